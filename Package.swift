@@ -1,0 +1,73 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "rerank",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rerank", targets: ["rerank"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Domain types, configuration and errors. No NIO.
+        .target(name: "RerankCore", swiftSettings: swiftSettings),
+        // Byte-level JSON: the hit scanner for responses and the ordered value tree for request bodies.
+        .target(name: "RerankJSON", swiftSettings: swiftSettings),
+        // The Ranker seam, business rules and score blending.
+        .target(name: "Ranking", dependencies: ["RerankCore"], swiftSettings: swiftSettings),
+        // Learning to rank: dataset, objective, tree learner, booster, metrics, model file.
+        .target(name: "LTR", swiftSettings: swiftSettings),
+        // The Hummingbird application: search path, passthrough, operations endpoints.
+        .target(
+            name: "RerankServer",
+            dependencies: [
+                "RerankCore", "RerankJSON", "Ranking",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test support: an osmem-server harness and fixtures.
+        .target(
+            name: "RerankTesting",
+            dependencies: ["RerankServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "rerank",
+            dependencies: [
+                "RerankCore", "RerankServer", "LTR",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "RerankCoreTests", dependencies: ["RerankCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "RerankJSONTests", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
+        .testTarget(name: "LTRTests", dependencies: ["LTR"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RerankServerTests",
+            dependencies: [
+                "RerankServer", "RerankTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
