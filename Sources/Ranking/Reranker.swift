@@ -1,0 +1,138 @@
+import RerankCore
+
+/// Why a hit landed where it did, for `explain` requests.
+public struct HitExplanation: Sendable, Equatable {
+    public var originalRank: Int
+    public var searchScore: Double
+    /// The ranker's raw score, when a ranker ran.
+    public var modelScore: Double?
+    /// The blended score the list was sorted by, rules' boosts included.
+    public var finalScore: Double
+    public var features: [String: Double]
+    /// The rules that matched, e.g. `bury`, `boost(0.2)`, `pin(0)`.
+    public var rules: [String]
+}
+
+/// The reranked order of a hit list.
+public struct RerankResult: Sendable {
+    /// Indices into the input hits, best first; excluded hits are absent.
+    public var order: [Int]
+    /// Per input hit (same indexing as the input), when explanations were asked for.
+    public var explanations: [HitExplanation]?
+}
+
+/// Blends a ranker's scores with the search scores and applies the business rules.
+///
+/// ```swift
+/// let reranker = Reranker(ranker: SignalRanker(signals: signals), rules: rules, defaultWeight: 0.5)
+/// let result = try reranker.rerank(hits, context: context)
+/// ```
+public struct Reranker: Sendable {
+    public var ranker: (any Ranker)?
+    public var rules: [BusinessRule]
+    /// Weight of the ranker's score against the search score, 0…1; 0 keeps the engine's order.
+    public var defaultWeight: Double
+
+    public init(ranker: (any Ranker)?, rules: [BusinessRule] = [], defaultWeight: Double = 0.5) {
+        self.ranker = ranker
+        self.rules = rules
+        self.defaultWeight = defaultWeight
+    }
+
+    /// Source fields to read from each hit: the ranker's and the rules'.
+    public var requiredFields: [String] {
+        var fields = ranker?.requiredFields ?? []
+        for field in rules.compactMap(\.field) where !fields.contains(field) { fields.append(field) }
+        return fields
+    }
+
+    /// Names the ranker and ruleset for headers and logs.
+    public var version: String {
+        let rulesPart = rules.isEmpty ? nil : "rules-\(rules.count)"
+        return [ranker?.version, rulesPart].compactMap { $0 }.joined(separator: "+").nonEmpty ?? "none"
+    }
+
+    /// Reranks `hits` (in the engine's order) for `context`.
+    public func rerank(_ hits: [RankableHit], context: SearchContext) throws -> RerankResult {
+        let weight = context.weight ?? defaultWeight
+        let output = weight > 0 ? try ranker?.score(hits, context: context) : nil
+        if let output, output.scores.count != hits.count {
+            throw RankerCountMismatch(expected: hits.count, got: output.scores.count)
+        }
+        let searchPart = Self.normalized(hits.map(\.searchScore))
+        let modelPart = output.map { Self.normalized($0.scores) }
+        var final = hits.indices.map { index in
+            (1 - weight) * searchPart[index] + weight * (modelPart?[index] ?? searchPart[index])
+        }
+        var matched = Array(repeating: [String](), count: hits.count)
+        var excluded = Array(repeating: false, count: hits.count)
+        var buried = Array(repeating: false, count: hits.count)
+        var pins: [(hit: Int, position: Int)] = []
+        for (index, hit) in hits.enumerated() {
+            if context.excludedIDs.contains(hit.id) {
+                excluded[index] = true
+                matched[index].append("exclude(request)")
+            }
+            for rule in rules where rule.matches(hit) {
+                switch rule.action {
+                case .boost(let amount):
+                    final[index] += amount
+                    matched[index].append("boost(\(amount))")
+                case .bury:
+                    buried[index] = true
+                    matched[index].append("bury")
+                case .pin(let position):
+                    pins.append((index, position))
+                    matched[index].append("pin(\(position))")
+                case .exclude:
+                    excluded[index] = true
+                    matched[index].append("exclude")
+                }
+            }
+        }
+        let pinned = Set(pins.map(\.hit))
+        let ranked = hits.indices
+            .filter { !excluded[$0] && !pinned.contains($0) }
+            .sorted { a, b in
+                if buried[a] != buried[b] { return !buried[a] }
+                if final[a] != final[b] { return final[a] > final[b] }
+                return a < b
+            }
+        var order = ranked
+        for pin in pins.sorted(by: { $0.position < $1.position }) where !excluded[pin.hit] && !order.contains(pin.hit) {
+            order.insert(pin.hit, at: min(max(0, pin.position), order.count))
+        }
+        let explanations = context.explain
+            ? hits.indices.map { index in
+                HitExplanation(
+                    originalRank: hits[index].originalRank,
+                    searchScore: hits[index].searchScore,
+                    modelScore: output?.scores[index],
+                    finalScore: final[index],
+                    features: output?.features?[index] ?? [:],
+                    rules: matched[index]
+                )
+            }
+            : nil
+        return RerankResult(order: order, explanations: explanations)
+    }
+
+    /// Min–max scales scores to 0…1 within the list, so search and model scores blend on one scale.
+    static func normalized(_ scores: [Double]) -> [Double] {
+        guard let low = scores.min(), let high = scores.max(), high > low else {
+            return Array(repeating: 0, count: scores.count)
+        }
+        return scores.map { ($0 - low) / (high - low) }
+    }
+}
+
+/// A ranker returned a different number of scores than hits it was given.
+public struct RankerCountMismatch: Error, CustomStringConvertible {
+    public let expected: Int
+    public let got: Int
+    public var description: String { "ranker returned \(got) scores for \(expected) hits" }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
+}

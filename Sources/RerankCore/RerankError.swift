@@ -1,0 +1,100 @@
+/// An error the sidecar reports to a client, in words that say what went wrong and how to fix it.
+///
+/// It carries the HTTP status and OpenSearch error type it becomes at the HTTP edge, so clients see errors in
+/// the shape OpenSearch itself uses.
+public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
+    private enum Code: Sendable, Equatable {
+        case invalidBody
+        case invalidRerankExtension
+        case unsupportedContentType
+        case bodyTooLarge
+        case forbiddenWrite
+        case upstreamUnreachable
+        case upstreamTimeout
+        case upstreamResponseTooLarge
+        case notFound
+    }
+
+    private let code: Code
+    /// Human-readable reason, sent to the client.
+    public let reason: String
+
+    private init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    /// The body is not valid JSON (or NDJSON for `_msearch`).
+    public static func invalidBody(_ detail: String) -> RerankError {
+        .init(.invalidBody, "request body is not valid JSON: \(detail)")
+    }
+
+    /// `ext.rerank` (or an `X-Rerank-*` header) has a bad field.
+    public static func invalidRerankExtension(field: String, _ problem: String) -> RerankError {
+        .init(.invalidRerankExtension, "[\(field)] \(problem)")
+    }
+
+    public static func unsupportedContentType(_ contentType: String) -> RerankError {
+        .init(
+            .unsupportedContentType,
+            "Content-Type header [\(contentType)] is not supported; send application/json (application/x-ndjson for _msearch and _bulk)"
+        )
+    }
+
+    public static func bodyTooLarge(limit: Int) -> RerankError {
+        .init(.bodyTooLarge, "request body is larger than the configured limit of \(limit) bytes (max_request_body)")
+    }
+
+    public static func forbiddenWrite(method: String, path: String) -> RerankError {
+        .init(
+            .forbiddenWrite,
+            "[\(method) \(path)] writes to the cluster are not allowed through the rerank sidecar; set passthrough.allow_writes to true to allow them, or send writes to the cluster directly"
+        )
+    }
+
+    public static func upstreamUnreachable(_ upstream: String, _ detail: String) -> RerankError {
+        .init(.upstreamUnreachable, "upstream OpenSearch at \(upstream) is unreachable: \(detail)")
+    }
+
+    public static func upstreamTimeout(_ upstream: String, seconds: Double) -> RerankError {
+        .init(.upstreamTimeout, "upstream OpenSearch at \(upstream) did not answer within \(seconds)s (upstream_timeout)")
+    }
+
+    public static func upstreamResponseTooLarge(limit: Int) -> RerankError {
+        .init(.upstreamResponseTooLarge, "upstream response is larger than the configured limit of \(limit) bytes (max_response_body)")
+    }
+
+    public static func notFound(_ what: String) -> RerankError {
+        .init(.notFound, what)
+    }
+
+    /// The HTTP status this error is answered with.
+    public var status: Int {
+        switch code {
+        case .invalidBody, .invalidRerankExtension: 400
+        case .forbiddenWrite: 403
+        case .notFound: 404
+        case .unsupportedContentType: 406
+        case .bodyTooLarge: 413
+        case .upstreamUnreachable, .upstreamResponseTooLarge: 502
+        case .upstreamTimeout: 504
+        }
+    }
+
+    /// The OpenSearch error `type`.
+    public var type: String {
+        switch code {
+        case .invalidBody: "parsing_exception"
+        case .invalidRerankExtension: "illegal_argument_exception"
+        case .unsupportedContentType: "media_type_header_exception"
+        case .bodyTooLarge: "content_too_long_exception"
+        case .forbiddenWrite: "security_exception"
+        case .notFound: "resource_not_found_exception"
+        case .upstreamUnreachable: "rerank_upstream_unreachable_exception"
+        case .upstreamTimeout: "rerank_upstream_timeout_exception"
+        case .upstreamResponseTooLarge: "rerank_upstream_response_too_large_exception"
+        }
+    }
+
+    public var description: String { "\(type): \(reason)" }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Ranking
+import RerankJSON
+
+/// Builds the sidecar application from a configuration value.
+///
+/// The `rerank serve` command and the tests both come through here; nothing reads argv or the environment.
+///
+/// ```swift
+/// var configuration = ServerConfiguration()
+/// configuration.upstream.urls = ["http://127.0.0.1:9200"]
+/// let app = try buildApplication(configuration)
+/// try await app.runService()
+/// ```
+/// - Parameters:
+///   - configuration: the layered configuration.
+///   - now: the clock for local-time context; tests pass a fixed one.
+///   - logger: the application's logger.
+public func buildApplication(
+    _ configuration: ServerConfiguration,
+    now: @escaping @Sendable () -> Date = Date.init,
+    logger: Logger = Logger(label: "rerank")
+) throws -> some ApplicationProtocol {
+    let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
+    let metrics = ProxyMetrics()
+    let ranker: (any Ranker)? = configuration.rerank.signals.isEmpty ? nil : SignalRanker(signals: configuration.rerank.signals)
+    let rerankers = RerankerStore(
+        Reranker(ranker: ranker, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
+    )
+    let proxy = ProxyController(
+        upstream: upstream,
+        planner: SearchPlanner(
+            enabled: configuration.rerank.enabled,
+            window: configuration.rerank.window,
+            maxWindow: configuration.rerank.maxWindow
+        ),
+        contexts: ContextBuilder(defaultTimeZone: configuration.rerank.defaultTimeZone, now: now),
+        rerankers: rerankers,
+        budget: .microseconds(Int64(configuration.rerank.budgetMilliseconds * 1000)),
+        policy: PassthroughPolicy(
+            allowWrites: configuration.passthrough.allowWrites,
+            readEndpoints: configuration.passthrough.readEndpoints
+        ),
+        maxRequestBody: configuration.limits.maxRequestBody,
+        metrics: metrics
+    )
+    let router = Router()
+    OperationsController(upstream: upstream, metrics: metrics).register(on: router)
+    let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
+    for method in methods {
+        router.on("/", method: method) { request, context in await proxy.handle(request, context: context) }
+        router.on("**", method: method) { request, context in await proxy.handle(request, context: context) }
+    }
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        logger: logger
+    )
+    app.addServices(upstream)
+    return app
+}

@@ -1,0 +1,137 @@
+import Foundation
+import RerankCore
+import RerankJSON
+
+/// Builds a search's ``SearchContext`` from `X-Rerank-*` headers and the body's `ext.rerank` object.
+///
+/// `ext.rerank` wins over headers. Accepted `ext.rerank` keys: `user_id`, `session_id`, `weight` (0…1),
+/// `explain` (bool), `exclude_ids` ([string]), `context` {`device`, `timezone`, `hour` (0–23), `weekday`
+/// (1–7, Monday = 1, or a day name)}.
+struct ContextBuilder: Sendable {
+    /// The zone used when a request names none.
+    var defaultTimeZone: String
+    var now: @Sendable () -> Date
+
+    struct Headers {
+        var user: String?
+        var session: String?
+        var device: String?
+        var timeZone: String?
+        var userAgent: String?
+    }
+
+    func context(headers: Headers, extension rerank: JSONValue?) throws(RerankError) -> SearchContext {
+        var context = SearchContext()
+        context.userID = headers.user.nonEmpty
+        context.sessionID = headers.session.nonEmpty
+        var device = try headers.device.nonEmpty.map { (name) throws(RerankError) in
+            try Self.device(name, field: "X-Rerank-Device")
+        }
+        var zoneName = headers.timeZone.nonEmpty
+        if let zoneName, TimeZones.named(zoneName) == nil {
+            throw .invalidRerankExtension(field: "X-Rerank-Timezone", "unknown time zone '\(zoneName)'; use an IANA name such as Europe/Berlin")
+        }
+        var hour: Int?
+        var weekday: Int?
+        if let rerank {
+            guard let object = rerank.objectValue else {
+                throw .invalidRerankExtension(field: "ext.rerank", "must be an object, not \(rerank.kindName)")
+            }
+            for member in object.members {
+                let field = "ext.rerank.\(member.key)"
+                switch member.key {
+                case "user_id": context.userID = try Self.string(member.value, field: field)
+                case "session_id": context.sessionID = try Self.string(member.value, field: field)
+                case "weight":
+                    guard let weight = member.value.doubleValue, (0...1).contains(weight) else {
+                        throw .invalidRerankExtension(field: field, "must be a number between 0 and 1")
+                    }
+                    context.weight = weight
+                case "explain":
+                    guard let explain = member.value.boolValue else {
+                        throw .invalidRerankExtension(field: field, "must be true or false")
+                    }
+                    context.explain = explain
+                case "exclude_ids":
+                    let ids = member.value.arrayValue?.compactMap(\.stringValue)
+                    guard let ids, ids.count == member.value.arrayValue?.count else {
+                        throw .invalidRerankExtension(field: field, "must be an array of document ids (strings)")
+                    }
+                    context.excludedIDs = Set(ids)
+                case "context":
+                    guard let nested = member.value.objectValue else {
+                        throw .invalidRerankExtension(field: field, "must be an object")
+                    }
+                    for item in nested.members {
+                        let field = "ext.rerank.context.\(item.key)"
+                        switch item.key {
+                        case "device": device = try Self.device(try Self.string(item.value, field: field), field: field)
+                        case "timezone":
+                            let name = try Self.string(item.value, field: field)
+                            guard TimeZones.named(name) != nil else {
+                                throw .invalidRerankExtension(field: field, "unknown time zone '\(name)'; use an IANA name such as Europe/Berlin")
+                            }
+                            zoneName = name
+                        case "hour":
+                            guard let value = item.value.intValue, (0...23).contains(value) else {
+                                throw .invalidRerankExtension(field: field, "must be an integer hour 0-23")
+                            }
+                            hour = value
+                        case "weekday": weekday = try Self.weekday(item.value, field: field)
+                        default:
+                            throw .invalidRerankExtension(field: field, "unknown field; expected device, timezone, hour or weekday")
+                        }
+                    }
+                default:
+                    throw .invalidRerankExtension(
+                        field: field,
+                        "unknown field; expected user_id, session_id, context, weight, explain or exclude_ids"
+                    )
+                }
+            }
+        }
+        context.device = device ?? Device(userAgent: headers.userAgent)
+        context.timeZone = zoneName ?? defaultTimeZone
+        let zone = TimeZones.named(context.timeZone) ?? TimeZone(secondsFromGMT: 0)!
+        var local = LocalTime(date: now(), timeZone: zone)
+        local.hour = hour ?? local.hour
+        local.weekday = weekday ?? local.weekday
+        context.localTime = local
+        return context
+    }
+
+    private static func string(_ value: JSONValue, field: String) throws(RerankError) -> String {
+        guard let string = value.stringValue else {
+            throw .invalidRerankExtension(field: field, "must be a string, not \(value.kindName)")
+        }
+        return string
+    }
+
+    private static func device(_ name: String, field: String) throws(RerankError) -> Device {
+        guard let device = Device(rawValue: name.lowercased()) else {
+            let names = Device.allCases.map(\.rawValue).joined(separator: ", ")
+            throw .invalidRerankExtension(field: field, "unknown device '\(name)'; expected one of \(names)")
+        }
+        return device
+    }
+
+    private static let dayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+    private static func weekday(_ value: JSONValue, field: String) throws(RerankError) -> Int {
+        if let number = value.intValue, (1...7).contains(number) { return number }
+        if let name = value.stringValue?.lowercased(),
+            let index = dayNames.firstIndex(where: { $0 == name || $0.prefix(3) == name })
+        {
+            return index + 1
+        }
+        throw .invalidRerankExtension(field: field, "must be 1-7 (Monday = 1) or a day name")
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// The string, or nil when absent or empty.
+    var nonEmpty: String? {
+        guard let self, !self.isEmpty else { return nil }
+        return self
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import HTTPTypes
+import NIOHTTP1
+
+/// Header rules for a proxy: hop-by-hop headers stay on their own connection, the sidecar's own headers never
+/// reach the cluster.
+enum ProxyHeaders {
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
+        "trailers", "transfer-encoding", "upgrade", "host", "content-length",
+    ]
+
+    /// The client's headers as they go to the cluster.
+    ///
+    /// - Parameter acceptEncoding: false for searches, whose responses the sidecar must read uncompressed.
+    static func upstream(_ fields: HTTPFields, acceptEncoding: Bool) -> HTTPHeaders {
+        let named = connectionNamed(fields[values: .connection])
+        var headers = HTTPHeaders()
+        for field in fields {
+            let name = field.name.canonicalName
+            if hopByHop.contains(name) || named.contains(name) || name.hasPrefix("x-rerank-") { continue }
+            if !acceptEncoding, name == "accept-encoding" { continue }
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        return headers
+    }
+
+    /// The cluster's headers as they go back to the client.
+    static func downstream(_ headers: HTTPHeaders) -> HTTPFields {
+        let named = connectionNamed(headers["connection"])
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            let lowered = name.lowercased()
+            if hopByHop.contains(lowered) || named.contains(lowered) { continue }
+            if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
+        }
+        return fields
+    }
+
+    /// Headers a `Connection` header names are hop-by-hop too.
+    private static func connectionNamed(_ values: [String]) -> Set<String> {
+        Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+    }
+}
+
+extension HTTPField.Name {
+    static let rerankStatus = Self("X-Rerank-Status")!
+    static let rerankModel = Self("X-Rerank-Model")!
+    static let rerankUser = Self("X-Rerank-User")!
+    static let rerankSession = Self("X-Rerank-Session")!
+    static let rerankDevice = Self("X-Rerank-Device")!
+    static let rerankTimezone = Self("X-Rerank-Timezone")!
+}

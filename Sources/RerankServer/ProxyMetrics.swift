@@ -1,0 +1,67 @@
+import Foundation
+import Metrics
+import Prometheus
+
+/// The sidecar's Prometheus metrics, on a registry of its own so each application (and test) counts apart.
+///
+/// - `rerank_http_requests_total{route, status}` and `rerank_http_request_duration_seconds{route}`
+/// - `rerank_upstream_duration_seconds{route}`: time waiting for the cluster
+/// - `rerank_rerank_duration_seconds`: scanning, ranking and splicing one response
+/// - `rerank_searches_total{outcome}`: `reranked`, `skipped` or `fallback`
+/// - `rerank_fallbacks_total{reason}` and `rerank_skips_total{reason}`
+final class ProxyMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+        ]
+        self.factory = factory
+    }
+
+    func request(route: String, status: Int, duration: Duration) {
+        Counter(label: "rerank_http_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory)
+            .increment()
+        Timer(label: "rerank_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
+            .record(duration: duration)
+    }
+
+    func upstream(route: String, duration: Duration) {
+        Timer(label: "rerank_upstream_duration_seconds", dimensions: [("route", route)], factory: factory)
+            .record(duration: duration)
+    }
+
+    func rerank(_ outcome: RerankOutcome, duration: Duration) {
+        Counter(label: "rerank_searches_total", dimensions: [("outcome", outcome.label)], factory: factory).increment()
+        switch outcome {
+        case .reranked:
+            Timer(label: "rerank_rerank_duration_seconds", factory: factory).record(duration: duration)
+        case .skipped(let reason):
+            Counter(label: "rerank_skips_total", dimensions: [("reason", Self.reasonLabel(reason))], factory: factory)
+                .increment()
+        case .fallback(let reason):
+            Counter(label: "rerank_fallbacks_total", dimensions: [("reason", Self.reasonLabel(reason))], factory: factory)
+                .increment()
+        }
+    }
+
+    /// The Prometheus text exposition of every metric.
+    func exposition() -> [UInt8] { registry.emitToBuffer() }
+
+    /// A bounded label from a reason: its words before any detail, e.g. `unparseable response`.
+    static func reasonLabel(_ reason: String) -> String {
+        String(reason.prefix { $0 != ":" && !$0.isNumber }).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+extension Timer {
+    fileprivate func record(duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,120 @@
+import Ranking
+import RerankCore
+import RerankJSON
+
+/// What happened to one search response.
+enum RerankOutcome: Sendable, Equatable {
+    case reranked
+    case skipped(String)
+    case fallback(String)
+
+    /// The `X-Rerank-Status` header value.
+    var header: String {
+        switch self {
+        case .reranked: "reranked"
+        case .skipped(let reason): "skipped: \(reason)"
+        case .fallback(let reason): "fallback: \(reason)"
+        }
+    }
+
+    /// The metrics label: `reranked`, `skipped` or `fallback`.
+    var label: String {
+        switch self {
+        case .reranked: "reranked"
+        case .skipped: "skipped"
+        case .fallback: "fallback"
+        }
+    }
+}
+
+/// Reranks one search response's window and cuts the client's page from it, failing open.
+struct ResponseReranker: Sendable {
+    var reranker: Reranker
+    /// Reranking that takes longer returns the engine's order instead.
+    var budget: Duration
+
+    /// The response at `range` of `bytes` with its hits reranked and cut to `page`.
+    ///
+    /// On any failure the page is cut from the engine's order and the outcome says why.
+    func rerank(
+        _ bytes: [UInt8],
+        range: Range<Int>? = nil,
+        page: SearchPlan.Page,
+        context: SearchContext
+    ) -> (bytes: [UInt8], outcome: RerankOutcome) {
+        let layout: SearchResponseLayout
+        do {
+            guard let scanned = try HitScanner.scan(bytes, range: range) else {
+                return (Array(bytes[range ?? 0..<bytes.count]), .fallback("response has no hits"))
+            }
+            layout = scanned
+        } catch {
+            return (Array(bytes[range ?? 0..<bytes.count]), .fallback("unparseable response: \(error)"))
+        }
+        let original = Array(layout.hits.indices)
+        func cut(_ order: [Int], _ extras: [Int: [UInt8]] = [:]) -> [UInt8] {
+            let pageOrder = order.dropFirst(page.from).prefix(page.size)
+            let emitted = pageOrder.map { ResponseSplicer.Emitted(hit: $0, appendedMember: extras[$0]) }
+            return ResponseSplicer.splice(bytes, range: range, layout: layout, emitted: emitted)
+        }
+        guard !layout.hits.isEmpty else { return (cut(original), .reranked) }
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let hits = rankableHits(bytes, layout: layout)
+        let result: RerankResult
+        do {
+            result = try reranker.rerank(hits, context: context)
+        } catch {
+            return (cut(original), .fallback("ranker error: \(error)"))
+        }
+        guard clock.now - start <= budget else {
+            return (cut(original), .fallback("budget exceeded"))
+        }
+        var extras: [Int: [UInt8]] = [:]
+        if let explanations = result.explanations {
+            for index in result.order.dropFirst(page.from).prefix(page.size) {
+                extras[index] = Self.explainMember(explanations[index], rank: result.order.firstIndex(of: index) ?? 0)
+            }
+        }
+        return (cut(result.order, extras), .reranked)
+    }
+
+    private func rankableHits(_ bytes: [UInt8], layout: SearchResponseLayout) -> [RankableHit] {
+        let fields = reranker.requiredFields
+        return layout.hits.enumerated().map { rank, hit in
+            var values: [String: JSONValue] = [:]
+            if let source = hit.source {
+                for field in fields {
+                    values[field] = JSONFieldReader.value(at: field, in: bytes, object: source)
+                }
+            }
+            return RankableHit(
+                id: hit.id ?? "",
+                index: hit.index,
+                searchScore: hit.score ?? 0,
+                originalRank: rank,
+                fields: values
+            )
+        }
+    }
+
+    /// `"_rerank":{...}`, the member explain adds to a hit.
+    static func explainMember(_ explanation: HitExplanation, rank: Int) -> [UInt8] {
+        var object = JSONObject([
+            "original_rank": .int(explanation.originalRank),
+            "rank": .int(rank),
+            "search_score": .double(explanation.searchScore),
+        ])
+        if let model = explanation.modelScore { object["model_score"] = .double(model) }
+        object["final_score"] = .double(explanation.finalScore)
+        if !explanation.features.isEmpty {
+            let features = explanation.features.sorted { $0.key < $1.key }
+            object["features"] = .object(JSONObject(features.map { .init(key: $0.key, value: .double($0.value)) }))
+        }
+        if !explanation.rules.isEmpty { object["rules"] = .array(explanation.rules.map(JSONValue.string)) }
+        var output: [UInt8] = Array(#""_rerank":"#.utf8)
+        JSONWriter.write(.object(object), into: &output)
+        return output
+    }
+}

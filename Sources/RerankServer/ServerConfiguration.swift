@@ -1,0 +1,89 @@
+import Ranking
+
+/// Everything `rerank serve` can be told, with a default for every field.
+///
+/// Sources are layered: defaults, then the config file (`--config`, JSON), then `RERANK_*` environment
+/// variables, then command-line flags. File keys (all optional):
+///
+/// | key | type | default |
+/// |---|---|---|
+/// | `host` | string | `127.0.0.1` |
+/// | `port` | int | `9250` |
+/// | `upstream.urls` | [string] | `["http://127.0.0.1:9200"]` (requests go round-robin) |
+/// | `upstream.username`, `upstream.password` | string | none (basic auth to the cluster) |
+/// | `upstream.forward_authorization` | bool | `false` (pass the client's `Authorization` instead) |
+/// | `upstream.tls_verify` | bool | `true` |
+/// | `upstream.ca_file` | string | none (system trust roots) |
+/// | `upstream.timeout_ms` | int | `10000` |
+/// | `upstream.connect_timeout_ms` | int | `2000` |
+/// | `upstream.max_connections` | int | `64` (per upstream host) |
+/// | `limits.max_request_body` | int bytes | `10485760` |
+/// | `limits.max_response_body` | int bytes | `104857600` |
+/// | `rerank.enabled` | bool | `true` |
+/// | `rerank.window` | int | `100` |
+/// | `rerank.max_window` | int | `1000` |
+/// | `rerank.budget_ms` | double | `25` |
+/// | `rerank.weight` | double 0…1 | `0.5` |
+/// | `rerank.default_timezone` | string | `UTC` |
+/// | `rerank.signals` | [{field, weight, transform}] | `[]` |
+/// | `rerank.rules` | [rule] | `[]` (see ``BusinessRule``) |
+/// | `passthrough.allow_writes` | bool | `false` |
+/// | `passthrough.read_endpoints` | [string] | `[]` (extra POST endpoints, e.g. `_plugins/_ltr`, treated as reads) |
+public struct ServerConfiguration: Sendable, Equatable {
+    public var host = "127.0.0.1"
+    public var port = 9250
+    public var upstream = Upstream()
+    public var limits = Limits()
+    public var rerank = Rerank()
+    public var passthrough = Passthrough()
+
+    public init() {}
+
+    /// How to reach the cluster.
+    public struct Upstream: Sendable, Equatable {
+        public var urls: [String] = ["http://127.0.0.1:9200"]
+        public var username: String?
+        public var password: String?
+        public var forwardAuthorization = false
+        public var tlsVerify = true
+        public var caFile: String?
+        public var timeoutMilliseconds = 10_000
+        public var connectTimeoutMilliseconds = 2_000
+        public var maxConnections = 64
+
+        public init() {}
+    }
+
+    /// Body size limits, both ways.
+    public struct Limits: Sendable, Equatable {
+        public var maxRequestBody = 10 * 1024 * 1024
+        public var maxResponseBody = 100 * 1024 * 1024
+
+        public init() {}
+    }
+
+    /// How searches are reranked.
+    public struct Rerank: Sendable, Equatable {
+        public var enabled = true
+        /// Hits fetched and reranked per search; the page is cut from them.
+        public var window = 100
+        /// Searches whose `from + size` exceeds this are passed through unreranked.
+        public var maxWindow = 1_000
+        /// Reranking that takes longer falls back to the engine's order.
+        public var budgetMilliseconds = 25.0
+        public var weight = 0.5
+        public var defaultTimeZone = "UTC"
+        public var signals: [SignalRanker.Signal] = []
+        public var rules: [BusinessRule] = []
+
+        public init() {}
+    }
+
+    /// Which non-search requests pass through to the cluster.
+    public struct Passthrough: Sendable, Equatable {
+        public var allowWrites = false
+        public var readEndpoints: [String] = []
+
+        public init() {}
+    }
+}
