@@ -51,7 +51,12 @@ let package = Package(
         // Test support: an osmem-server harness and fixtures.
         .target(
             name: "RerankTesting",
-            dependencies: ["RerankServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "RerankServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

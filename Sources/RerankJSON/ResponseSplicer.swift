@@ -1,12 +1,15 @@
 /// Rebuilds a search response with its hits in a new order, copying every other byte as it came.
 public enum ResponseSplicer {
-    /// One hit to emit: which scanned hit, and optional member text to append inside it (e.g. `"_rerank":{...}`).
+    /// One hit to emit: which scanned hit, optionally edited bytes to use instead of its own, and optional
+    /// member text to append inside it (e.g. `"_rerank":{...}`).
     public struct Emitted: Sendable {
         public var hit: Int
+        public var bytes: [UInt8]?
         public var appendedMember: [UInt8]?
 
-        public init(hit: Int, appendedMember: [UInt8]? = nil) {
+        public init(hit: Int, bytes: [UInt8]? = nil, appendedMember: [UInt8]? = nil) {
             self.hit = hit
+            self.bytes = bytes
             self.appendedMember = appendedMember
         }
     }
@@ -25,13 +28,13 @@ public enum ResponseSplicer {
         output.append(UInt8(ascii: "["))
         for (position, item) in emitted.enumerated() {
             if position > 0 { output.append(UInt8(ascii: ",")) }
-            let hit = layout.hits[item.hit].range
+            let hit = item.bytes.map { $0[...] } ?? bytes[layout.hits[item.hit].range]
             guard let member = item.appendedMember else {
-                output.append(contentsOf: bytes[hit])
+                output.append(contentsOf: hit)
                 continue
             }
             // The hit ends with its closing brace; the member goes just before it.
-            output.append(contentsOf: bytes[hit.lowerBound..<(hit.upperBound - 1)])
+            output.append(contentsOf: hit.dropLast())
             output.append(UInt8(ascii: ","))
             output.append(contentsOf: member)
             output.append(UInt8(ascii: "}"))

@@ -54,11 +54,21 @@ public func buildApplication(
         router.on("/", method: method) { request, context in await proxy.handle(request, context: context) }
         router.on("**", method: method) { request, context in await proxy.handle(request, context: context) }
     }
-    var app = Application(
+    return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: [upstream],
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            logger.notice(
+                "rerank listening",
+                metadata: [
+                    "address": "http://\(configuration.host):\(port)",
+                    "upstream": .string(configuration.upstream.urls.joined(separator: ",")),
+                    "ranker": .string(rerankers.reranker.version),
+                ]
+            )
+        },
         logger: logger
     )
-    app.addServices(upstream)
-    return app
 }

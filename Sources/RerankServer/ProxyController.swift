@@ -81,7 +81,8 @@ struct ProxyController: Sendable {
         var request = request
         let body = try await collectBody(&request)
         let bytes = Array(buffer: body)
-        let plan = try planner.plan(body: bytes, query: request.uri.query)
+        let reranker = rerankers.reranker
+        let plan = try planner.plan(body: bytes, query: request.uri.query, fields: reranker.requiredFields)
         let searchContext = try contexts.context(headers: headers(of: request), extension: plan.rerankExtension)
         let target = request.uri.path + (plan.query.map { "?\($0)" } ?? "")
         let forwardBody = plan.body.map { ByteBuffer(bytes: $0) } ?? (bytes.isEmpty ? nil : body)
@@ -89,7 +90,6 @@ struct ProxyController: Sendable {
             request, route: .search, target: target, body: forwardBody, acceptEncoding: false,
             method: forwardBody == nil ? request.method : .post
         )
-        let reranker = rerankers.reranker
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
         headers[.rerankModel] = reranker.version
         guard upstreamResponse.status == 200, let page = plan.page else {
@@ -101,7 +101,7 @@ struct ProxyController: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let reranked = ResponseReranker(reranker: reranker, budget: budget)
-            .rerank(Array(buffer: upstreamResponse.body), page: page, context: searchContext)
+            .rerank(Array(buffer: upstreamResponse.body), page: page, sourceEdit: plan.sourceEdit, context: searchContext)
         metrics.rerank(reranked.outcome, duration: clock.now - start)
         headers[.rerankStatus] = reranked.outcome.header
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reranked.bytes)))
@@ -113,10 +113,11 @@ struct ProxyController: Sendable {
         let body = try await collectBody(&request)
         let searches = try MultiSearchBody.parse(Array(buffer: body))
         let requestHeaders = headers(of: request)
+        let reranker = rerankers.reranker
         var plans: [SearchPlan] = []
         var contexts: [SearchContext] = []
         for search in searches {
-            let plan = try planner.plan(body: search.body, query: nil)
+            let plan = try planner.plan(body: search.body, query: nil, fields: reranker.requiredFields)
             plans.append(plan)
             contexts.append(try self.contexts.context(headers: requestHeaders, extension: plan.rerankExtension))
         }
@@ -125,7 +126,6 @@ struct ProxyController: Sendable {
             request, route: .multiSearch, target: request.uri.string, body: ByteBuffer(bytes: forwardBody),
             acceptEncoding: false, method: .post
         )
-        let reranker = rerankers.reranker
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
         headers[.rerankModel] = reranker.version
         let bytes = Array(buffer: upstreamResponse.body)
@@ -146,7 +146,9 @@ struct ProxyController: Sendable {
                 metrics.rerank(outcomes[index], duration: .zero)
                 continue
             }
-            let reranked = responseReranker.rerank(bytes, range: range, page: page, context: contexts[index])
+            let reranked = responseReranker.rerank(
+                bytes, range: range, page: page, sourceEdit: plans[index].sourceEdit, context: contexts[index]
+            )
             replacements.append((range, reranked.bytes))
             outcomes.append(reranked.outcome)
             metrics.rerank(reranked.outcome, duration: clock.now - start)

@@ -40,6 +40,7 @@ struct ResponseReranker: Sendable {
         _ bytes: [UInt8],
         range: Range<Int>? = nil,
         page: SearchPlan.Page,
+        sourceEdit: SourceEdit? = nil,
         context: SearchContext
     ) -> (bytes: [UInt8], outcome: RerankOutcome) {
         let layout: SearchResponseLayout
@@ -54,7 +55,14 @@ struct ResponseReranker: Sendable {
         let original = Array(layout.hits.indices)
         func cut(_ order: [Int], _ extras: [Int: [UInt8]] = [:]) -> [UInt8] {
             let pageOrder = order.dropFirst(page.from).prefix(page.size)
-            let emitted = pageOrder.map { ResponseSplicer.Emitted(hit: $0, appendedMember: extras[$0]) }
+            let emitted = pageOrder.map { index in
+                let hit = layout.hits[index]
+                return ResponseSplicer.Emitted(
+                    hit: index,
+                    bytes: sourceEdit?.apply(bytes, hit: hit.range, source: hit.source),
+                    appendedMember: extras[index]
+                )
+            }
             return ResponseSplicer.splice(bytes, range: range, layout: layout, emitted: emitted)
         }
         guard !layout.hits.isEmpty else { return (cut(original), .reranked) }

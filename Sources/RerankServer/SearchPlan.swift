@@ -13,6 +13,8 @@ struct SearchPlan: Sendable {
     var skipReason: String?
     /// The client's `ext.rerank`, to build the context from.
     var rerankExtension: JSONValue?
+    /// What to strip from returned hits where the `_source` filter was widened for ranking.
+    var sourceEdit: SourceEdit?
 
     struct Page: Sendable, Equatable {
         var from: Int
@@ -27,7 +29,9 @@ struct SearchPlanner: Sendable {
     var maxWindow: Int
 
     /// Plans a search from its raw body (may be empty) and raw query string.
-    func plan(body bytes: [UInt8], query: String?) throws(RerankError) -> SearchPlan {
+    ///
+    /// - Parameter fields: source fields (dotted paths) the ranker and rules read.
+    func plan(body bytes: [UInt8], query: String?, fields: [String] = []) throws(RerankError) -> SearchPlan {
         var object: JSONObject
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             object = JSONObject()
@@ -67,6 +71,7 @@ struct SearchPlanner: Sendable {
         parameters.remove("size")
         object["from"] = .int(0)
         object["size"] = .int(max(window, from + size))
+        plan.sourceEdit = SourceFilter.widen(&object, for: fields)
         plan.body = JSONWriter.bytes(.object(object))
         plan.query = parameters.encoded
         plan.page = .init(from: from, size: size)

@@ -1,0 +1,131 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A throwaway OpenSearch-compatible server (`osmem-server` from PyPI) on 127.0.0.1, for live tests.
+///
+/// ```swift
+/// let cluster = try await OsmemServer.start(loadingCatalog: true)
+/// defer { cluster.stop() }
+/// ```
+public final class OsmemServer: @unchecked Sendable {
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    public let url: String
+    private let process: Process
+    private let stdin: Pipe
+
+    private init(url: String, process: Process, stdin: Pipe) {
+        self.url = url
+        self.process = process
+        self.stdin = stdin
+    }
+
+    /// Starts a server; with `loadingCatalog`, creates `products` from mappings/products.json and loads the
+    /// sample catalog.
+    ///
+    /// The binary comes from `OSMEM_SERVER_BIN`, else from the installed `osmem-server` Python package.
+    public static func start(loadingCatalog: Bool = true) async throws -> OsmemServer {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binary())
+        process.arguments = ["--addr", "127.0.0.1:0", "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)]
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let line = try readLine(stdout.fileHandleForReading)
+        guard let data = line.data(using: .utf8),
+            let announcement = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let url = announcement["url"] as? String
+        else {
+            process.terminate()
+            throw HarnessError("osmem-server did not announce its URL; it printed: \(line)")
+        }
+        let server = OsmemServer(url: url, process: process, stdin: stdin)
+        if loadingCatalog { try await server.loadCatalog() }
+        return server
+    }
+
+    /// Stops the server process.
+    public func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? stdin.fileHandleForWriting.close()
+    }
+
+    /// Creates the `products` index and bulk-loads the sample catalog, refreshed.
+    public func loadCatalog() async throws {
+        let mapping = try Data(contentsOf: RepositoryFiles.productsMapping)
+        _ = try await request(.PUT, "/products", body: Array(mapping), contentType: "application/json")
+        var bulk: [UInt8] = []
+        let catalog = try String(contentsOf: RepositoryFiles.sampleCatalog, encoding: .utf8)
+        for line in catalog.split(separator: "\n") where !line.isEmpty {
+            let document = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let id = document?["id"] as? String ?? ""
+            bulk += Array(#"{"index":{"_index":"products","_id":"\#(id)"}}"#.utf8) + [0x0A] + Array(line.utf8) + [0x0A]
+        }
+        let response = try await request(.POST, "/_bulk?refresh=true", body: bulk, contentType: "application/x-ndjson")
+        guard response.status == 200, !String(decoding: response.body.prefix(200), as: UTF8.self).contains(#""errors":true"#)
+        else { throw HarnessError("loading the catalog failed with status \(response.status)") }
+    }
+
+    /// Sends one request straight to the server.
+    public func request(
+        _ method: HTTPMethod,
+        _ target: String,
+        body: [UInt8]? = nil,
+        contentType: String = "application/json"
+    ) async throws -> (status: Int, body: [UInt8]) {
+        var request = HTTPClientRequest(url: url + target)
+        request.method = method
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+            request.headers.add(name: "content-type", value: contentType)
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        return (Int(response.status.code), Array(buffer: bytes))
+    }
+
+    private static func binary() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["OSMEM_SERVER_BIN"] { return path }
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import osmem_server; print(osmem_server.resolve_binary())"]
+        let output = Pipe()
+        python.standardOutput = output
+        python.standardError = FileHandle.nullDevice
+        try python.run()
+        python.waitUntilExit()
+        let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard python.terminationStatus == 0, !path.isEmpty else {
+            throw HarnessError("osmem-server not found: run `pip install osmem-server` or set OSMEM_SERVER_BIN")
+        }
+        return path
+    }
+
+    private static func readLine(_ handle: FileHandle) throws -> String {
+        var bytes: [UInt8] = []
+        while bytes.count < 65_536 {
+            let chunk = handle.readData(ofLength: 1)
+            guard let byte = chunk.first else { break }
+            if byte == 0x0A { break }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// The test harness could not set something up.
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
