@@ -1,0 +1,82 @@
+import Foundation
+import Ranking
+import RerankJSON
+import Testing
+
+@testable import RerankServer
+
+@Suite struct ConfigurationTests {
+    func load(_ text: String) throws -> ServerConfiguration {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rerank-config-\(UUID()).json").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = ServerConfiguration()
+        try configuration.apply(configFile: path)
+        return configuration
+    }
+
+    @Test func readsEverySection() throws {
+        let configuration = try load(#"""
+            {"host":"0.0.0.0","port":8080,
+             "upstream":{"urls":["https://a:9200","https://b:9200"],"username":"u","password":"p","tls_verify":false,"timeout_ms":500},
+             "limits":{"max_request_body":4096},
+             "rerank":{"window":50,"weight":0.3,"default_timezone":"Europe/Berlin",
+                       "signals":[{"field":"popularity","transform":"log1p"}],
+                       "rules":[{"action":"bury","field":"in_stock","equals":false},{"action":"pin","ids":["x"],"position":2},
+                                {"action":"boost","field":"brand","in":["a","b"],"amount":0.2}]},
+             "passthrough":{"allow_writes":true,"read_endpoints":["_plugins/_ltr"]}}
+            """#)
+        #expect(configuration.host == "0.0.0.0")
+        #expect(configuration.upstream.urls.count == 2)
+        #expect(configuration.upstream.tlsVerify == false)
+        #expect(configuration.limits.maxRequestBody == 4096)
+        #expect(configuration.rerank.window == 50)
+        #expect(configuration.rerank.signals == [.init(field: "popularity", weight: 1, transform: .log1p)])
+        #expect(configuration.rerank.rules[1] == BusinessRule(action: .pin(2), match: .ids(["x"])))
+        #expect(configuration.rerank.rules[2] == BusinessRule(action: .boost(0.2), match: .field("brand", [.string("a"), .string("b")])))
+        #expect(configuration.passthrough.allowWrites)
+    }
+
+    @Test(arguments: [
+        (#"{"prot":1}"#, "unknown configuration key 'prot'"),
+        (#"{"rerank":{"weight":3}}"#, "configuration key 'rerank.weight' must be a number in 0.0...1.0"),
+        (#"{"upstream":{"urls":["ftp://x"]}}"#, "upstream URL 'ftp://x'"),
+        (#"{"rerank":{"rules":[{"action":"hide","ids":["a"]}]}}"#, "configuration key 'rerank.rules[0].action'"),
+        (#"{"rerank":{"rules":[{"action":"bury","field":"x"}]}}"#, "rule 'rerank.rules[0]' on field 'x' needs"),
+        (#"{"rerank":{"window":2000}}"#, "rerank.window (2000) must not exceed"),
+        (#"{"rerank":{"default_timezone":"Moon"}}"#, "rerank.default_timezone 'Moon'"),
+        ("{not json", "is not valid JSON"),
+    ])
+    func badFilesSayWhatToFix(text: String, message: String) {
+        do {
+            _ = try load(text)
+            Issue.record("expected an error for \(text)")
+        } catch {
+            #expect(String(describing: error).contains(message), "\(error)")
+        }
+    }
+
+    @Test func environmentOverridesTheFile() throws {
+        var configuration = ServerConfiguration()
+        try configuration.apply(environment: ["RERANK_UPSTREAM": "http://x:9200, http://y:9200", "RERANK_PORT": "9300", "RERANK_ALLOW_WRITES": "true"])
+        #expect(configuration.upstream.urls == ["http://x:9200", "http://y:9200"])
+        #expect(configuration.port == 9300)
+        #expect(configuration.passthrough.allowWrites)
+        #expect(throws: ConfigurationError.self) { try configuration.apply(environment: ["RERANK_PORT": "many"]) }
+    }
+
+    @Test func passthroughPolicyAllowsReadsOnly() {
+        let policy = PassthroughPolicy(allowWrites: false, readEndpoints: ["_plugins/_sql"])
+        #expect(policy.allows(.get, path: "/products/_doc/1"))
+        #expect(policy.allows(.post, path: "/products/_count"))
+        #expect(policy.allows(.post, path: "/_search/scroll"))
+        #expect(policy.allows(.delete, path: "/_search/scroll"))
+        #expect(policy.allows(.post, path: "/_plugins/_sql"))
+        #expect(!policy.allows(.post, path: "/_bulk"))
+        #expect(!policy.allows(.put, path: "/products"))
+        #expect(!policy.allows(.delete, path: "/products"))
+        #expect(!policy.allows(.post, path: "/products/_doc"))
+        #expect(!policy.allows(.put, path: "/products/_settings"))
+        #expect(PassthroughPolicy(allowWrites: true, readEndpoints: []).allows(.delete, path: "/products"))
+    }
+}

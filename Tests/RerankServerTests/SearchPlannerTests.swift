@@ -1,0 +1,94 @@
+import RerankJSON
+import Testing
+
+@testable import RerankServer
+
+@Suite struct SearchPlannerTests {
+    let planner = SearchPlanner(enabled: true, window: 100, maxWindow: 1000)
+
+    func body(_ plan: SearchPlan) throws -> JSONObject {
+        let bytes = try #require(plan.body)
+        return try #require(try JSONParser.parse(bytes).objectValue)
+    }
+
+    @Test func overFetchesTheWindowAndRemembersThePage() throws {
+        let plan = try planner.plan(body: Array(#"{"query":{"match":{"title":"shoe"}},"from":10,"size":10}"#.utf8), query: nil)
+        #expect(plan.page == .init(from: 10, size: 10))
+        let forwarded = try body(plan)
+        #expect(forwarded["from"] == .int(0))
+        #expect(forwarded["size"] == .int(100))
+        #expect(forwarded["query"] != nil)
+        let deep = try planner.plan(body: Array(#"{"from":150,"size":20}"#.utf8), query: nil)
+        #expect(try body(deep)["size"] == .int(170))
+    }
+
+    @Test func urlParametersOverrideTheBodyAndAreMovedIntoIt() throws {
+        let plan = try planner.plan(body: [], query: "q=title:shoe&size=5&from=5&typed_keys=true")
+        #expect(plan.page == .init(from: 5, size: 5))
+        #expect(plan.query == "q=title:shoe&typed_keys=true")
+        #expect(try body(plan)["size"] == .int(100))
+    }
+
+    @Test(arguments: [
+        (#"{"size":0,"aggs":{}}"#, nil as String?, "size 0"),
+        (#"{"sort":[{"price":"asc"}]}"#, nil, "sort"),
+        (#"{"search_after":[1]}"#, nil, "search_after"),
+        (#"{"collapse":{"field":"brand"}}"#, nil, "collapse"),
+        ("{}", "scroll=1m", "scroll"),
+        ("{}", "sort=price:asc", "sort"),
+        (#"{"from":995,"size":10}"#, nil, "page beyond max_window 1000"),
+        (#"{"size":-1}"#, nil, "from/size not non-negative integers"),
+    ])
+    func skipsWhatCannotBeReranked(body: String, query: String?, reason: String) throws {
+        let plan = try planner.plan(body: Array(body.utf8), query: query)
+        #expect(plan.page == nil)
+        #expect(plan.skipReason == reason)
+        #expect(plan.body == nil, "an untouched search is forwarded as the client's bytes")
+    }
+
+    @Test func scoreSortIsStillReranked() throws {
+        #expect(try planner.plan(body: Array(#"{"sort":["_score"]}"#.utf8), query: nil).page != nil)
+        #expect(try planner.plan(body: Array(#"{"sort":[{"_score":{"order":"desc"}}]}"#.utf8), query: nil).page != nil)
+        #expect(try planner.plan(body: Array(#"{"sort":[{"_score":"asc"}]}"#.utf8), query: nil).page == nil)
+    }
+
+    @Test func stripsTheRerankExtensionEvenWhenSkipping() throws {
+        let text = #"{"size":0,"ext":{"rerank":{"user_id":"u"},"other":{"k":1}}}"#
+        let plan = try planner.plan(body: Array(text.utf8), query: nil)
+        #expect(plan.rerankExtension == .object(JSONObject(["user_id": .string("u")])))
+        let forwarded = try body(plan)
+        #expect(forwarded["ext"] == .object(JSONObject(["other": .object(JSONObject(["k": .int(1)]))])))
+        let only = try planner.plan(body: Array(#"{"ext":{"rerank":{}}}"#.utf8), query: nil)
+        #expect(try body(only)["ext"] == nil)
+    }
+
+    @Test func disabledPlannerPassesThrough() throws {
+        let plan = try SearchPlanner(enabled: false, window: 100, maxWindow: 1000).plan(body: Array("{}".utf8), query: nil)
+        #expect(plan.skipReason == "reranking disabled")
+    }
+
+    @Test(arguments: ["{", "[1]", #"{"a":}"#])
+    func invalidBodiesAreParsingErrors(text: String) {
+        #expect {
+            try planner.plan(body: Array(text.utf8), query: nil)
+        } throws: { error in
+            (error as? RerankCore.RerankError)?.status == 400
+        }
+    }
+
+    @Test func widensSourceFiltersForRankingFields() throws {
+        var body = JSONObject(["_source": .bool(false)])
+        #expect(SourceFilter.widen(&body, for: ["popularity"]) == .removeSource)
+        var includes = JSONObject(["_source": .array([.string("title")])])
+        #expect(SourceFilter.widen(&includes, for: ["popularity", "title"]) == .removeFields(["popularity"]))
+        #expect(includes["_source"] == .array([.string("title"), .string("popularity")]))
+        var wildcard = JSONObject(["_source": .string("pop*")])
+        #expect(SourceFilter.widen(&wildcard, for: ["popularity"]) == nil)
+        var excludes = JSONObject(["_source": .object(JSONObject(["excludes": .array([.string("in_stock")])]))])
+        #expect(SourceFilter.widen(&excludes, for: ["in_stock"]) == .removeFields(["in_stock"]))
+        var untouched = JSONObject()
+        #expect(SourceFilter.widen(&untouched, for: ["popularity"]) == nil)
+    }
+}
+
+import RerankCore
