@@ -14,6 +14,8 @@ public struct SearchContext: Sendable, Equatable {
     public var explain: Bool
     /// Ids the client wants left out of the results.
     public var excludedIDs: Set<String>
+    /// Whether the response body carries the impression's query id in `ext.rerank.query_id`.
+    public var returnQueryID = false
 
     public init(
         userID: String? = nil,

@@ -44,6 +44,17 @@ public enum ResponseSplicer {
         return output
     }
 
+    /// The object text `object` with `member` (e.g. `"ext":{...}`) added as its last member.
+    public static func appendingMember(_ member: [UInt8], to object: [UInt8]) -> [UInt8] {
+        guard let close = object.lastIndex(of: UInt8(ascii: "}")) else { return object }
+        let isEmpty = object[..<close].last(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) == UInt8(ascii: "{")
+        var output = Array(object[..<close])
+        if !isEmpty { output.append(UInt8(ascii: ",")) }
+        output += member
+        output += object[close...]
+        return output
+    }
+
     /// `bytes` with each range replaced by its new bytes; ranges must be sorted and disjoint.
     public static func replace(_ bytes: [UInt8], _ replacements: [(range: Range<Int>, bytes: [UInt8])]) -> [UInt8] {
         var output: [UInt8] = []

@@ -45,7 +45,9 @@ public func buildApplication(
             readEndpoints: configuration.passthrough.readEndpoints
         ),
         maxRequestBody: configuration.limits.maxRequestBody,
-        metrics: metrics
+        metrics: metrics,
+        impressions: nil,
+        now: now
     )
     let router = Router()
     OperationsController(upstream: upstream, metrics: metrics).register(on: router)

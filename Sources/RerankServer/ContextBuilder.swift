@@ -5,7 +5,7 @@ import RerankJSON
 /// Builds a search's ``SearchContext`` from `X-Rerank-*` headers and the body's `ext.rerank` object.
 ///
 /// `ext.rerank` wins over headers. Accepted `ext.rerank` keys: `user_id`, `session_id`, `weight` (0…1),
-/// `explain` (bool), `exclude_ids` ([string]), `context` {`device`, `timezone`, `hour` (0–23), `weekday`
+/// `explain` (bool), `exclude_ids` ([string]), `return_query_id` (bool), `context` {`device`, `timezone`, `hour` (0–23), `weekday`
 /// (1–7, Monday = 1, or a day name)}.
 struct ContextBuilder: Sendable {
     /// The zone used when a request names none.
@@ -47,11 +47,11 @@ struct ContextBuilder: Sendable {
                         throw .invalidRerankExtension(field: field, "must be a number between 0 and 1")
                     }
                     context.weight = weight
-                case "explain":
-                    guard let explain = member.value.boolValue else {
+                case "explain", "return_query_id":
+                    guard let flag = member.value.boolValue else {
                         throw .invalidRerankExtension(field: field, "must be true or false")
                     }
-                    context.explain = explain
+                    if member.key == "explain" { context.explain = flag } else { context.returnQueryID = flag }
                 case "exclude_ids":
                     let ids = member.value.arrayValue?.compactMap(\.stringValue)
                     guard let ids, ids.count == member.value.arrayValue?.count else {
@@ -85,7 +85,7 @@ struct ContextBuilder: Sendable {
                 default:
                     throw .invalidRerankExtension(
                         field: field,
-                        "unknown field; expected user_id, session_id, context, weight, explain or exclude_ids"
+                        "unknown field; expected user_id, session_id, context, weight, explain, exclude_ids or return_query_id"
                     )
                 }
             }

@@ -1,4 +1,5 @@
 import RerankCore
+import RerankJSON
 
 /// The NDJSON body of `_msearch`: a header line and a body line per search.
 enum MultiSearchBody {
@@ -18,6 +19,12 @@ enum MultiSearchBody {
             throw .invalidBody("_msearch body must hold a header line and a body line per search, each ending with a newline; found \(lines.count) lines")
         }
         return stride(from: 0, to: lines.count, by: 2).map { Search(header: lines[$0], body: lines[$0 + 1]) }
+    }
+
+    /// The index a header line names (`{"index": "products"}`), if one.
+    static func index(header: [UInt8]) -> String? {
+        guard let object = try? JSONParser.parse(header).objectValue else { return nil }
+        return object["index"]?.stringValue ?? object["index"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",")
     }
 
     /// The NDJSON body for the cluster, ending with the newline it requires.

@@ -17,6 +17,9 @@ struct ProxyController: Sendable {
     let policy: PassthroughPolicy
     let maxRequestBody: Int
     let metrics: ProxyMetrics
+    /// Where impressions go; nil when logging is off.
+    let impressions: ImpressionLog?
+    let now: @Sendable () -> Date
 
     /// What kind of request a path is.
     enum Route: String {
@@ -92,19 +95,65 @@ struct ProxyController: Sendable {
         )
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
         headers[.rerankModel] = reranker.version
-        guard upstreamResponse.status == 200, let page = plan.page else {
-            let outcome = RerankOutcome.skipped(plan.skipReason ?? "upstream status \(upstreamResponse.status)")
-            metrics.rerank(outcome, duration: .zero)
-            headers[.rerankStatus] = outcome.header
+        guard upstreamResponse.status == 200 else {
+            headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(upstreamResponse.status)").header
             return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
         }
+        let served = serve(
+            Array(buffer: upstreamResponse.body), range: nil, plan: plan, context: searchContext, reranker: reranker,
+            index: Self.index(path: request.uri.path)
+        )
+        headers[.rerankStatus] = served.outcome.header
+        if let queryID = served.queryID { headers[.rerankQueryID] = queryID }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: served.bytes)))
+    }
+
+    /// Serves one search's response: reranked as planned or as the engine sent it, and logged as an impression.
+    private func serve(
+        _ bytes: [UInt8],
+        range: Range<Int>?,
+        plan: SearchPlan,
+        context: SearchContext,
+        reranker: Reranker,
+        index: String?
+    ) -> (bytes: [UInt8], outcome: RerankOutcome, queryID: String?) {
         let clock = ContinuousClock()
         let start = clock.now
-        let reranked = ResponseReranker(reranker: reranker, budget: budget)
-            .rerank(Array(buffer: upstreamResponse.body), page: page, sourceEdit: plan.sourceEdit, context: searchContext)
-        metrics.rerank(reranked.outcome, duration: clock.now - start)
-        headers[.rerankStatus] = reranked.outcome.header
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reranked.bytes)))
+        var served: ServedResponse
+        if let page = plan.page {
+            served = ResponseReranker(reranker: reranker, budget: budget)
+                .rerank(bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: context)
+        } else {
+            served = ServedResponse(
+                bytes: Array(bytes[range ?? 0..<bytes.count]),
+                outcome: .skipped(plan.skipReason ?? "not reranked"),
+                shown: impressions == nil ? nil : ResponseReranker.shownAsIs(bytes, range: range)
+            )
+        }
+        metrics.rerank(served.outcome, duration: clock.now - start)
+        guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil) }
+        let queryID = ImpressionRecord.newQueryID()
+        impressions.record(
+            ImpressionRecord.make(
+                queryID: queryID, timestamp: now(), index: index, userQuery: plan.userQuery, context: context,
+                page: plan.page.map { ($0.from, $0.size) }, outcome: served.outcome, shown: shown,
+                model: reranker.version
+            )
+        )
+        if context.returnQueryID {
+            var member = Array(#""ext":{"rerank":{"query_id":"#.utf8)
+            JSONWriter.writeString(queryID, into: &member)
+            member += Array("}}".utf8)
+            served.bytes = ResponseSplicer.appendingMember(member, to: served.bytes)
+        }
+        return (served.bytes, served.outcome, queryID)
+    }
+
+    /// The index a search path names, e.g. `products` for `/products/_search`.
+    static func index(path: String) -> String? {
+        let segments = path.split(separator: "/")
+        guard segments.count == 2, !segments[0].hasPrefix("_") else { return nil }
+        return String(segments[0])
     }
 
     private func multiSearch(_ request: Request) async throws(RerankError) -> Response {
@@ -135,24 +184,20 @@ struct ProxyController: Sendable {
             headers[.rerankStatus] = RerankOutcome.fallback("unparseable msearch response").header
             return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
         }
-        let clock = ContinuousClock()
-        let responseReranker = ResponseReranker(reranker: reranker, budget: budget)
         var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
         var outcomes: [RerankOutcome] = []
-        for (index, range) in responses.enumerated() {
-            let start = clock.now
-            guard let page = plans[index].page else {
-                outcomes.append(.skipped(plans[index].skipReason ?? "not reranked"))
-                metrics.rerank(outcomes[index], duration: .zero)
-                continue
-            }
-            let reranked = responseReranker.rerank(
-                bytes, range: range, page: page, sourceEdit: plans[index].sourceEdit, context: contexts[index]
+        var queryIDs: [String] = []
+        let pathIndex = Self.index(path: request.uri.path)
+        for (number, range) in responses.enumerated() {
+            let served = serve(
+                bytes, range: range, plan: plans[number], context: contexts[number], reranker: reranker,
+                index: MultiSearchBody.index(header: searches[number].header) ?? pathIndex
             )
-            replacements.append((range, reranked.bytes))
-            outcomes.append(reranked.outcome)
-            metrics.rerank(reranked.outcome, duration: clock.now - start)
+            replacements.append((range, served.bytes))
+            outcomes.append(served.outcome)
+            if let queryID = served.queryID { queryIDs.append(queryID) }
         }
+        if !queryIDs.isEmpty { headers[.rerankQueryID] = queryIDs.joined(separator: ", ") }
         headers[.rerankStatus] = outcomes.map(\.header).joined(separator: ", ")
         let output = ResponseSplicer.replace(bytes, replacements)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output)))

@@ -46,6 +46,7 @@ enum ProxyHeaders {
 extension HTTPField.Name {
     static let rerankStatus = Self("X-Rerank-Status")!
     static let rerankModel = Self("X-Rerank-Model")!
+    static let rerankQueryID = Self("X-Rerank-Query-Id")!
     static let rerankUser = Self("X-Rerank-User")!
     static let rerankSession = Self("X-Rerank-Session")!
     static let rerankDevice = Self("X-Rerank-Device")!

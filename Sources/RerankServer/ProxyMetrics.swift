@@ -9,6 +9,7 @@ import Prometheus
 /// - `rerank_rerank_duration_seconds`: scanning, ranking and splicing one response
 /// - `rerank_searches_total{outcome}`: `reranked`, `skipped` or `fallback`
 /// - `rerank_fallbacks_total{reason}` and `rerank_skips_total{reason}`
+/// - `rerank_log_records_written_total`, `rerank_log_dropped_total`, `rerank_log_write_failures_total`
 final class ProxyMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
@@ -48,6 +49,18 @@ final class ProxyMetrics: Sendable {
             Counter(label: "rerank_fallbacks_total", dimensions: [("reason", Self.reasonLabel(reason))], factory: factory)
                 .increment()
         }
+    }
+
+    func logWritten(_ count: Int) {
+        Counter(label: "rerank_log_records_written_total", factory: factory).increment(by: count)
+    }
+
+    func logDropped(_ count: Int = 1) {
+        Counter(label: "rerank_log_dropped_total", factory: factory).increment(by: count)
+    }
+
+    func logWriteFailed() {
+        Counter(label: "rerank_log_write_failures_total", factory: factory).increment()
     }
 
     /// The Prometheus text exposition of every metric.

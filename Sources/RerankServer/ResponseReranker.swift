@@ -27,6 +27,22 @@ enum RerankOutcome: Sendable, Equatable {
     }
 }
 
+/// A hit as it was shown, for the impression log.
+struct ShownHit: Sendable, Equatable {
+    var id: String
+    /// 0-based position in the engine's order.
+    var originalRank: Int
+    var searchScore: Double?
+}
+
+/// One search response as it goes back to the client.
+struct ServedResponse: Sendable {
+    var bytes: [UInt8]
+    var outcome: RerankOutcome
+    /// The hits of the page in the order shown; nil when the response holds no hit list (an error).
+    var shown: [ShownHit]?
+}
+
 /// Reranks one search response's window and cuts the client's page from it, failing open.
 struct ResponseReranker: Sendable {
     var reranker: Reranker
@@ -42,19 +58,21 @@ struct ResponseReranker: Sendable {
         page: SearchPlan.Page,
         sourceEdit: SourceEdit? = nil,
         context: SearchContext
-    ) -> (bytes: [UInt8], outcome: RerankOutcome) {
+    ) -> ServedResponse {
         let layout: SearchResponseLayout
         do {
             guard let scanned = try HitScanner.scan(bytes, range: range) else {
-                return (Array(bytes[range ?? 0..<bytes.count]), .fallback("response has no hits"))
+                return ServedResponse(bytes: Array(bytes[range ?? 0..<bytes.count]), outcome: .fallback("response has no hits"), shown: nil)
             }
             layout = scanned
         } catch {
-            return (Array(bytes[range ?? 0..<bytes.count]), .fallback("unparseable response: \(error)"))
+            return ServedResponse(
+                bytes: Array(bytes[range ?? 0..<bytes.count]), outcome: .fallback("unparseable response: \(error)"), shown: nil
+            )
         }
         let original = Array(layout.hits.indices)
-        func cut(_ order: [Int], _ extras: [Int: [UInt8]] = [:]) -> [UInt8] {
-            let pageOrder = order.dropFirst(page.from).prefix(page.size)
+        func cut(_ order: [Int], _ outcome: RerankOutcome, _ extras: [Int: [UInt8]] = [:]) -> ServedResponse {
+            let pageOrder = Array(order.dropFirst(page.from).prefix(page.size))
             let emitted = pageOrder.map { index in
                 let hit = layout.hits[index]
                 return ResponseSplicer.Emitted(
@@ -63,9 +81,13 @@ struct ResponseReranker: Sendable {
                     appendedMember: extras[index]
                 )
             }
-            return ResponseSplicer.splice(bytes, range: range, layout: layout, emitted: emitted)
+            return ServedResponse(
+                bytes: ResponseSplicer.splice(bytes, range: range, layout: layout, emitted: emitted),
+                outcome: outcome,
+                shown: pageOrder.map { Self.shown(layout.hits[$0], rank: $0) }
+            )
         }
-        guard !layout.hits.isEmpty else { return (cut(original), .reranked) }
+        guard !layout.hits.isEmpty else { return cut(original, .reranked) }
 
         let clock = ContinuousClock()
         let start = clock.now
@@ -74,10 +96,10 @@ struct ResponseReranker: Sendable {
         do {
             result = try reranker.rerank(hits, context: context)
         } catch {
-            return (cut(original), .fallback("ranker error: \(error)"))
+            return cut(original, .fallback("ranker error: \(error)"))
         }
         guard clock.now - start <= budget else {
-            return (cut(original), .fallback("budget exceeded"))
+            return cut(original, .fallback("budget exceeded"))
         }
         var extras: [Int: [UInt8]] = [:]
         if let explanations = result.explanations {
@@ -85,7 +107,17 @@ struct ResponseReranker: Sendable {
                 extras[index] = Self.explainMember(explanations[index], rank: result.order.firstIndex(of: index) ?? 0)
             }
         }
-        return (cut(result.order, extras), .reranked)
+        return cut(result.order, .reranked, extras)
+    }
+
+    /// The hits of a response served as the engine ordered it, for the impression log.
+    static func shownAsIs(_ bytes: [UInt8], range: Range<Int>? = nil) -> [ShownHit]? {
+        guard let layout = try? HitScanner.scan(bytes, range: range) else { return nil }
+        return layout.hits.enumerated().map { shown($1, rank: $0) }
+    }
+
+    private static func shown(_ hit: ScannedHit, rank: Int) -> ShownHit {
+        ShownHit(id: hit.id ?? "", originalRank: rank, searchScore: hit.score)
     }
 
     private func rankableHits(_ bytes: [UInt8], layout: SearchResponseLayout) -> [RankableHit] {

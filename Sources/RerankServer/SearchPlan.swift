@@ -15,6 +15,8 @@ struct SearchPlan: Sendable {
     var rerankExtension: JSONValue?
     /// What to strip from returned hits where the `_source` filter was widened for ranking.
     var sourceEdit: SourceEdit?
+    /// The text the person searched for, for the impression log.
+    var userQuery = ""
 
     struct Page: Sendable, Equatable {
         var from: Int
@@ -52,6 +54,7 @@ struct SearchPlanner: Sendable {
         let stripped = rerankExtension != nil
         var plan = SearchPlan(body: stripped ? JSONWriter.bytes(.object(object)) : nil, query: query)
         plan.rerankExtension = rerankExtension
+        plan.userQuery = QueryText.extract(body: object, queryParameter: parameters.value("q"))
 
         guard enabled else { return plan.skipped("reranking disabled") }
         if parameters.has("scroll") { return plan.skipped("scroll") }

@@ -1,0 +1,110 @@
+import Logging
+import RerankJSON
+import ServiceLifecycle
+import Synchronization
+
+/// Where log records go: the durable NDJSON files, the cluster's UBI indices, or both.
+public protocol RecordSink: Sendable {
+    /// Stores `records`; returns once they are durable, throws when they are not.
+    func append(_ records: [JSONObject]) async throws
+}
+
+/// Queues impression records off the search path and writes them in batches.
+///
+/// A search never waits for its impression to be written. The queue is bounded: when it is full the record is
+/// counted (`rerank_log_dropped_total`) and logged, never silently lost. A failed write is retried, with the
+/// batch kept, until it succeeds or the service stops.
+final class ImpressionLog: Service, Sendable {
+    private struct State {
+        var buffer: [JSONObject] = []
+        var waiter: CheckedContinuation<Void, Never>?
+        var stopping = false
+    }
+
+    private let sink: any RecordSink
+    private let capacity: Int
+    private let metrics: ProxyMetrics
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    init(sink: any RecordSink, capacity: Int, metrics: ProxyMetrics, logger: Logger) {
+        self.sink = sink
+        self.capacity = capacity
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Queues one record; never blocks.
+    func record(_ record: JSONObject) {
+        let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard state.buffer.count < capacity else { return (false, nil) }
+            state.buffer.append(record)
+            defer { state.waiter = nil }
+            return (true, state.waiter)
+        }
+        waiter?.resume()
+        if !accepted {
+            metrics.logDropped()
+            logger.warning("impression log queue full (\(capacity) records); record dropped", metadata: ["query_id": "\(record["query_id"]?.stringValue ?? "")"])
+        }
+    }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            while let batch = await nextBatch() {
+                await write(batch)
+            }
+        } onGracefulShutdown: {
+            let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.stopping = true
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+
+    /// The queued records, waiting for some; nil once stopping with nothing left.
+    private func nextBatch() async -> [JSONObject]? {
+        while true {
+            let taken = state.withLock { state -> [JSONObject]? in
+                let batch = state.buffer
+                state.buffer = []
+                return batch.isEmpty ? nil : batch
+            }
+            if let taken { return taken }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.stopping || !state.buffer.isEmpty { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+            let finished = state.withLock { $0.stopping && $0.buffer.isEmpty }
+            if finished { return nil }
+        }
+    }
+
+    private func write(_ batch: [JSONObject]) async {
+        var delay = Duration.milliseconds(50)
+        while true {
+            do {
+                try await sink.append(batch)
+                metrics.logWritten(batch.count)
+                return
+            } catch {
+                metrics.logWriteFailed()
+                let stopping = state.withLock { $0.stopping }
+                logger.error("impression log write failed; retrying", metadata: ["error": "\(error)", "records": "\(batch.count)"])
+                if stopping && delay > .seconds(2) {
+                    logger.critical("impression log lost \(batch.count) records at shutdown: \(error)")
+                    metrics.logDropped(batch.count)
+                    return
+                }
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import RerankCore
+import RerankJSON
+
+/// The `ubi_queries` record of one served search.
+///
+/// `query_attributes` carries what training needs to replay the search: the context, the page, and for each
+/// shown hit its rank in the engine's order and its search score.
+enum ImpressionRecord {
+    static func make(
+        queryID: String,
+        timestamp: Date,
+        index: String?,
+        userQuery: String,
+        context: SearchContext,
+        page: (from: Int, size: Int)?,
+        outcome: RerankOutcome,
+        shown: [ShownHit],
+        model: String
+    ) -> JSONObject {
+        var attributes = JSONObject([
+            "device": .string(context.device.rawValue),
+            "local_hour": .int(context.localTime.hour),
+            "weekday": .int(context.localTime.weekday),
+            "timezone": .string(context.timeZone),
+        ])
+        if let userID = context.userID { attributes["user_id"] = .string(userID) }
+        if let sessionID = context.sessionID { attributes["session_id"] = .string(sessionID) }
+        if let index { attributes["index"] = .string(index) }
+        if let page {
+            attributes["from"] = .int(page.from)
+            attributes["size"] = .int(page.size)
+        }
+        attributes["status"] = .string(outcome.header)
+        attributes["model"] = .string(model)
+        attributes["original_ranks"] = .array(shown.map { .int($0.originalRank) })
+        attributes["search_scores"] = .array(shown.map { $0.searchScore.map(JSONValue.double) ?? .null })
+        return JSONObject([
+            "query_id": .string(queryID),
+            "client_id": .string(context.clientID ?? "anonymous"),
+            "user_query": .string(userQuery),
+            "query_response_hit_ids": .array(shown.map { .string($0.id) }),
+            "timestamp": .string(Timestamp.string(from: timestamp)),
+            "application": .string("rerank"),
+            "query_attributes": .object(attributes),
+        ])
+    }
+
+    /// A new query id.
+    static func newQueryID() -> String { UUID().uuidString.lowercased() }
+}
