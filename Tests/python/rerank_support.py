@@ -1,0 +1,346 @@
+"""Process, HTTP and comparison helpers for the end-to-end suite (no pytest fixtures here; see conftest.py)."""
+
+from __future__ import annotations
+
+import copy
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RERANK_BIN = os.environ.get("RERANK_BIN", str(REPO_ROOT / ".build" / "debug" / "rerank"))
+MAPPINGS = REPO_ROOT / "mappings" / "products.json"
+CATALOG = REPO_ROOT / "sample" / "catalog.ndjson"
+INDEX = "products"
+
+# The main sidecar's configuration: two signals, a bury rule and an exclude rule (the brief's example).
+EXCLUDED_BY_CONFIG = {"sku-00003"}
+MAIN_CONFIG = {
+    "rerank": {
+        "signals": [
+            {"field": "popularity", "weight": 1, "transform": "log1p"},
+            {"field": "rating", "weight": 0.5},
+        ],
+        "rules": [
+            {"action": "bury", "field": "in_stock", "equals": False},
+            {"action": "exclude", "ids": sorted(EXCLUDED_BY_CONFIG)},
+        ],
+        # A debug build on a busy machine can pass the 25 ms default budget and fall back to the engine's order
+        # now and then; the tests compare orders, so they give ranking all the time it needs.
+        "budget_ms": 10000,
+    },
+    "upstream": {"timeout_ms": 2000},
+}
+WINDOW = 100
+STARTUP_TIMEOUT_S = 20.0
+
+
+def free_port() -> int:
+    """A port that was free a moment ago on 127.0.0.1 (bound, read, closed)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------- processes
+
+
+@dataclass
+class ManagedProcess:
+    """A child process that is stopped by its PID: terminate, wait, kill if it lingers."""
+
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+    extra_pids: list[int] = field(default_factory=list)
+    # Temporary files to remove once stopped (set RERANK_E2E_KEEP_LOGS=1 to keep them).
+    files: list[Path] = field(default_factory=list)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        for pid in self.extra_pids:
+            if pid == self.process.pid:
+                continue
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        if not os.environ.get("RERANK_E2E_KEEP_LOGS"):
+            for path in [self.log_path, *self.files]:
+                path.unlink(missing_ok=True)
+
+
+def _log_file(prefix: str, suffix: str = ".log") -> Path:
+    handle, path = tempfile.mkstemp(prefix=f"rerank-e2e-{prefix}-", suffix=suffix)
+    os.close(handle)
+    return Path(path)
+
+
+def start_osmem() -> tuple[ManagedProcess, str]:
+    """Starts osmem-server on a free port; returns the process and its base URL."""
+    import osmem_server
+
+    binary = osmem_server.resolve_binary()
+    stdout_path = _log_file("osmem-stdout")
+    stderr_path = _log_file("osmem-stderr")
+    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
+        process = subprocess.Popen(
+            [str(binary), "--addr", "127.0.0.1:0", "--no-stdin-watch"],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+        )
+    managed = ManagedProcess("osmem", process, stderr_path, files=[stdout_path])
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        first_line = stdout_path.read_text(errors="replace").split("\n", 1)
+        if len(first_line) == 2 and first_line[0].strip():
+            announced = json.loads(first_line[0])
+            managed.extra_pids.append(int(announced.get("pid", process.pid)))
+            return managed, announced["url"].rstrip("/")
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)
+    managed.stop()
+    raise RuntimeError(f"osmem-server did not announce its URL: {managed.log()}")
+
+
+@dataclass
+class Sidecar:
+    url: str
+    port: int
+    process: ManagedProcess
+    config_path: Path
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+def start_sidecar(
+    upstream: str, config: dict | None = None, name: str = "sidecar", env: dict[str, str] | None = None
+) -> Sidecar:
+    """Starts `rerank serve` on a free port and waits until `/_rerank/health` answers."""
+    if not Path(RERANK_BIN).exists():
+        raise RuntimeError(f"rerank binary not found at {RERANK_BIN}; run `swift build --product rerank` or set RERANK_BIN")
+    config_path = _log_file(f"{name}-config", ".json")
+    config_path.write_text(json.dumps(config or {}))
+    last_log = ""
+    for _attempt in range(3):  # the free port can be taken between probe and bind: retry on a new one
+        port = free_port()
+        log_path = _log_file(name)
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [
+                    RERANK_BIN, "serve",
+                    "--upstream", upstream,
+                    "--host", "127.0.0.1",
+                    "--port", str(port),
+                    "--config", str(config_path),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **(env or {})},
+            )
+        managed = ManagedProcess(name, process, log_path, files=[config_path])
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline and managed.alive():
+            try:
+                status, _, _ = request(url, "GET", "/_rerank/health", timeout=1)
+                if status == 200:
+                    return Sidecar(url, port, managed, config_path)
+            except OSError:
+                pass
+            time.sleep(0.05)
+        last_log = managed.log()
+        managed.files = []  # keep the config for the next attempt
+        managed.stop()
+    config_path.unlink(missing_ok=True)
+    raise RuntimeError(f"rerank serve did not become healthy: {last_log}")
+
+
+# ---------------------------------------------------------------------------------------------- raw HTTP
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def rerank_status(self) -> str | None:
+        return self.headers.get("x-rerank-status")
+
+
+def request(
+    base_url: str,
+    method: str,
+    path: str,
+    body: bytes | str | dict | list | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 15,
+) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP request with http.client: (status, lower-cased headers, body bytes)."""
+    parsed = urllib.parse.urlsplit(base_url)
+    headers = dict(headers or {})
+    if isinstance(body, (dict, list)):
+        body = json.dumps(body)
+        headers.setdefault("Content-Type", "application/json")
+    if isinstance(body, str):
+        body = body.encode()
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, payload
+    finally:
+        connection.close()
+
+
+def call(base_url: str, method: str, path: str, body=None, headers=None, timeout: float = 15) -> Reply:
+    return Reply(*request(base_url, method, path, body=body, headers=headers, timeout=timeout))
+
+
+def ndjson(lines: list[dict]) -> str:
+    return "".join(json.dumps(line) + "\n" for line in lines)
+
+
+def assert_healthy(sidecar_url: str) -> None:
+    status, _, body = request(sidecar_url, "GET", "/_rerank/health", timeout=5)
+    assert status == 200, f"sidecar at {sidecar_url} stopped serving: {status} {body!r}"
+    assert json.loads(body) == {"status": "ok"}
+
+
+def assert_opensearch_error(reply: Reply, status: int, error_type: str | None = None) -> dict:
+    """The reply is `{"error": {"root_cause": [...], "type": ..., "reason": ...}, "status": N}` with HTTP `status`."""
+    assert reply.status == status, f"expected {status}, got {reply.status}: {reply.body[:500]!r}"
+    assert reply.headers.get("content-type", "").startswith("application/json"), reply.headers
+    body = reply.json()
+    assert set(body) == {"error", "status"}, body
+    assert body["status"] == status
+    error = body["error"]
+    assert isinstance(error["type"], str) and error["type"]
+    assert isinstance(error["reason"], str) and error["reason"]
+    assert isinstance(error["root_cause"], list) and error["root_cause"]
+    for cause in error["root_cause"]:
+        assert isinstance(cause["type"], str) and isinstance(cause["reason"], str)
+    if error_type is not None:
+        assert error["type"] == error_type, error
+    return error
+
+
+# ---------------------------------------------------------------------------------------------- comparisons
+
+
+def ids(response: dict) -> list[str]:
+    return [hit["_id"] for hit in response["hits"]["hits"]]
+
+
+def without_volatile(response: dict, max_score: bool = True) -> dict:
+    """The response minus `took`, `_scroll_id` and the hit list (whose order the sidecar may change).
+
+    `max_score=False` drops `hits.max_score` too: for `from > 0` OpenSearch reports the best score of all
+    matches, which the sidecar (fetching from 0) does, while osmem-server reports the best score of the page.
+    """
+    stripped = copy.deepcopy(response)
+    stripped.pop("took", None)
+    stripped.pop("_scroll_id", None)
+    if isinstance(stripped.get("hits"), dict):
+        stripped["hits"]["hits"] = None
+        if not max_score:
+            stripped["hits"].pop("max_score", None)
+    return stripped
+
+
+def without_took(response: dict) -> dict:
+    stripped = copy.deepcopy(response)
+    stripped.pop("took", None)
+    stripped.pop("_scroll_id", None)
+    return stripped
+
+
+def in_stock_first(hit_ids: list[str], in_stock: dict[str, bool]) -> list[str]:
+    """Stable partition: what the bury rule does to an order."""
+    return [i for i in hit_ids if in_stock[i]] + [i for i in hit_ids if not in_stock[i]]
+
+
+# ---------------------------------------------------------------------------------------------- fake upstreams
+
+
+class FakeUpstream:
+    """A tiny HTTP server on 127.0.0.1 standing in for the cluster; `respond(handler)` decides each answer.
+
+    `respond` gets (method, path, body bytes) and returns (status, body bytes, content type) after any delay it
+    likes. Every request is recorded in `requests`.
+    """
+
+    def __init__(self, respond: Callable[[str, str, bytes], tuple[int, bytes, str]], port: int = 0):
+        self.requests: list[tuple[str, str, bytes]] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                with outer._lock:
+                    outer.requests.append((self.command, self.path, body))
+                try:
+                    status, payload, content_type = respond(self.command, self.path, body)
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the sidecar gave up on us (timeout test): fine
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, name="fake-upstream", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
