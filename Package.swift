@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // Domain types, configuration and errors. No NIO.
@@ -33,6 +34,8 @@ let package = Package(
         .target(name: "RerankJSON", swiftSettings: swiftSettings),
         // The Ranker seam, business rules and score blending.
         .target(name: "Ranking", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
+        // Point-in-time features: the interaction statistics and the feature rows computed from them.
+        .target(name: "Features", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank: dataset, objective, tree learner, booster, metrics, model file.
         .target(name: "LTR", swiftSettings: swiftSettings),
         // The Hummingbird application: search path, passthrough, operations endpoints.
@@ -49,6 +52,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -75,6 +79,7 @@ let package = Package(
         .testTarget(name: "RerankJSONTests", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
         .testTarget(name: "LTRTests", dependencies: ["LTR"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RerankServerTests",
             dependencies: [

@@ -7,6 +7,7 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidBody
         case invalidRerankExtension
         case unsupportedContentType
+        case unsupportedContentEncoding
         case bodyTooLarge
         case forbiddenWrite
         case upstreamUnreachable
@@ -39,6 +40,10 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
             .unsupportedContentType,
             "Content-Type header [\(contentType)] is not supported; send application/json (application/x-ndjson for _msearch and _bulk)"
         )
+    }
+
+    public static func unsupportedContentEncoding(_ encoding: String) -> RerankError {
+        .init(.unsupportedContentEncoding, "Content-Encoding [\(encoding)] is not supported; send the body plain, gzip or deflate")
     }
 
     public static func bodyTooLarge(limit: Int) -> RerankError {
@@ -75,6 +80,7 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         case .forbiddenWrite: 403
         case .notFound: 404
         case .unsupportedContentType: 406
+        case .unsupportedContentEncoding: 415
         case .bodyTooLarge: 413
         case .upstreamUnreachable, .upstreamResponseTooLarge: 502
         case .upstreamTimeout: 504
@@ -86,7 +92,7 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         switch code {
         case .invalidBody: "parsing_exception"
         case .invalidRerankExtension: "illegal_argument_exception"
-        case .unsupportedContentType: "media_type_header_exception"
+        case .unsupportedContentType, .unsupportedContentEncoding: "media_type_header_exception"
         case .bodyTooLarge: "content_too_long_exception"
         case .forbiddenWrite: "security_exception"
         case .notFound: "resource_not_found_exception"

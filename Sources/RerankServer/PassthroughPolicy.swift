@@ -35,7 +35,8 @@ struct PassthroughPolicy: Sendable {
     /// The API part of a path: from its first `_` segment on (index names cannot start with `_`).
     static func endpoint(_ path: String) -> String {
         let segments = path.split(separator: "/")
-        guard let first = segments.firstIndex(where: { $0.hasPrefix("_") }) else { return "" }
+        guard let first = segments.indices.first(where: { segments[$0].hasPrefix("_") && !($0 == 0 && segments[$0] == "_all") })
+        else { return "" }
         return segments[first...].joined(separator: "/")
     }
 

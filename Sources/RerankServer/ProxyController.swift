@@ -1,3 +1,4 @@
+import CompressNIO
 import Foundation
 import Hummingbird
 import Logging
@@ -30,7 +31,7 @@ struct ProxyController: Sendable {
         init(method: HTTPRequest.Method, path: String) {
             let segments = path.split(separator: "/", omittingEmptySubsequences: true)
             guard method == .get || method == .post, (1...2).contains(segments.count), let last = segments.last,
-                segments.count == 1 || !segments[0].hasPrefix("_")
+                segments.count == 1 || !segments[0].hasPrefix("_") || segments[0] == "_all"
             else {
                 self = .passthrough
                 return
@@ -82,7 +83,7 @@ struct ProxyController: Sendable {
     private func search(_ request: Request) async throws(RerankError) -> Response {
         try checkContentType(request)
         var request = request
-        let body = try await collectBody(&request)
+        let body = try await decodedBody(&request)
         let bytes = Array(buffer: body)
         let reranker = rerankers.reranker
         let plan = try planner.plan(body: bytes, query: request.uri.query, fields: reranker.requiredFields)
@@ -152,14 +153,14 @@ struct ProxyController: Sendable {
     /// The index a search path names, e.g. `products` for `/products/_search`.
     static func index(path: String) -> String? {
         let segments = path.split(separator: "/")
-        guard segments.count == 2, !segments[0].hasPrefix("_") else { return nil }
+        guard segments.count == 2, !segments[0].hasPrefix("_") || segments[0] == "_all" else { return nil }
         return String(segments[0])
     }
 
     private func multiSearch(_ request: Request) async throws(RerankError) -> Response {
         try checkContentType(request)
         var request = request
-        let body = try await collectBody(&request)
+        let body = try await decodedBody(&request)
         let searches = try MultiSearchBody.parse(Array(buffer: body))
         let requestHeaders = headers(of: request)
         let reranker = rerankers.reranker
@@ -214,6 +215,8 @@ struct ProxyController: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var headers = ProxyHeaders.upstream(request.headers, acceptEncoding: acceptEncoding)
+        // Search bodies were decoded to be read and rewritten; they go upstream plain.
+        if route != .passthrough { headers.remove(name: "content-encoding") }
         if let body, headers["content-type"].isEmpty, body.readableBytes > 0 {
             headers.add(name: "content-type", value: route == .multiSearch ? "application/x-ndjson" : "application/json")
         }
@@ -234,6 +237,27 @@ struct ProxyController: Sendable {
             throw .bodyTooLarge(limit: maxRequestBody)
         } catch {
             throw .invalidBody("could not read the request body: \(error)")
+        }
+    }
+
+    /// The body with any `Content-Encoding: gzip` or `deflate` undone (opensearch-py's `http_compress`), so the
+    /// sidecar can read it.
+    private func decodedBody(_ request: inout Request) async throws(RerankError) -> ByteBuffer {
+        var body = try await collectBody(&request)
+        let encoding = request.headers[.contentEncoding]?.lowercased()
+        let algorithm: CompressionAlgorithm
+        switch encoding {
+        case nil, "identity": return body
+        case "gzip", "x-gzip": algorithm = .gzip()
+        case "deflate": algorithm = .zlib()
+        default: throw .unsupportedContentEncoding(encoding ?? "")
+        }
+        do {
+            return try body.decompress(with: algorithm, maxSize: maxRequestBody)
+        } catch let error as CompressNIOError where error == .bufferOverflow {
+            throw .bodyTooLarge(limit: maxRequestBody)
+        } catch {
+            throw .invalidBody("the \(encoding ?? "") body could not be decompressed: \(error)")
         }
     }
 

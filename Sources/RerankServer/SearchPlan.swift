@@ -68,12 +68,14 @@ struct SearchPlanner: Sendable {
             let size = Self.integer(parameters.value("size"), object["size"], default: 10), from >= 0, size >= 0
         else { return plan.skipped("from/size not non-negative integers") }
         if size == 0 { return plan.skipped("size 0") }
-        if from + size > maxWindow { return plan.skipped("page beyond max_window \(maxWindow)") }
+        if size > maxWindow || from > maxWindow - size { return plan.skipped("page beyond max_window \(maxWindow)") }
+        if parameters.has("filter_path") { return plan.skipped("filter_path") }
 
         parameters.remove("from")
         parameters.remove("size")
         object["from"] = .int(0)
         object["size"] = .int(max(window, from + size))
+        SourceFilter.moveParameters(&parameters, into: &object)
         plan.sourceEdit = SourceFilter.widen(&object, for: fields)
         plan.body = JSONWriter.bytes(.object(object))
         plan.query = parameters.encoded

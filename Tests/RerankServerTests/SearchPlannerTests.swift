@@ -80,14 +80,42 @@ import Testing
         var body = JSONObject(["_source": .bool(false)])
         #expect(SourceFilter.widen(&body, for: ["popularity"]) == .removeSource)
         var includes = JSONObject(["_source": .array([.string("title")])])
-        #expect(SourceFilter.widen(&includes, for: ["popularity", "title"]) == .removeFields(["popularity"]))
-        #expect(includes["_source"] == .array([.string("title"), .string("popularity")]))
-        var wildcard = JSONObject(["_source": .string("pop*")])
+        let edit = SourceFilter.widen(&includes, for: ["popularity", "title"])
+        #expect(edit == .restrict(SourcePatterns(includes: ["title"], excludes: [])))
+        #expect(includes["_source"]?.objectValue?["includes"] == .array([.string("title"), .string("popularity")]))
+        var wildcard = JSONObject(["_source": .string("po*ty")])
         #expect(SourceFilter.widen(&wildcard, for: ["popularity"]) == nil)
-        var excludes = JSONObject(["_source": .object(JSONObject(["excludes": .array([.string("in_stock")])]))])
-        #expect(SourceFilter.widen(&excludes, for: ["in_stock"]) == .removeFields(["in_stock"]))
+        var excludes = JSONObject(["_source": .object(JSONObject(["excludes": .array([.string("pop*")])]))])
+        #expect(SourceFilter.widen(&excludes, for: ["popularity"]) == .restrict(SourcePatterns(includes: [], excludes: ["pop*"])))
+        #expect(excludes["_source"]?.objectValue?["excludes"] == .array([]))
         var untouched = JSONObject()
         #expect(SourceFilter.widen(&untouched, for: ["popularity"]) == nil)
+    }
+
+    @Test func sourcePatternsFollowOpenSearch() {
+        let patterns = SourcePatterns(includes: ["ti*", "price.amount"], excludes: ["*_internal"])
+        #expect(patterns.returns("title"))
+        #expect(patterns.returns("price"), "a parent of an included field is kept")
+        #expect(patterns.returns("price.amount"))
+        #expect(!patterns.returns("popularity"))
+        #expect(!patterns.returns("tier_internal"))
+        #expect(SourcePatterns.glob("*le", "title"))
+        #expect(SourcePatterns.glob("a*b*c", "aXbYc"))
+        #expect(!SourcePatterns.glob("a*b", "ab-c"))
+    }
+
+    @Test func urlSourceParametersMoveIntoTheBody() throws {
+        let plan = try planner.plan(body: [], query: "_source_includes=title&q=boots", fields: ["popularity"])
+        #expect(plan.query == "q=boots")
+        #expect(plan.sourceEdit == .restrict(SourcePatterns(includes: ["title"], excludes: [])))
+        let none = try planner.plan(body: [], query: "_source=false", fields: ["popularity"])
+        #expect(none.sourceEdit == .removeSource)
+    }
+
+    @Test func hugeSizesAndFilterPathAreSkippedNotCrashed() throws {
+        let huge = try planner.plan(body: Array(#"{"from":1,"size":9223372036854775807}"#.utf8), query: nil)
+        #expect(huge.skipReason == "page beyond max_window 1000")
+        #expect(try planner.plan(body: [], query: "filter_path=hits.hits._id").skipReason == "filter_path")
     }
 }
 

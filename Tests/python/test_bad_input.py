@@ -222,13 +222,6 @@ def disposable_sidecar(osmem_url, sidecars):
     return sidecars(osmem_url, {}, "disposable", env={"SWIFT_BACKTRACE": "enable=no"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crash: `from + size` overflows Int in SearchPlanner.plan (SearchPlan.swift, `from + size > maxWindow`) "
-    "for e.g. `{\"from\": 1, \"size\": 9223372036854775807}` or `?from=1&size=9223372036854775807`; the process "
-    "dies with `Swift runtime failure: arithmetic overflow` and the client sees the connection closed; expected the "
-    "search skipped (or a 400) with the engine's answer, and the sidecar still serving",
-)
 @pytest.mark.parametrize("style", ["body", "url"])
 def test_huge_page_does_not_crash_the_sidecar(disposable_sidecar, osmem_url, style):
     huge = 9223372036854775807

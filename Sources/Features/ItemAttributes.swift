@@ -1,0 +1,55 @@
+import RerankJSON
+
+/// The catalog facts features read about an item.
+public struct ItemAttributes: Sendable, Codable, Equatable {
+    public var category: String?
+    public var brand: String?
+    public var price: Double?
+    public var priceBand: String?
+
+    public init(category: String? = nil, brand: String? = nil, price: Double? = nil, priceBand: String? = nil) {
+        self.category = category
+        self.brand = brand
+        self.price = price
+        self.priceBand = priceBand ?? price.map(Self.band)
+    }
+
+    /// A price band from a price when the catalog has none: powers of 2.5 from 10.
+    static func band(_ price: Double) -> String {
+        guard price > 10 else { return "p0" }
+        return "p\(Int(log(price / 10) / log(2.5)) + 1)"
+    }
+}
+
+/// Which source fields hold the attributes (configurable, as catalogs differ).
+public struct AttributeFields: Sendable, Codable, Equatable {
+    public var category = "category"
+    public var brand = "brand"
+    public var price = "price"
+    public var priceBand = "price_band"
+
+    public init() {}
+
+    /// Every field name, for asking the search engine to return them.
+    public var all: [String] { [category, brand, price, priceBand] }
+
+    /// Reads attributes from source field values (by the names above).
+    public func attributes(from fields: [String: JSONValue]) -> ItemAttributes {
+        func text(_ name: String) -> String? {
+            switch fields[name] {
+            case .string(let string): string
+            case .array(let array): array.first?.stringValue
+            case .number(let number): number
+            default: nil
+            }
+        }
+        return ItemAttributes(
+            category: text(category),
+            brand: text(brand),
+            price: fields[price]?.doubleValue,
+            priceBand: text(priceBand)
+        )
+    }
+}
+
+import Foundation
