@@ -7,6 +7,7 @@ python3 -m pip install --quiet --disable-pip-version-check osmem-server opensear
     | grep -v "Running pip as the 'root' user" || true
 python3 -c "import osmem_server, opensearchpy, pytest; osmem_server.resolve_binary()" \
     || { echo "install-deps: Python packages did not install" >&2; exit 1; }
-if ! command -v curl >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq curl >/dev/null
+# curl for the scripts; zlib's headers for gzip request bodies (compress-nio links libz).
+if ! command -v curl >/dev/null || [ ! -e /usr/include/zlib.h ]; then
+    apt-get update -qq && apt-get install -y -qq curl zlib1g-dev >/dev/null
 fi

@@ -1,0 +1,145 @@
+import RerankCore
+
+/// Feature rows and graded labels for logged searches, one query group per impression.
+public struct TrainingSet: Sendable {
+    public var featureNames: [String]
+    /// Row-major, `featureNames.count` values per row.
+    public var rows: [Float]
+    public var labels: [Float]
+    /// Row index where each query group starts, plus the total row count at the end.
+    public var groupBoundaries: [Int]
+    /// Per group: the impression it came from.
+    public var groups: [LoggedImpression]
+
+    public var groupCount: Int { groupBoundaries.count - 1 }
+
+    /// The groups at `indices`, as their own set (for time splits).
+    public func subset(_ indices: some Sequence<Int>) -> TrainingSet {
+        let width = featureNames.count
+        var subset = TrainingSet(featureNames: featureNames, rows: [], labels: [], groupBoundaries: [0], groups: [])
+        for group in indices {
+            let range = groupBoundaries[group]..<groupBoundaries[group + 1]
+            subset.rows += rows[(range.lowerBound * width)..<(range.upperBound * width)]
+            subset.labels += labels[range]
+            subset.groupBoundaries.append(subset.labels.count)
+            subset.groups.append(groups[group])
+        }
+        return subset
+    }
+}
+
+/// What a replay saw besides the training rows.
+public struct ReplaySummary: Sendable, Equatable {
+    public var impressions = 0
+    public var events = 0
+    /// Impressions with at least one click, add-to-cart or purchase: the query groups kept.
+    public var groupsWithInteractions = 0
+    /// Events joined to their impression by `query_id`.
+    public var joinedByQueryID = 0
+    /// Events without a usable `query_id` attributed to the latest impression of the same client showing the item.
+    public var attributed = 0
+    /// Events that matched no impression (they still update the statistics).
+    public var unjoinable = 0
+}
+
+/// Replays logs in time order into training rows whose features see only the past.
+///
+/// Each impression's features are computed from the statistics *before* it; then the impression, and later its
+/// events, are applied. Labels are the best grade among the events joined to the impression.
+public struct TrainingSetBuilder: Sendable {
+    public var gains = LabelGains()
+    /// How long after an impression an event without a `query_id` can still be credited to it (seconds).
+    public var attributionWindow = 1800.0
+    public var limits = FeatureState.Limits()
+
+    public init() {}
+
+    /// Builds the rows, and the statistics as they stand after the last event (what serving starts from).
+    public func build(
+        impressions: [LoggedImpression],
+        events: [LoggedEvent],
+        attributes: [String: ItemAttributes]
+    ) -> (set: TrainingSet, state: FeatureState, summary: ReplaySummary) {
+        let impressions = impressions.sorted { $0.time < $1.time }
+        let events = events.sorted { $0.time < $1.time }
+        var summary = ReplaySummary(impressions: impressions.count, events: events.count)
+        let labels = label(impressions: impressions, events: events, summary: &summary)
+
+        var state = FeatureState(limits: limits)
+        state.learn(attributes: attributes)
+        var set = TrainingSet(featureNames: FeatureSchema.names, rows: [], labels: [], groupBoundaries: [0], groups: [])
+        let sessionOwners = Dictionary(impressions.map { ($0.queryID, $0) }, uniquingKeysWith: { first, _ in first })
+        var nextEvent = 0
+        for (index, impression) in impressions.enumerated() {
+            while nextEvent < events.count, events[nextEvent].time < impression.time {
+                state.apply(observation(events[nextEvent], owners: sessionOwners))
+                nextEvent += 1
+            }
+            if labels[index].contains(where: { $0 > 0 }) {
+                let context = FeatureContext(
+                    time: impression.time, userID: impression.userID, sessionID: impression.sessionID,
+                    device: impression.device, localTime: impression.localTime,
+                    query: FeatureState.normalize(query: impression.query)
+                )
+                let candidates = impression.items.indices.map { position in
+                    Candidate(id: impression.items[position], searchScore: impression.searchScores[position],
+                        originalRank: impression.originalRanks[position])
+                }
+                set.rows += state.features(for: candidates, in: context)
+                set.labels += labels[index].map(Float.init)
+                set.groupBoundaries.append(set.labels.count)
+                set.groups.append(impression)
+                summary.groupsWithInteractions += 1
+            }
+            state.apply(ImpressionObservation(
+                time: impression.time, userID: impression.userID, sessionID: impression.sessionID,
+                device: impression.device, localTime: impression.localTime,
+                query: FeatureState.normalize(query: impression.query), items: impression.items
+            ))
+        }
+        for event in events[nextEvent...] { state.apply(observation(event, owners: sessionOwners)) }
+        return (set, state, summary)
+    }
+
+    /// Per impression, per shown item: the best grade of the events credited to it.
+    private func label(impressions: [LoggedImpression], events: [LoggedEvent], summary: inout ReplaySummary) -> [[Double]] {
+        var labels = impressions.map { Array(repeating: 0.0, count: $0.items.count) }
+        var byQueryID: [String: Int] = [:]
+        var byClient: [String: [Int]] = [:]
+        for (index, impression) in impressions.enumerated() {
+            byQueryID[impression.queryID] = index
+            if let client = impression.userID ?? impression.sessionID { byClient[client, default: []].append(index) }
+        }
+        for event in events {
+            var target: Int?
+            if let queryID = event.queryID, let index = byQueryID[queryID], impressions[index].items.contains(event.itemID) {
+                target = index
+                summary.joinedByQueryID += 1
+            } else if let client = event.userID ?? event.sessionID, let candidates = byClient[client] {
+                target = candidates.last { index in
+                    let impression = impressions[index]
+                    return impression.time <= event.time && event.time - impression.time <= attributionWindow
+                        && impression.items.contains(event.itemID)
+                }
+                if target != nil { summary.attributed += 1 }
+            }
+            guard let target, let position = impressions[target].items.firstIndex(of: event.itemID) else {
+                summary.unjoinable += 1
+                continue
+            }
+            labels[target][position] = max(labels[target][position], gains.gain(event.kind))
+        }
+        return labels
+    }
+
+    private func observation(_ event: LoggedEvent, owners: [String: LoggedImpression]) -> InteractionObservation {
+        let impression = event.queryID.flatMap { owners[$0] }
+        return InteractionObservation(
+            time: event.time, kind: event.kind, itemID: event.itemID, userID: event.userID ?? impression?.userID,
+            sessionID: event.sessionID ?? impression?.sessionID, device: impression?.device ?? .unknown,
+            localTime: impression?.localTime ?? LocalTime(hour: 12, weekday: 3),
+            query: impression.map { FeatureState.normalize(query: $0.query) },
+            position: event.position ?? impression?.items.firstIndex(of: event.itemID)
+        )
+    }
+}
