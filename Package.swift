@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "Ranking", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank: dataset, objective, tree learner, booster, metrics, model file.
         .target(name: "LTR", swiftSettings: swiftSettings),
+        // Interaction logs in OpenSearch UBI form: records, readers, durable writers, validation, import.
+        .target(name: "EventLog", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
         // The Hummingbird application: search path, passthrough, operations endpoints.
         .target(
             name: "RerankServer",
@@ -62,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "rerank",
             dependencies: [
-                "RerankCore", "RerankServer", "LTR",
+                "RerankCore", "RerankServer", "LTR", "EventLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -71,6 +73,7 @@ let package = Package(
         .testTarget(name: "RerankJSONTests", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
         .testTarget(name: "LTRTests", dependencies: ["LTR"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RerankServerTests",
             dependencies: [
