@@ -38,11 +38,13 @@ let package = Package(
         .target(name: "Features", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank: dataset, objective, tree learner, booster, metrics, model file.
         .target(name: "LTR", swiftSettings: swiftSettings),
+        // Interaction logs in OpenSearch UBI form: records, readers, durable writers, validation, import.
+        .target(name: "EventLog", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
         // The Hummingbird application: search path, passthrough, operations endpoints.
         .target(
             name: "RerankServer",
             dependencies: [
-                "RerankCore", "RerankJSON", "Ranking",
+                "RerankCore", "RerankJSON", "Ranking", "EventLog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -70,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "rerank",
             dependencies: [
-                "RerankCore", "RerankServer", "LTR",
+                "RerankCore", "RerankServer", "LTR", "EventLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,0 +1,35 @@
+/// What an ``InteractionLogReader`` read: queries and events, each sorted by timestamp, and every line it
+/// could not use.
+public struct InteractionLog: Sendable {
+    /// `ubi_queries` records, oldest first; records with equal timestamps keep their file order.
+    public var queries: [UBIQuery]
+    /// `ubi_events` records, oldest first; records with equal timestamps keep their file order.
+    public var events: [UBIEvent]
+    /// Lines that were skipped, in file and line order.
+    public var problems: [LogProblem]
+    /// The files read, in the order they were read.
+    public var files: [String]
+
+    public init(queries: [UBIQuery] = [], events: [UBIEvent] = [], problems: [LogProblem] = [], files: [String] = []) {
+        self.queries = queries
+        self.events = events
+        self.problems = problems
+        self.files = files
+    }
+}
+
+/// A log line the reader skipped, and why.
+public struct LogProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The file and line.
+    public var location: LogLocation
+    /// Why the line was skipped, e.g. `torn last line (...)` or `not valid JSON: ...`.
+    public var reason: String
+
+    public init(location: LogLocation, reason: String) {
+        self.location = location
+        self.reason = reason
+    }
+
+    /// `file:line: reason`.
+    public var description: String { "\(location): \(reason)" }
+}
