@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "RerankServerTests",
             dependencies: [
-                "RerankServer", "RerankTesting",
+                "RerankServer", "RerankTesting", "EventLog",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -14,6 +14,7 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         case upstreamTimeout
         case upstreamResponseTooLarge
         case notFound
+        case logUnavailable
     }
 
     private let code: Code
@@ -69,6 +70,11 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         .init(.upstreamResponseTooLarge, "upstream response is larger than the configured limit of \(limit) bytes (max_response_body)")
     }
 
+    /// Events cannot be made durable (logging off, disk full or unwritable); nothing was acknowledged.
+    public static func logUnavailable(_ detail: String) -> RerankError {
+        .init(.logUnavailable, "events were not stored: \(detail)")
+    }
+
     public static func notFound(_ what: String) -> RerankError {
         .init(.notFound, what)
     }
@@ -84,6 +90,7 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         case .bodyTooLarge: 413
         case .upstreamUnreachable, .upstreamResponseTooLarge: 502
         case .upstreamTimeout: 504
+        case .logUnavailable: 503
         }
     }
 
@@ -99,6 +106,7 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         case .upstreamUnreachable: "rerank_upstream_unreachable_exception"
         case .upstreamTimeout: "rerank_upstream_timeout_exception"
         case .upstreamResponseTooLarge: "rerank_upstream_response_too_large_exception"
+        case .logUnavailable: "rerank_log_unavailable_exception"
         }
     }
 

@@ -26,6 +26,10 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
     let metrics = ProxyMetrics()
+    let writers = try configuration.log.directory.map { try LogWriters(configuration.log, directory: $0) }
+    let impressions = writers.map {
+        ImpressionLog(sink: $0.queries, capacity: configuration.log.queueCapacity, metrics: metrics, logger: logger)
+    }
     let ranker: (any Ranker)? = configuration.rerank.signals.isEmpty ? nil : SignalRanker(signals: configuration.rerank.signals)
     let rerankers = RerankerStore(
         Reranker(ranker: ranker, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
@@ -46,11 +50,15 @@ public func buildApplication(
         ),
         maxRequestBody: configuration.limits.maxRequestBody,
         metrics: metrics,
-        impressions: nil,
+        impressions: impressions,
         now: now
     )
     let router = Router()
     OperationsController(upstream: upstream, metrics: metrics).register(on: router)
+    EventsController(
+        sink: writers?.events, maxRequestBody: configuration.limits.maxRequestBody, now: now, metrics: metrics,
+        accepted: { _ in }
+    ).register(on: router)
     let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
     for method in methods {
         router.on("/", method: method) { request, context in await proxy.handle(request, context: context) }
@@ -59,7 +67,8 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [upstream],
+        // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, then the pool.
+        services: [upstream] + (writers.map { [$0] } ?? []) + (impressions.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.notice(

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import RerankCore
 import RerankJSON
@@ -40,7 +41,7 @@ enum ImpressionRecord {
             "client_id": .string(context.clientID ?? "anonymous"),
             "user_query": .string(userQuery),
             "query_response_hit_ids": .array(shown.map { .string($0.id) }),
-            "timestamp": .string(Timestamp.string(from: timestamp)),
+            "timestamp": .string(UBITimestamp.string(from: timestamp)),
             "application": .string("rerank"),
             "query_attributes": .object(attributes),
         ])

@@ -10,6 +10,7 @@ import Prometheus
 /// - `rerank_searches_total{outcome}`: `reranked`, `skipped` or `fallback`
 /// - `rerank_fallbacks_total{reason}` and `rerank_skips_total{reason}`
 /// - `rerank_log_records_written_total`, `rerank_log_dropped_total`, `rerank_log_write_failures_total`
+/// - `rerank_events_accepted_total`, `rerank_events_rejected_total{reason}`
 final class ProxyMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
@@ -61,6 +62,16 @@ final class ProxyMetrics: Sendable {
 
     func logWriteFailed() {
         Counter(label: "rerank_log_write_failures_total", factory: factory).increment()
+    }
+
+    func eventsAccepted(_ count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "rerank_events_accepted_total", factory: factory).increment(by: count)
+    }
+
+    func eventsRejected(_ count: Int, reason: String) {
+        guard count > 0 else { return }
+        Counter(label: "rerank_events_rejected_total", dimensions: [("reason", reason)], factory: factory).increment(by: count)
     }
 
     /// The Prometheus text exposition of every metric.

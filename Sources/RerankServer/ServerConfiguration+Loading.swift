@@ -23,7 +23,7 @@ extension ServerConfiguration {
     }
 
     mutating func apply(_ reader: ConfigReader) throws(ConfigurationError) {
-        try reader.requireKnownKeys(["host", "port", "upstream", "limits", "rerank", "passthrough"])
+        try reader.requireKnownKeys(["host", "port", "upstream", "limits", "rerank", "passthrough", "log"])
         host = try reader.string("host") ?? host
         port = try reader.int("port", in: 0...65535) ?? port
         if let section = try reader.object("upstream") {
@@ -50,6 +50,13 @@ extension ServerConfiguration {
         }
         if let section = try reader.object("rerank") {
             try applyRerank(section)
+        }
+        if let section = try reader.object("log") {
+            try section.requireKnownKeys(["dir", "queue_capacity", "max_file_bytes", "max_file_age_s"])
+            log.directory = try section.string("dir") ?? log.directory
+            log.queueCapacity = try section.int("queue_capacity", in: 1...10_000_000) ?? log.queueCapacity
+            log.maxFileBytes = try section.int("max_file_bytes", in: 1024...Int(Int32.max)) ?? log.maxFileBytes
+            log.maxFileAgeSeconds = try section.int("max_file_age_s", in: 1...31_536_000) ?? log.maxFileAgeSeconds
         }
         if let section = try reader.object("passthrough") {
             try section.requireKnownKeys(["allow_writes", "read_endpoints"])
@@ -134,7 +141,7 @@ extension ServerConfiguration {
 
     /// Applies `RERANK_*` environment variables: `RERANK_HOST`, `RERANK_PORT`, `RERANK_UPSTREAM` (comma-separated
     /// URLs), `RERANK_UPSTREAM_USERNAME`, `RERANK_UPSTREAM_PASSWORD`, `RERANK_WINDOW`, `RERANK_WEIGHT`,
-    /// `RERANK_ALLOW_WRITES`.
+    /// `RERANK_ALLOW_WRITES`, `RERANK_LOG_DIR`.
     public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         func number<T: LosslessStringConvertible>(_ name: String) throws(ConfigurationError) -> T? {
             guard let text = environment[name] else { return nil }
@@ -150,6 +157,7 @@ extension ServerConfiguration {
         upstream.password = environment["RERANK_UPSTREAM_PASSWORD"] ?? upstream.password
         rerank.window = try number("RERANK_WINDOW") ?? rerank.window
         rerank.weight = try number("RERANK_WEIGHT") ?? rerank.weight
+        log.directory = environment["RERANK_LOG_DIR"] ?? log.directory
         if let allow = environment["RERANK_ALLOW_WRITES"] {
             passthrough.allowWrites = ["1", "true", "yes"].contains(allow.lowercased())
         }

@@ -27,6 +27,10 @@ import Ranking
 /// | `rerank.default_timezone` | string | `UTC` |
 /// | `rerank.signals` | [{field, weight, transform}] | `[]` |
 /// | `rerank.rules` | [rule] | `[]` (see ``BusinessRule``) |
+/// | `log.dir` | string | none (no logging; `--log-dir`) |
+/// | `log.queue_capacity` | int | `10000` impression records waiting to be written |
+/// | `log.max_file_bytes` | int bytes | `67108864` (rotate past it) |
+/// | `log.max_file_age_s` | int seconds | `3600` (rotate past it) |
 /// | `passthrough.allow_writes` | bool | `false` |
 /// | `passthrough.read_endpoints` | [string] | `[]` (extra POST endpoints, e.g. `_plugins/_ltr`, treated as reads) |
 public struct ServerConfiguration: Sendable, Equatable {
@@ -36,8 +40,20 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var limits = Limits()
     public var rerank = Rerank()
     public var passthrough = Passthrough()
+    public var log = Log()
 
     public init() {}
+
+    /// Where impressions and events are written, as UBI NDJSON files.
+    public struct Log: Sendable, Equatable {
+        /// The log directory; nil turns impression logging and the events API off.
+        public var directory: String?
+        public var queueCapacity = 10_000
+        public var maxFileBytes = 64 << 20
+        public var maxFileAgeSeconds = 3600
+
+        public init() {}
+    }
 
     /// How to reach the cluster.
     public struct Upstream: Sendable, Equatable {

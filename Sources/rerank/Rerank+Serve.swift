@@ -27,6 +27,9 @@ extension Rerank {
         @Option(help: "JSON configuration file; see README for every key.")
         var config: String?
 
+        @Option(help: "Directory for the UBI interaction logs (impressions and events, NDJSON); enables /_rerank/events.")
+        var logDir: String?
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: Logger.Level = .info
 
@@ -51,6 +54,7 @@ extension Rerank {
                 }
                 configuration.host = host ?? configuration.host
                 configuration.port = port ?? configuration.port
+                configuration.log.directory = logDir ?? configuration.log.directory
                 try configuration.validate()
             } catch {
                 throw ValidationError(error.description)

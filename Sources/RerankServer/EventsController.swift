@@ -1,0 +1,118 @@
+import EventLog
+import Foundation
+import Hummingbird
+import NIOCore
+import RerankCore
+import RerankJSON
+
+/// `POST /_rerank/events`: UBI events (clicks, add-to-carts, purchases, ...) from the storefront.
+///
+/// The body is one JSON event, a JSON array of events, or NDJSON (one event per line). Each event gets its own
+/// result, as `_bulk` items do; a malformed line rejects that line only. The answer comes only once every
+/// accepted event is durable, so an acknowledged event is never lost.
+struct EventsController: Sendable {
+    /// Where accepted events are stored; nil when logging is off.
+    let sink: (any RecordSink)?
+    let maxRequestBody: Int
+    let now: @Sendable () -> Date
+    let metrics: ProxyMetrics
+    /// Called with the accepted events once they are durable (online state updates).
+    let accepted: @Sendable ([UBIEvent]) -> Void
+
+    func register(on router: Router<some RequestContext>) {
+        router.post("/_rerank/events") { request, _ in
+            do {
+                return try await ingest(request)
+            } catch let error as RerankError {
+                return error.response()
+            }
+        }
+    }
+
+    private func ingest(_ request: Request) async throws -> Response {
+        guard let sink else { throw RerankError.logUnavailable("event logging is off; start the sidecar with --log-dir DIR") }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxRequestBody)
+        } catch {
+            throw RerankError.bodyTooLarge(limit: maxRequestBody)
+        }
+        let (events, results) = Self.parse(Array(buffer: body), now: now())
+        if !events.isEmpty {
+            do {
+                try await sink.append(events.map(\.json))
+            } catch {
+                metrics.eventsRejected(events.count, reason: "log unavailable")
+                throw RerankError.logUnavailable(String(describing: error))
+            }
+            accepted(events)
+        }
+        metrics.eventsAccepted(events.count)
+        metrics.eventsRejected(results.count - events.count, reason: "invalid")
+        let milliseconds = (clock.now - start).components.attoseconds / 1_000_000_000_000_000
+            + (clock.now - start).components.seconds * 1000
+        let answer = JSONObject([
+            "took": .int(Int(milliseconds)),
+            "errors": .bool(events.count < results.count),
+            "items": .array(results.map(JSONValue.object)),
+        ])
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(.object(answer))))
+        )
+    }
+
+    /// Reads the events of a body: the valid ones, and one result per event (accepted or why not).
+    static func parse(_ bytes: [UInt8], now: Date) -> (events: [UBIEvent], results: [JSONObject]) {
+        var documents: [(line: Int, value: Result<JSONValue, JSONError>)] = []
+        if let whole = try? JSONParser.parse(bytes), whole.arrayValue != nil || whole.objectValue != nil {
+            for element in whole.arrayValue ?? [whole] { documents.append((1, .success(element))) }
+        } else {
+            for (number, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+                let text = Array(line.last == UInt8(ascii: "\r") ? line.dropLast() : line)
+                if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                documents.append((number + 1, Result { () throws(JSONError) in try JSONParser.parse(text) }))
+            }
+        }
+        var events: [UBIEvent] = []
+        var results: [JSONObject] = []
+        for document in documents {
+            do throws(EventRejection) {
+                guard case .success(let value) = document.value else {
+                    if case .failure(let error) = document.value { throw EventRejection("not valid JSON: \(error)") }
+                    continue
+                }
+                guard var object = value.objectValue else { throw EventRejection("an event must be a JSON object, not \(value.kindName)") }
+                if object["timestamp"] == nil { object["timestamp"] = .string(UBITimestamp.string(from: now)) }
+                let event: UBIEvent
+                do {
+                    event = try UBIEvent(json: object)
+                } catch {
+                    throw EventRejection(error.description)
+                }
+                if ["click", "add_to_cart", "purchase"].contains(event.actionName), event.objectID == nil {
+                    throw EventRejection("[event_attributes.object.object_id] is required for \(event.actionName) events: name the item acted on")
+                }
+                events.append(event)
+                results.append(JSONObject(["line": .int(document.line), "status": .int(201), "result": .string("created")]))
+            } catch {
+                let failure = JSONObject(["type": .string("illegal_argument_exception"), "reason": .string(error.reason)])
+                results.append(JSONObject(["line": .int(document.line), "status": .int(400), "error": .object(failure)]))
+            }
+        }
+        return (events, results)
+    }
+}
+
+/// Why one event of a batch was refused.
+struct EventRejection: Error {
+    let reason: String
+
+    init(_ reason: String) {
+        self.reason = reason
+    }
+}
