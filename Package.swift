@@ -38,6 +38,12 @@ let package = Package(
         .target(name: "Features", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank: dataset, objective, tree learner, booster, metrics, model file.
         .target(name: "LTR", swiftSettings: swiftSettings),
+        // Personalized ranking from logs: replay, training, the model file, the serving ranker.
+        .target(
+            name: "Personalization",
+            dependencies: ["Features", "LTR", "EventLog", "Ranking", "RerankCore", "RerankJSON"],
+            swiftSettings: swiftSettings
+        ),
         // Interaction logs in OpenSearch UBI form: records, readers, durable writers, validation, import.
         .target(name: "EventLog", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
         // The Hummingbird application: search path, passthrough, operations endpoints.
@@ -82,6 +88,11 @@ let package = Package(
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
         .testTarget(name: "LTRTests", dependencies: ["LTR"], swiftSettings: swiftSettings),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PersonalizationTests",
+            dependencies: ["Personalization", "Features", "LTR", "EventLog", "Ranking", "RerankCore", "RerankJSON"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RerankServerTests",
             dependencies: [

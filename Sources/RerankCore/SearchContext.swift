@@ -16,6 +16,10 @@ public struct SearchContext: Sendable, Equatable {
     public var excludedIDs: Set<String>
     /// Whether the response body carries the impression's query id in `ext.rerank.query_id`.
     public var returnQueryID = false
+    /// The text searched for (from the query DSL), for per-query statistics.
+    public var query = ""
+    /// When the search arrived, seconds since 1970.
+    public var time = 0.0
 
     public init(
         userID: String? = nil,

@@ -93,7 +93,9 @@ struct ContextBuilder: Sendable {
         context.device = device ?? Device(userAgent: headers.userAgent)
         context.timeZone = zoneName ?? defaultTimeZone
         let zone = TimeZones.named(context.timeZone) ?? TimeZone(secondsFromGMT: 0)!
-        var local = LocalTime(date: now(), timeZone: zone)
+        let date = now()
+        context.time = date.timeIntervalSince1970
+        var local = LocalTime(date: date, timeZone: zone)
         local.hour = hour ?? local.hour
         local.weekday = weekday ?? local.weekday
         context.localTime = local

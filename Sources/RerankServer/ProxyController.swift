@@ -87,7 +87,8 @@ struct ProxyController: Sendable {
         let bytes = Array(buffer: body)
         let reranker = rerankers.reranker
         let plan = try planner.plan(body: bytes, query: request.uri.query, fields: reranker.requiredFields)
-        let searchContext = try contexts.context(headers: headers(of: request), extension: plan.rerankExtension)
+        var searchContext = try contexts.context(headers: headers(of: request), extension: plan.rerankExtension)
+        searchContext.query = plan.userQuery
         let target = request.uri.path + (plan.query.map { "?\($0)" } ?? "")
         let forwardBody = plan.body.map { ByteBuffer(bytes: $0) } ?? (bytes.isEmpty ? nil : body)
         let upstreamResponse = try await forward(
@@ -169,7 +170,9 @@ struct ProxyController: Sendable {
         for search in searches {
             let plan = try planner.plan(body: search.body, query: nil, fields: reranker.requiredFields)
             plans.append(plan)
-            contexts.append(try self.contexts.context(headers: requestHeaders, extension: plan.rerankExtension))
+            var context = try self.contexts.context(headers: requestHeaders, extension: plan.rerankExtension)
+            context.query = plan.userQuery
+            contexts.append(context)
         }
         let forwardBody = MultiSearchBody.encode(zip(searches, plans).map { ($0.header, $1.body ?? $0.body) })
         let upstreamResponse = try await forward(

@@ -1,0 +1,60 @@
+import EventLog
+import Features
+import Foundation
+import RerankCore
+import RerankJSON
+
+extension InteractionLog {
+    /// The logged searches as training replays them.
+    ///
+    /// Shown items come from `query_response_hit_ids`, or, for logs that record them as events (as the UBI
+    /// sample does), from `impression` events ordered by position. Context comes from `query_attributes` as the
+    /// sidecar writes them (`device`, `local_hour`, `weekday`, `original_ranks`, `search_scores`, `session_id`);
+    /// where absent, the device is unknown and the local time is the timestamp's in UTC.
+    public func loggedImpressions() -> [LoggedImpression] {
+        var shownByEvents: [String: [(position: Int, item: String)]] = [:]
+        for event in events where event.actionName == "impression" {
+            guard let queryID = event.queryID, let item = event.objectID else { continue }
+            shownByEvents[queryID, default: []].append((event.position ?? Int.max, item))
+        }
+        var sessions: [String: String] = [:]
+        for event in events {
+            if let queryID = event.queryID, let session = event.sessionID { sessions[queryID] = sessions[queryID] ?? session }
+        }
+        return queries.compactMap { query in
+            let items = query.responseHitIDs
+                ?? shownByEvents[query.queryID]?.sorted { $0.position < $1.position }.map(\.item) ?? []
+            guard !items.isEmpty else { return nil }
+            let attributes = query.attributes
+            let device = attributes["device"]?.stringValue.flatMap(Device.init(rawValue:)) ?? .unknown
+            var localTime = LocalTime(date: query.timestamp, timeZone: TimeZone(identifier: "UTC")!)
+            if let hour = attributes["local_hour"]?.intValue { localTime.hour = hour }
+            if let weekday = attributes["weekday"]?.intValue { localTime.weekday = weekday }
+            let ranks = attributes["original_ranks"]?.arrayValue?.compactMap(\.intValue)
+            let scores = attributes["search_scores"]?.arrayValue?.map { $0.doubleValue ?? 0 }
+            return LoggedImpression(
+                queryID: query.queryID,
+                time: query.timestamp.timeIntervalSince1970,
+                userID: attributes["user_id"]?.stringValue ?? query.clientID,
+                sessionID: attributes["session_id"]?.stringValue ?? sessions[query.queryID],
+                device: device,
+                localTime: localTime,
+                query: query.userQuery ?? "",
+                items: items,
+                originalRanks: ranks?.count == items.count ? ranks : nil,
+                searchScores: scores?.count == items.count ? scores : nil
+            )
+        }
+    }
+
+    /// The clicks, add-to-carts and purchases (other actions, impressions included, are not interactions).
+    public func loggedEvents() -> [LoggedEvent] {
+        events.compactMap { event in
+            guard let kind = InteractionKind(actionName: event.actionName), let item = event.objectID else { return nil }
+            return LoggedEvent(
+                queryID: event.queryID, time: event.timestamp.timeIntervalSince1970, kind: kind, itemID: item,
+                userID: event.clientID, sessionID: event.sessionID, position: event.position
+            )
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Features
+import LTR
+import Ranking
+import RerankCore
+
+/// Scores hits with a learned model from point-in-time features of the searcher, the items and the context.
+public struct ModelRanker: Ranker {
+    private let scorer: ModelScorer
+    private let columns: [Int]
+    private let attributeFields: AttributeFields
+    /// The live statistics the features read; updated by impressions and events.
+    public let state: LiveFeatureState
+    public let version: String
+
+    public init(model: PersonalizationModel, state: LiveFeatureState) {
+        scorer = model.ranking.scorer()
+        columns = model.extras.columns
+        attributeFields = model.extras.attributeFields
+        self.state = state
+        version = model.version
+    }
+
+    public var requiredFields: [String] { attributeFields.all }
+
+    /// The attributes of a hit from its source fields.
+    public func attributes(of hit: RankableHit) -> ItemAttributes { attributeFields.attributes(from: hit.fields) }
+
+    public func score(_ hits: [RankableHit], context: SearchContext) throws -> RankerOutput {
+        let candidates = hits.map { hit in
+            Candidate(id: hit.id, searchScore: hit.searchScore, originalRank: hit.originalRank, attributes: attributes(of: hit))
+        }
+        let featureContext = FeatureContext(
+            time: context.time, userID: context.userID, sessionID: context.sessionID, device: context.device,
+            localTime: context.localTime, query: FeatureState.normalize(query: context.query)
+        )
+        let full = state.features(for: candidates, in: featureContext)
+        let width = FeatureSchema.definitions.count
+        var rows: [Float] = []
+        rows.reserveCapacity(hits.count * columns.count)
+        for row in 0..<hits.count {
+            for column in columns { rows.append(full[row * width + column]) }
+        }
+        let scores = try scorer.score(rows: rows)
+        let features = context.explain
+            ? (0..<hits.count).map { row in
+                Dictionary(uniqueKeysWithValues: columns.map { (FeatureSchema.names[$0], Double(full[row * width + $0])) })
+            }
+            : nil
+        return RankerOutput(scores: scores, features: features)
+    }
+}

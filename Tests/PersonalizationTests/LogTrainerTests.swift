@@ -1,0 +1,76 @@
+import EventLog
+import Features
+import Foundation
+import LTR
+import Ranking
+import RerankCore
+import Testing
+
+@testable import Personalization
+
+@Suite struct LogTrainerTests {
+    static func options() -> LogTrainingOptions {
+        var options = LogTrainingOptions()
+        options.parameters.iterations = 60
+        options.parameters.numThreads = 2
+        return options
+    }
+
+    @Test func learnsThePlantedTastesAndBeatsTheEngineOrder() throws {
+        let (model, report) = try LogTrainer.train(log: SyntheticLog.make(), items: SyntheticLog.items(), options: Self.options())
+        let original = try #require(report.validation["original"]?.metrics["ndcg@10"])
+        let learned = try #require(report.validation["model"]?.metrics["ndcg@10"])
+        #expect(learned > original + 0.1, "model \(learned) vs engine order \(original)")
+        #expect(report.trainingGroups > report.validationGroups)
+        #expect(report.replay.joinedByQueryID == report.replay.events)
+        #expect(model.extras.columns.count == FeatureSchema.definitions.count)
+    }
+
+    @Test func ablationDropsTheFamily() throws {
+        var options = Self.options()
+        options.excludedFamilies = [.user]
+        let (model, report) = try LogTrainer.train(log: SyntheticLog.make(), items: SyntheticLog.items(), options: options)
+        #expect(model.ranking.featureNames.allSatisfy { name in
+            FeatureSchema.definitions.first { $0.name == name }?.family != .user
+        })
+        let full = try LogTrainer.train(log: SyntheticLog.make(), items: SyntheticLog.items(), options: Self.options()).report
+        let withoutUser = try #require(report.validation["model"]?.metrics["ndcg@10"])
+        let withUser = try #require(full.validation["model"]?.metrics["ndcg@10"])
+        #expect(withUser > withoutUser, "the planted tastes are per user")
+    }
+
+    @Test func modelFilesRoundTripAndServe() throws {
+        let (model, _) = try LogTrainer.train(log: SyntheticLog.make(searches: 600), items: SyntheticLog.items(), options: Self.options())
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.write(to: path)
+        let loaded = try PersonalizationModel(contentsOf: path)
+        #expect(loaded.ranking.featureNames == model.ranking.featureNames)
+        let ranker = ModelRanker(model: loaded, state: LiveFeatureState(loaded.extras.state))
+        let hits = ["i0", "i1", "i2", "i3"].enumerated().map { rank, id in
+            RankableHit(id: id, searchScore: 1, originalRank: rank, fields: ["category": .string(SyntheticLog.categories[rank])])
+        }
+        let context = SearchContext(userID: "u1", device: .desktop, explain: true)
+        let output = try ranker.score(hits, context: context)
+        #expect(output.scores.count == 4)
+        // u1's favourite category is "bags" (index 1): its item ranks first.
+        #expect(RankingMetrics.ranking(scores: output.scores).first == 1)
+        #expect(output.features?[1]["user_category_share"] ?? 0 > 0)
+    }
+
+    @Test func clearErrorsForUnusableLogs() {
+        #expect(throws: TrainingError.self) { try LogTrainer.train(log: InteractionLog(), items: [:]) }
+        var noClicks = SyntheticLog.make(searches: 50)
+        noClicks.events = []
+        #expect(throws: TrainingError.self) { try LogTrainer.train(log: noClicks, items: [:]) }
+        let tooFew = SyntheticLog.make(searches: 8)
+        #expect(throws: TrainingError.self) { try LogTrainer.train(log: tooFew, items: [:]) }
+    }
+
+    @Test func corruptModelFilesAreRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("{\"format\":\"nope\"}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: ModelFileError.self) { try PersonalizationModel(contentsOf: path) }
+    }
+}
