@@ -16,9 +16,17 @@ public final class LiveFeatureState: Sendable {
         self.recent = Mutex(RecentImpressions(capacity: recentCapacity))
     }
 
-    /// Feature rows (all ``FeatureSchema`` columns) for `candidates` as the statistics stand now.
+    /// Feature rows (all ``FeatureSchema`` columns) for `candidates` as the statistics stand now; the
+    /// candidates' attributes are remembered, so later events on them can update the searcher's tastes.
     public func features(for candidates: [Candidate], in context: FeatureContext) -> [Float] {
-        state.withLock { $0.features(for: candidates, in: context) }
+        state.withLock { state in
+            for candidate in candidates {
+                if let attributes = candidate.attributes, state.attributes[candidate.id] == nil {
+                    state.learn(attributes: [candidate.id: attributes])
+                }
+            }
+            return state.features(for: candidates, in: context)
+        }
     }
 
     /// Applies a served search; remembered so its events can be put in context.
@@ -48,6 +56,11 @@ public final class LiveFeatureState: Sendable {
         state.withLock { state in
             for observation in observations { state.apply(observation) }
         }
+    }
+
+    /// Replaces the statistics, e.g. with a newer model's snapshot.
+    public func replace(with newState: FeatureState) {
+        state.withLock { $0 = newState }
     }
 
     /// A copy of the statistics (for snapshots and tests).

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Personalization
 import Ranking
 import RerankJSON
 
@@ -34,6 +35,15 @@ public func buildApplication(
     let rerankers = RerankerStore(
         Reranker(ranker: ranker, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
     )
+    let modelWatcher = try configuration.rerank.model.map { path in
+        do {
+            return try ModelWatcher(path: path, rerankers: rerankers, metrics: metrics, logger: logger) { model in
+                Reranker(ranker: model, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
+            }
+        } catch {
+            throw ConfigurationError("cannot serve --model \(path): \(error)")
+        }
+    }
     let proxy = ProxyController(
         upstream: upstream,
         planner: SearchPlanner(
@@ -51,13 +61,14 @@ public func buildApplication(
         maxRequestBody: configuration.limits.maxRequestBody,
         metrics: metrics,
         impressions: impressions,
+        live: modelWatcher?.live,
         now: now
     )
     let router = Router()
     OperationsController(upstream: upstream, metrics: metrics).register(on: router)
     EventsController(
         sink: writers?.events, maxRequestBody: configuration.limits.maxRequestBody, now: now, metrics: metrics,
-        accepted: { _ in }
+        accepted: { events in modelWatcher?.live.observe(events) }
     ).register(on: router)
     let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
     for method in methods {
@@ -68,7 +79,8 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, then the pool.
-        services: [upstream] + (writers.map { [$0] } ?? []) + (impressions.map { [$0] } ?? []),
+        services: [upstream] + (writers.map { [$0] } ?? []) + (impressions.map { [$0] } ?? [])
+            + (modelWatcher.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.notice(

@@ -1,9 +1,11 @@
 import CompressNIO
+import Features
 import Foundation
 import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
+import Personalization
 import Ranking
 import RerankCore
 import RerankJSON
@@ -20,6 +22,8 @@ struct ProxyController: Sendable {
     let metrics: ProxyMetrics
     /// Where impressions go; nil when logging is off.
     let impressions: ImpressionLog?
+    /// The served model's statistics, which every served search updates; nil without a model.
+    let live: LiveFeatureState?
     let now: @Sendable () -> Date
 
     /// What kind of request a path is.
@@ -133,8 +137,17 @@ struct ProxyController: Sendable {
             )
         }
         metrics.rerank(served.outcome, duration: clock.now - start)
-        guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil) }
         let queryID = ImpressionRecord.newQueryID()
+        if let live, let shown = served.shown, !shown.isEmpty {
+            live.observe(
+                LoggedImpression(
+                    queryID: queryID, time: context.time, userID: context.userID, sessionID: context.sessionID,
+                    device: context.device, localTime: context.localTime, query: plan.userQuery, items: shown.map(\.id)
+                ),
+                attributes: [:]
+            )
+        }
+        guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil) }
         impressions.record(
             ImpressionRecord.make(
                 queryID: queryID, timestamp: now(), index: index, userQuery: plan.userQuery, context: context,

@@ -11,6 +11,7 @@ import Prometheus
 /// - `rerank_fallbacks_total{reason}` and `rerank_skips_total{reason}`
 /// - `rerank_log_records_written_total`, `rerank_log_dropped_total`, `rerank_log_write_failures_total`
 /// - `rerank_events_accepted_total`, `rerank_events_rejected_total{reason}`
+/// - `rerank_model_reloads_total{result}`: model files loaded or refused
 final class ProxyMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
@@ -72,6 +73,11 @@ final class ProxyMetrics: Sendable {
     func eventsRejected(_ count: Int, reason: String) {
         guard count > 0 else { return }
         Counter(label: "rerank_events_rejected_total", dimensions: [("reason", reason)], factory: factory).increment(by: count)
+    }
+
+    func modelReload(succeeded: Bool) {
+        Counter(label: "rerank_model_reloads_total", dimensions: [("result", succeeded ? "loaded" : "failed")], factory: factory)
+            .increment()
     }
 
     /// The Prometheus text exposition of every metric.

@@ -68,7 +68,7 @@ extension ServerConfiguration {
 
     private mutating func applyRerank(_ section: ConfigReader) throws(ConfigurationError) {
         try section.requireKnownKeys([
-            "enabled", "window", "max_window", "budget_ms", "weight", "default_timezone", "signals", "rules",
+            "enabled", "window", "max_window", "budget_ms", "weight", "default_timezone", "model", "signals", "rules",
         ])
         rerank.enabled = try section.bool("enabled") ?? rerank.enabled
         rerank.window = try section.int("window", in: 1...10_000) ?? rerank.window
@@ -76,6 +76,7 @@ extension ServerConfiguration {
         rerank.budgetMilliseconds = try section.double("budget_ms", in: 0...60_000) ?? rerank.budgetMilliseconds
         rerank.weight = try section.double("weight", in: 0...1) ?? rerank.weight
         rerank.defaultTimeZone = try section.string("default_timezone") ?? rerank.defaultTimeZone
+        rerank.model = try section.string("model") ?? rerank.model
         if let signals = try section.objects("signals") {
             rerank.signals = try signals.map { (signal) throws(ConfigurationError) in try Self.signal(signal) }
         }
@@ -141,7 +142,7 @@ extension ServerConfiguration {
 
     /// Applies `RERANK_*` environment variables: `RERANK_HOST`, `RERANK_PORT`, `RERANK_UPSTREAM` (comma-separated
     /// URLs), `RERANK_UPSTREAM_USERNAME`, `RERANK_UPSTREAM_PASSWORD`, `RERANK_WINDOW`, `RERANK_WEIGHT`,
-    /// `RERANK_ALLOW_WRITES`, `RERANK_LOG_DIR`.
+    /// `RERANK_ALLOW_WRITES`, `RERANK_LOG_DIR`, `RERANK_MODEL`.
     public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         func number<T: LosslessStringConvertible>(_ name: String) throws(ConfigurationError) -> T? {
             guard let text = environment[name] else { return nil }
@@ -158,6 +159,7 @@ extension ServerConfiguration {
         rerank.window = try number("RERANK_WINDOW") ?? rerank.window
         rerank.weight = try number("RERANK_WEIGHT") ?? rerank.weight
         log.directory = environment["RERANK_LOG_DIR"] ?? log.directory
+        rerank.model = environment["RERANK_MODEL"] ?? rerank.model
         if let allow = environment["RERANK_ALLOW_WRITES"] {
             passthrough.allowWrites = ["1", "true", "yes"].contains(allow.lowercased())
         }

@@ -25,7 +25,8 @@ import Ranking
 /// | `rerank.budget_ms` | double | `25` |
 /// | `rerank.weight` | double 0…1 | `0.5` |
 /// | `rerank.default_timezone` | string | `UTC` |
-/// | `rerank.signals` | [{field, weight, transform}] | `[]` |
+/// | `rerank.model` | string | none (`--model`; a model trained by `rerank train`, watched and reloaded when it changes) |
+/// | `rerank.signals` | [{field, weight, transform}] | `[]` (used when no model is given) |
 /// | `rerank.rules` | [rule] | `[]` (see ``BusinessRule``) |
 /// | `log.dir` | string | none (no logging; `--log-dir`) |
 /// | `log.queue_capacity` | int | `10000` impression records waiting to be written |
@@ -89,6 +90,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var budgetMilliseconds = 25.0
         public var weight = 0.5
         public var defaultTimeZone = "UTC"
+        /// A model file from `rerank train`; it replaces the signal ranker.
+        public var model: String?
         public var signals: [SignalRanker.Signal] = []
         public var rules: [BusinessRule] = []
 

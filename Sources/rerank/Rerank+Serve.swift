@@ -27,6 +27,9 @@ extension Rerank {
         @Option(help: "JSON configuration file; see README for every key.")
         var config: String?
 
+        @Option(help: "Model file from `rerank train`; reloaded when the file changes.")
+        var model: String?
+
         @Option(help: "Directory for the UBI interaction logs (impressions and events, NDJSON); enables /_rerank/events.")
         var logDir: String?
 
@@ -55,6 +58,7 @@ extension Rerank {
                 configuration.host = host ?? configuration.host
                 configuration.port = port ?? configuration.port
                 configuration.log.directory = logDir ?? configuration.log.directory
+                configuration.rerank.model = model ?? configuration.rerank.model
                 try configuration.validate()
             } catch {
                 throw ValidationError(error.description)

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import Personalization
+import Ranking
+import ServiceLifecycle
+
+/// Serves the model file given with `--model`, and swaps in a new one when the file changes.
+///
+/// A new file is loaded and validated first; only a valid model replaces the served one, atomically, so
+/// in-flight searches finish on the model they started with. An invalid file is refused with a log line and
+/// `rerank_model_reloads_total{result="failed"}`, and the old model keeps serving.
+final class ModelWatcher: Service, Sendable {
+    let path: String
+    let live: LiveFeatureState
+    private let rerankers: RerankerStore
+    private let makeReranker: @Sendable (ModelRanker) -> Reranker
+    private let metrics: ProxyMetrics
+    private let logger: Logger
+    private let interval: Duration
+    private let loadedStamp: Mutex<FileStamp?>
+
+    /// Loads the model at `path` (throwing when it cannot be served) and installs it.
+    init(
+        path: String, rerankers: RerankerStore, metrics: ProxyMetrics, logger: Logger, interval: Duration = .seconds(2),
+        makeReranker: @escaping @Sendable (ModelRanker) -> Reranker
+    ) throws {
+        self.path = path
+        self.rerankers = rerankers
+        self.makeReranker = makeReranker
+        self.metrics = metrics
+        self.logger = logger
+        self.interval = interval
+        let stamp = FileStamp(path)
+        let model = try PersonalizationModel(contentsOf: path)
+        live = LiveFeatureState(model.extras.state)
+        loadedStamp = Mutex(stamp)
+        rerankers.replace(makeReranker(ModelRanker(model: model, state: live)))
+        metrics.modelReload(succeeded: true)
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: interval)
+            reloadIfChanged()
+        }
+    }
+
+    /// Loads the file again when its size or modification time changed since the last load.
+    func reloadIfChanged() {
+        let stamp = FileStamp(path)
+        guard stamp != loadedStamp.withLock({ $0 }) else { return }
+        loadedStamp.withLock { $0 = stamp }
+        guard stamp != nil else {
+            logger.error("model file \(path) disappeared; the loaded model keeps serving")
+            metrics.modelReload(succeeded: false)
+            return
+        }
+        do {
+            let model = try PersonalizationModel(contentsOf: path)
+            if model.extras.state.latest > live.snapshot.latest { live.replace(with: model.extras.state) }
+            rerankers.replace(makeReranker(ModelRanker(model: model, state: live)))
+            metrics.modelReload(succeeded: true)
+            logger.notice("model reloaded", metadata: ["path": "\(path)", "version": "\(model.version)"])
+        } catch {
+            metrics.modelReload(succeeded: false)
+            logger.error("model file \(path) refused; the loaded model keeps serving: \(error)")
+        }
+    }
+}
+
+/// A file's size and modification time, to notice changes.
+struct FileStamp: Equatable, Sendable {
+    let size: Int
+    let modified: Date
+
+    init?(_ path: String) {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = attributes[.size] as? Int, let modified = attributes[.modificationDate] as? Date
+        else { return nil }
+        self.size = size
+        self.modified = modified
+    }
+}
+
+import Synchronization
