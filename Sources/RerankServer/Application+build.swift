@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import EventLog
 import Personalization
 import Ranking
 import RerankJSON
@@ -42,6 +43,14 @@ public func buildApplication(
             }
         } catch {
             throw ConfigurationError("cannot serve --model \(path): \(error)")
+        }
+    }
+    if let watcher = modelWatcher, let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory) {
+        do {
+            let replayed = watcher.live.catchUp(with: try InteractionLogReader().read(directory))
+            logger.notice("online state rebuilt from \(directory): \(replayed.impressions) impressions, \(replayed.events) events since the model's snapshot")
+        } catch {
+            logger.warning("online state not rebuilt from \(directory): \(error)")
         }
     }
     let proxy = ProxyController(

@@ -74,3 +74,23 @@ import Testing
         #expect(throws: ModelFileError.self) { try PersonalizationModel(contentsOf: path) }
     }
 }
+
+@Suite struct LiveFeatureStateTests {
+    @Test func catchUpReplaysOnlyWhatCameAfterTheSnapshot() throws {
+        let full = SyntheticLog.make(searches: 800)
+        var early = full
+        early.queries = Array(full.queries.prefix(400))
+        let cutoff = early.queries.last!.timestamp
+        early.events = full.events.filter { $0.timestamp <= cutoff }
+        var options = LogTrainerTests.options()
+        options.parameters.iterations = 10
+        let (model, _) = try LogTrainer.train(log: early, items: SyntheticLog.items(), options: options)
+        let live = LiveFeatureState(model.extras.state)
+        let before = live.snapshot
+        let applied = live.catchUp(with: full)
+        #expect(applied.impressions == 400)
+        #expect(applied.events == full.events.count - early.events.count)
+        #expect(live.snapshot.latest > before.latest)
+        #expect(live.catchUp(with: full) == (0, 0), "a second catch-up finds nothing new")
+    }
+}
