@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "RerankTesting",
             dependencies: [
-                "RerankServer",
+                "RerankServer", "EventLog", "Features",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -83,6 +83,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks (not tests): in-process scoring latency. Run bench/scoring/run.sh.
+        .executableTarget(
+            name: "rerank-bench-scoring",
+            dependencies: ["Personalization", "Features", "LTR", "Ranking", "RerankCore", "RerankTesting"],
+            path: "bench/scoring/Sources",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "RerankCoreTests", dependencies: ["RerankCore"], swiftSettings: swiftSettings),
         .testTarget(name: "RerankJSONTests", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
@@ -90,7 +97,7 @@ let package = Package(
         .testTarget(name: "FeaturesTests", dependencies: ["Features"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PersonalizationTests",
-            dependencies: ["Personalization", "Features", "LTR", "EventLog", "Ranking", "RerankCore", "RerankJSON"],
+            dependencies: ["Personalization", "Features", "LTR", "EventLog", "Ranking", "RerankCore", "RerankJSON", "RerankTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import EventLog
+import RerankTesting
 import Features
 import Foundation
 import LTR

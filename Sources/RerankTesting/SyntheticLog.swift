@@ -4,11 +4,12 @@ import Foundation
 import RerankJSON
 
 /// A small storefront log with a planted truth: each user clicks items of their favourite category, and
-/// mobile users prefer cheap items; the engine's order ignores both.
-enum SyntheticLog {
-    static let categories = ["shoes", "bags", "home", "kitchen"]
+/// mobile users prefer cheap items; the engine's order ignores both. Deterministic for a seed.
+public enum SyntheticLog {
+    public static let categories = ["shoes", "bags", "home", "kitchen"]
 
-    static func items() -> [String: ItemAttributes] {
+    /// 60 items over four categories, five brands and a range of prices.
+    public static func items() -> [String: ItemAttributes] {
         var items: [String: ItemAttributes] = [:]
         for number in 0..<60 {
             items["i\(number)"] = ItemAttributes(
@@ -18,7 +19,8 @@ enum SyntheticLog {
         return items
     }
 
-    static func make(searches: Int = 1500, seed: UInt64 = 7) -> InteractionLog {
+    /// `searches` logged searches of 10 shown items each, a minute apart, by 40 users, with their clicks.
+    public static func make(searches: Int = 1500, seed: UInt64 = 7) -> InteractionLog {
         var random = SeededRandom(seed: seed)
         let items = items()
         let ids = items.keys.sorted()
@@ -58,14 +60,14 @@ enum SyntheticLog {
 }
 
 /// splitmix64, so the log is the same on every run.
-struct SeededRandom {
+public struct SeededRandom {
     var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -73,5 +75,5 @@ struct SeededRandom {
         return z ^ (z >> 31)
     }
 
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
