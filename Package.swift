@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "RerankTesting",
             dependencies: [
-                "RerankServer", "EventLog", "Features",
+                "RerankServer", "EventLog", "Features", "LTR",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

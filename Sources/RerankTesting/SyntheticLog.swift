@@ -1,6 +1,7 @@
 import EventLog
 import Features
 import Foundation
+import LTR
 import RerankJSON
 
 /// A small storefront log with a planted truth: each user clicks items of their favourite category, and
@@ -21,7 +22,7 @@ public enum SyntheticLog {
 
     /// `searches` logged searches of 10 shown items each, a minute apart, by 40 users, with their clicks.
     public static func make(searches: Int = 1500, seed: UInt64 = 7) -> InteractionLog {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let items = items()
         let ids = items.keys.sorted()
         var log = InteractionLog()
@@ -47,7 +48,7 @@ public enum SyntheticLog {
                 var appeal = attributes.category == favourite ? 0.7 : 0.05
                 if device == "mobile", (attributes.price ?? 0) > 150 { appeal *= 0.2 }
                 let examined = 1.0 / Double(position + 1).squareRoot()
-                if random.unit() < appeal * examined {
+                if random.nextUnitDouble() < appeal * examined {
                     log.events.append(UBIEvent(
                         actionName: "click", timestamp: time.addingTimeInterval(5), queryID: queryID,
                         clientID: "u\(user)", objectID: item, position: position
@@ -57,23 +58,4 @@ public enum SyntheticLog {
         }
         return log
     }
-}
-
-/// splitmix64, so the log is the same on every run.
-public struct SeededRandom {
-    var state: UInt64
-
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

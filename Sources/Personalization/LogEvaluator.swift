@@ -1,0 +1,146 @@
+import EventLog
+import Features
+import Foundation
+import LTR
+
+/// How `rerank evaluate --logs` holds out searches.
+public enum HoldOut: String, Sendable, CaseIterable {
+    /// The latest share of searches (default 20%).
+    case time
+    /// Each user's last search with an interaction.
+    case lastPerUser = "last-per-user"
+}
+
+/// One ranking's metrics, overall and by segment.
+public struct EvaluatedRanking: Sendable {
+    public var overall: RankingEvaluation
+    /// Segment (`device=mobile`, `daypart=evening`, `user=new`, ...) to metrics.
+    public var segments: [String: RankingEvaluation]
+    /// Distinct items in the top 10 across held-out searches ÷ distinct items shown in them.
+    public var coverage: Double
+    /// Share of held-out searches whose top 10 differs from the engine's.
+    public var changed: Double
+}
+
+/// What `rerank evaluate --logs` reports.
+public struct LogEvaluation: Sendable {
+    public var heldOutGroups: Int
+    public var gain: RelevanceGain
+    /// `original`, `baseline`, `random`, `model`.
+    public var rankings: [String: EvaluatedRanking]
+    /// Model − original NDCG@10: mean and 95% bootstrap interval.
+    public var uplift: (mean: Double, low: Double, high: Double)
+    public var replay: ReplaySummary
+}
+
+/// Replays held-out logs with point-in-time features and compares orderings of each logged result list.
+public enum LogEvaluator {
+    public static let rankingNames = ["original", "baseline", "random", "model"]
+
+    public static func evaluate(
+        model: PersonalizationModel,
+        log: InteractionLog,
+        items: [String: ItemAttributes],
+        holdOut: HoldOut = .time,
+        fraction: Double = 0.2,
+        gain: RelevanceGain = .exponential,
+        seed: UInt64 = 1
+    ) throws -> LogEvaluation {
+        var builder = TrainingSetBuilder()
+        builder.gains = model.extras.gains
+        let (set, _, summary) = builder.build(impressions: log.loggedImpressions(), events: log.loggedEvents(), attributes: items)
+        guard set.groupCount > 0 else {
+            throw TrainingError("the logs hold no searches with clicks, add-to-carts or purchases joined to them; nothing to evaluate")
+        }
+        let heldOut = select(set, holdOut: holdOut, fraction: fraction)
+        let test = set.subset(heldOut)
+        let width = test.featureNames.count
+        let ctrColumn = test.featureNames.firstIndex(of: "item_ctr")!
+        let coldColumn = test.featureNames.firstIndex(of: "user_cold")!
+        var rows: [Float] = []
+        for row in 0..<test.labels.count {
+            for column in model.extras.columns { rows.append(test.rows[row * width + column]) }
+        }
+        let modelScores = try model.ranking.scorer().score(rows: rows)
+        var random = SplitMix64(seed: seed)
+        let randomScores = test.labels.map { _ in Double(random.next() >> 11) }
+        let scorers: [String: (Int, Int) -> Double] = [
+            "original": { group, row in -Double(test.groups[group].originalRanks[row]) },
+            "baseline": { group, row in Double(test.rows[(test.groupBoundaries[group] + row) * width + ctrColumn]) },
+            "random": { group, row in randomScores[test.groupBoundaries[group] + row] },
+            "model": { group, row in modelScores[test.groupBoundaries[group] + row] },
+        ]
+        var segments: [String: [Int]] = [:]
+        for group in 0..<test.groupCount {
+            let impression = test.groups[group]
+            segments["device=\(impression.device.rawValue)", default: []].append(group)
+            segments["daypart=\(impression.localTime.daypart.rawValue)", default: []].append(group)
+            let cold = test.rows[test.groupBoundaries[group] * width + coldColumn] > 0
+            segments["user=\(cold ? "new" : "returning")", default: []].append(group)
+        }
+        let originalTop = topTen(test, scorers["original"]!)
+        var rankings: [String: EvaluatedRanking] = [:]
+        for (name, score) in scorers {
+            let top = topTen(test, score)
+            let shown = Set(test.groups.flatMap(\.items))
+            rankings[name] = EvaluatedRanking(
+                overall: RankingEvaluation(set: test, gain: gain, score: score),
+                segments: segments.mapValues { groups in
+                    let subset = test.subset(groups)
+                    return RankingEvaluation(set: subset, gain: gain) { group, row in score(groups[group], row) }
+                },
+                coverage: Double(Set(top.flatMap { $0 }).count) / Double(max(1, shown.count)),
+                changed: Double(zip(top, originalTop).filter { $0 != $1 }.count) / Double(max(1, test.groupCount))
+            )
+        }
+        let uplift = bootstrap(test, gain: gain, seed: seed, model: scorers["model"]!, original: scorers["original"]!)
+        return LogEvaluation(heldOutGroups: test.groupCount, gain: gain, rankings: rankings, uplift: uplift, replay: summary)
+    }
+
+    static func select(_ set: TrainingSet, holdOut: HoldOut, fraction: Double) -> [Int] {
+        switch holdOut {
+        case .time:
+            let count = max(1, Int((Double(set.groupCount) * fraction).rounded()))
+            return Array((set.groupCount - count)..<set.groupCount)
+        case .lastPerUser:
+            var last: [String: Int] = [:]
+            for group in 0..<set.groupCount {
+                if let user = set.groups[group].userID ?? set.groups[group].sessionID { last[user] = group }
+            }
+            return last.values.sorted()
+        }
+    }
+
+    private static func topTen(_ set: TrainingSet, _ score: (Int, Int) -> Double) -> [[String]] {
+        (0..<set.groupCount).map { group in
+            let items = set.groups[group].items
+            let order = RankingMetrics.ranking(scores: items.indices.map { score(group, $0) })
+            return order.prefix(10).map { items[$0] }
+        }
+    }
+
+    /// Mean per-search NDCG@10 difference and its 95% percentile bootstrap interval (1,000 resamples).
+    private static func bootstrap(
+        _ set: TrainingSet, gain: RelevanceGain, seed: UInt64, model: (Int, Int) -> Double, original: (Int, Int) -> Double
+    ) -> (mean: Double, low: Double, high: Double) {
+        let differences = (0..<set.groupCount).map { group -> Double in
+            let range = set.groupBoundaries[group]..<set.groupBoundaries[group + 1]
+            let labels = set.labels[range].map(Double.init)
+            func ndcg(_ score: (Int, Int) -> Double) -> Double {
+                let order = RankingMetrics.ranking(scores: labels.indices.map { score(group, $0) })
+                return RankingMetrics.ndcg(rankedLabels: order.map { labels[$0] }, cutoff: 10, gain: gain)
+            }
+            return ndcg(model) - ndcg(original)
+        }
+        let mean = differences.reduce(0, +) / Double(max(1, differences.count))
+        var random = SplitMix64(seed: seed &+ 17)
+        var means: [Double] = []
+        for _ in 0..<1000 {
+            var total = 0.0
+            for _ in differences.indices { total += differences[Int(random.next() % UInt64(differences.count))] }
+            means.append(total / Double(differences.count))
+        }
+        means.sort()
+        return (mean, means[25], means[974])
+    }
+}

@@ -1,0 +1,37 @@
+import EventLog
+import Features
+import LTR
+import RerankTesting
+import Testing
+
+@testable import Personalization
+
+@Suite struct LogEvaluatorTests {
+    @Test func modelBeatsEngineRandomAndBaselineWithAConfidentUplift() throws {
+        let log = SyntheticLog.make(searches: 1500)
+        let (model, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: LogTrainerTests.options())
+        let evaluation = try LogEvaluator.evaluate(model: model, log: log, items: SyntheticLog.items())
+        let ndcg = { (name: String) in evaluation.rankings[name]?.overall.metrics["ndcg@10"] ?? .nan }
+        #expect(ndcg("model") > ndcg("original"))
+        #expect(ndcg("model") > ndcg("random"))
+        #expect(ndcg("model") > ndcg("baseline"))
+        #expect(evaluation.uplift.low > 0, "the bootstrap interval excludes no difference")
+        #expect(evaluation.uplift.low <= evaluation.uplift.mean && evaluation.uplift.mean <= evaluation.uplift.high)
+        #expect(abs(evaluation.uplift.mean - (ndcg("model") - ndcg("original"))) < 1e-9)
+        #expect(evaluation.rankings["original"]?.changed == 0)
+        #expect((evaluation.rankings["model"]?.changed ?? 0) > 0.5)
+        #expect(evaluation.rankings["model"]?.segments["device=mobile"] != nil)
+        #expect(evaluation.rankings["model"]?.segments.keys.contains { $0.hasPrefix("user=") } == true)
+        #expect(evaluation.heldOutGroups == Int((Double(evaluation.replay.groupsWithInteractions) * 0.2).rounded()))
+    }
+
+    @Test func linearGainAndHoldLastPerUser() throws {
+        let log = SyntheticLog.make(searches: 600)
+        let (model, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: LogTrainerTests.options())
+        let exponential = try LogEvaluator.evaluate(model: model, log: log, items: [:], holdOut: .lastPerUser)
+        let linear = try LogEvaluator.evaluate(model: model, log: log, items: [:], holdOut: .lastPerUser, gain: .linear)
+        #expect(exponential.heldOutGroups == 40, "one search per user")
+        // Clicks only: every label is 0 or 1, where both gains agree.
+        #expect(abs((exponential.rankings["model"]?.overall.metrics["ndcg@10"] ?? 0) - (linear.rankings["model"]?.overall.metrics["ndcg@10"] ?? 1)) < 1e-12)
+    }
+}
