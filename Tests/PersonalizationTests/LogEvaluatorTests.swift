@@ -35,3 +35,27 @@ import Testing
         #expect(abs((exponential.rankings["model"]?.overall.metrics["ndcg@10"] ?? 0) - (linear.rankings["model"]?.overall.metrics["ndcg@10"] ?? 1)) < 1e-12)
     }
 }
+
+@Suite struct LogEvaluationReportTests {
+    @Test func reportsNameEveryRankingAndTheGain() throws {
+        let log = SyntheticLog.make(searches: 500)
+        var options = LogTrainerTests.options()
+        options.parameters.iterations = 10
+        let (model, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: options)
+        let evaluation = try LogEvaluator.evaluate(model: model, log: log, items: SyntheticLog.items())
+        let json = evaluation.json()
+        for name in LogEvaluator.rankingNames {
+            let ranking = try #require(json[name]?.objectValue)
+            for key in ["ndcg@10", "precision@10", "recall@10", "mrr", "map", "coverage@10"] {
+                #expect(ranking[key]?.doubleValue != nil, "\(name) lacks \(key)")
+            }
+        }
+        #expect(json["gain"] == .string("exponential"))
+        let table = evaluation.table()
+        #expect(table.contains("exponential (2^rel - 1)"))
+        #expect(LogEvaluator.rankingNames.allSatisfy { table.contains($0) })
+        let html = evaluation.html(title: "test")
+        #expect(html.contains("<svg"))
+        #expect(html.contains("model overall"))
+    }
+}
