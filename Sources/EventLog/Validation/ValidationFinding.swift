@@ -30,7 +30,8 @@ public struct ValidationFinding: Sendable, Equatable {
 
     public var kind: Kind
     public var severity: Severity
-    /// How many records (or lines, or users) have the problem.
+    /// How many records, lines or query ids have the problem; for the Personalize minimums, the measured total
+    /// that fell short of the threshold.
     public var count: Int
     /// What is wrong and how to fix it.
     public var message: String
