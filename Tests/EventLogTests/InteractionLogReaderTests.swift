@@ -64,6 +64,7 @@ import Testing
         #expect(log.problems[1].reason == "expected a JSON object, found array")
         #expect(log.problems[2].reason.contains("`timestamp`"))
         #expect(log.problems[3].reason.hasPrefix("torn last line"))
+        #expect(log.problems.map(\.isTornLastLine) == [false, false, false, true])
     }
 
     @Test func aCompleteLastLineWithoutNewlineIsRead() throws {

@@ -99,6 +99,19 @@ import Testing
         #expect(report.json["ok"] == .bool(true))
     }
 
+    @Test func aTornLastLineIsAWarningNotAnError() throws {
+        let directory = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.remove(directory) }
+        try TestSupport.write(
+            #"{"query_id":"q1","timestamp":"2025-01-01T00:00:00Z"}"# + "\n" + #"{"query_id":"q2","time"#,
+            to: directory + "/ubi_queries.ndjson")
+        let report = LogValidator().validate(try InteractionLogReader().read(directory), now: now)
+        #expect(!report.hasErrors)
+        #expect(report.finding(.unreadableLine) == nil)
+        #expect(report.finding(.tornLastLine)?.severity == .warning)
+        #expect(report.finding(.tornLastLine)?.examples.first?.hasPrefix("\(directory)/ubi_queries.ndjson:2: torn last line") == true)
+    }
+
     @Test func examplesAreCappedButCountsAreNot() {
         let events = (0..<12).map {
             UBIEvent(actionName: "click", timestamp: now, queryID: "missing-\($0)", clientID: "u")

@@ -48,7 +48,11 @@ struct LogFileParser {
                 value = try JSONParser.parse(bytes, range: lineStart..<contentEnd)
             } catch {
                 if newline == nil {
-                    report(lineNumber, "torn last line (the file ends mid-record without a newline, as a crash leaves it): \(error)")
+                    problems.append(
+                        LogProblem(
+                            location: LogLocation(file: path, line: lineNumber),
+                            reason: "torn last line (the file ends mid-record without a newline, as a crash leaves it): \(error)",
+                            isTornLastLine: true))
                 } else {
                     report(lineNumber, "not valid JSON: \(error)")
                 }

@@ -3,17 +3,24 @@ import Foundation
 extension LogValidator {
     func unreadableLines(_ log: InteractionLog) -> ValidationFinding? {
         var tally = FindingTally(limit: configuration.exampleLimit)
-        for problem in log.problems { tally.add(problem.description) }
+        for problem in log.problems where !problem.isTornLastLine { tally.add(problem.description) }
         return tally.finding(
-            .unreadableLine, .error,
-            "lines were skipped; fix or remove them (a torn last line left by a crash is harmless once removed)")
+            .unreadableLine, .error, "lines were skipped, and the records on them are lost to training; fix or remove them")
+    }
+
+    func tornLastLines(_ log: InteractionLog) -> ValidationFinding? {
+        var tally = FindingTally(limit: configuration.exampleLimit)
+        for problem in log.problems where problem.isTornLastLine { tally.add(problem.description) }
+        return tally.finding(
+            .tornLastLine, .warning,
+            "files end in a partial line, as a crash mid-append leaves them; that append was never acknowledged, so nothing acknowledged is lost — remove the partial line to silence this")
     }
 
     func unknownQueryIDs(_ log: InteractionLog) -> ValidationFinding? {
         let known = Set(log.queries.map(\.queryID))
         var tally = FindingTally(limit: configuration.exampleLimit)
         var missing: Set<String> = []
-        for event in log.events {
+        for event in Self.inFileOrder(log.events) {
             guard let queryID = event.queryID, !known.contains(queryID) else { continue }
             missing.insert(queryID)
             tally.add("\(Self.place(event.location)) \(event.actionName) query_id=\(queryID)")
@@ -36,7 +43,7 @@ extension LogValidator {
         }
         let actions = interactionActions
         var tally = FindingTally(limit: configuration.exampleLimit)
-        for event in log.events where actions.contains(event.actionName) {
+        for event in Self.inFileOrder(log.events) where actions.contains(event.actionName) {
             // Without hit ids or impressions for the query there is nothing to check against.
             guard let queryID = event.queryID, let objects = shown[queryID] else { continue }
             guard let objectID = event.objectID else {
@@ -56,14 +63,14 @@ extension LogValidator {
     func duplicateQueryIDs(_ log: InteractionLog) -> ValidationFinding? {
         var records: [String: [UBIQuery]] = [:]
         var order: [String] = []
-        for query in log.queries {
+        for query in Self.inFileOrder(log.queries) {
             if records[query.queryID] == nil { order.append(query.queryID) }
             records[query.queryID, default: []].append(query)
         }
         var tally = FindingTally(limit: configuration.exampleLimit)
         for queryID in order {
             guard let copies = records[queryID], copies.count > 1 else { continue }
-            let places = copies.prefix(3).map { Self.place($0.location) }.joined(separator: ", ")
+            let places = Self.inFileOrder(copies).prefix(3).map { Self.place($0.location) }.joined(separator: ", ")
             tally.add("query_id=\(queryID): \(copies.count) records (\(places)\(copies.count > 3 ? ", ..." : ""))")
         }
         return tally.finding(
@@ -119,7 +126,7 @@ extension LogValidator {
         var counts: [String: Int] = [:]
         var firstSeen: [String: LogLocation?] = [:]
         var order: [String] = []
-        for event in log.events where !known.contains(event.actionName) {
+        for event in Self.inFileOrder(log.events) where !known.contains(event.actionName) {
             if counts[event.actionName] == nil {
                 order.append(event.actionName)
                 firstSeen[event.actionName] = event.location
@@ -163,6 +170,11 @@ extension LogValidator {
         return findings
     }
 
+    /// Events or queries in file and line order (readers hand them over in time order), so examples read top down.
+    static func inFileOrder<Record>(_ records: [Record]) -> [Record] where Record: Locatable {
+        records.sorted { precedes($0.location, $1.location) }
+    }
+
     /// `file:line`, or `(in memory)` for records not read from a file.
     static func place(_ location: LogLocation?) -> String {
         location?.description ?? "(in memory)"
@@ -177,3 +189,11 @@ extension LogValidator {
         }
     }
 }
+
+/// A record that may know where it was read from.
+protocol Locatable {
+    var location: LogLocation? { get }
+}
+
+extension UBIQuery: Locatable {}
+extension UBIEvent: Locatable {}

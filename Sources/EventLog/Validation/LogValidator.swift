@@ -4,8 +4,9 @@ import Foundation
 ///
 /// Errors (the trainer would learn something wrong): unreadable lines, events whose `query_id` has no query,
 /// clicks / add-to-carts / purchases on objects the query did not show, duplicate `query_id`s, timestamps in the
-/// future. Warnings (the trainer learns less): timestamps out of order within a file, unknown action names, and
-/// fewer interactions or users than Amazon Personalize asks for (1,000 interactions; 25 users with at least 2).
+/// future. Warnings (the trainer learns less): torn last lines left by a crash, timestamps out of order within a
+/// file, unknown action names, and fewer interactions or users than Amazon Personalize asks for (1,000
+/// interactions; 25 users with at least 2).
 ///
 /// ```swift
 /// let log = try InteractionLogReader().read("logs")
@@ -66,6 +67,7 @@ public struct LogValidator: Sendable {
             interactionsOnUnshownObjects(log),
             duplicateQueryIDs(log),
             futureTimestamps(log, now: now),
+            tornLastLines(log),
             timestampsOutOfOrder(log),
             unknownActions(log),
         ]

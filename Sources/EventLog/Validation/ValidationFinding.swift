@@ -2,8 +2,10 @@
 public struct ValidationFinding: Sendable, Equatable {
     /// The problems the validator looks for, in the order reports list them.
     public enum Kind: String, Sendable, CaseIterable {
-        /// Lines the reader skipped (bad JSON, missing fields, torn last line).
+        /// Lines the reader skipped (bad JSON, missing fields), torn last lines apart.
         case unreadableLine = "unreadable_line"
+        /// Files ending in a partial line, as a crash mid-append leaves them.
+        case tornLastLine = "torn_last_line"
         /// Events whose `query_id` has no `ubi_queries` record.
         case unknownQueryID = "unknown_query_id"
         /// Clicks, add-to-carts and purchases on objects the query did not show.

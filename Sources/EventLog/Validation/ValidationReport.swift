@@ -99,6 +99,11 @@ public struct ValidationReport: Sendable, Equatable {
         ])
     }
 
+    /// ``json`` as compact JSON text ending in a newline, for `rerank validate --json FILE`.
+    public var jsonText: String {
+        String(decoding: JSONWriter.bytes(.object(json)), as: UTF8.self) + "\n"
+    }
+
     private static func padded(_ text: String, _ width: Int, right: Bool = false) -> String {
         let padding = String(repeating: " ", count: max(0, width - text.count))
         return right ? padding + text : text + padding
