@@ -26,7 +26,10 @@ extension Rerank {
         @Option(help: "Personalize users CSV (USER_ID + metadata columns).")
         var users: String?
 
-        @Option(help: "Directory to write into (created if missing); pass it to rerank validate --logs or rerank train --logs.")
+        @Option(
+            help:
+                "Directory to write into (created if missing); pass it to rerank validate --logs or rerank train --logs."
+        )
         var output: String
 
         func validate() throws {
@@ -36,7 +39,8 @@ extension Rerank {
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
                     FileManager.default.isReadableFile(atPath: path)
                 else {
-                    throw ValidationError("\(flag) '\(path)' is not a readable file; pass the CSV exported from Amazon Personalize")
+                    throw ValidationError(
+                        "\(flag) '\(path)' is not a readable file; pass the CSV exported from Amazon Personalize")
                 }
             }
             var isDirectory: ObjCBool = false

@@ -19,13 +19,20 @@ extension Rerank {
         @Option(help: "Log directory or NDJSON / _bulk file to check.")
         var logs: String
 
-        @Option(help: "Also write the report as JSON to this file ('-' for standard output, the text then goes to standard error).")
+        @Option(
+            help:
+                "Also write the report as JSON to this file ('-' for standard output, the text then goes to standard error)."
+        )
         var json: String?
 
         @Option(help: "The time future timestamps are judged against, ISO-8601 (default: the current time).")
         var now: String?
 
-        @Option(name: .customLong("known-action"), help: "An action name you use on purpose beyond impression, click, add_to_cart and purchase; repeat for several.")
+        @Option(
+            name: .customLong("known-action"),
+            help:
+                "An action name you use on purpose beyond impression, click, add_to_cart and purchase; repeat for several."
+        )
         var knownActions: [String] = []
 
         func validate() throws {
@@ -36,7 +43,8 @@ extension Rerank {
             }
             guard FileManager.default.fileExists(atPath: logs) else {
                 throw ValidationError(
-                    "--logs '\(logs)' does not exist; pass the directory the sidecar writes (serve --log-dir) or an NDJSON / _bulk file")
+                    "--logs '\(logs)' does not exist; pass the directory the sidecar writes (serve --log-dir) or an NDJSON / _bulk file"
+                )
             }
             if let now, UBITimestamp.parse(now) == nil {
                 throw ValidationError("--now '\(now)' is not an ISO-8601 time; write it like 2025-01-24T07:31:30Z")
@@ -45,10 +53,12 @@ extension Rerank {
                 let directory = (json as NSString).deletingLastPathComponent
                 var isDirectory: ObjCBool = false
                 if !directory.isEmpty,
-                    !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue
+                    !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+                        || !isDirectory.boolValue
                 {
                     throw ValidationError(
-                        "--json '\(json)': the directory '\(directory)' does not exist; create it or write the report elsewhere")
+                        "--json '\(json)': the directory '\(directory)' does not exist; create it or write the report elsewhere"
+                    )
                 }
             }
         }

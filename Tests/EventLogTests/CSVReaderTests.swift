@@ -23,7 +23,10 @@ import Testing
 
     @Test func quotedLineBreaksKeepLineNumbersRight() throws {
         let parsed = try records("id,note\n1,\"two\nlines\"\n\n2,after\r3,lone carriage return")
-        #expect(parsed.map(\.fields) == [["id", "note"], ["1", "two\nlines"], ["2", "after"], ["3", "lone carriage return"]])
+        #expect(
+            parsed.map(\.fields) == [
+                ["id", "note"], ["1", "two\nlines"], ["2", "after"], ["3", "lone carriage return"],
+            ])
         #expect(parsed.map(\.line) == [1, 2, 5, 6])
     }
 

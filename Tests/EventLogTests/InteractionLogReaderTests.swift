@@ -9,7 +9,9 @@ import Testing
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { $0.contains(needle) }.count
     }
 
-    @Test(.enabled(if: TestSupport.esciSample != nil, "../shared/data/ubi-esci-sample is not present beside the repository"))
+    @Test(
+        .enabled(
+            if: TestSupport.esciSample != nil, "../shared/data/ubi-esci-sample is not present beside the repository"))
     func readsTheESCISampleBulkFile() throws {
         let path = try #require(TestSupport.esciSample)
         let log = try InteractionLogReader().read(path)
@@ -38,7 +40,10 @@ import Testing
         }
         #expect(impressions.first?.objectID == "B07CVR21VN")
         #expect(impressions.first?.position == 0)
-        #expect(log.events.contains { $0.actionName == "on_search" && UBITimestamp.string(from: $0.timestamp) == "2024-06-04T19:02:42.025Z" })
+        #expect(
+            log.events.contains {
+                $0.actionName == "on_search" && UBITimestamp.string(from: $0.timestamp) == "2024-06-04T19:02:42.025Z"
+            })
     }
 
     @Test func reportsTornLastLineAndGarbageWithLineNumbers() throws {
@@ -106,10 +111,11 @@ import Testing
         try TestSupport.write("ignored\n", to: directory + "/.ubi_events-partial.ndjson")
 
         let log = try InteractionLogReader().read(directory)
-        #expect(log.files.map { ($0 as NSString).lastPathComponent } == [
-            "export.ndjson", "ubi_events.ndjson.1", "ubi_queries-20250101T000000Z-000001.ndjson",
-            "ubi_queries-20250101T000001Z-000002.ndjson",
-        ])
+        #expect(
+            log.files.map { ($0 as NSString).lastPathComponent } == [
+                "export.ndjson", "ubi_events.ndjson.1", "ubi_queries-20250101T000000Z-000001.ndjson",
+                "ubi_queries-20250101T000001Z-000002.ndjson",
+            ])
         #expect(log.queries.map(\.queryID) == ["q0", "q1", "q2"])
         #expect(log.events.map(\.actionName) == ["impression", "click", "click"])
         #expect(log.problems.map(\.location.line) == [6, 8])

@@ -41,23 +41,26 @@ import Testing
         let events = directory + "/ubi_events.ndjson"
 
         #expect(report.hasErrors)
-        #expect(report.findings.map(\.kind) == [
-            .unreadableLine, .unknownQueryID, .interactionOnUnshownObject, .duplicateQueryID, .futureTimestamp,
-            .timestampOutOfOrder, .unknownAction, .tooFewInteractions, .tooFewUsers,
-        ])
+        #expect(
+            report.findings.map(\.kind) == [
+                .unreadableLine, .unknownQueryID, .interactionOnUnshownObject, .duplicateQueryID, .futureTimestamp,
+                .timestampOutOfOrder, .unknownAction, .tooFewInteractions, .tooFewUsers,
+            ])
         #expect(report.finding(.unreadableLine)?.examples.first?.hasPrefix("\(queries):6: torn last line") == false)
         #expect(report.finding(.unreadableLine)?.examples.first?.hasPrefix("\(queries):6: not valid JSON") == true)
         #expect(report.finding(.unknownQueryID)?.count == 1)
         #expect(report.finding(.unknownQueryID)?.examples == ["\(events):3 purchase query_id=q9"])
-        #expect(report.finding(.interactionOnUnshownObject)?.examples == [
-            "\(events):2 click object_id=Z query_id=q1", "\(events):6 add_to_cart object_id=E query_id=q2",
-        ])
+        #expect(
+            report.finding(.interactionOnUnshownObject)?.examples == [
+                "\(events):2 click object_id=Z query_id=q1", "\(events):6 add_to_cart object_id=E query_id=q2",
+            ])
         #expect(report.finding(.duplicateQueryID)?.examples == ["query_id=q1: 2 records (\(queries):1, \(queries):3)"])
         #expect(report.finding(.futureTimestamp)?.examples == ["\(queries):5 query_id=q3 at 2030-01-01T00:00:00.000Z"])
         #expect(report.finding(.timestampOutOfOrder)?.severity == .warning)
-        #expect(report.finding(.timestampOutOfOrder)?.examples == [
-            "\(queries):2 2025-01-01T00:00:05.000Z comes after 2025-01-01T00:00:10.000Z"
-        ])
+        #expect(
+            report.finding(.timestampOutOfOrder)?.examples == [
+                "\(queries):2 2025-01-01T00:00:05.000Z comes after 2025-01-01T00:00:10.000Z"
+            ])
         #expect(report.finding(.unknownAction)?.examples == ["wishlist: 1 event(s), first at \(events):4"])
         #expect(report.finding(.tooFewInteractions)?.count == 6)
         #expect(report.finding(.tooFewUsers)?.count == 2)
@@ -83,7 +86,8 @@ import Testing
         let directory = try TestSupport.makeTemporaryDirectory()
         defer { TestSupport.remove(directory) }
         try TestSupport.write(
-            #"{"query_id":"q1","client_id":"u1","timestamp":"2025-01-01T00:00:00Z","query_response_hit_ids":["A"]}"# + "\n",
+            #"{"query_id":"q1","client_id":"u1","timestamp":"2025-01-01T00:00:00Z","query_response_hit_ids":["A"]}"#
+                + "\n",
             to: directory + "/ubi_queries.ndjson")
         try TestSupport.write(
             #"{"action_name":"click","query_id":"q1","client_id":"u1","timestamp":"2025-01-01T00:00:01Z","event_attributes":{"object":{"object_id":"A"}}}"#
@@ -92,7 +96,8 @@ import Testing
         configuration.minimumInteractions = 1
         configuration.minimumUsers = 1
         configuration.minimumInteractionsPerUser = 1
-        let report = LogValidator(configuration: configuration).validate(try InteractionLogReader().read(directory), now: now)
+        let report = LogValidator(configuration: configuration).validate(
+            try InteractionLogReader().read(directory), now: now)
         #expect(report.findings.isEmpty)
         #expect(!report.hasErrors)
         #expect(report.text.hasSuffix("No problems found.\n"))
@@ -109,7 +114,9 @@ import Testing
         #expect(!report.hasErrors)
         #expect(report.finding(.unreadableLine) == nil)
         #expect(report.finding(.tornLastLine)?.severity == .warning)
-        #expect(report.finding(.tornLastLine)?.examples.first?.hasPrefix("\(directory)/ubi_queries.ndjson:2: torn last line") == true)
+        #expect(
+            report.finding(.tornLastLine)?.examples.first?.hasPrefix(
+                "\(directory)/ubi_queries.ndjson:2: torn last line") == true)
     }
 
     @Test func examplesAreCappedButCountsAreNot() {
@@ -128,9 +135,14 @@ import Testing
         let report = LogValidator().validate(log, now: now)
         let text = report.text
         #expect(text.hasPrefix("Checked 2 file(s): 5 queries, 8 events, 6 interactions from 3 users"))
-        #expect(text.contains("SEVERITY  PROBLEM                        COUNT\nerror     unreadable_line                    1\n"))
+        #expect(
+            text.contains(
+                "SEVERITY  PROBLEM                        COUNT\nerror     unreadable_line                    1\n"))
         #expect(text.contains("\nwarning   too_few_users                      2\n"))
-        #expect(text.hasSuffix("Result: 5 error(s), 4 warning(s); a trainer would learn something wrong from these logs until the errors are fixed.\n"))
+        #expect(
+            text.hasSuffix(
+                "Result: 5 error(s), 4 warning(s); a trainer would learn something wrong from these logs until the errors are fixed.\n"
+            ))
 
         let json = try #require(try JSONParser.parse(JSONWriter.bytes(.object(report.json))).objectValue)
         #expect(json["ok"] == .bool(false))

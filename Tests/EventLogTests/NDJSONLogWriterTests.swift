@@ -20,8 +20,10 @@ private final class ManualClock: Sendable {
     private let start = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01T00:00:00Z
 
     private static func event(_ id: Int, at time: Date) -> JSONObject {
-        UBIEvent(actionName: "click", timestamp: time, queryID: "q\(id)", clientID: "u\(id % 7)", objectID: "item-\(id)")
-            .json
+        UBIEvent(
+            actionName: "click", timestamp: time, queryID: "q\(id)", clientID: "u\(id % 7)", objectID: "item-\(id)"
+        )
+        .json
     }
 
     private func logFiles(_ directory: String) throws -> [String] {
@@ -43,9 +45,10 @@ private final class ManualClock: Sendable {
         try await logs.append([click])
         await logs.close()
 
-        #expect(try logFiles(directory) == [
-            "ubi_events-20250101T000000Z-000001.ndjson", "ubi_queries-20250101T000000Z-000001.ndjson",
-        ])
+        #expect(
+            try logFiles(directory) == [
+                "ubi_events-20250101T000000Z-000001.ndjson", "ubi_queries-20250101T000000Z-000001.ndjson",
+            ])
         let log = try InteractionLogReader().read(directory)
         #expect(log.problems.isEmpty)
         #expect(log.queries == [query])
@@ -64,7 +67,10 @@ private final class ManualClock: Sendable {
                 group.addTask {
                     for index in 0..<40 {
                         let id = task * 40 + index
-                        let records = id % 3 == 0 ? [Self.event(id, at: start), Self.event(id + 10_000, at: start)] : [Self.event(id, at: start)]
+                        let records =
+                            id % 3 == 0
+                            ? [Self.event(id, at: start), Self.event(id + 10_000, at: start)]
+                            : [Self.event(id, at: start)]
                         try await writer.append(records)
                     }
                 }
@@ -107,7 +113,8 @@ private final class ManualClock: Sendable {
         defer { TestSupport.remove(directory) }
         let clock = ManualClock(start)
         let writer = try NDJSONLogWriter(
-            configuration: .init(directory: directory, prefix: "ubi_events", maxFileBytes: 1_000, clock: { clock.read() }))
+            configuration: .init(
+                directory: directory, prefix: "ubi_events", maxFileBytes: 1_000, clock: { clock.read() }))
         for id in 0..<60 {
             try await writer.append([Self.event(id, at: start)])
         }
@@ -116,7 +123,8 @@ private final class ManualClock: Sendable {
         #expect(files.count >= 5)
         #expect(files.first == "ubi_events-20250101T000000Z-000001.ndjson")
         for file in files {
-            let size = try #require(try FileManager.default.attributesOfItem(atPath: directory + "/" + file)[.size] as? Int)
+            let size = try #require(
+                try FileManager.default.attributesOfItem(atPath: directory + "/" + file)[.size] as? Int)
             #expect(size <= 1_000)
         }
         // All timestamps are equal, so the order read back is the files' order.
@@ -130,7 +138,8 @@ private final class ManualClock: Sendable {
         defer { TestSupport.remove(directory) }
         let clock = ManualClock(start)
         let writer = try NDJSONLogWriter(
-            configuration: .init(directory: directory, prefix: "ubi_queries", maxFileAge: 3600, clock: { clock.read() }))
+            configuration: .init(directory: directory, prefix: "ubi_queries", maxFileAge: 3600, clock: { clock.read() })
+        )
         let query = UBIQuery(queryID: "q1", timestamp: start)
         try await writer.append([query.json])
         clock.advance(by: 3599)
@@ -138,9 +147,10 @@ private final class ManualClock: Sendable {
         clock.advance(by: 1)
         try await writer.append([query.json])
         await writer.close()
-        #expect(try logFiles(directory) == [
-            "ubi_queries-20250101T000000Z-000001.ndjson", "ubi_queries-20250101T010000Z-000002.ndjson",
-        ])
+        #expect(
+            try logFiles(directory) == [
+                "ubi_queries-20250101T000000Z-000001.ndjson", "ubi_queries-20250101T010000Z-000002.ndjson",
+            ])
     }
 
     @Test func anUnwritableDirectoryIsAThrownErrorNamingThePath() async throws {
@@ -148,11 +158,14 @@ private final class ManualClock: Sendable {
         defer { TestSupport.remove(directory) }
         let blocker = directory + "/not-a-directory"
         try TestSupport.write("x", to: blocker)
-        #expect(errorMessage { _ = try NDJSONLogWriter(configuration: .init(directory: blocker, prefix: "ubi_events")) }
-            .contains("cannot create \(blocker):"))
         #expect(
-            errorMessage { _ = try NDJSONLogWriter(configuration: .init(directory: blocker + "/logs", prefix: "ubi_events")) }
-                .contains("cannot create \(blocker)/logs:"))
+            errorMessage { _ = try NDJSONLogWriter(configuration: .init(directory: blocker, prefix: "ubi_events")) }
+                .contains("cannot create \(blocker):"))
+        #expect(
+            errorMessage {
+                _ = try NDJSONLogWriter(configuration: .init(directory: blocker + "/logs", prefix: "ubi_events"))
+            }
+            .contains("cannot create \(blocker)/logs:"))
 
         // The directory disappears after the writer was made: the append fails loudly, nothing is counted.
         let logs = directory + "/logs"
@@ -160,7 +173,7 @@ private final class ManualClock: Sendable {
         try FileManager.default.removeItem(atPath: logs)
         try TestSupport.write("x", to: logs)
         let start = start
-        let message = await errorMessage { try await writer.append([Self.event(1, at: start)]) }
+        let message = await asyncErrorMessage { try await writer.append([Self.event(1, at: start)]) }
         #expect(message.contains("cannot create \(logs)/ubi_events-20"), "\(message)")
         let statistics = await writer.statistics
         #expect(statistics.records == 0 && statistics.failedRecords == 1)

@@ -5,17 +5,18 @@ import Testing
 @testable import EventLog
 
 @Suite struct PersonalizeImporterTests {
-    private let interactionsCSV = [
-        "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,DEVICE,SESSION_ID,QUERY",
-        #"u1,i1,1735689600,Click,,mobile,s1,"usb cable, braided""#,
-        "u1,i2,1735689660,Add To Cart,12.5,mobile,s1,usb",
-        "u2,i1,yesterday,click,,desktop,,",
-        "u2,i3,1735689700,purchase",
-        #""u3","i""4",1735689800,Purchase,3,"tablet, landscape",s9,"#,
-        ",i5,1735689900,click,,,,",
-        "u4,i5,1735689900000,click,,,,",
-        "u4,i6,1735690000,click,abc,,,",
-    ].joined(separator: "\r\n") + "\r\n"
+    private let interactionsCSV =
+        [
+            "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,DEVICE,SESSION_ID,QUERY",
+            #"u1,i1,1735689600,Click,,mobile,s1,"usb cable, braided""#,
+            "u1,i2,1735689660,Add To Cart,12.5,mobile,s1,usb",
+            "u2,i1,yesterday,click,,desktop,,",
+            "u2,i3,1735689700,purchase",
+            #""u3","i""4",1735689800,Purchase,3,"tablet, landscape",s9,"#,
+            ",i5,1735689900,click,,,,",
+            "u4,i5,1735689900000,click,,,,",
+            "u4,i6,1735690000,click,abc,,,",
+        ].joined(separator: "\r\n") + "\r\n"
 
     private func lines(_ path: String) throws -> [String] {
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -31,9 +32,10 @@ import Testing
         let summary = try PersonalizeImporter().run(interactions: csv, output: output)
         #expect(summary.interactions.rowsRead == 8)
         #expect(summary.interactions.imported == 3)
-        #expect(summary.interactions.rejectedByReason == [
-            "bad TIMESTAMP": 2, "wrong number of columns": 1, "missing USER_ID": 1, "bad EVENT_VALUE": 1,
-        ])
+        #expect(
+            summary.interactions.rejectedByReason == [
+                "bad TIMESTAMP": 2, "wrong number of columns": 1, "missing USER_ID": 1, "bad EVENT_VALUE": 1,
+            ])
         #expect(summary.interactions.rejections.map(\.location.line) == [4, 5, 7, 8, 9])
         #expect(summary.interactions.rejections[3].reason.contains("milliseconds"))
         #expect(summary.outputFiles == [output + "/ubi_events-personalize.ndjson"])
@@ -78,10 +80,11 @@ import Testing
         #expect(summary.items?.rejectedByReason == ["missing ITEM_ID": 1])
         #expect(summary.items?.rejections.first?.location.line == 4)
         #expect(summary.users?.imported == 1)
-        #expect(try lines(output + "/items.ndjson") == [
-            #"{"id":"i1","category":["electronics","cables"],"brand":"Acme","price":9.99,"zip":"007"}"#,
-            #"{"id":"i2","category":"books","price":12}"#,
-        ])
+        #expect(
+            try lines(output + "/items.ndjson") == [
+                #"{"id":"i1","category":["electronics","cables"],"brand":"Acme","price":9.99,"zip":"007"}"#,
+                #"{"id":"i2","category":"books","price":12}"#,
+            ])
         #expect(try lines(output + "/users.ndjson") == [#"{"id":"u1","age":34,"membership":"gold"}"#])
         // The metadata files sit beside the events without confusing the log reader.
         #expect(try InteractionLogReader().read(output).problems.isEmpty)

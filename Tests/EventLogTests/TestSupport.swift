@@ -45,7 +45,7 @@ func errorMessage(_ body: () throws -> Void) -> String {
 }
 
 /// The message of the error an async `body` throws, or `"no error"`.
-func errorMessage(_ body: () async throws -> Void) async -> String {
+func asyncErrorMessage(_ body: () async throws -> Void) async -> String {
     do {
         try await body()
         return "no error"

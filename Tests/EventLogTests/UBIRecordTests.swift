@@ -28,7 +28,9 @@ import Testing
         #expect(abs(date.timeIntervalSince1970 - seconds) < 0.0005)
     }
 
-    @Test(arguments: ["", "yesterday", "2024-13-01T00:00:00Z", "2023-02-29", "2024-12-10T25:00:00Z", "2024-12-10T00:00:00Q"])
+    @Test(arguments: [
+        "", "yesterday", "2024-13-01T00:00:00Z", "2023-02-29", "2024-12-10T25:00:00Z", "2024-12-10T00:00:00Q",
+    ])
     func rejectsMalformedTimestamps(text: String) {
         #expect(UBITimestamp.parse(text) == nil)
     }
@@ -42,7 +44,8 @@ import Testing
     }
 
     @Test func queryRoundTripKeepsUnknownFieldsAndOrder() throws {
-        let line = #"{"query_response_id":"r1","user_query":"printer","query_id":"q1","application":"Chorus","query":"{\"size\":0}","query_response_hit_ids":["B01","B02"],"query_attributes":{"device":"mobile"},"client_id":"c1","timestamp":"2025-01-24T07:31:52.102+0000"}"#
+        let line =
+            #"{"query_response_id":"r1","user_query":"printer","query_id":"q1","application":"Chorus","query":"{\"size\":0}","query_response_hit_ids":["B01","B02"],"query_attributes":{"device":"mobile"},"client_id":"c1","timestamp":"2025-01-24T07:31:52.102+0000"}"#
         let query = try UBIQuery(json: object(line))
         #expect(query.queryID == "q1")
         #expect(query.clientID == "c1")
@@ -69,7 +72,8 @@ import Testing
     }
 
     @Test func eventRoundTripKeepsNullsAndExtras() throws {
-        let line = #"{"application":"esci_ubi_sample","action_name":"click","query_id":"q1","session_id":"s1","client_id":"c1","timestamp":1717527762025,"user_query":"futon","message_type":null,"message":null,"event_attributes":{"object":{"object_id":"B07CVR21VN","object_id_field":"asin"},"position":{"ordinal":3},"price":19.99},"user_id":""}"#
+        let line =
+            #"{"application":"esci_ubi_sample","action_name":"click","query_id":"q1","session_id":"s1","client_id":"c1","timestamp":1717527762025,"user_query":"futon","message_type":null,"message":null,"event_attributes":{"object":{"object_id":"B07CVR21VN","object_id_field":"asin"},"position":{"ordinal":3},"price":19.99},"user_id":""}"#
         let event = try UBIEvent(json: object(line))
         #expect(event.actionName == "click")
         #expect(event.objectID == "B07CVR21VN")

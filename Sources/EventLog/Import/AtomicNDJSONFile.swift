@@ -2,9 +2,9 @@ import Foundation
 import RerankJSON
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An NDJSON file written under a hidden temporary name and renamed into place once complete and synced, so a

@@ -1,11 +1,5 @@
 import Foundation
 
-/// Why one CSV row was skipped: a short reason to count by (`bad TIMESTAMP`) and the detail for the example.
-struct RowRejection: Error {
-    var reason: String
-    var detail: String
-}
-
 /// A CSV file with a header line: column lookup by name, and rows with the header's number of fields.
 struct CSVTable {
     let path: String
@@ -50,7 +44,9 @@ struct CSVTable {
                 result.reject(
                     RowRejection(
                         reason: "wrong number of columns",
-                        detail: "expected \(names.count) columns, found \(record.fields.count); quote fields that contain commas"),
+                        detail:
+                            "expected \(names.count) columns, found \(record.fields.count); quote fields that contain commas"
+                    ),
                     line: record.line, keeping: limit)
             } else {
                 return record
@@ -66,7 +62,8 @@ extension ImportSummary.FileResult {
         rejectedByReason[rejection.reason, default: 0] += 1
         if rejections.count < limit {
             rejections.append(
-                LogProblem(location: LogLocation(file: path, line: line), reason: "\(rejection.reason): \(rejection.detail)"))
+                LogProblem(
+                    location: LogLocation(file: path, line: line), reason: "\(rejection.reason): \(rejection.detail)"))
         }
     }
 }

@@ -40,8 +40,11 @@ public struct ImportSummary: Sendable, Equatable {
         for (label, result) in [("interactions", interactions), ("items", items), ("users", users)] {
             guard let result else { continue }
             lines.append(
-                "\(label) \(result.path): \(result.rowsRead) rows read, \(result.imported) imported, \(result.rejected) rejected")
-            for (reason, count) in result.rejectedByReason.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                "\(label) \(result.path): \(result.rowsRead) rows read, \(result.imported) imported, \(result.rejected) rejected"
+            )
+            for (reason, count) in result.rejectedByReason.sorted(by: {
+                $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
+            }) {
                 lines.append("  \(reason): \(count)")
             }
             for rejection in result.rejections {

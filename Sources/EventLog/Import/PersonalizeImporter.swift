@@ -61,9 +61,12 @@ public struct PersonalizeImporter: Sendable {
         throws(EventLogError) -> ImportSummary
     {
         // Every header is checked before anything is written, so a bad file fails the import as a whole.
-        var interactionTable = try CSVTable(path: interactions, required: ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
-        let itemTable = try items.map { (path) throws(EventLogError) in try CSVTable(path: path, required: ["ITEM_ID"]) }
-        let userTable = try users.map { (path) throws(EventLogError) in try CSVTable(path: path, required: ["USER_ID"]) }
+        var interactionTable = try CSVTable(
+            path: interactions, required: ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
+        let itemTable = try items.map { (path) throws(EventLogError) in try CSVTable(path: path, required: ["ITEM_ID"])
+        }
+        let userTable = try users.map { (path) throws(EventLogError) in try CSVTable(path: path, required: ["USER_ID"])
+        }
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {

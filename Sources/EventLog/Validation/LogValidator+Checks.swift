@@ -5,7 +5,8 @@ extension LogValidator {
         var tally = FindingTally(limit: configuration.exampleLimit)
         for problem in log.problems where !problem.isTornLastLine { tally.add(problem.description) }
         return tally.finding(
-            .unreadableLine, .error, "lines were skipped, and the records on them are lost to training; fix or remove them")
+            .unreadableLine, .error,
+            "lines were skipped, and the records on them are lost to training; fix or remove them")
     }
 
     func tornLastLines(_ log: InteractionLog) -> ValidationFinding? {
@@ -13,7 +14,8 @@ extension LogValidator {
         for problem in log.problems where problem.isTornLastLine { tally.add(problem.description) }
         return tally.finding(
             .tornLastLine, .warning,
-            "files end in a partial line, as a crash mid-append leaves them; that append was never acknowledged, so nothing acknowledged is lost — remove the partial line to silence this")
+            "files end in a partial line, as a crash mid-append leaves them; that append was never acknowledged, so nothing acknowledged is lost — remove the partial line to silence this"
+        )
     }
 
     func unknownQueryIDs(_ log: InteractionLog) -> ValidationFinding? {
@@ -82,7 +84,8 @@ extension LogValidator {
     func futureTimestamps(_ log: InteractionLog, now: Date) -> ValidationFinding? {
         let limit = now.addingTimeInterval(configuration.futureTolerance)
         var tally = FindingTally(limit: configuration.exampleLimit)
-        let records = log.queries.map { ($0.timestamp, $0.location, "query_id=\($0.queryID)") }
+        let records =
+            log.queries.map { ($0.timestamp, $0.location, "query_id=\($0.queryID)") }
             + log.events.map { ($0.timestamp, $0.location, $0.actionName) }
         for (timestamp, location, label) in records.sorted(by: { Self.precedes($0.1, $1.1) }) where timestamp > limit {
             tally.add("\(Self.place(location)) \(label) at \(UBITimestamp.string(from: timestamp))")
@@ -113,7 +116,8 @@ extension LogValidator {
         }
         for (location, timestamp, latest) in steps.sorted(by: { Self.precedes($0.0, $1.0) }) {
             tally.add(
-                "\(Self.place(location)) \(UBITimestamp.string(from: timestamp)) comes after \(UBITimestamp.string(from: latest))")
+                "\(Self.place(location)) \(UBITimestamp.string(from: timestamp)) comes after \(UBITimestamp.string(from: latest))"
+            )
         }
         return tally.finding(
             .timestampOutOfOrder, .warning,
@@ -164,7 +168,9 @@ extension LogValidator {
                     kind: .tooFewUsers, severity: .warning, count: enough,
                     message:
                         "\(enough) users (client_id) have at least \(minimum) interactions; Amazon Personalize asks for at least \(configuration.minimumUsers) — personalization needs repeat users, so make sure client_id is logged and stable",
-                    examples: fewest.prefix(configuration.exampleLimit).map { "client_id=\($0.key): \($0.value) interaction(s)" }
+                    examples: fewest.prefix(configuration.exampleLimit).map {
+                        "client_id=\($0.key): \($0.value) interaction(s)"
+                    }
                 ))
         }
         return findings
@@ -189,11 +195,3 @@ extension LogValidator {
         }
     }
 }
-
-/// A record that may know where it was read from.
-protocol Locatable {
-    var location: LogLocation? { get }
-}
-
-extension UBIQuery: Locatable {}
-extension UBIEvent: Locatable {}

@@ -67,7 +67,8 @@ public struct ValidationReport: Sendable, Equatable {
         lines.append("")
         lines.append(
             "Result: \(errors) error(s), \(findings.count - errors) warning(s)"
-                + (errors > 0 ? "; a trainer would learn something wrong from these logs until the errors are fixed." : "."))
+                + (errors > 0
+                    ? "; a trainer would learn something wrong from these logs until the errors are fixed." : "."))
         return lines.joined(separator: "\n") + "\n"
     }
 

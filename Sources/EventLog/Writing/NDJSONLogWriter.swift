@@ -120,7 +120,8 @@ public actor NDJSONLogWriter {
         let sink = sink
         return await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: Result { () throws(EventLogError) in try sink.writeBatch(batch, now: now) })
+                continuation.resume(
+                    returning: Result { () throws(EventLogError) in try sink.writeBatch(batch, now: now) })
             }
         }
     }
@@ -128,7 +129,9 @@ public actor NDJSONLogWriter {
     private static func prepareDirectory(_ directory: String) throws(EventLogError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw .cannotCreate(directory, "a file, not a directory, is at that path") }
+            guard isDirectory.boolValue else {
+                throw .cannotCreate(directory, "a file, not a directory, is at that path")
+            }
             return
         }
         do {

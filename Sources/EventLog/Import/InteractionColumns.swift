@@ -4,7 +4,9 @@ import RerankJSON
 /// Turns rows of a Personalize interactions CSV into `ubi_events` documents.
 struct InteractionColumns {
     /// Columns with a place of their own in the event; every other column goes into `event_attributes`.
-    static let mapped: Set<String> = ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE", "SESSION_ID", "QUERY"]
+    static let mapped: Set<String> = [
+        "USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE", "SESSION_ID", "QUERY",
+    ]
 
     let user: Int
     let item: Int
@@ -52,13 +54,16 @@ struct InteractionColumns {
         }
         if let eventValue, !fields[eventValue].trimmingCharacters(in: .whitespaces).isEmpty {
             let text = fields[eventValue].trimmingCharacters(in: .whitespaces)
-            guard let value = MetadataValue.number(text) ?? Double(text).flatMap({ $0.isFinite ? .double($0) : nil }) else {
+            guard let value = MetadataValue.number(text) ?? Double(text).flatMap({ $0.isFinite ? .double($0) : nil })
+            else {
                 throw RowRejection(reason: "bad EVENT_VALUE", detail: "'\(text)' is not a number")
             }
             attributes["value"] = value
         }
         for extra in extras {
-            let value = extra.index == impression ? MetadataValue.list(fields[extra.index]) : MetadataValue.parse(fields[extra.index])
+            let value =
+                extra.index == impression
+                ? MetadataValue.list(fields[extra.index]) : MetadataValue.parse(fields[extra.index])
             if let value { attributes[extra.name] = value }
         }
         let event = UBIEvent(
@@ -88,74 +93,10 @@ struct InteractionColumns {
         guard seconds < 100_000_000_000 else {
             throw RowRejection(
                 reason: "bad TIMESTAMP",
-                detail: "'\(trimmed)' looks like epoch milliseconds; Personalize TIMESTAMP is epoch seconds, divide by 1000")
+                detail:
+                    "'\(trimmed)' looks like epoch milliseconds; Personalize TIMESTAMP is epoch seconds, divide by 1000"
+            )
         }
         return Date(timeIntervalSince1970: seconds)
-    }
-}
-
-/// Turns rows of a Personalize items or users CSV into metadata documents: `id` first, then each other column
-/// under its lowercased name.
-struct MetadataColumns {
-    let id: Int
-    let columns: [(index: Int, name: String)]
-
-    init(_ table: CSVTable, idColumn: String) {
-        id = table.column(idColumn)!
-        columns = table.names.enumerated().compactMap { index, name in
-            guard index != table.column(idColumn), table.column(name) == index else { return nil }
-            return (index, name.lowercased())
-        }
-    }
-
-    func record(_ fields: [String], idColumn: String) throws(RowRejection) -> JSONObject {
-        let identifier = fields[id].trimmingCharacters(in: .whitespaces)
-        guard !identifier.isEmpty else { throw RowRejection(reason: "missing \(idColumn)", detail: "\(idColumn) is empty") }
-        var record = JSONObject(["id": .string(identifier)])
-        for column in columns {
-            if let value = MetadataValue.parse(fields[column.index]) { record[column.name] = value }
-        }
-        return record
-    }
-}
-
-/// How CSV cells become JSON: empty cells are left out, `a|b` (Personalize's multi-valued separator) becomes
-/// an array of strings, JSON-shaped numbers become numbers (so `007` and `1e` stay strings), the rest strings.
-enum MetadataValue {
-    static func parse(_ text: String) -> JSONValue? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty { return nil }
-        if trimmed.contains("|") { return list(trimmed) }
-        return number(trimmed) ?? .string(trimmed)
-    }
-
-    /// The `|`-separated values of `text` as an array of strings; nil when empty.
-    static func list(_ text: String) -> JSONValue? {
-        let values = text.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        return values.isEmpty ? nil : .array(values.map(JSONValue.string))
-    }
-
-    /// `text` as a JSON number when it is written like one.
-    static func number(_ text: String) -> JSONValue? {
-        var bytes = Array(text.utf8)[...]
-        func digits() -> Int {
-            let count = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }.count
-            bytes = bytes.dropFirst(count)
-            return count
-        }
-        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
-        let leadingZero = bytes.first == UInt8(ascii: "0")
-        let integer = digits()
-        guard integer > 0, !(leadingZero && integer > 1) else { return nil }
-        if bytes.first == UInt8(ascii: ".") {
-            bytes = bytes.dropFirst()
-            guard digits() > 0 else { return nil }
-        }
-        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
-            bytes = bytes.dropFirst()
-            if bytes.first == UInt8(ascii: "+") || bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
-            guard digits() > 0 else { return nil }
-        }
-        return bytes.isEmpty ? .number(text) : nil
     }
 }
