@@ -109,6 +109,9 @@ public actor NDJSONLogWriter {
                 statistics.failedRecords += records
                 for waiter in batchWaiters { waiter.resume(throwing: error) }
             }
+            // Let the appenders just resumed enqueue their next records before the next batch is cut; without
+            // this, closed-loop appenders split into two alternating halves and each fsync carries half of them.
+            await Task.yield()
         }
         flushing = false
         for waiter in idleWaiters { waiter.resume() }
