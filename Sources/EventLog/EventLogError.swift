@@ -78,6 +78,8 @@ public struct EventLogError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// An output file could not be written.
     public static func cannotWrite(_ path: String, _ detail: String) -> EventLogError {
-        .init(.cannotWrite, "cannot write \(path): \(detail); check free disk space and that the output directory is writable")
+        .init(
+            .cannotWrite,
+            "cannot write \(path): \(detail); check free disk space and that the output directory is writable")
     }
 }

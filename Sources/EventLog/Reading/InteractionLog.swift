@@ -24,10 +24,14 @@ public struct LogProblem: Sendable, Equatable, CustomStringConvertible {
     public var location: LogLocation
     /// Why the line was skipped, e.g. `torn last line (...)` or `not valid JSON: ...`.
     public var reason: String
+    /// The line is a file's partial last line, what a crash mid-append leaves: its append never returned, so
+    /// no acknowledged record was lost.
+    public var isTornLastLine: Bool
 
-    public init(location: LogLocation, reason: String) {
+    public init(location: LogLocation, reason: String, isTornLastLine: Bool = false) {
         self.location = location
         self.reason = reason
+        self.isTornLastLine = isTornLastLine
     }
 
     /// `file:line: reason`.

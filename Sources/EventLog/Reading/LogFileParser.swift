@@ -48,7 +48,12 @@ struct LogFileParser {
                 value = try JSONParser.parse(bytes, range: lineStart..<contentEnd)
             } catch {
                 if newline == nil {
-                    report(lineNumber, "torn last line (the file ends mid-record without a newline, as a crash leaves it): \(error)")
+                    problems.append(
+                        LogProblem(
+                            location: LogLocation(file: path, line: lineNumber),
+                            reason:
+                                "torn last line (the file ends mid-record without a newline, as a crash leaves it): \(error)",
+                            isTornLastLine: true))
                 } else {
                     report(lineNumber, "not valid JSON: \(error)")
                 }
@@ -69,7 +74,10 @@ struct LogFileParser {
                     pending = nil
                     report(lineNumber, "_bulk delete actions are not applied to logs; the line was skipped")
                 default:
-                    pending = (.skip("_bulk \(action.name) documents are not applied to logs; the line was skipped"), lineNumber)
+                    pending = (
+                        .skip("_bulk \(action.name) documents are not applied to logs; the line was skipped"),
+                        lineNumber
+                    )
                 }
                 continue
             }
@@ -126,7 +134,8 @@ struct LogFileParser {
     private static func target(forIndex index: String) -> Target {
         if index.hasPrefix("ubi_queries") { return .queries }
         if index.hasPrefix("ubi_events") { return .events }
-        return .skip("document for index '\(index)' is not UBI data (expected ubi_queries or ubi_events); the line was skipped")
+        return .skip(
+            "document for index '\(index)' is not UBI data (expected ubi_queries or ubi_events); the line was skipped")
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

@@ -13,3 +13,11 @@ public struct LogLocation: Sendable, Hashable, CustomStringConvertible {
     /// `file:line`, the form editors and terminals jump to.
     public var description: String { "\(file):\(line)" }
 }
+
+/// A record that may know where it was read from.
+protocol Locatable {
+    var location: LogLocation? { get }
+}
+
+extension UBIQuery: Locatable {}
+extension UBIEvent: Locatable {}

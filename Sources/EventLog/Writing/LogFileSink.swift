@@ -2,9 +2,9 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The blocking half of ``NDJSONLogWriter``: owns the open log file, writes batches, fsyncs and rotates.
@@ -130,12 +130,4 @@ final class LogFileSink: Sendable {
         defer { _ = close(descriptor) }
         guard fsync(descriptor) == 0 else { throw SystemError(errno: errno, call: "fsync") }
     }
-}
-
-/// A failed system call and its `errno`, described as `fsync: No space left on device`.
-struct SystemError: Error, CustomStringConvertible {
-    let errno: Int32
-    let call: String
-
-    var description: String { "\(call): \(String(cString: strerror(errno)))" }
 }

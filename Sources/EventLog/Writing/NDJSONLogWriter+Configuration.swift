@@ -24,7 +24,8 @@ extension NDJSONLogWriter {
 
         public init(
             directory: String, prefix: String, maxFileBytes: Int = Configuration.defaultMaxFileBytes,
-            maxFileAge: TimeInterval = Configuration.defaultMaxFileAge, clock: @escaping @Sendable () -> Date = { Date() }
+            maxFileAge: TimeInterval = Configuration.defaultMaxFileAge,
+            clock: @escaping @Sendable () -> Date = { Date() }
         ) {
             self.directory = directory
             self.prefix = prefix
@@ -44,7 +45,7 @@ extension NDJSONLogWriter {
         public var directorySyncs = 0
         /// Log files created.
         public var filesCreated = 0
-        /// Appends that failed with an error.
+        /// Records whose append failed with an error (they were not stored).
         public var failedRecords = 0
 
         public init() {}

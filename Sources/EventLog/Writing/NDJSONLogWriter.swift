@@ -109,6 +109,9 @@ public actor NDJSONLogWriter {
                 statistics.failedRecords += records
                 for waiter in batchWaiters { waiter.resume(throwing: error) }
             }
+            // Let the appenders just resumed enqueue their next records before the next batch is cut; without
+            // this, closed-loop appenders split into two alternating halves and each fsync carries half of them.
+            await Task.yield()
         }
         flushing = false
         for waiter in idleWaiters { waiter.resume() }
@@ -120,7 +123,8 @@ public actor NDJSONLogWriter {
         let sink = sink
         return await withCheckedContinuation { continuation in
             queue.async {
-                continuation.resume(returning: Result { () throws(EventLogError) in try sink.writeBatch(batch, now: now) })
+                continuation.resume(
+                    returning: Result { () throws(EventLogError) in try sink.writeBatch(batch, now: now) })
             }
         }
     }
@@ -128,7 +132,9 @@ public actor NDJSONLogWriter {
     private static func prepareDirectory(_ directory: String) throws(EventLogError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw .cannotCreate(directory, "a file, not a directory, is at that path") }
+            guard isDirectory.boolValue else {
+                throw .cannotCreate(directory, "a file, not a directory, is at that path")
+            }
             return
         }
         do {
