@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
         .testTarget(name: "LTRTests", dependencies: ["LTR"], swiftSettings: swiftSettings),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "RerankJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PersonalizationTests",
             dependencies: ["Personalization", "Features", "LTR", "EventLog", "Ranking", "RerankCore", "RerankJSON", "RerankTesting"],
