@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "RerankServerTests",
             dependencies: [
-                "RerankServer", "RerankTesting", "EventLog",
+                "RerankServer", "RerankTesting", "EventLog", "Personalization",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -26,7 +26,6 @@ public func buildApplication(
     now: @escaping @Sendable () -> Date = Date.init,
     logger: Logger = Logger(label: "rerank")
 ) throws -> some ApplicationProtocol {
-    let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
     let metrics = ProxyMetrics()
     let writers = try configuration.log.directory.map { try LogWriters(configuration.log, directory: $0) }
     let impressions = writers.map {
@@ -38,7 +37,10 @@ public func buildApplication(
     )
     let modelWatcher = try configuration.rerank.model.map { path in
         do {
-            return try ModelWatcher(path: path, rerankers: rerankers, metrics: metrics, logger: logger) { model in
+            return try ModelWatcher(
+                path: path, rerankers: rerankers, metrics: metrics, logger: logger,
+                interval: .milliseconds(configuration.rerank.modelCheckMilliseconds)
+            ) { model in
                 Reranker(ranker: model, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
             }
         } catch {
@@ -53,6 +55,8 @@ public func buildApplication(
             logger.warning("online state not rebuilt from \(directory): \(error)")
         }
     }
+    // Created last: everything above can fail, and the client must not be dropped without a shutdown.
+    let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
     let proxy = ProxyController(
         upstream: upstream,
         planner: SearchPlanner(

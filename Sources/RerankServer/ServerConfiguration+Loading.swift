@@ -68,7 +68,7 @@ extension ServerConfiguration {
 
     private mutating func applyRerank(_ section: ConfigReader) throws(ConfigurationError) {
         try section.requireKnownKeys([
-            "enabled", "window", "max_window", "budget_ms", "weight", "default_timezone", "model", "signals", "rules",
+            "enabled", "window", "max_window", "budget_ms", "weight", "default_timezone", "model", "model_check_ms", "signals", "rules",
         ])
         rerank.enabled = try section.bool("enabled") ?? rerank.enabled
         rerank.window = try section.int("window", in: 1...10_000) ?? rerank.window
@@ -77,6 +77,7 @@ extension ServerConfiguration {
         rerank.weight = try section.double("weight", in: 0...1) ?? rerank.weight
         rerank.defaultTimeZone = try section.string("default_timezone") ?? rerank.defaultTimeZone
         rerank.model = try section.string("model") ?? rerank.model
+        rerank.modelCheckMilliseconds = try section.int("model_check_ms", in: 10...3_600_000) ?? rerank.modelCheckMilliseconds
         if let signals = try section.objects("signals") {
             rerank.signals = try signals.map { (signal) throws(ConfigurationError) in try Self.signal(signal) }
         }

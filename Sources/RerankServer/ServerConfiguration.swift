@@ -26,6 +26,7 @@ import Ranking
 /// | `rerank.weight` | double 0…1 | `0.5` |
 /// | `rerank.default_timezone` | string | `UTC` |
 /// | `rerank.model` | string | none (`--model`; a model trained by `rerank train`, watched and reloaded when it changes) |
+/// | `rerank.model_check_ms` | int | `2000` (how often the model file is checked for a new version) |
 /// | `rerank.signals` | [{field, weight, transform}] | `[]` (used when no model is given) |
 /// | `rerank.rules` | [rule] | `[]` (see ``BusinessRule``) |
 /// | `log.dir` | string | none (no logging; `--log-dir`) |
@@ -92,6 +93,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var defaultTimeZone = "UTC"
         /// A model file from `rerank train`; it replaces the signal ranker.
         public var model: String?
+        /// How often the model file is checked for changes.
+        public var modelCheckMilliseconds = 2_000
         public var signals: [SignalRanker.Signal] = []
         public var rules: [BusinessRule] = []
 

@@ -1,0 +1,39 @@
+import ArgumentParser
+import EventLog
+import Features
+import Foundation
+import Personalization
+
+/// The flags `train` and `evaluate` share for UBI logs (`--format ubi`, the default).
+struct LogArguments: ParsableArguments {
+    @Option(help: "UBI log directory or file (ubi_queries*.ndjson, ubi_events*.ndjson, or _bulk files).")
+    var logs: String?
+
+    @Option(help: "Items file (NDJSON, one object with an id and catalog fields per line) for category, brand and price.")
+    var items: String?
+
+    func validate() throws {
+        if let logs, !FileManager.default.fileExists(atPath: logs) {
+            throw ValidationError("--logs \(logs) does not exist; give the directory `rerank serve --log-dir` writes, or a UBI file.")
+        }
+        if let items, !FileManager.default.isReadableFile(atPath: items) {
+            throw ValidationError("--items \(items) is not a readable file; give an NDJSON items file such as sample/catalog.ndjson.")
+        }
+    }
+
+    /// The logs and item attributes, with read problems reported on standard error.
+    func load() throws -> (log: InteractionLog, items: [String: ItemAttributes]) {
+        guard let logs else { throw ValidationError("--format ubi needs --logs DIR: the UBI logs to learn from.") }
+        let log = try InteractionLogReader().read(logs)
+        if !log.problems.isEmpty {
+            FileHandle.standardError.write(Data("\(log.problems.count) unreadable log lines skipped, e.g. \(log.problems[0])\n".utf8))
+        }
+        let attributes = try items.map { try ItemCatalog.read($0) } ?? [:]
+        FileHandle.standardError.write(Data(
+            "read \(log.queries.count) searches and \(log.events.count) events from \(log.files.count) files; \(attributes.count) items\n".utf8
+        ))
+        return (log, attributes)
+    }
+}
+
+extension FeatureFamily: ExpressibleByArgument {}

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Personalization
+import RerankJSON
+import RerankTesting
+import Testing
+
+@testable import RerankServer
+
+/// A trained model serves searches, and model files swap under load without a failed request.
+@Suite(.serialized) struct LiveModelTests {
+    static func trainedModel(iterations: Int, path: String) throws -> PersonalizationModel {
+        var options = LogTrainingOptions()
+        options.parameters.iterations = iterations
+        options.parameters.earlyStoppingRounds = 0
+        let (model, _) = try LogTrainer.train(log: SyntheticLog.make(searches: 400), items: SyntheticLog.items(), options: options)
+        try model.write(to: path)
+        return model
+    }
+
+    @Test func modelFilesSwapUnderLoadWithoutAFailedRequest() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rerank-model-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/model.json"
+        let first = try Self.trainedModel(iterations: 5, path: path)
+        let second = try Self.trainedModel(iterations: 8, path: directory + "/next.json")
+        try await withLiveSidecar(configure: { configuration in
+            configuration.rerank.model = path
+            configuration.rerank.modelCheckMilliseconds = 50
+            configuration.rerank.budgetMilliseconds = 10_000
+        }) { client, _ in
+            let query = ByteBuffer(string: #"{"query":{"match":{"title":"jacket"}},"size":5,"ext":{"rerank":{"user_id":"u1"}}}"#)
+            let search = { @Sendable () async throws -> (status: Int, model: String?) in
+                try await client.execute(uri: "/products/_search", method: .post, headers: [.contentType: "application/json"], body: query) {
+                    ($0.status.code, $0.headers[.rerankModel])
+                }
+            }
+            #expect(try await search().model == first.version)
+            let results = try await withThrowingTaskGroup(of: [(status: Int, model: String?)].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        var seen: [(status: Int, model: String?)] = []
+                        for _ in 0..<60 { seen.append(try await search()) }
+                        return seen
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(200))
+                    try Data("{ not a model".utf8).write(to: URL(fileURLWithPath: path))
+                    try await Task.sleep(for: .milliseconds(300))
+                    try FileManager.default.removeItem(atPath: path)
+                    try FileManager.default.copyItem(atPath: directory + "/next.json", toPath: path)
+                    return []
+                }
+                var all: [(status: Int, model: String?)] = []
+                for try await batch in group { all += batch }
+                return all
+            }
+            #expect(results.count == 240)
+            #expect(results.allSatisfy { $0.status == 200 }, "no search failed while the model file changed")
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await search().model == second.version)
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let metrics = String(buffer: response.body)
+                #expect(metrics.contains(#"rerank_model_reloads_total{result="failed"}"#))
+                #expect(metrics.contains(#"rerank_model_reloads_total{result="loaded"}"#))
+            }
+        }
+    }
+
+    @Test func anUnusableModelFailsTheStartWithAClearError() throws {
+        var configuration = ServerConfiguration()
+        configuration.rerank.model = "/nonexistent/model.json"
+        #expect {
+            _ = try buildApplication(configuration)
+        } throws: { error in
+            String(describing: error).contains("cannot serve --model /nonexistent/model.json")
+        }
+    }
+}
