@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# Proxy benchmark for the search path: what the sidecar costs compared with nginx proxying the same bytes.
+#
+#   bench/proxy/run.sh                      # build release, bench, print the table, update bench/RESULTS.md
+#   REPS=5 DURATION=10 bench/proxy/run.sh   # more/longer repetitions
+#
+# On loopback only. Starts osmem-server (loads sample/catalog.ndjson), nginx as a plain reverse proxy, nginx as a
+# canned upstream (one recorded 100-hit response), and `rerank serve` in passthrough and reranking mode in front
+# of both upstreams; drives each with wrk (POST, size 100) and reads the proxies' CPU time from /proc. Every
+# process it starts is stopped on exit, by PID.
+#
+# Environment (all optional):
+#   REPS=3            repetitions of every measurement (medians are reported)
+#   DURATION=8        seconds per throughput run (wrk -t1 -c$CONNECTIONS)
+#   LAT_DURATION=5    seconds per single-connection latency run (wrk -t1 -c1)
+#   CONNECTIONS=8     connections for the throughput runs
+#   WARMUP=2          seconds of unrecorded load per target before the first repetition
+#   WAIT_QUIET=300    wait up to this many seconds for load average < 0.5 and no swift-frontend before timing
+#   RERANK_BIN=PATH   use this binary instead of building `swift build -c release --product rerank`
+#   WRITE_RESULTS=1   replace the body of "## Search path (proxy)" in bench/RESULTS.md (0: print only)
+#   KEEP_WORK=0       1 keeps the scratch directory (logs, raw wrk output) and prints its path
+#   PROFILE=0         1 also records a `perf record -e cpu-clock` profile of the reranking sidecar (canned
+#                     upstream) and prints its top functions
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+REPS=${REPS:-3}
+DURATION=${DURATION:-8}
+LAT_DURATION=${LAT_DURATION:-5}
+CONNECTIONS=${CONNECTIONS:-8}
+WARMUP=${WARMUP:-2}
+WAIT_QUIET=${WAIT_QUIET:-300}
+WRITE_RESULTS=${WRITE_RESULTS:-1}
+KEEP_WORK=${KEEP_WORK:-0}
+PROFILE=${PROFILE:-0}
+COMMAND_LINE=""
+for v in REPS DURATION LAT_DURATION CONNECTIONS WARMUP WAIT_QUIET PROFILE RERANK_BIN; do
+    if printenv "$v" >/dev/null; then COMMAND_LINE+="$v=$(printenv "$v") "; fi
+done
+COMMAND_LINE+="bench/proxy/run.sh"
+STARTED=$(date +%s)
+
+log() { printf '[proxy-bench %3ds] %s\n' "$(($(date +%s) - STARTED))" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# --- tools ------------------------------------------------------------------------------------------------------
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" \
+        || die "could not install ${missing[*]}; install them (Debian: apt-get install -y wrk nginx-light curl)"
+fi
+if ! python3 -c 'import osmem_server' 2>/dev/null; then
+    log "installing osmem-server"
+    python3 -m pip install -q osmem-server || die "could not pip install osmem-server"
+fi
+OSMEM=$(python3 -c 'import osmem_server; print(osmem_server.resolve_binary())')
+if [ "$PROFILE" = 1 ] && ! command -v perf >/dev/null; then
+    log "installing linux-perf for PROFILE=1"
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf || die "no perf"
+fi
+
+# --- scratch directory and cleanup ------------------------------------------------------------------------------
+WORK=$(mktemp -d /tmp/rerank-proxy-bench.XXXXXX)
+PIDS=()
+cleanup() {
+    local pid children=() alive
+    # nginx workers are children of their master: collect them too, in case the master has to be killed hard.
+    for pid in "${PIDS[@]}"; do
+        children+=($(cat /proc/"$pid"/task/*/children 2>/dev/null || true))
+    done
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for _ in $(seq 50); do
+        alive=0
+        for pid in "${PIDS[@]}" "${children[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ $alive = 0 ] && break
+        sleep 0.1
+    done
+    for pid in "${PIDS[@]}" "${children[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    if [ "$KEEP_WORK" = 1 ]; then log "scratch directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the sidecar binary -----------------------------------------------------------------------------------------
+BUILD_STARTED=$(date +%s)
+if [ -z "${RERANK_BIN:-}" ]; then
+    log "building rerank (release)"
+    (cd "$ROOT" && swift build -c release --product rerank >"$WORK/build.log" 2>&1) \
+        || { tail -30 "$WORK/build.log" >&2; die "release build failed"; }
+    RERANK_BIN="$(cd "$ROOT" && swift build -c release --show-bin-path)/rerank"
+fi
+[ -x "$RERANK_BIN" ] || die "no rerank binary at $RERANK_BIN"
+BUILD_S=$(($(date +%s) - BUILD_STARTED))
+# What was built: the commit, and whether Sources/ had uncommitted changes at that moment.
+BUILT_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+BUILT_DIRTY=$([ -n "$(git -C "$ROOT" status --porcelain -- Sources Package.swift 2>/dev/null)" ] && echo true || echo false)
+# A private copy, so a rebuild during the run cannot swap the binary under the benchmark.
+cp "$RERANK_BIN" "$WORK/rerank"
+
+# --- helpers ----------------------------------------------------------------------------------------------------
+free_ports() {
+    python3 - "$1" <<'PY'
+import socket, sys
+sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in sockets))
+PY
+}
+
+# Waits until URL answers HTTP at all (any status).
+wait_http() {
+    local url=$1 name=$2
+    for _ in $(seq 200); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)" != 000 ] && return 0
+        sleep 0.05
+    done
+    die "$name did not answer on $url"
+}
+
+# The process and, for an nginx master, its workers.
+process_tree() {
+    local pid
+    for pid in "$@"; do
+        echo "$pid"
+        cat /proc/"$pid"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' || true
+    done
+}
+
+# utime + stime, in clock ticks, summed over the processes (all threads of each).
+cpu_ticks() {
+    local total=0 pid line fields
+    for pid in $(process_tree "$@"); do
+        line=$(cat /proc/"$pid"/stat 2>/dev/null) || continue
+        read -r -a fields <<<"${line##*) }"   # fields after "(comm) ": state is [0], utime [11], stime [12]
+        total=$((total + fields[11] + fields[12]))
+    done
+    echo "$total"
+}
+
+# --- the search engine ------------------------------------------------------------------------------------------
+"$OSMEM" --addr 127.0.0.1:0 --no-stdin-watch --parent-pid $$ >"$WORK/osmem.out" 2>"$WORK/osmem.err" &
+OSMEM_PID=$!
+PIDS+=("$OSMEM_PID")
+for _ in $(seq 200); do [ -s "$WORK/osmem.out" ] && break; sleep 0.05; done
+ENGINE_URL=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["url"])' "$WORK/osmem.out") \
+    || die "osmem-server did not announce its URL: $(cat "$WORK/osmem.err")"
+ENGINE_PORT=${ENGINE_URL##*:}
+ENGINE_PORT=${ENGINE_PORT%%/*}
+log "osmem-server $("$OSMEM" -version 2>&1 | head -1) at $ENGINE_URL (pid $OSMEM_PID)"
+
+# Every description ends "... part of our <category> range.", so this matches the whole catalog: a full window.
+printf '%s' '{"query":{"match":{"description":"range"}},"size":100}' >"$WORK/body.json"
+python3 "$HERE/load_catalog.py" "$ENGINE_URL" "$ROOT/mappings/products.json" "$ROOT/sample/catalog.ndjson" \
+    "$WORK/body.json" "$WORK/canned.json" >&2
+
+# --- nginx: canned upstream and plain reverse proxy -------------------------------------------------------------
+read -r CANNED_PORT PROXY_ENGINE_PORT PROXY_CANNED_PORT PASS_ENGINE_PORT RERANK_ENGINE_PORT PASS_CANNED_PORT \
+    RERANK_CANNED_PORT <<<"$(free_ports 7)"
+USER_LINE=""
+[ "$(id -u)" = 0 ] && USER_LINE="user root;"   # workers read the scratch directory, which only its owner can
+start_nginx() {
+    local name=$1 dir="$WORK/$1"
+    mkdir -p "$dir"
+    sed -e "s|@USER@|$USER_LINE|; s|@DIR@|$dir|g; s|@ENGINE_PORT@|$ENGINE_PORT|g; s|@CANNED_PORT@|$CANNED_PORT|g" \
+        -e "s|@PROXY_ENGINE_PORT@|$PROXY_ENGINE_PORT|g; s|@PROXY_CANNED_PORT@|$PROXY_CANNED_PORT|g" \
+        -e "s|@RESPONSE@|$WORK/canned.json|g" "$HERE/$name.conf.in" >"$dir/nginx.conf"
+    nginx -t -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" || die "bad nginx config $dir/nginx.conf"
+    nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+    STARTED_PID=$!
+    PIDS+=("$STARTED_PID")
+}
+start_nginx nginx-canned
+CANNED_PID=$STARTED_PID
+start_nginx nginx-proxy
+PROXY_PID=$STARTED_PID
+CANNED_URL="http://127.0.0.1:$CANNED_PORT"
+wait_http "$CANNED_URL/" "canned nginx"
+wait_http "http://127.0.0.1:$PROXY_ENGINE_PORT/" "nginx proxy"
+
+# --- the sidecar, four ways -------------------------------------------------------------------------------------
+printf '%s\n' '{"rerank": {"enabled": false}}' >"$WORK/passthrough.json"
+cat >"$WORK/reranking.json" <<'JSON'
+{"rerank": {"signals": [{"field": "popularity", "weight": 1, "transform": "log1p"}, {"field": "rating", "weight": 0.5}],
+            "rules": [{"action": "bury", "field": "in_stock", "equals": false}]}}
+JSON
+start_rerank() {   # name upstream-url port config
+    "$WORK/rerank" serve --upstream "$2" --port "$3" --config "$WORK/$4.json" --log-level warning \
+        </dev/null >"$WORK/$1.log" 2>&1 &
+    STARTED_PID=$!
+    PIDS+=("$STARTED_PID")
+}
+start_rerank rerank-pass-engine "$ENGINE_URL" "$PASS_ENGINE_PORT" passthrough
+PASS_ENGINE_PID=$STARTED_PID
+start_rerank rerank-engine "$ENGINE_URL" "$RERANK_ENGINE_PORT" reranking
+RERANK_ENGINE_PID=$STARTED_PID
+start_rerank rerank-pass-canned "$CANNED_URL" "$PASS_CANNED_PORT" passthrough
+PASS_CANNED_PID=$STARTED_PID
+start_rerank rerank-canned "$CANNED_URL" "$RERANK_CANNED_PORT" reranking
+RERANK_CANNED_PID=$STARTED_PID
+for port in "$PASS_ENGINE_PORT" "$RERANK_ENGINE_PORT" "$PASS_CANNED_PORT" "$RERANK_CANNED_PORT"; do
+    wait_http "http://127.0.0.1:$port/_rerank/health" "rerank on port $port"
+done
+
+# --- targets ----------------------------------------------------------------------------------------------------
+# name | upstream kind | URL | proxy PID (CPU measured) | upstream PID
+TARGETS=(
+    "direct|engine|$ENGINE_URL|-|$OSMEM_PID"
+    "nginx|engine|http://127.0.0.1:$PROXY_ENGINE_PORT|$PROXY_PID|$OSMEM_PID"
+    "rerank-passthrough|engine|http://127.0.0.1:$PASS_ENGINE_PORT|$PASS_ENGINE_PID|$OSMEM_PID"
+    "rerank-reranking|engine|http://127.0.0.1:$RERANK_ENGINE_PORT|$RERANK_ENGINE_PID|$OSMEM_PID"
+    "direct|canned|$CANNED_URL|-|$CANNED_PID"
+    "nginx|canned|http://127.0.0.1:$PROXY_CANNED_PORT|$PROXY_PID|$CANNED_PID"
+    "rerank-passthrough|canned|http://127.0.0.1:$PASS_CANNED_PORT|$PASS_CANNED_PID|$CANNED_PID"
+    "rerank-reranking|canned|http://127.0.0.1:$RERANK_CANNED_PORT|$RERANK_CANNED_PID|$CANNED_PID"
+)
+
+# --- correctness before timing ----------------------------------------------------------------------------------
+: >"$WORK/responses.ndjson"
+for target in "${TARGETS[@]}"; do
+    IFS='|' read -r name upstream url _ _ <<<"$target"
+    curl -s -D "$WORK/headers.txt" -o "$WORK/response.json" -H 'content-type: application/json' \
+        --data-binary @"$WORK/body.json" "$url/products/_search" || die "$name ($upstream): request failed"
+    python3 - "$name" "$upstream" "$WORK/headers.txt" "$WORK/response.json" "$WORK/canned.json" \
+        >>"$WORK/responses.ndjson" <<'PY' || die "$name ($upstream): wrong response"
+import json, sys
+name, upstream, headers_file, body_file, canned_file = sys.argv[1:]
+lines = open(headers_file, encoding="latin-1").read().splitlines()
+status = int(lines[0].split()[1])
+headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:] if ":" in l)}
+raw = open(body_file, "rb").read()
+if status != 200:
+    sys.exit(f"status {status}: {raw[:300]!r}")
+hits = json.loads(raw)["hits"]["hits"]
+recorded = [h["_id"] for h in json.loads(open(canned_file, "rb").read())["hits"]["hits"]]
+ids = [h["_id"] for h in hits]
+expected = {"rerank-passthrough": "skipped: reranking disabled", "rerank-reranking": "reranked"}.get(name)
+got = headers.get("x-rerank-status")
+if expected != got:
+    sys.exit(f"X-Rerank-Status is {got!r}, expected {expected!r}")
+if len(hits) != 100:
+    sys.exit(f"{len(hits)} hits, expected 100")
+reordered = ids != recorded
+if name == "rerank-reranking" and not reordered:
+    sys.exit("reranked response keeps the engine's order: the ranker did nothing")
+if name != "rerank-reranking" and reordered:
+    sys.exit("a non-reranking path changed the engine's order")
+print(json.dumps({"target": name, "upstream": upstream, "bytes": len(raw), "status_header": got, "reordered": reordered}))
+PY
+    log "check $name ($upstream): 200, 100 hits, X-Rerank-Status: $(tail -1 "$WORK/responses.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status_header"] or "(none)")')"
+done
+
+# --- a quiet machine --------------------------------------------------------------------------------------------
+busy() {   # prints why the machine is not quiet, nothing when it is
+    local load
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    pgrep -x swift-frontend >/dev/null && { echo "swift-frontend running (load $load)"; return; }
+    awk -v l="$load" 'BEGIN { exit !(l >= 0.5) }' && echo "load average $load"
+    return 0
+}
+waited=0
+while [ -n "$(busy)" ] && [ "$waited" -lt "$WAIT_QUIET" ]; do
+    [ $((waited % 30)) = 0 ] && log "waiting for a quiet machine: $(busy)"
+    sleep 5
+    waited=$((waited + 5))
+done
+QUIET_AT_START=$(busy)
+[ -n "$QUIET_AT_START" ] && log "machine not quiet, timing anyway: $QUIET_AT_START"
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- measurements -----------------------------------------------------------------------------------------------
+: >"$WORK/runs.ndjson"
+BUSY_SAMPLES=0
+measure() {   # phase rep target connections seconds
+    local phase=$1 rep=$2 target=$3 connections=$4 seconds=$5 name upstream url proxy_pid upstream_pid
+    IFS='|' read -r name upstream url proxy_pid upstream_pid <<<"$target"
+    local proxy_before=0 proxy_after=0 upstream_before upstream_after out
+    if [ "$phase" != warmup ] && pgrep -x swift-frontend >/dev/null; then BUSY_SAMPLES=$((BUSY_SAMPLES + 1)); fi
+    [ "$proxy_pid" != - ] && proxy_before=$(cpu_ticks "$proxy_pid")
+    upstream_before=$(cpu_ticks "$upstream_pid")
+    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$HERE/post.lua" "$url/products/_search" \
+        -- "$WORK/body.json") || die "wrk failed against $name ($upstream)"
+    [ "$proxy_pid" != - ] && proxy_after=$(cpu_ticks "$proxy_pid")
+    upstream_after=$(cpu_ticks "$upstream_pid")
+    printf '%s\n' "$out" >>"$WORK/wrk.txt"
+    [ "$phase" = warmup ] && return 0
+    printf '{"phase": "%s", "rep": %d, "target": "%s", "upstream": "%s", "proxy_ticks": %s, "upstream_ticks": %s, "wrk": %s}\n' \
+        "$phase" "$rep" "$name" "$upstream" \
+        "$([ "$proxy_pid" = - ] && echo null || echo $((proxy_after - proxy_before)))" \
+        "$((upstream_after - upstream_before))" "$(printf '%s\n' "$out" | sed -n 's/^WRK_JSON //p')" \
+        >>"$WORK/runs.ndjson"
+}
+
+log "warm-up: ${WARMUP}s per target"
+for target in "${TARGETS[@]}"; do measure warmup 0 "$target" "$CONNECTIONS" "$WARMUP"; done
+for rep in $(seq "$REPS"); do
+    log "repetition $rep/$REPS: ${#TARGETS[@]} targets x (${DURATION}s at $CONNECTIONS connections + ${LAT_DURATION}s at 1)"
+    for target in "${TARGETS[@]}"; do measure load "$rep" "$target" "$CONNECTIONS" "$DURATION"; done
+    for target in "${TARGETS[@]}"; do measure latency "$rep" "$target" 1 "$LAT_DURATION"; done
+done
+LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- optional profile of the reranking sidecar ------------------------------------------------------------------
+if [ "$PROFILE" = 1 ]; then
+    log "profiling the reranking sidecar against the canned upstream (perf record -e cpu-clock, ${DURATION}s)"
+    perf record -q -e cpu-clock -F 999 -g -p "$RERANK_CANNED_PID" -o "$WORK/perf.data" -- sleep "$DURATION" \
+        >/dev/null 2>&1 &
+    PERF_PID=$!
+    sleep 0.5
+    wrk -t1 -c"$CONNECTIONS" -d"$((DURATION - 1))s" -s "$HERE/post.lua" \
+        "http://127.0.0.1:$RERANK_CANNED_PORT/products/_search" -- "$WORK/body.json" >/dev/null
+    wait "$PERF_PID" || true
+    demangle() { if command -v swift >/dev/null; then swift demangle --simplified; else cat; fi; }
+    {
+        echo "self time, top symbols (% of the sidecar's samples):"
+        perf report -i "$WORK/perf.data" --no-children --sort symbol -g none --stdio --percent-limit 0.7 2>/dev/null \
+            | grep -E '^ +[0-9.]+%' | head -25 | sed -E 's/[[:space:]-]+$//' | demangle
+        echo
+        echo "inclusive time (children, self) of the sidecar's own code (modules RerankServer, RerankJSON, Ranking):"
+        perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio --percent-limit 1 2>/dev/null \
+            | grep -E '^ +[0-9.]+%' | grep -E '(12RerankServer|10RerankJSON|7Ranking|10RerankCore)' | head -20 \
+            | sed -E 's/[[:space:]-]+$//' | demangle
+    } >"$WORK/profile.txt"
+    cat "$WORK/profile.txt" >&2
+fi
+
+# --- report -----------------------------------------------------------------------------------------------------
+cat >"$WORK/meta.json" <<JSON
+{"date": "$(date -u '+%Y-%m-%d %H:%M UTC')", "nproc": $(nproc), "cpu": "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)",
+ "memory_gib": $(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo),
+ "command": "$COMMAND_LINE", "commit": "$BUILT_COMMIT", "dirty": $BUILT_DIRTY,
+ "reps": $REPS, "duration": $DURATION, "lat_duration": $LAT_DURATION, "connections": $CONNECTIONS,
+ "clk_tck": $(getconf CLK_TCK), "nginx": "$(nginx -v 2>&1 | sed 's|.*/||')", "wrk": "$(wrk -v 2>&1 | head -1 | cut -d' ' -f2)",
+ "osmem": "$("$OSMEM" -version 2>&1 | head -1)", "load_start": "$LOAD_AT_START", "load_end": "$LOAD_AT_END",
+ "not_quiet_at_start": "$QUIET_AT_START", "busy_samples": $BUSY_SAMPLES,
+ "body": $(cat "$WORK/body.json"), "elapsed_s": $(($(date +%s) - STARTED)),
+ "build_s": $BUILD_S, "wait_s": $waited}
+JSON
+args=("$WORK/runs.ndjson" "$WORK/responses.ndjson" "$WORK/meta.json")
+[ "$PROFILE" = 1 ] && args+=(--profile "$WORK/profile.txt")
+[ "$WRITE_RESULTS" = 1 ] && args+=(--results "$ROOT/bench/RESULTS.md")
+python3 "$HERE/report.py" "${args[@]}"
+log "done in $(($(date +%s) - STARTED))s"
