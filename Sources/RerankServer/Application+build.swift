@@ -101,7 +101,7 @@ public func buildApplication(
                 metadata: [
                     "address": "http://\(configuration.host):\(port)",
                     "upstream": .string(configuration.upstream.urls.joined(separator: ",")),
-                    "ranker": .string(rerankers.reranker.version),
+                    "ranker": .string(rerankers.serving.reranker.version),
                 ]
             )
         },

@@ -89,8 +89,8 @@ struct ProxyController: Sendable {
         var request = request
         let body = try await decodedBody(&request)
         let bytes = Array(buffer: body)
-        let reranker = rerankers.reranker
-        let plan = try planner.plan(body: bytes, query: request.uri.query, fields: reranker.requiredFields)
+        let serving = rerankers.serving
+        let plan = try planner.plan(body: bytes, query: request.uri.query, fields: serving.fields)
         var searchContext = try contexts.context(headers: headers(of: request), extension: plan.rerankExtension)
         searchContext.query = plan.userQuery
         let target = request.uri.path + (plan.query.map { "?\($0)" } ?? "")
@@ -100,13 +100,13 @@ struct ProxyController: Sendable {
             method: forwardBody == nil ? request.method : .post
         )
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
-        headers[.rerankModel] = reranker.version
+        headers[.rerankModel] = serving.reranker.version
         guard upstreamResponse.status == 200 else {
             headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(upstreamResponse.status)").header
             return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
         }
         let served = serve(
-            Array(buffer: upstreamResponse.body), range: nil, plan: plan, context: searchContext, reranker: reranker,
+            Array(buffer: upstreamResponse.body), range: nil, plan: plan, context: searchContext, serving: serving,
             index: Self.index(path: request.uri.path)
         )
         headers[.rerankStatus] = served.outcome.header
@@ -120,14 +120,14 @@ struct ProxyController: Sendable {
         range: Range<Int>?,
         plan: SearchPlan,
         context: SearchContext,
-        reranker: Reranker,
+        serving: ServingReranker,
         index: String?
     ) -> (bytes: [UInt8], outcome: RerankOutcome, queryID: String?) {
         let clock = ContinuousClock()
         let start = clock.now
         var served: ServedResponse
         if let page = plan.page {
-            served = ResponseReranker(reranker: reranker, budget: budget)
+            served = ResponseReranker(serving: serving, budget: budget)
                 .rerank(bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: context)
         } else {
             served = ServedResponse(
@@ -152,7 +152,7 @@ struct ProxyController: Sendable {
             ImpressionRecord.make(
                 queryID: queryID, timestamp: now(), index: index, userQuery: plan.userQuery, context: context,
                 page: plan.page.map { ($0.from, $0.size) }, outcome: served.outcome, shown: shown,
-                model: reranker.version
+                model: serving.reranker.version
             )
         )
         if context.returnQueryID {
@@ -177,11 +177,11 @@ struct ProxyController: Sendable {
         let body = try await decodedBody(&request)
         let searches = try MultiSearchBody.parse(Array(buffer: body))
         let requestHeaders = headers(of: request)
-        let reranker = rerankers.reranker
+        let serving = rerankers.serving
         var plans: [SearchPlan] = []
         var contexts: [SearchContext] = []
         for search in searches {
-            let plan = try planner.plan(body: search.body, query: nil, fields: reranker.requiredFields)
+            let plan = try planner.plan(body: search.body, query: nil, fields: serving.fields)
             plans.append(plan)
             var context = try self.contexts.context(headers: requestHeaders, extension: plan.rerankExtension)
             context.query = plan.userQuery
@@ -193,7 +193,7 @@ struct ProxyController: Sendable {
             acceptEncoding: false, method: .post
         )
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
-        headers[.rerankModel] = reranker.version
+        headers[.rerankModel] = serving.reranker.version
         let bytes = Array(buffer: upstreamResponse.body)
         guard upstreamResponse.status == 200, let responses = try? HitScanner.multiSearchResponses(bytes),
             responses.count == plans.count
@@ -207,7 +207,7 @@ struct ProxyController: Sendable {
         let pathIndex = Self.index(path: request.uri.path)
         for (number, range) in responses.enumerated() {
             let served = serve(
-                bytes, range: range, plan: plans[number], context: contexts[number], reranker: reranker,
+                bytes, range: range, plan: plans[number], context: contexts[number], serving: serving,
                 index: MultiSearchBody.index(header: searches[number].header) ?? pathIndex
             )
             replacements.append((range, served.bytes))

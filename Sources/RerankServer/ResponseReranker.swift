@@ -45,7 +45,7 @@ struct ServedResponse: Sendable {
 
 /// Reranks one search response's window and cuts the client's page from it, failing open.
 struct ResponseReranker: Sendable {
-    var reranker: Reranker
+    var serving: ServingReranker
     /// Reranking that takes longer returns the engine's order instead.
     var budget: Duration
 
@@ -94,7 +94,7 @@ struct ResponseReranker: Sendable {
         let hits = rankableHits(bytes, layout: layout)
         let result: RerankResult
         do {
-            result = try reranker.rerank(hits, context: context)
+            result = try serving.reranker.rerank(hits, context: context)
         } catch {
             return cut(original, .fallback("ranker error: \(error)"))
         }
@@ -121,20 +121,13 @@ struct ResponseReranker: Sendable {
     }
 
     private func rankableHits(_ bytes: [UInt8], layout: SearchResponseLayout) -> [RankableHit] {
-        let fields = reranker.requiredFields
-        return layout.hits.enumerated().map { rank, hit in
-            var values: [String: JSONValue] = [:]
-            if let source = hit.source {
-                for field in fields {
-                    values[field] = JSONFieldReader.value(at: field, in: bytes, object: source)
-                }
-            }
-            return RankableHit(
+        layout.hits.enumerated().map { rank, hit in
+            RankableHit(
                 id: hit.id ?? "",
                 index: hit.index,
                 searchScore: hit.score ?? 0,
                 originalRank: rank,
-                fields: values
+                fields: hit.source.map { serving.selector.values(in: bytes, object: $0) } ?? [:]
             )
         }
     }

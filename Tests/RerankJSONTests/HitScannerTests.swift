@@ -18,11 +18,15 @@ import Testing
         #expect(layout.hits.map(\.score) == [2.5, 1.5, nil])
         #expect(layout.hits.allSatisfy { $0.index == "p" })
         let source = try #require(layout.hits[0].source)
-        #expect(JSONFieldReader.value(at: "price.amount", in: bytes, object: source) == .number("10"))
-        #expect(JSONFieldReader.value(at: "tags", in: bytes, object: source) == .array([.string("x")]))
+        let selector = FieldSelector(paths: ["price.amount", "tags", "missing"])
+        #expect(selector.values(in: bytes, object: source) == ["price.amount": .number("10"), "tags": .array([.string("x")])])
         let dotted = try #require(layout.hits[1].source)
-        #expect(JSONFieldReader.value(at: "price.amount", in: bytes, object: dotted) == .number("20"))
-        #expect(JSONFieldReader.value(at: "missing", in: bytes, object: dotted) == nil)
+        #expect(selector.values(in: bytes, object: dotted) == ["price.amount": .number("20")])
+        let both = FieldSelector(paths: ["price", "price.amount", "title"])
+        #expect(both.values(in: bytes, object: source) == [
+            "price": .object(JSONObject(["amount": .int(10)])), "price.amount": .number("10"),
+            "title": .string(#"hits "hits""#),
+        ])
     }
 
     @Test func splicingReordersHitsAndKeepsEveryOtherByte() throws {
