@@ -13,13 +13,13 @@ import RerankJSON
 /// ```
 struct BulkRequest: Sendable {
     /// One record: its document id and its JSON bytes as spooled.
-    struct Item: Sendable, Equatable {
+    struct Item: Sendable {
         var id: String
         var document: [UInt8]
     }
 
     /// What became of one item.
-    enum Outcome: Sendable, Equatable {
+    enum Outcome: Sendable {
         /// Created, or already there (409).
         case stored
         /// Refused for now (429, 5xx): send it again.

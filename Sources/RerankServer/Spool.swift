@@ -21,7 +21,7 @@ import Darwin
 /// ```
 final class Spool: Sendable {
     /// How far one spool file has been shipped.
-    struct Cursor: Sendable, Equatable {
+    struct Cursor: Sendable {
         /// The spool file's name (not its path).
         var file: String
         /// The byte offset of the first record not yet shipped.
@@ -147,7 +147,7 @@ final class Spool: Sendable {
             lineStart = position + 1
             batch.end = offset + lineStart
             if !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { batch.lines.append(Array(line)) }
-            if batch.lines.count == maxRecords { return batch }
+            if batch.lines.count == maxRecords || lineStart >= maxBytes { return batch }
         }
         if bytes.count == available { batch.trailingBytes = bytes.count - lineStart }
         return batch

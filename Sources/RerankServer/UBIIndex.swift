@@ -6,13 +6,15 @@ import RerankJSON
 ///
 /// Ids are deterministic, so a record sent twice (a retried `_bulk`, a restart before the shipping cursor was
 /// saved) is stored once: a query is keyed by its `query_id`; an event by the 64-bit FNV-1a hash of its bytes
-/// as spooled, which are also its bytes in the local `ubi_events` files.
+/// as spooled, which are also its bytes in the local `ubi_events` files. Two events with the same bytes (the
+/// same action on the same object at the same millisecond, as a storefront retrying a request sends) are one
+/// document.
 ///
 /// ```swift
 /// UBIIndex.queries.documentID(of: impression, bytes: line)  // its query_id
 /// UBIIndex.events.documentID(of: click, bytes: line)  // 16 hex digits, the same however often it is sent
 /// ```
-struct UBIIndex: Sendable, Equatable {
+struct UBIIndex: Sendable {
     /// `ubi_queries` or `ubi_events`.
     let name: String
     /// The string field whose value is the document id, when the record has it.

@@ -138,6 +138,35 @@ import Testing
         #expect(try await Self.documents(cluster, "ubi_events").count == 30)
     }
 
+    @Test func concurrentAppendsAcrossRotatingFilesArriveOnceEach() async throws {
+        let spool = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let cluster = try await OsmemServer.start(loadingCatalog: false)
+        defer { cluster.stop() }
+        // Small files and batches, so the shipper finishes and deletes files while appends open new ones.
+        var settings = RunningSink.settings
+        settings.maxFileBytes = 2048
+        settings.batchRecords = 7
+        let sink = try await RunningSink.start(url: cluster.url, spool: spool, settings: settings)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    for batch in 0..<5 {
+                        let first = writer * 50 + batch * 10
+                        try await sink.sink.append(Self.events(first..<(first + 10)))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let stored = try await Self.waitForDocuments(cluster, "ubi_events", count: 400)
+        #expect(stored.count == 400)
+        #expect(Set(stored.compactMap { $0.source["message"]?.stringValue }).count == 400)
+        try await sink.stop()
+        #expect(try await sink.sink.spool.files().isEmpty)
+        #expect(sink.metric("rerank_cluster_log_shipped_total") == 400)
+    }
+
     @Test func recordsTheClusterRefusesGoToTheRejectedFile() async throws {
         let spool = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: spool) }
