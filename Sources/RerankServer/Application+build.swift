@@ -29,7 +29,7 @@ public func buildApplication(
     let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
     let metrics = ProxyMetrics()
     let writers = try configuration.log.directory.map { try LogWriters(configuration.log, directory: $0) }
-    let cluster = try spoolDirectory.map { directory in
+    let clusterSinks = try spoolDirectory.map { directory in
         var settings = ClusterLogSink.Settings()
         settings.maxFileBytes = configuration.log.maxFileBytes
         settings.maxFileAge = Double(configuration.log.maxFileAgeSeconds)
@@ -39,8 +39,8 @@ public func buildApplication(
         }
         return (queries: try sink(.queries), events: try sink(.events))
     }
-    let querySink = FanOutSink.combining(writers?.queries, cluster?.queries)
-    let eventSink = FanOutSink.combining(writers?.events, cluster?.events)
+    let querySink = FanOutSink.combining(writers?.queries, clusterSinks?.queries)
+    let eventSink = FanOutSink.combining(writers?.events, clusterSinks?.events)
     let impressions = querySink.map {
         ImpressionLog(sink: $0, capacity: configuration.log.queueCapacity, metrics: metrics, logger: logger)
     }
@@ -93,7 +93,7 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, the cluster
         // sinks ship what they can, then the pool closes.
-        services: [upstream] + (cluster.map { [$0.queries, $0.events] } ?? []) + (writers.map { [$0] } ?? [])
+        services: [upstream] + (clusterSinks.map { [$0.queries, $0.events] } ?? []) + (writers.map { [$0] } ?? [])
             + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port

@@ -16,8 +16,8 @@ import Synchronization
 /// resumes there; document ids are deterministic (``UBIIndex``), so a batch sent again after a crash is not
 /// stored twice. Wholly shipped spool files are deleted.
 ///
-/// At shutdown the sink stops accepting records, ships for at most `drainTimeout`, and leaves the rest spooled
-/// for the next start. One sink per index and spool directory: sidecars must not share a spool directory.
+/// At shutdown the sink stops accepting records and ships what it can: until the spool is empty, the cluster
+/// fails once, or `drainTimeout` has passed. The rest stays spooled for the next start. One sink per index and spool directory: sidecars must not share a spool directory.
 ///
 /// ```swift
 /// let events = try ClusterLogSink(
@@ -29,7 +29,7 @@ final class ClusterLogSink: RecordSink, Service, Sendable {
     ///
     /// - `batchRecords` (default 1,000) and `batchBytes` (default 5 MiB): the most one `_bulk` request carries.
     /// - `initialBackoff` (default 100 ms), doubling up to `maxBackoff` (default 30 s): waits between retries.
-    /// - `drainTimeout` (default 5 s): how long shutdown keeps shipping.
+    /// - `drainTimeout` (default 5 s): the most time shutdown spends shipping.
     /// - `maxFileBytes`, `maxFileAge`: rotation of the spool files, as for the local log files.
     struct Settings: Sendable {
         var batchRecords = 1_000
@@ -84,7 +84,7 @@ final class ClusterLogSink: RecordSink, Service, Sendable {
         wake.wake()
     }
 
-    /// Ships until shutdown, then stops accepting records and ships for at most `drainTimeout`.
+    /// Ships until shutdown, then stops accepting records and ships one last time, for at most `drainTimeout`.
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.ship() }
@@ -105,7 +105,7 @@ final class ClusterLogSink: RecordSink, Service, Sendable {
     private func ship() async {
         var shipper = SpoolShipper(
             index: index, spool: spool, writer: writer, rejected: rejected, cluster: cluster, settings: settings,
-            metrics: metrics, logger: logger
+            metrics: metrics, logger: logger, stopping: { self.stopping.load(ordering: .acquiring) }
         )
         let backlog = await shipper.backlogBytes()
         metrics.clusterLogBacklog(index: index.name, bytes: backlog)

@@ -7,7 +7,7 @@ import RerankJSON
 /// acknowledging a record the cluster would not get.
 ///
 /// ```swift
-/// let sink = FanOutSink.combining(writers?.events, cluster?.events)  // nil when logging is off
+/// let sink = FanOutSink.combining(writers?.events, clusterSinks?.events)  // nil when logging is off
 /// ```
 struct FanOutSink: RecordSink {
     let local: any RecordSink

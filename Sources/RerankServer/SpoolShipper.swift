@@ -9,7 +9,8 @@ import RerankJSON
 ///
 /// A batch is sent until every record in it is stored or refused for good: the cluster being unreachable, a
 /// whole request failing, or items answered 429 or 5xx are retried with exponential backoff, and the cursor
-/// moves past the batch only then, so records reach the cluster in spool order.
+/// moves past the batch only then, so records reach the cluster in spool order. Once the sink is stopping, a
+/// failed attempt ends shipping: what is left stays spooled for the next start.
 struct SpoolShipper {
     let index: UBIIndex
     let spool: Spool
@@ -21,6 +22,8 @@ struct SpoolShipper {
     let settings: ClusterLogSink.Settings
     let metrics: ProxyMetrics
     let logger: Logger
+    /// Whether the sink is shutting down.
+    let stopping: @Sendable () -> Bool
     /// How far the file being shipped has reached the cluster.
     private(set) var cursor: Spool.Cursor?
     /// Whether the index was created (or found) since the cluster last failed.
@@ -30,7 +33,7 @@ struct SpoolShipper {
 
     init(
         index: UBIIndex, spool: Spool, writer: NDJSONLogWriter, rejected: NDJSONLogWriter, cluster: UpstreamClient,
-        settings: ClusterLogSink.Settings, metrics: ProxyMetrics, logger: Logger
+        settings: ClusterLogSink.Settings, metrics: ProxyMetrics, logger: Logger, stopping: @escaping @Sendable () -> Bool
     ) {
         self.index = index
         self.spool = spool
@@ -40,6 +43,7 @@ struct SpoolShipper {
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
+        self.stopping = stopping
         self.cursor = spool.loadCursor()
     }
 
@@ -50,7 +54,7 @@ struct SpoolShipper {
     ///
     /// - Returns: false when nothing is waiting to be shipped.
     /// - Throws: ``ClusterLogError`` when the spool cannot be read or written; `CancellationError` when the
-    ///   sink stops while the batch waits to be retried.
+    ///   sink is stopping and the cluster failed, or the shipping task is cancelled.
     mutating func shipNext() async throws -> Bool {
         let files = try await spool.files()
         let name: String
@@ -123,6 +127,7 @@ struct SpoolShipper {
                 failed(error)
             }
             guard !pending.isEmpty else { break }
+            if stopping() { throw CancellationError() }
             metrics.clusterLogBacklog(index: index.name, bytes: await backlogBytes())
             try await Task.sleep(for: delay)
             delay = min(delay * 2, settings.maxBackoff)

@@ -167,6 +167,19 @@ import Testing
         #expect(sink.metric("rerank_cluster_log_shipped_total") == 400)
     }
 
+    @Test func shutdownShipsWhatWasJustAppended() async throws {
+        let spool = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: spool) }
+        let cluster = try await OsmemServer.start(loadingCatalog: false)
+        defer { cluster.stop() }
+        let sink = try await RunningSink.start(url: cluster.url, spool: spool)
+        try await sink.sink.append(Self.events(0..<5))
+        try await sink.stop()
+        await #expect(throws: EventLogError.self) { try await sink.sink.append(Self.events(5..<6)) }
+        #expect(try await Self.documents(cluster, "ubi_events").count == 5)
+        #expect(try await sink.sink.spool.files().isEmpty)
+    }
+
     @Test func recordsTheClusterRefusesGoToTheRejectedFile() async throws {
         let spool = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: spool) }
