@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "RerankServer",
             dependencies: [
-                "RerankCore", "RerankJSON", "Ranking", "EventLog", "Features", "Personalization",
+                "RerankCore", "RerankJSON", "Ranking", "EventLog", "Features", "LTR", "Personalization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

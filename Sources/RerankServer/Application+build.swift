@@ -26,11 +26,9 @@ public func buildApplication(
     now: @escaping @Sendable () -> Date = Date.init,
     logger: Logger = Logger(label: "rerank")
 ) throws -> some ApplicationProtocol {
+    let spoolDirectory = try configuration.log.clusterSpoolDirectory()
     let metrics = ProxyMetrics()
     let writers = try configuration.log.directory.map { try LogWriters(configuration.log, directory: $0) }
-    let impressions = writers.map {
-        ImpressionLog(sink: $0.queries, capacity: configuration.log.queueCapacity, metrics: metrics, logger: logger)
-    }
     let ranker: (any Ranker)? = configuration.rerank.signals.isEmpty ? nil : SignalRanker(signals: configuration.rerank.signals)
     let rerankers = RerankerStore(
         Reranker(ranker: ranker, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
@@ -57,6 +55,21 @@ public func buildApplication(
     }
     // Created last: everything above can fail, and the client must not be dropped without a shutdown.
     let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
+    let clusterSinks = try shuttingDown(upstream, onError: spoolDirectory.map { directory in
+        var settings = ClusterLogSink.Settings()
+        settings.maxFileBytes = configuration.log.maxFileBytes
+        settings.maxFileAge = Double(configuration.log.maxFileAgeSeconds)
+        func sink(_ index: UBIIndex) throws -> ClusterLogSink {
+            try ClusterLogSink(
+                index: index, spoolDirectory: directory, cluster: upstream, settings: settings, metrics: metrics, logger: logger)
+        }
+        return (queries: try sink(.queries), events: try sink(.events))
+    })
+    let querySink = FanOutSink.combining(writers?.queries, clusterSinks?.queries)
+    let eventSink = FanOutSink.combining(writers?.events, clusterSinks?.events)
+    let impressions = querySink.map {
+        ImpressionLog(sink: $0, capacity: configuration.log.queueCapacity, metrics: metrics, logger: logger)
+    }
     let proxy = ProxyController(
         upstream: upstream,
         planner: SearchPlanner(
@@ -80,7 +93,7 @@ public func buildApplication(
     let router = Router()
     OperationsController(upstream: upstream, metrics: metrics).register(on: router)
     EventsController(
-        sink: writers?.events, maxRequestBody: configuration.limits.maxRequestBody, now: now, metrics: metrics,
+        sink: eventSink, maxRequestBody: configuration.limits.maxRequestBody, now: now, metrics: metrics,
         accepted: { events in modelWatcher?.live.observe(events) }
     ).register(on: router)
     let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
@@ -91,9 +104,10 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, then the pool.
-        services: [upstream] + (writers.map { [$0] } ?? []) + (impressions.map { [$0] } ?? [])
-            + (modelWatcher.map { [$0] } ?? []),
+        // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, the cluster
+        // sinks ship what they can, then the pool closes.
+        services: [upstream] + (clusterSinks.map { [$0.queries, $0.events] } ?? []) + (writers.map { [$0] } ?? [])
+            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.notice(
@@ -107,4 +121,14 @@ public func buildApplication(
         },
         logger: logger
     )
+}
+
+/// `value`, or, when producing it threw, the upstream client shut down before the error goes on.
+private func shuttingDown<Value>(_ upstream: UpstreamClient, onError value: @autoclosure () throws -> Value) throws -> Value {
+    do {
+        return try value()
+    } catch {
+        try? upstream.http.syncShutdown()
+        throw error
+    }
 }

@@ -30,7 +30,7 @@ struct EventsController: Sendable {
     }
 
     private func ingest(_ request: Request) async throws -> Response {
-        guard let sink else { throw RerankError.logUnavailable("event logging is off; start the sidecar with --log-dir DIR") }
+        guard let sink else { throw RerankError.logUnavailable("event logging is off; start the sidecar with --log-dir DIR or set log.cluster") }
         let clock = ContinuousClock()
         let start = clock.now
         var request = request

@@ -12,6 +12,10 @@ import Prometheus
 /// - `rerank_log_records_written_total`, `rerank_log_dropped_total`, `rerank_log_write_failures_total`
 /// - `rerank_events_accepted_total`, `rerank_events_rejected_total{reason}`
 /// - `rerank_model_reloads_total{result}`: model files loaded or refused
+/// - `rerank_cluster_log_shipped_total{index}`: spooled records stored in the cluster's UBI index
+/// - `rerank_cluster_log_backlog_bytes{index}`: spooled bytes not yet in the cluster
+/// - `rerank_cluster_log_bulk_failures_total{index}`: `_bulk` attempts that failed and will be retried
+/// - `rerank_cluster_log_rejected_total{index}`: records the cluster refused for good, moved to the rejected file
 final class ProxyMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
@@ -78,6 +82,24 @@ final class ProxyMetrics: Sendable {
     func modelReload(succeeded: Bool) {
         Counter(label: "rerank_model_reloads_total", dimensions: [("result", succeeded ? "loaded" : "failed")], factory: factory)
             .increment()
+    }
+
+    func clusterLogShipped(index: String, _ count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "rerank_cluster_log_shipped_total", dimensions: [("index", index)], factory: factory).increment(by: count)
+    }
+
+    func clusterLogBacklog(index: String, bytes: Int) {
+        Gauge(label: "rerank_cluster_log_backlog_bytes", dimensions: [("index", index)], factory: factory).record(bytes)
+    }
+
+    func clusterLogBulkFailed(index: String) {
+        Counter(label: "rerank_cluster_log_bulk_failures_total", dimensions: [("index", index)], factory: factory).increment()
+    }
+
+    func clusterLogRejected(index: String, _ count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "rerank_cluster_log_rejected_total", dimensions: [("index", index)], factory: factory).increment(by: count)
     }
 
     /// The Prometheus text exposition of every metric.

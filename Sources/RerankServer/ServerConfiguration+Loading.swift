@@ -52,8 +52,10 @@ extension ServerConfiguration {
             try applyRerank(section)
         }
         if let section = try reader.object("log") {
-            try section.requireKnownKeys(["dir", "queue_capacity", "max_file_bytes", "max_file_age_s"])
+            try section.requireKnownKeys(["dir", "queue_capacity", "max_file_bytes", "max_file_age_s", "cluster", "spool_dir"])
             log.directory = try section.string("dir") ?? log.directory
+            log.cluster = try section.bool("cluster") ?? log.cluster
+            log.spoolDirectory = try section.string("spool_dir") ?? log.spoolDirectory
             log.queueCapacity = try section.int("queue_capacity", in: 1...10_000_000) ?? log.queueCapacity
             log.maxFileBytes = try section.int("max_file_bytes", in: 1024...Int(Int32.max)) ?? log.maxFileBytes
             log.maxFileAgeSeconds = try section.int("max_file_age_s", in: 1...31_536_000) ?? log.maxFileAgeSeconds
@@ -143,7 +145,7 @@ extension ServerConfiguration {
 
     /// Applies `RERANK_*` environment variables: `RERANK_HOST`, `RERANK_PORT`, `RERANK_UPSTREAM` (comma-separated
     /// URLs), `RERANK_UPSTREAM_USERNAME`, `RERANK_UPSTREAM_PASSWORD`, `RERANK_WINDOW`, `RERANK_WEIGHT`,
-    /// `RERANK_ALLOW_WRITES`, `RERANK_LOG_DIR`, `RERANK_MODEL`.
+    /// `RERANK_ALLOW_WRITES`, `RERANK_LOG_DIR`, `RERANK_LOG_CLUSTER`, `RERANK_LOG_SPOOL_DIR`, `RERANK_MODEL`.
     public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         func number<T: LosslessStringConvertible>(_ name: String) throws(ConfigurationError) -> T? {
             guard let text = environment[name] else { return nil }
@@ -164,6 +166,36 @@ extension ServerConfiguration {
         if let allow = environment["RERANK_ALLOW_WRITES"] {
             passthrough.allowWrites = ["1", "true", "yes"].contains(allow.lowercased())
         }
+        if let cluster = environment["RERANK_LOG_CLUSTER"] {
+            log.cluster = ["1", "true", "yes"].contains(cluster.lowercased())
+        }
+        log.spoolDirectory = environment["RERANK_LOG_SPOOL_DIR"] ?? log.spoolDirectory
         try validate()
+    }
+}
+
+extension ServerConfiguration.Log {
+    /// The cluster sink's spool directory: `spool_dir`, else `<dir>/spool`; nil when `cluster` is off.
+    ///
+    /// Checked when the application is built rather than in `validate()`, since `dir` may come from a later
+    /// source (`--log-dir`) than `cluster`.
+    /// - Throws: ``ConfigurationError`` when `cluster` is on and neither `spool_dir` nor `dir` is set, or when
+    ///   `spool_dir` is the log directory itself.
+    public func clusterSpoolDirectory() throws(ConfigurationError) -> String? {
+        guard cluster else { return nil }
+        if let spoolDirectory {
+            if let directory, (spoolDirectory as NSString).standardizingPath == (directory as NSString).standardizingPath {
+                throw ConfigurationError(
+                    "log.spool_dir must not be log.dir ('\(directory)'): readers of the log directory would count spooled records twice; leave log.spool_dir unset to use '\(directory)/spool'"
+                )
+            }
+            return spoolDirectory
+        }
+        guard let directory else {
+            throw ConfigurationError(
+                "log.cluster is on but there is no spool to keep records in while the cluster is unreachable; set log.spool_dir (RERANK_LOG_SPOOL_DIR) or log.dir (--log-dir, RERANK_LOG_DIR)"
+            )
+        }
+        return (directory as NSString).appendingPathComponent("spool")
     }
 }

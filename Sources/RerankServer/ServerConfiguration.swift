@@ -29,10 +29,12 @@ import Ranking
 /// | `rerank.model_check_ms` | int | `2000` (how often the model file is checked for a new version) |
 /// | `rerank.signals` | [{field, weight, transform}] | `[]` (used when no model is given) |
 /// | `rerank.rules` | [rule] | `[]` (see ``BusinessRule``) |
-/// | `log.dir` | string | none (no logging; `--log-dir`) |
+/// | `log.dir` | string | none (no local log files; `--log-dir`) |
 /// | `log.queue_capacity` | int | `10000` impression records waiting to be written |
 /// | `log.max_file_bytes` | int bytes | `67108864` (rotate past it) |
 /// | `log.max_file_age_s` | int seconds | `3600` (rotate past it) |
+/// | `log.cluster` | bool | `false` (also write impressions and events to the cluster's `ubi_queries` and `ubi_events` indices; `RERANK_LOG_CLUSTER`) |
+/// | `log.spool_dir` | string | `<log.dir>/spool` (where records wait for the cluster; required with `log.cluster` when `log.dir` is not set; `RERANK_LOG_SPOOL_DIR`) |
 /// | `passthrough.allow_writes` | bool | `false` |
 /// | `passthrough.read_endpoints` | [string] | `[]` (extra POST endpoints, e.g. `_plugins/_ltr`, treated as reads) |
 public struct ServerConfiguration: Sendable, Equatable {
@@ -46,13 +48,18 @@ public struct ServerConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// Where impressions and events are written, as UBI NDJSON files.
+    /// Where impressions and events are written: UBI NDJSON files, the cluster's UBI indices, or both.
     public struct Log: Sendable, Equatable {
-        /// The log directory; nil turns impression logging and the events API off.
+        /// The log directory; nil writes no local files, and with `cluster` off turns impression logging and the
+        /// events API off.
         public var directory: String?
         public var queueCapacity = 10_000
         public var maxFileBytes = 64 << 20
         public var maxFileAgeSeconds = 3600
+        /// Also ship impressions and events to the cluster's `ubi_queries` and `ubi_events` indices.
+        public var cluster = false
+        /// Where records wait for the cluster; nil means `<directory>/spool`.
+        public var spoolDirectory: String?
 
         public init() {}
     }

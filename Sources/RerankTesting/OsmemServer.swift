@@ -25,10 +25,12 @@ public final class OsmemServer: @unchecked Sendable {
     /// sample catalog.
     ///
     /// The binary comes from `OSMEM_SERVER_BIN`, else from the installed `osmem-server` Python package.
-    public static func start(loadingCatalog: Bool = true) async throws -> OsmemServer {
+    /// - Parameter port: the port to listen on; 0 picks a free one. A stopped server's ``port`` brings up a new,
+    ///   empty server at the same URL, as a cluster coming back after an outage.
+    public static func start(loadingCatalog: Bool = true, port: Int = 0) async throws -> OsmemServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary())
-        process.arguments = ["--addr", "127.0.0.1:0", "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)]
+        process.arguments = ["--addr", "127.0.0.1:\(port)", "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)]
         let stdin = Pipe()
         let stdout = Pipe()
         process.standardInput = stdin
@@ -47,6 +49,9 @@ public final class OsmemServer: @unchecked Sendable {
         if loadingCatalog { try await server.loadCatalog() }
         return server
     }
+
+    /// The port the server listens on.
+    public var port: Int { URLComponents(string: url)?.port ?? 0 }
 
     /// Stops the server process.
     public func stop() {

@@ -31,6 +31,8 @@ final class LogFileSink: Sendable {
     private let maxFileBytes: Int
     private let maxFileAge: TimeInterval
     private let state = Mutex(State())
+    /// The open file's path, kept apart from `state` so reading it never waits for a write and fsync in flight.
+    private let openPath = Mutex<String?>(nil)
 
     init(directory: String, prefix: String, maxFileBytes: Int, maxFileAge: TimeInterval) {
         self.directory = directory
@@ -74,6 +76,9 @@ final class LogFileSink: Sendable {
         state.withLock { closeFile(&$0) }
     }
 
+    /// The path of the open file, which later batches go to until it rotates; nil when no file is open.
+    var currentPath: String? { openPath.withLock { $0 } }
+
     private func createFile(_ state: inout State, now: Date) throws(EventLogError) {
         let stamp = UBITimestamp.compactString(from: now)
         while true {
@@ -81,10 +86,14 @@ final class LogFileSink: Sendable {
             let number = String(state.sequence)
             let name = "\(prefix)-\(stamp)-\(String(repeating: "0", count: max(0, 6 - number.count)))\(number).ndjson"
             let path = (directory as NSString).appendingPathComponent(name)
+            // Published before the file exists, so a tailing reader never sees it on disk without knowing it is
+            // the one still being written.
+            openPath.withLock { $0 = path }
             let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
             if descriptor < 0 {
                 let code = errno
                 if code == EEXIST { continue }
+                openPath.withLock { $0 = nil }
                 throw .cannotCreate(path, SystemError(errno: code, call: "open").description)
             }
             state.descriptor = descriptor
@@ -106,6 +115,7 @@ final class LogFileSink: Sendable {
         guard state.descriptor >= 0 else { return }
         _ = close(state.descriptor)
         state.descriptor = -1
+        openPath.withLock { $0 = nil }
     }
 
     private func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws(SystemError) {

@@ -59,6 +59,14 @@ public actor NDJSONLogWriter {
         try await enqueue(bytes, records: records.count)
     }
 
+    /// The path of the file appends go to now, nil when none is open (before the first append, after a failed
+    /// write, after `close()`).
+    ///
+    /// Every other file of this writer is complete: it never writes to a file again once it has moved on. A
+    /// reader that tails the log (the cluster sink's shipper) may treat a file as finished once it is not this
+    /// one.
+    public nonisolated var currentFile: String? { sink.currentPath }
+
     /// Waits for appends in flight, then closes the current file. Later appends throw.
     public func close() async {
         closed = true
