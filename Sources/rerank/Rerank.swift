@@ -6,6 +6,6 @@ struct Rerank: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rerank",
         abstract: "A personalized re-ranking sidecar for OpenSearch.",
-        subcommands: []
+        subcommands: [Train.self, Evaluate.self]
     )
 }
