@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import LTR
+
+extension Rerank {
+    /// `rerank evaluate`: ranking metrics of a model on held-out data.
+    struct Evaluate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "evaluate",
+            abstract: "Evaluate a ranking model: NDCG@k, precision@10, recall@10, MRR and MAP.",
+            discussion: """
+                Queries without any relevant document count as NDCG 1, recall 1 and AP 1 (LightGBM's convention) \
+                and as precision 0 and reciprocal rank 0. Example: \
+                rerank evaluate --format letor --model model.json --data rank.test --json metrics.json
+                """
+        )
+
+        /// The NDCG gain (`--gain`).
+        enum Gain: String, ExpressibleByArgument, CaseIterable {
+            case exponential
+            case linear
+
+            var relevanceGain: RelevanceGain { self == .exponential ? .exponential : .linear }
+        }
+
+        @Option(help: "Input format of --data.")
+        var format: InputFormat
+
+        @Option(help: "The model file written by `rerank train`.")
+        var model: String
+
+        @Option(help: "Held-out data (letor: svmlight lines; groups from qid: or FILE.query).")
+        var data: String?
+
+        @Option(help: "Also write the metrics as JSON to this file.")
+        var json: String?
+
+        @Option(help: "NDCG gain: exponential (2^label - 1) or linear (label).")
+        var gain: Gain = .exponential
+
+        @Option(help: "Labels above this are relevant for precision, recall, MRR and MAP.")
+        var relevanceThreshold: Double = 0
+
+        func validate() throws {
+            guard FileManager.default.fileExists(atPath: model) else {
+                throw ValidationError("--model \(model) does not exist; give a model file written by `rerank train`.")
+            }
+            switch format {
+            case .letor:
+                guard let data else {
+                    throw ValidationError(
+                        "--format letor needs --data FILE: svmlight/LETOR lines, with query groups from qid: fields "
+                            + "or a FILE.query file.")
+                }
+                guard FileManager.default.fileExists(atPath: data) else {
+                    throw ValidationError("--data \(data) does not exist; check the path.")
+                }
+            }
+        }
+
+        func run() async throws {
+            let loaded = try RankingModel(contentsOf: model)
+            let evaluator = RankingEvaluator(
+                ndcgAt: [1, 5, 10], precisionAt: [10], recallAt: [10], gain: gain.relevanceGain,
+                relevanceThreshold: relevanceThreshold)
+            let report: RankingReport
+            switch format {
+            case .letor:
+                report = try evaluateLETOR(model: loaded, data: data ?? "", evaluator: evaluator)
+            }
+            printTable(report)
+            if let json { try writeJSON(report, to: json) }
+        }
+
+        /// The letor input path: score every row of a svmlight file with the model.
+        private func evaluateLETOR(model: RankingModel, data: String, evaluator: RankingEvaluator) throws
+            -> RankingReport
+        {
+            let dataset = try LETORReader.read(path: data, featureCount: model.featureNames.count)
+            let scores = try model.scorer().score(rows: dataset.features)
+            return evaluator.evaluate(labels: dataset.labels, scores: scores, queryBoundaries: dataset.queryBoundaries)
+        }
+
+        private func printTable(_ report: RankingReport) {
+            print("\(report.queries) queries, NDCG gain \(gain.rawValue), relevant: label > \(relevanceThreshold)")
+            print("metric".padding(toLength: 14, withPad: " ", startingAt: 0) + "model")
+            for metric in report.metrics {
+                print(metric.name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: "%.4f", metric.value))
+            }
+        }
+
+        /// `{"model": {"ndcg@10": ..., ...}, "gain": ..., "queries": ...}`: metrics under the ranking's name.
+        private func writeJSON(_ report: RankingReport, to path: String) throws {
+            var metrics: [String: Double] = [:]
+            for metric in report.metrics { metrics[metric.name] = metric.value }
+            let document: [String: Any] = [
+                "model": metrics, "gain": gain.rawValue, "queries": report.queries,
+                "relevance_threshold": relevanceThreshold,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
+    }
+}

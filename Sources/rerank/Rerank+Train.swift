@@ -1,0 +1,194 @@
+import ArgumentParser
+import Foundation
+import LTR
+
+extension Rerank {
+    /// `rerank train`: learns a LambdaMART ranking model and writes the model file.
+    struct Train: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "train",
+            abstract: "Train a LambdaMART ranking model.",
+            discussion: """
+                Parameters are layered: defaults (LightGBM's lambdarank defaults), then --config (a LightGBM-style \
+                conf file such as LightGBM's train.conf), then the flags given here.
+                Example: rerank train --format letor --data rank.train --valid rank.test --output model.json
+                """
+        )
+
+        @Option(help: "Input format of --data and --valid.")
+        var format: InputFormat
+
+        @Option(help: "Training data (letor: svmlight lines; groups from qid: or FILE.query).")
+        var data: String?
+
+        @Option(help: "Validation data, evaluated every iteration (NDCG@k) and used for early stopping.")
+        var valid: String?
+
+        @Option(help: "Where to write the model file.")
+        var output: String
+
+        @Option(help: "A LightGBM-style conf file (key = value); data/valid_data paths in it are relative to it.")
+        var config: String?
+
+        @Option(help: "Boosting iterations (trees).") var trees: Int?
+        @Option(help: "Shrinkage of each tree's output.") var learningRate: Double?
+        @Option(help: "Most leaves per tree.") var numLeaves: Int?
+        @Option(help: "Deepest tree level (0: no limit).") var maxDepth: Int?
+        @Option(help: "Fewest rows per leaf.") var minDataInLeaf: Int?
+        @Option(help: "Smallest hessian sum per leaf.") var minSumHessianInLeaf: Double?
+        @Option(help: "L2 regularization of leaf outputs.") var lambdaL2: Double?
+        @Option(help: "Most histogram bins per feature (2-256).") var maxBin: Int?
+        @Option(help: "Share of features each tree may use, in (0, 1].") var featureFraction: Double?
+        @Option(help: "Share of rows each bag keeps, in (0, 1].") var baggingFraction: Double?
+        @Option(help: "Draw a new bag every N iterations (0: no bagging).") var baggingFreq: Int?
+        @Option(help: "NDCG cutoffs to report, comma-separated, e.g. 1,3,5,10.") var evalAt: String?
+        @Option(help: "Stop when validation NDCG has not improved for N iterations (0: off).") var earlyStopping: Int?
+        @Option(help: "Worker threads (0: one per processor).") var threads: Int?
+        @Option(help: "Seed of every random choice; the same seed gives the same model.") var seed: UInt64?
+        @Flag(help: "Only print the final summary.") var quiet = false
+
+        func validate() throws {
+            if let config, !FileManager.default.fileExists(atPath: config) {
+                throw ValidationError("--config \(config) does not exist; give the path of a LightGBM-style conf file.")
+            }
+            switch format {
+            case .letor:
+                guard data != nil || config != nil else {
+                    throw ValidationError(
+                        "--format letor needs --data FILE: svmlight/LETOR lines, with query groups from qid: fields "
+                            + "or a FILE.query file (or a --config whose data = names it).")
+                }
+                for path in [data, valid].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
+                    throw ValidationError("\(path) does not exist; check the --data/--valid path.")
+                }
+            }
+            if let trees, trees < 1 { throw ValidationError("--trees must be at least 1.") }
+            if let learningRate, learningRate <= 0 { throw ValidationError("--learning-rate must be positive.") }
+            if let numLeaves, numLeaves < 2 { throw ValidationError("--num-leaves must be at least 2.") }
+            if let maxBin, !(2...256).contains(maxBin) { throw ValidationError("--max-bin must be 2 to 256.") }
+            if let evalAt, parseCutoffs(evalAt) == nil {
+                throw ValidationError("--eval-at must be positive integers separated by commas, e.g. 1,3,5,10.")
+            }
+        }
+
+        func run() async throws {
+            var parameters = TrainingParameters()
+            var dataPath = data
+            var validPath = valid
+            if let config {
+                let file = try LightGBMConfig(text: String(contentsOfFile: config, encoding: .utf8), name: config)
+                try file.apply(to: &parameters)
+                let directory = URL(fileURLWithPath: config).deletingLastPathComponent()
+                func resolve(_ path: String) -> String {
+                    path.hasPrefix("/") ? path : directory.appendingPathComponent(path).path
+                }
+                dataPath = dataPath ?? file.dataPath.map(resolve)
+                validPath = validPath ?? file.validPath.map(resolve)
+            }
+            applyFlags(to: &parameters)
+            try parameters.validate()
+            let model: RankingModel
+            switch format {
+            case .letor:
+                guard let dataPath else {
+                    throw ValidationError("--format letor needs --data FILE (the conf file names no data file).")
+                }
+                model = try trainLETOR(data: dataPath, valid: validPath, parameters: parameters)
+            }
+            try model.write(to: output)
+            printSummary(model, validated: validPath != nil)
+        }
+
+        /// Layers the explicit flags over the defaults and the conf file.
+        private func applyFlags(to parameters: inout TrainingParameters) {
+            if let trees { parameters.iterations = trees }
+            if let learningRate { parameters.learningRate = learningRate }
+            if let numLeaves { parameters.numLeaves = numLeaves }
+            if let maxDepth { parameters.maxDepth = maxDepth }
+            if let minDataInLeaf { parameters.minDataInLeaf = minDataInLeaf }
+            if let minSumHessianInLeaf { parameters.minSumHessianInLeaf = minSumHessianInLeaf }
+            if let lambdaL2 { parameters.lambdaL2 = lambdaL2 }
+            if let maxBin { parameters.maxBin = maxBin }
+            if let featureFraction { parameters.featureFraction = featureFraction }
+            if let baggingFraction { parameters.baggingFraction = baggingFraction }
+            if let baggingFreq { parameters.baggingFrequency = baggingFreq }
+            if let evalAt, let cutoffs = parseCutoffs(evalAt) { parameters.evalAt = cutoffs }
+            if let earlyStopping { parameters.earlyStoppingRounds = earlyStopping }
+            if let threads { parameters.numThreads = threads }
+            if let seed { parameters.seed = seed }
+        }
+
+        /// The letor input path: read svmlight files, then train.
+        private func trainLETOR(data: String, valid: String?, parameters: TrainingParameters) throws -> RankingModel {
+            let start = Date()
+            let train = try LETORReader.read(path: data, threads: parameters.numThreads)
+            let validation = try valid.map {
+                try LETORReader.read(path: $0, featureCount: train.featureCount, threads: parameters.numThreads)
+            }
+            if !quiet {
+                let loaded = String(format: "%.2f", Date().timeIntervalSince(start))
+                var line = "read \(train.rowCount) rows, \(train.queryCount) queries, \(train.featureCount) features"
+                if let validation { line += "; validation \(validation.rowCount) rows, \(validation.queryCount) queries" }
+                printError(line + " (\(loaded) s)")
+            }
+            let booster = try Booster(train: train, valid: validation, parameters: parameters)
+            let progress = ProgressLine(enabled: !quiet)
+            let model = booster.train { progress.show($0) }
+            progress.finish()
+            return model
+        }
+
+        private func printSummary(_ model: RankingModel, validated: Bool) {
+            let summary = model.summary
+            var line = "trained \(summary.iterations) iterations on \(summary.rows) rows / \(summary.queries) queries"
+            if validated, let best = summary.bestValidationMetric {
+                line += "; best iteration \(summary.bestIteration), validation \(summary.metric) "
+                    + String(format: "%.4f", best)
+            }
+            print(line + "; \(model.trees.count) trees written to \(output)")
+        }
+    }
+}
+
+/// Parses `1,3,5,10` into cutoffs, or nil.
+func parseCutoffs(_ text: String) -> [Int]? {
+    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
+    return values.compactMap { $0 }
+}
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The training progress on standard error: a bar redrawn in place on a terminal, one line per iteration
+/// otherwise, each with the validation NDCG@k.
+final class ProgressLine {
+    private let enabled: Bool
+    private let terminal = isatty(2) == 1
+    private var drawn = false
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func show(_ progress: TrainingProgress) {
+        guard enabled else { return }
+        let width = 24
+        let filled = progress.iterations > 0 ? width * progress.iteration / progress.iterations : width
+        var line = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+        line += "\(progress.iteration)/\(progress.iterations)"
+        for metric in progress.validation { line += "  \(metric.name) " + String(format: "%.4f", metric.value) }
+        if let best = progress.bestValidation {
+            line += "  best " + String(format: "%.4f", best) + " @\(progress.bestIteration)"
+        }
+        line += "  " + String(format: "%.1f", progress.elapsedSeconds) + " s"
+        FileHandle.standardError.write(Data((terminal ? "\r" + line + "\u{1B}[K" : line + "\n").utf8))
+        drawn = true
+    }
+
+    func finish() {
+        if enabled && terminal && drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
