@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "rerank",
             dependencies: [
-                "RerankCore", "RerankServer", "LTR", "EventLog",
+                "RerankCore", "RerankServer", "LTR", "EventLog", "Features", "Personalization", "RerankJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

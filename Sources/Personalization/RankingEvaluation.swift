@@ -8,28 +8,21 @@ public struct RankingEvaluation: Sendable, Equatable {
     public var groups: Int
 
     /// Evaluates the ordering that sorts each group's rows by `score(group, row)`, highest first (ties keep
-    /// the logged order).
+    /// the logged order), with LTR's ``RankingEvaluator``.
     public init(
         set: TrainingSet,
         cutoffs: [Int] = [1, 5, 10],
         gain: RelevanceGain = .exponential,
         score: (_ group: Int, _ row: Int) -> Double
     ) {
-        var sums: [String: Double] = [:]
+        var scores: [Double] = []
+        scores.reserveCapacity(set.labels.count)
         for group in 0..<set.groupCount {
-            let range = set.groupBoundaries[group]..<set.groupBoundaries[group + 1]
-            let labels = set.labels[range].map(Double.init)
-            let scores = labels.indices.map { score(group, $0) }
-            let ranked = RankingMetrics.ranking(scores: scores).map { labels[$0] }
-            for cutoff in cutoffs {
-                sums["ndcg@\(cutoff)", default: 0] += RankingMetrics.ndcg(rankedLabels: ranked, cutoff: cutoff, gain: gain)
-                sums["precision@\(cutoff)", default: 0] += RankingMetrics.precision(rankedLabels: ranked, cutoff: cutoff)
-                sums["recall@\(cutoff)", default: 0] += RankingMetrics.recall(rankedLabels: ranked, cutoff: cutoff)
-            }
-            sums["mrr", default: 0] += RankingMetrics.reciprocalRank(rankedLabels: ranked)
-            sums["map", default: 0] += RankingMetrics.averagePrecision(rankedLabels: ranked)
+            for row in 0..<(set.groupBoundaries[group + 1] - set.groupBoundaries[group]) { scores.append(score(group, row)) }
         }
+        let evaluator = RankingEvaluator(ndcgAt: cutoffs, precisionAt: cutoffs, recallAt: cutoffs, gain: gain)
+        let report = evaluator.evaluate(labels: set.labels, scores: scores, queryBoundaries: set.groupBoundaries)
+        metrics = Dictionary(uniqueKeysWithValues: report.metrics.map { ($0.name, $0.value) })
         groups = set.groupCount
-        metrics = sums.mapValues { $0 / Double(max(1, set.groupCount)) }
     }
 }

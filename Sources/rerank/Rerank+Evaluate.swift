@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LTR
+import Personalization
+import RerankJSON
 
 extension Rerank {
     /// `rerank evaluate`: ranking metrics of a model on held-out data.
@@ -15,6 +17,14 @@ extension Rerank {
                 """
         )
 
+        /// Which searches `--format ubi` holds out (`--hold-out`).
+        enum HoldOutArgument: String, ExpressibleByArgument, CaseIterable {
+            case time
+            case lastPerUser = "last-per-user"
+
+            var holdOut: HoldOut { self == .time ? .time : .lastPerUser }
+        }
+
         /// The NDCG gain (`--gain`).
         enum Gain: String, ExpressibleByArgument, CaseIterable {
             case exponential
@@ -23,8 +33,19 @@ extension Rerank {
             var relevanceGain: RelevanceGain { self == .exponential ? .exponential : .linear }
         }
 
-        @Option(help: "Input format of --data.")
-        var format: InputFormat
+        @Option(help: "Input: ubi (interaction logs, --logs) or letor (--data file).")
+        var format: InputFormat = .ubi
+
+        @OptionGroup var logArguments: LogArguments
+
+        @Option(help: "ubi: which searches to hold out: time (the latest share) or last-per-user.")
+        var holdOut: HoldOutArgument = .time
+
+        @Option(help: "ubi: the share of searches held out with --hold-out time.")
+        var fraction: Double = 0.2
+
+        @Option(help: "ubi: also write an HTML report with a chart to this file.")
+        var report: String?
 
         @Option(help: "The model file written by `rerank train`.")
         var model: String
@@ -46,6 +67,11 @@ extension Rerank {
                 throw ValidationError("--model \(model) does not exist; give a model file written by `rerank train`.")
             }
             switch format {
+            case .ubi:
+                guard logArguments.logs != nil else {
+                    throw ValidationError("rerank evaluate needs --logs DIR (UBI logs), or --format letor --data FILE.")
+                }
+                guard fraction > 0, fraction < 1 else { throw ValidationError("--fraction must be between 0 and 1, e.g. 0.2.") }
             case .letor:
                 guard let data else {
                     throw ValidationError(
@@ -59,17 +85,35 @@ extension Rerank {
         }
 
         func run() async throws {
+            if format == .ubi {
+                try evaluateLogs()
+                return
+            }
             let loaded = try RankingModel(contentsOf: model)
             let evaluator = RankingEvaluator(
                 ndcgAt: [1, 5, 10], precisionAt: [10], recallAt: [10], gain: gain.relevanceGain,
                 relevanceThreshold: relevanceThreshold)
-            let report: RankingReport
-            switch format {
-            case .letor:
-                report = try evaluateLETOR(model: loaded, data: data ?? "", evaluator: evaluator)
-            }
+            let report = try evaluateLETOR(model: loaded, data: data ?? "", evaluator: evaluator)
             printTable(report)
             if let json { try writeJSON(report, to: json) }
+        }
+
+        /// The UBI input path: replay the logs, reorder the held-out searches, compare orderings.
+        private func evaluateLogs() throws {
+            let personalization = try PersonalizationModel(contentsOf: model)
+            let (log, items) = try logArguments.load()
+            let evaluation = try LogEvaluator.evaluate(
+                model: personalization, log: log, items: items, holdOut: holdOut.holdOut, fraction: fraction,
+                gain: gain.relevanceGain)
+            print(evaluation.table())
+            if let json {
+                var bytes = JSONWriter.bytes(.object(evaluation.json()))
+                bytes.append(UInt8(ascii: "\n"))
+                try Data(bytes).write(to: URL(fileURLWithPath: json), options: .atomic)
+            }
+            if let report {
+                try Data(evaluation.html(title: "rerank evaluation: \(model)").utf8).write(to: URL(fileURLWithPath: report), options: .atomic)
+            }
         }
 
         /// The letor input path: score every row of a svmlight file with the model.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Features
 import LTR
+import Personalization
 
 extension Rerank {
     /// `rerank train`: learns a LambdaMART ranking model and writes the model file.
@@ -11,12 +13,18 @@ extension Rerank {
             discussion: """
                 Parameters are layered: defaults (LightGBM's lambdarank defaults), then --config (a LightGBM-style \
                 conf file such as LightGBM's train.conf), then the flags given here.
-                Example: rerank train --format letor --data rank.train --valid rank.test --output model.json
+                From logs (the default): rerank train --logs DIR --items catalog.ndjson --output model.json
+                From LETOR files: rerank train --format letor --data rank.train --valid rank.test --output model.json
                 """
         )
 
-        @Option(help: "Input format of --data and --valid.")
-        var format: InputFormat
+        @Option(help: "Input: ubi (interaction logs, --logs) or letor (--data/--valid files).")
+        var format: InputFormat = .ubi
+
+        @OptionGroup var logArguments: LogArguments
+
+        @Option(help: "Feature families to leave out, comma-separated (search, item, user, context), for ablations.")
+        var without: String?
 
         @Option(help: "Training data (letor: svmlight lines; groups from qid: or FILE.query).")
         var data: String?
@@ -52,6 +60,13 @@ extension Rerank {
                 throw ValidationError("--config \(config) does not exist; give the path of a LightGBM-style conf file.")
             }
             switch format {
+            case .ubi:
+                guard logArguments.logs != nil else {
+                    throw ValidationError("rerank train needs --logs DIR (UBI logs from `rerank serve --log-dir`), or --format letor --data FILE.")
+                }
+                if let without, excludedFamilies(without) == nil {
+                    throw ValidationError("--without takes families from: \(FeatureFamily.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
             case .letor:
                 guard data != nil || config != nil else {
                     throw ValidationError(
@@ -72,7 +87,7 @@ extension Rerank {
         }
 
         func run() async throws {
-            var parameters = TrainingParameters()
+            var parameters = format == .ubi ? LogTrainingOptions().parameters : TrainingParameters()
             var dataPath = data
             var validPath = valid
             if let config {
@@ -89,6 +104,9 @@ extension Rerank {
             try parameters.validate()
             let model: RankingModel
             switch format {
+            case .ubi:
+                try trainLogs(parameters: parameters)
+                return
             case .letor:
                 guard let dataPath else {
                     throw ValidationError("--format letor needs --data FILE (the conf file names no data file).")
@@ -116,6 +134,32 @@ extension Rerank {
             if let earlyStopping { parameters.earlyStoppingRounds = earlyStopping }
             if let threads { parameters.numThreads = threads }
             if let seed { parameters.seed = seed }
+        }
+
+        /// The UBI input path: replay the logs, train with a time split, compare with the engine's order.
+        private func trainLogs(parameters: TrainingParameters) throws {
+            let (log, items) = try logArguments.load()
+            var options = LogTrainingOptions()
+            options.parameters = parameters
+            options.excludedFamilies = Set(without.flatMap(excludedFamilies) ?? [])
+            let progress = ProgressLine(enabled: !quiet)
+            let (model, report) = try LogTrainer.train(log: log, items: items, options: options) { progress.show($0) }
+            progress.finish()
+            try model.write(to: output)
+            let replay = report.replay
+            print("replayed \(replay.impressions) searches and \(replay.events) events: \(replay.groupsWithInteractions) searches with interactions (\(replay.joinedByQueryID) events joined by query_id, \(replay.attributed) attributed by client, \(replay.unjoinable) unjoinable)")
+            print("trained on \(report.trainingGroups) searches, validated on the latest \(report.validationGroups):")
+            for name in ["original", "model"] {
+                let metrics = report.validation[name]?.metrics ?? [:]
+                print("  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + ["ndcg@1", "ndcg@5", "ndcg@10", "mrr"].map { "\($0) " + String(format: "%.4f", metrics[$0] ?? .nan) }.joined(separator: "  "))
+            }
+            print("\(model.ranking.trees.count) trees over \(model.ranking.featureNames.count) features written to \(output)")
+        }
+
+        private func excludedFamilies(_ text: String) -> [FeatureFamily]? {
+            let families = text.split(separator: ",").map { FeatureFamily(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+            return families.contains(nil) ? nil : families.compactMap { $0 }
         }
 
         /// The letor input path: read svmlight files, then train.
