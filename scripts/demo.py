@@ -90,7 +90,7 @@ def show(title, response, catalog):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rerank-bin", required=True)
-    parser.add_argument("--searches", type=int, default=2500)
+    parser.add_argument("--searches", type=int, default=5000)
     parser.add_argument("--work-dir", default=str(ROOT / "demo-data"))
     args = parser.parse_args()
     work = Path(args.work_dir)
