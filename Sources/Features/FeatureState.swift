@@ -79,6 +79,12 @@ public struct FeatureState: Sendable, Codable {
         self.limits = limits
     }
 
+    /// How many entries each bounded table holds, for memory metrics.
+    public var sizes: [String: Int] {
+        ["users": users.count, "items": items.count, "sessions": sessions.count, "query_items": queryItems.count,
+         "cooccurring_items": cooccurrence.count, "item_attributes": attributes.count]
+    }
+
     /// Lower-cased, whitespace-collapsed query text, the key of per-query statistics.
     public static func normalize(query: String) -> String {
         query.lowercased().split(whereSeparator: { $0.isWhitespace || $0.isPunctuation }).joined(separator: " ")

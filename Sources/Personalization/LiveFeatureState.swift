@@ -63,6 +63,9 @@ public final class LiveFeatureState: Sendable {
         state.withLock { $0 = newState }
     }
 
+    /// Entries per table, read in place (no copy of the statistics).
+    public var sizes: [String: Int] { state.withLock { $0.sizes } }
+
     /// A copy of the statistics (for snapshots and tests).
     public var snapshot: FeatureState { state.withLock { $0 } }
 }

@@ -42,6 +42,7 @@ final class ModelWatcher: Service, Sendable {
         while !Task.isShuttingDownGracefully {
             try? await Task.sleep(for: interval)
             reloadIfChanged()
+            metrics.onlineState(live.sizes)
         }
     }
 

@@ -12,6 +12,7 @@ import Prometheus
 /// - `rerank_log_records_written_total`, `rerank_log_dropped_total`, `rerank_log_write_failures_total`
 /// - `rerank_events_accepted_total`, `rerank_events_rejected_total{reason}`
 /// - `rerank_model_reloads_total{result}`: model files loaded or refused
+/// - `rerank_online_state_entries{table}`: size of the online statistics (users, items, sessions, ...)
 /// - `rerank_cluster_log_shipped_total{index}`: spooled records stored in the cluster's UBI index
 /// - `rerank_cluster_log_backlog_bytes{index}`: spooled bytes not yet in the cluster
 /// - `rerank_cluster_log_bulk_failures_total{index}`: `_bulk` attempts that failed and will be retried
@@ -100,6 +101,13 @@ final class ProxyMetrics: Sendable {
     func clusterLogRejected(index: String, _ count: Int) {
         guard count > 0 else { return }
         Counter(label: "rerank_cluster_log_rejected_total", dimensions: [("index", index)], factory: factory).increment(by: count)
+    }
+
+    /// Entries in each table of the online statistics (users, items, sessions, ...), bounded by their caps.
+    func onlineState(_ sizes: [String: Int]) {
+        for (table, count) in sizes {
+            Gauge(label: "rerank_online_state_entries", dimensions: [("table", table)], factory: factory).record(count)
+        }
     }
 
     /// The Prometheus text exposition of every metric.
