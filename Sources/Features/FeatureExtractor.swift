@@ -63,7 +63,9 @@ extension FeatureState {
             let attributes = candidate.attributes ?? self.attributes[candidate.id]
             let queryCounts = context.query.isEmpty ? nil : queryItems[.init(query: context.query, item: candidate.id)]
             let touch = user?.items[candidate.id]
-            let group = attributes?.category.flatMap { groups[$0] }
+            let group = attributes?.category.flatMap { groups[FeatureState.groupKey(category: $0)] }
+            let band = attributes?.priceBand.flatMap { groups[FeatureState.groupKey(priceBand: $0)] }
+            let weekend = context.localTime.isWeekend ? 1 : 0
             let neighbours = cooccurrence[candidate.id]
             var cooccurring = 0.0
             if let neighbours { for other in recent { cooccurring += neighbours[other] ?? 0 } }
@@ -103,6 +105,9 @@ extension FeatureState {
                 rate(item?.byDaypart[daypart]),
                 rate(group?.byDevice[device]),
                 rate(group?.byDaypart[daypart]),
+                rate(group?.byWeekend[weekend]),
+                rate(band?.byDevice[device]),
+                rate(band?.byDaypart[daypart]),
                 context.device == .mobile ? 1 : 0,
                 context.device == .tablet ? 1 : 0,
                 context.device == .desktop ? 1 : 0,

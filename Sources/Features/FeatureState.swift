@@ -27,10 +27,17 @@ public struct FeatureState: Sendable, Codable {
         var byDaypart = [DecayedCounts](repeating: DecayedCounts(), count: Daypart.allCases.count)
     }
 
+    /// Rates of a group of items (a category, a price band) in each context.
     struct GroupStats: Sendable, Codable {
         var byDevice = [DecayedCounts](repeating: DecayedCounts(), count: Device.allCases.count)
         var byDaypart = [DecayedCounts](repeating: DecayedCounts(), count: Daypart.allCases.count)
+        /// Weekdays at 0, weekends at 1.
+        var byWeekend = [DecayedCounts](repeating: DecayedCounts(), count: 2)
     }
+
+    /// The key of a group's statistics: categories and price bands share one table.
+    static func groupKey(category: String) -> String { "c:" + category }
+    static func groupKey(priceBand: String) -> String { "b:" + priceBand }
 
     struct Touch: Sendable, Codable {
         var count: Double
@@ -118,8 +125,10 @@ public struct FeatureState: Sendable, Codable {
             stats.byDaypart[daypart].decay(to: impression.time, halfLife: limits.halfLife)
             stats.byDaypart[daypart].shown += 1
             items[item] = stats
-            if let category = attributes[item]?.category {
-                updateGroup(category, device: device, daypart: daypart, time: impression.time) { $0.shown += 1 }
+            for group in groupKeys(attributes[item]) {
+                updateGroup(group, device: device, daypart: daypart, weekend: impression.localTime.isWeekend, time: impression.time) {
+                    $0.shown += 1
+                }
             }
             if !impression.query.isEmpty, queryItems.count < limits.maxQueryItems || queryItems[.init(query: impression.query, item: item)] != nil {
                 queryItems[.init(query: impression.query, item: item), default: DecayedCounts()].decay(to: impression.time, halfLife: limits.halfLife)
@@ -144,8 +153,10 @@ public struct FeatureState: Sendable, Codable {
         stats.byDaypart[daypart].add(event.kind)
         items[event.itemID] = stats
         let item = attributes[event.itemID]
-        if let category = item?.category {
-            updateGroup(category, device: device, daypart: daypart, time: event.time) { $0.add(event.kind) }
+        for group in groupKeys(item) {
+            updateGroup(group, device: device, daypart: daypart, weekend: event.localTime.isWeekend, time: event.time) {
+                $0.add(event.kind)
+            }
         }
         if let query = event.query, !query.isEmpty, queryItems[.init(query: query, item: event.itemID)] != nil {
             queryItems[.init(query: query, item: event.itemID)]?.decay(to: event.time, halfLife: limits.halfLife)
@@ -167,8 +178,16 @@ public struct FeatureState: Sendable, Codable {
         }
     }
 
-    private mutating func updateGroup(_ group: String, device: Int, daypart: Int, time: Double, _ change: (inout DecayedCounts) -> Void) {
+    private func groupKeys(_ attributes: ItemAttributes?) -> [String] {
+        [attributes?.category.map(Self.groupKey(category:)), attributes?.priceBand.map(Self.groupKey(priceBand:))].compactMap { $0 }
+    }
+
+    private mutating func updateGroup(
+        _ group: String, device: Int, daypart: Int, weekend: Bool, time: Double, _ change: (inout DecayedCounts) -> Void
+    ) {
         var stats = groups[group] ?? GroupStats()
+        stats.byWeekend[weekend ? 1 : 0].decay(to: time, halfLife: limits.halfLife)
+        change(&stats.byWeekend[weekend ? 1 : 0])
         stats.byDevice[device].decay(to: time, halfLife: limits.halfLife)
         change(&stats.byDevice[device])
         stats.byDaypart[daypart].decay(to: time, halfLife: limits.halfLife)

@@ -52,14 +52,15 @@ def attractiveness(user, item, device, hour, weekday):
         score += 1.1
     band = BAND_RANK.get(item.get("price_band"), 1)
     score -= user.price_sensitivity * 0.5 * band
+    # Context effects, the same for every shopper: what context features have to find.
     if device == "mobile":
-        score -= 0.35 * band
+        score -= 0.7 * band
         if item["category"] == "electronics":
-            score += 0.6
+            score += 1.2
     if hour >= 18 and item["category"] in ("home", "kitchen"):
-        score += 0.8
+        score += 1.4
     if weekday >= 6 and item["category"] in ("shoes", "jackets"):
-        score += 0.7
+        score += 1.2
     if not item.get("in_stock", True):
         score -= 1.5
     score += 0.1 * math.log1p(item.get("popularity", 0))
