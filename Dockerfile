@@ -1,9 +1,11 @@
 # The rerank sidecar. Build: docker build -t rerank .
 FROM swift:6.3-noble AS build
 WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends zlib1g-dev && rm -rf /var/lib/apt/lists/*
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
+COPY bench/scoring ./bench/scoring
 RUN swift build -c release --product rerank --static-swift-stdlib \
     && cp "$(swift build -c release --show-bin-path)/rerank" /usr/local/bin/rerank
 
