@@ -42,17 +42,25 @@ public struct BinnedDataset: Sendable {
         rowCount = rows
         featureCount = features
         self.mappers = mappers
-        binOffsets = mappers.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.binCount) }
+        let offsets = mappers.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.binCount) }
+        binOffsets = offsets
         let blocks = Parallel.ranges(rows, pieces: max(1, rows / 4096))
+        // All bounds in one flat array, so the loop below touches no reference-counted storage.
+        let bounds = mappers.flatMap(\.upperBounds)
+        let zeroBins = mappers.map(\.zeroBin)
         var byRow = [UInt8](repeating: 0, count: rows * features)
         byRow.withUnsafeMutableBufferPointer { output in
-            let target = UncheckedBox(output)
             dataset.features.withUnsafeBufferPointer { values in
-                Parallel.forEach(blocks.count, threads: threadCount) { block in
-                    for row in blocks[block] {
-                        let base = row * features
-                        for feature in 0..<features {
-                            target.value[base + feature] = mappers[feature].bin(for: values[base + feature])
+                bounds.withUnsafeBufferPointer { bounds in
+                    Parallel.forEach(blocks.count, threads: threadCount) { block in
+                        for row in blocks[block] {
+                            let base = row * features
+                            for feature in 0..<features {
+                                let featureBounds = UnsafeBufferPointer(
+                                    rebasing: bounds[offsets[feature]..<offsets[feature + 1]])
+                                output[base + feature] = FeatureBinMapper.bin(
+                                    for: values[base + feature], bounds: featureBounds, zeroBin: zeroBins[feature])
+                            }
                         }
                     }
                 }
@@ -65,12 +73,11 @@ public struct BinnedDataset: Sendable {
         }
         var byColumn = [UInt8](repeating: 0, count: rows * features)
         byColumn.withUnsafeMutableBufferPointer { output in
-            let target = UncheckedBox(output)
             byRow.withUnsafeBufferPointer { source in
                 Parallel.forEach(features, threads: threadCount) { feature in
                     let column = feature * rows
                     for row in 0..<rows {
-                        target.value[column + row] = source[row * features + feature]
+                        output[column + row] = source[row * features + feature]
                     }
                 }
             }

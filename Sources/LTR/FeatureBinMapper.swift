@@ -92,21 +92,25 @@ public struct FeatureBinMapper: Sendable, Equatable {
     /// The bin of a raw value.
     @inline(__always)
     public func bin(for value: Float) -> UInt8 {
-        if value.isNaN || abs(value) <= Self.zeroThreshold { return zeroBin }
-        return upperBounds.withUnsafeBufferPointer { bounds in
-            var low = 0
-            var length = bounds.count
-            while length > 0 {
-                let half = length >> 1
-                if bounds[low + half] < value {
-                    low += half + 1
-                    length -= half + 1
-                } else {
-                    length = half
-                }
+        upperBounds.withUnsafeBufferPointer { Self.bin(for: value, bounds: $0, zeroBin: zeroBin) }
+    }
+
+    /// The bin of a raw value given a mapper's bounds, for loops that hoist the bounds out.
+    @inline(__always)
+    static func bin(for value: Float, bounds: UnsafeBufferPointer<Float>, zeroBin: UInt8) -> UInt8 {
+        if value.isNaN || abs(value) <= zeroThreshold { return zeroBin }
+        var low = 0
+        var length = bounds.count
+        while length > 0 {
+            let half = length >> 1
+            if bounds[low + half] < value {
+                low += half + 1
+                length -= half + 1
+            } else {
+                length = half
             }
-            return UInt8(truncatingIfNeeded: low)
         }
+        return UInt8(truncatingIfNeeded: low)
     }
 
     /// Upper bounds for distinct sorted values: one bin per value when there are few, else bins of similar

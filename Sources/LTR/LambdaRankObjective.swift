@@ -109,93 +109,67 @@ public struct LambdaRankObjective: Sendable {
 
     /// The pair loop. Leaves in `scratch` the ranking (`order[rank] = document`) and, by rank, the summed
     /// gradients and hessians; returns the normalization factor to multiply them by.
+    ///
+    /// Documents are grouped by label, so each document within the truncation level is paired only with
+    /// lower-ranked documents of other labels (pairs of equal labels contribute nothing), and within a group
+    /// the label gap and the pair's direction are constants; the loop itself has no branch.
+    ///
+    /// - Parameter previousOrder: the query's ranking from the previous iteration (documents as query-local
+    ///   indices), used as the starting point of the sort and replaced by the new ranking; nil to start from
+    ///   the input order. The ranking itself never depends on it.
     func accumulate(
         labels: UnsafeBufferPointer<Float>,
         scores: UnsafeBufferPointer<Double>,
         inverseMaxDCG: Double,
-        scratch: inout LambdaRankScratch
+        scratch: inout LambdaRankScratch,
+        previousOrder: UnsafeMutableBufferPointer<Int32>? = nil
     ) -> Double {
         let count = labels.count
-        scratch.prepare(count: count)
-        scratch.order.sort { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
-        for (rank, document) in scratch.order.enumerated() {
-            scratch.labels[rank] = labels[document]
-            scratch.scores[rank] = scores[document]
-            scratch.gains[rank] = labelGain[Int(labels[document])]
-        }
+        scratch.rank(scores: scores, previousOrder: previousOrder)
+        scratch.group(labels: labels, discounts: discounts)
         guard count > 1, inverseMaxDCG > 0 else { return 1 }
-        let distinctScores = scratch.scores[0] != scratch.scores[count - 1]
-        let scoreNormalize = normalize && distinctScores
+        let scoreNormalize = normalize && scores[scratch.order[0]] != scores[scratch.order[count - 1]]
         let sigmoid = self.sigmoid
+        let sigmoidSquared = sigmoid * sigmoid
         var pairSum = 0.0
-        scratch.withBuffers { sortedLabels, sortedScores, gains, lambdas, hessians in
-            for i in 0..<min(count - 1, truncationLevel) {
-                let labelI = sortedLabels[i]
-                let discountI = discount(i)
-                for j in (i + 1)..<count where sortedLabels[j] != labelI {
-                    let (high, low) = labelI > sortedLabels[j] ? (i, j) : (j, i)
-                    let deltaScore = sortedScores[high] - sortedScores[low]
-                    var deltaNDCG = (gains[high] - gains[low]) * abs(discountI - discount(j)) * inverseMaxDCG
-                    if scoreNormalize { deltaNDCG /= 0.01 + abs(deltaScore) }
-                    let probability = 1 / (1 + exp(sigmoid * deltaScore))
-                    let lambda = -sigmoid * deltaNDCG * probability
-                    let hessian = sigmoid * sigmoid * deltaNDCG * probability * (1 - probability)
-                    lambdas[high] += lambda
-                    lambdas[low] -= lambda
-                    hessians[high] += hessian
-                    hessians[low] += hessian
-                    pairSum -= 2 * lambda
+        Exponential.powers.withUnsafeBufferPointer { powers in
+            let powers = powers.baseAddress!
+            scratch.withGroups { groups, sortedScores, sortedDiscounts, lambdas, hessians in
+                for i in 0..<min(count - 1, truncationLevel) {
+                    let labelI = groups.label(ofRank: i)
+                    groups.pass(rank: i)
+                    let scoreI = sortedScores[i]
+                    let discountI = sortedDiscounts[i]
+                    var lambdaI = 0.0
+                    var hessianI = 0.0
+                    for group in 0..<groups.count where groups.labels[group] != labelI {
+                        // `sign` is +1 when document i is the more relevant one; Δs = sign·(s_i − s_j).
+                        let sign: Double = labelI > groups.labels[group] ? 1 : -1
+                        let gainGap = sign * (labelGain[labelI] - labelGain[groups.labels[group]]) * inverseMaxDCG
+                        for member in groups.remaining(group) {
+                            let j = Int(groups.ranks[member])
+                            let scoreGap = scoreI - sortedScores[j]
+                            let weight = gainGap * (discountI - sortedDiscounts[j])
+                            let e = Exponential.exp(min(50, max(-50, sigmoid * sign * scoreGap)), powers: powers)
+                            let distance = scoreNormalize ? 0.01 + abs(scoreGap) : 1
+                            // One division gives both ΔNDCG·p (p = 1/(1+e)) and 1 − p = e/(1+e).
+                            let inverse = 1 / (distance * (1 + e))
+                            let weightedP = weight * inverse
+                            let lambda = -sigmoid * weightedP
+                            let hessian = sigmoidSquared * weightedP * (e * inverse * distance)
+                            lambdaI += sign * lambda
+                            lambdas[j] -= sign * lambda
+                            hessianI += hessian
+                            hessians[j] += hessian
+                            pairSum -= 2 * lambda
+                        }
+                    }
+                    lambdas[i] += lambdaI
+                    hessians[i] += hessianI
                 }
             }
         }
         guard normalize && pairSum > 0 else { return 1 }
         return log2(1 + pairSum) / pairSum
-    }
-}
-
-/// Reusable per-thread buffers for `LambdaRankObjective.accumulate`, indexed by rank.
-struct LambdaRankScratch {
-    var order: [Int] = []
-    var labels: [Float] = []
-    var scores: [Double] = []
-    var gains: [Double] = []
-    var lambdas: [Double] = []
-    var hessians: [Double] = []
-
-    /// Sizes the buffers for a query of `count` documents, reusing their storage.
-    mutating func prepare(count: Int) {
-        if order.count != count {
-            order = Array(0..<count)
-            labels = [Float](repeating: 0, count: count)
-            scores = [Double](repeating: 0, count: count)
-            gains = [Double](repeating: 0, count: count)
-            lambdas = [Double](repeating: 0, count: count)
-            hessians = [Double](repeating: 0, count: count)
-            return
-        }
-        for index in 0..<count {
-            order[index] = index
-            lambdas[index] = 0
-            hessians[index] = 0
-        }
-    }
-
-    mutating func withBuffers(
-        _ body: (
-            UnsafeBufferPointer<Float>, UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>,
-            UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>
-        ) -> Void
-    ) {
-        labels.withUnsafeBufferPointer { labels in
-            scores.withUnsafeBufferPointer { scores in
-                gains.withUnsafeBufferPointer { gains in
-                    lambdas.withUnsafeMutableBufferPointer { lambdas in
-                        hessians.withUnsafeMutableBufferPointer { hessians in
-                            body(labels, scores, gains, lambdas, hessians)
-                        }
-                    }
-                }
-            }
-        }
     }
 }

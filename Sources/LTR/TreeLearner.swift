@@ -18,6 +18,7 @@ public final class TreeLearner {
     private let threads: Int
     private let partition: DataPartition
     private var histograms: [Histogram] = []
+    private var ordered: [SIMD2<Float>]
     private var outOfBag: [Int32] = []
 
     /// Creates a learner for `data`, which must have been binned with `columnMajor: true`.
@@ -31,6 +32,7 @@ public final class TreeLearner {
         rules = SplitRules(parameters)
         threads = Parallel.threadCount(parameters.numThreads)
         partition = DataPartition(rowCapacity: data.rowCount, leafCapacity: parameters.numLeaves)
+        ordered = [SIMD2<Float>](repeating: .zero, count: data.rowCount)
     }
 
     /// Grows one tree; its leaf values include the learning rate.
@@ -53,8 +55,11 @@ public final class TreeLearner {
         state.sums[0] = LeafSums(gradient: rootSums.x, hessian: rootSums.y, count: rows.count)
         if canSplit(count: rows.count, depth: 0) {
             partition.withRows(of: 0) { rows in
-                histograms[0].build(
-                    rows: rows, gradients: gradients.baseAddress!, data: data, features: usable, threads: threads)
+                ordered.withUnsafeMutableBufferPointer { ordered in
+                    histograms[0].build(
+                        rows: rows, gradients: gradients.baseAddress!, data: data, features: usable,
+                        ordered: ordered.baseAddress!, threads: threads)
+                }
             }
             state.best[0] = bestSplit(leaf: 0, sums: state.sums[0], features: usable)
         }
@@ -182,8 +187,11 @@ public final class TreeLearner {
         // The parent's histogram sits in slot `leaf`; it becomes the larger child's, a free one the smaller's.
         if smaller == leaf { histograms.swapAt(leaf, newLeaf) }
         partition.withRows(of: smaller) { rows in
-            histograms[smaller].build(
-                rows: rows, gradients: gradients.baseAddress!, data: data, features: features, threads: threads)
+            ordered.withUnsafeMutableBufferPointer { ordered in
+                histograms[smaller].build(
+                    rows: rows, gradients: gradients.baseAddress!, data: data, features: features,
+                    ordered: ordered.baseAddress!, threads: threads)
+            }
         }
         histograms[larger].subtract(histograms[smaller], features: features, offsets: data.binOffsets)
         state.best[leaf] = bestSplit(leaf: leaf, sums: state.sums[leaf], features: features)
