@@ -63,12 +63,12 @@ public struct RankingModel: Sendable, Equatable {
     /// Facts about the training run.
     public var summary: TrainingSummary
     /// An opaque payload stored alongside the model.
-    public var extras: JSONValue?
+    public var extras: ModelExtras?
 
     /// Creates a model.
     public init(
         featureNames: [String], trees: [RegressionTree], parameters: TrainingParameters,
-        summary: TrainingSummary, extras: JSONValue? = nil
+        summary: TrainingSummary, extras: ModelExtras? = nil
     ) {
         self.featureNames = featureNames
         self.trees = trees
@@ -184,7 +184,7 @@ private struct ModelDocument: Codable {
     var parameters: TrainingParameters
     var summary: TrainingSummary
     var trees: [RegressionTree]
-    var extras: JSONValue?
+    var extras: ModelExtras?
     var checksum: String?
 
     init(_ model: RankingModel, checksum: String?) {

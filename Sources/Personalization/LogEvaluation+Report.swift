@@ -34,7 +34,7 @@ extension LogEvaluation {
     /// The JSON form: each ranking by name with metric keys (`ndcg@10`, `precision@10`, `recall@10`, `mrr`,
     /// `map`, `coverage@10`, `changed`), its segments, the uplift and the gain used.
     public func json() -> JSONObject {
-        func metrics(_ evaluation: RankingEvaluation) -> RerankJSON.JSONValue {
+        func metrics(_ evaluation: RankingEvaluation) -> JSONValue {
             .object(JSONObject(evaluation.metrics.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .double($0.value)) }))
         }
         var rankingsObject = JSONObject()

@@ -69,7 +69,7 @@ public struct PersonalizationModel: Sendable {
     /// Writes the model file.
     public func write(to path: String) throws {
         var ranking = ranking
-        ranking.extras = try LTR.JSONValue(encoding: extras)
+        ranking.extras = try ModelExtras(encoding: extras)
         try ranking.write(to: path)
     }
 

@@ -37,7 +37,7 @@ import Testing
         }
         let snapshot = Snapshot(clicks: ["sku-1": 12, "sku-2": 0], updated: "2026-01-01")
         var (model, _) = try Self.trainedModel()
-        model.extras = try JSONValue(encoding: snapshot)
+        model.extras = try ModelExtras(encoding: snapshot)
         let loaded = try RankingModel(jsonData: model.jsonData())
         #expect(try loaded.extras?.decode(Snapshot.self) == snapshot)
     }

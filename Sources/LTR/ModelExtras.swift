@@ -1,28 +1,28 @@
 import Foundation
 
-/// Any JSON value: the model file's opaque `extras` payload.
+/// The model file's opaque `extras` payload: any JSON value (named apart from RerankJSON's request-body `JSONValue`).
 ///
 /// Numbers are `Double`s (integers are exact up to 2^53). Use `init(encoding:)` and `decode(_:)` to store
 /// and read back any `Codable` value.
 ///
 /// ```swift
-/// let extras = try JSONValue(encoding: snapshot)          // e.g. item statistics
+/// let extras = try ModelExtras(encoding: snapshot)          // e.g. item statistics
 /// let again = try extras.decode(StatisticsSnapshot.self)
 /// ```
-public enum JSONValue: Sendable, Equatable, Codable {
+public enum ModelExtras: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([ModelExtras])
+    case object([String: ModelExtras])
 
     /// The JSON form of an `Encodable` value.
     ///
     /// - Throws: the encoder's or decoder's error.
     public init(encoding value: some Encodable) throws {
         let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONDecoder().decode(ModelExtras.self, from: data)
     }
 
     /// Decodes a `Decodable` value from this JSON.
@@ -42,10 +42,10 @@ public enum JSONValue: Sendable, Equatable, Codable {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = try? container.decode([ModelExtras].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode([String: ModelExtras].self))
         }
     }
 
