@@ -110,29 +110,30 @@ public struct FeatureState: Sendable, Codable {
 
     /// Applies one shown result list.
     public mutating func apply(_ impression: ImpressionObservation) {
-        latest = max(latest, impression.time)
+        let context = impression.context
+        latest = max(latest, context.time)
         learn(attributes: impression.attributes)
-        let device = impression.device.index
-        let daypart = impression.localTime.daypart.index
+        let device = context.device.index
+        let daypart = context.localTime.daypart.index
         for (position, item) in impression.items.enumerated() {
             let examination = propensity(position)
             var stats = items[item] ?? ItemStats()
-            stats.overall.decay(to: impression.time, halfLife: limits.halfLife)
+            stats.overall.decay(to: context.time, halfLife: limits.halfLife)
             stats.overall.shown += 1
             stats.overall.examinations += examination
-            stats.byDevice[device].decay(to: impression.time, halfLife: limits.halfLife)
+            stats.byDevice[device].decay(to: context.time, halfLife: limits.halfLife)
             stats.byDevice[device].shown += 1
-            stats.byDaypart[daypart].decay(to: impression.time, halfLife: limits.halfLife)
+            stats.byDaypart[daypart].decay(to: context.time, halfLife: limits.halfLife)
             stats.byDaypart[daypart].shown += 1
             items[item] = stats
             for group in groupKeys(attributes[item]) {
-                updateGroup(group, device: device, daypart: daypart, weekend: impression.localTime.isWeekend, time: impression.time) {
+                updateGroup(group, device: device, daypart: daypart, weekend: context.localTime.isWeekend, time: context.time) {
                     $0.shown += 1
                 }
             }
-            if !impression.query.isEmpty, queryItems.count < limits.maxQueryItems || queryItems[.init(query: impression.query, item: item)] != nil {
-                queryItems[.init(query: impression.query, item: item), default: DecayedCounts()].decay(to: impression.time, halfLife: limits.halfLife)
-                queryItems[.init(query: impression.query, item: item)]?.shown += 1
+            if !context.query.isEmpty, queryItems.count < limits.maxQueryItems || queryItems[.init(query: context.query, item: item)] != nil {
+                queryItems[.init(query: context.query, item: item), default: DecayedCounts()].decay(to: context.time, halfLife: limits.halfLife)
+                queryItems[.init(query: context.query, item: item)]?.shown += 1
             }
             if position < positionShown.count { positionShown[position] += 1 }
             totalShown += 1

@@ -34,6 +34,16 @@ public struct LoggedImpression: Sendable {
     }
 }
 
+extension LoggedImpression {
+    /// The search as features see it, with the query normalized.
+    public var featureContext: FeatureContext {
+        FeatureContext(
+            time: time, userID: userID, sessionID: sessionID, device: device, localTime: localTime,
+            query: FeatureState.normalize(query: query)
+        )
+    }
+}
+
 /// One logged click, add-to-cart or purchase.
 public struct LoggedEvent: Sendable {
     public var queryID: String?

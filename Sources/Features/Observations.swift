@@ -2,28 +2,15 @@ import RerankCore
 
 /// A search result list as it was shown: what features learn exposure and position bias from.
 public struct ImpressionObservation: Sendable {
-    public var time: Double
-    public var userID: String?
-    public var sessionID: String?
-    public var device: Device
-    public var localTime: LocalTime
-    /// Normalized query text (see ``FeatureState/normalize(query:)``).
-    public var query: String
+    /// Who searched, when, on what device, for what (normalized query).
+    public var context: FeatureContext
     /// Shown item ids, best first.
     public var items: [String]
     /// Attributes of the shown items, when known.
     public var attributes: [String: ItemAttributes]
 
-    public init(
-        time: Double, userID: String?, sessionID: String?, device: Device, localTime: LocalTime, query: String,
-        items: [String], attributes: [String: ItemAttributes] = [:]
-    ) {
-        self.time = time
-        self.userID = userID
-        self.sessionID = sessionID
-        self.device = device
-        self.localTime = localTime
-        self.query = query
+    public init(context: FeatureContext, items: [String], attributes: [String: ItemAttributes] = [:]) {
+        self.context = context
         self.items = items
         self.attributes = attributes
     }

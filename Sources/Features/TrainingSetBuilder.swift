@@ -75,12 +75,8 @@ public struct TrainingSetBuilder: Sendable {
                 state.apply(observation(events[nextEvent], owners: sessionOwners))
                 nextEvent += 1
             }
+            let context = impression.featureContext
             if labels[index].contains(where: { $0 > 0 }) {
-                let context = FeatureContext(
-                    time: impression.time, userID: impression.userID, sessionID: impression.sessionID,
-                    device: impression.device, localTime: impression.localTime,
-                    query: FeatureState.normalize(query: impression.query)
-                )
                 let candidates = impression.items.indices.map { position in
                     Candidate(id: impression.items[position], searchScore: impression.searchScores[position],
                         originalRank: impression.originalRanks[position])
@@ -91,11 +87,7 @@ public struct TrainingSetBuilder: Sendable {
                 set.groups.append(impression)
                 summary.groupsWithInteractions += 1
             }
-            state.apply(ImpressionObservation(
-                time: impression.time, userID: impression.userID, sessionID: impression.sessionID,
-                device: impression.device, localTime: impression.localTime,
-                query: FeatureState.normalize(query: impression.query), items: impression.items
-            ))
+            state.apply(ImpressionObservation(context: context, items: impression.items))
         }
         for event in events[nextEvent...] { state.apply(observation(event, owners: sessionOwners)) }
         return (set, state, summary)

@@ -32,11 +32,7 @@ public final class LiveFeatureState: Sendable {
     /// Applies a served search; remembered so its events can be put in context.
     public func observe(_ impression: LoggedImpression, attributes: [String: ItemAttributes]) {
         recent.withLock { $0.insert(impression) }
-        let observation = ImpressionObservation(
-            time: impression.time, userID: impression.userID, sessionID: impression.sessionID, device: impression.device,
-            localTime: impression.localTime, query: FeatureState.normalize(query: impression.query), items: impression.items,
-            attributes: attributes
-        )
+        let observation = ImpressionObservation(context: impression.featureContext, items: impression.items, attributes: attributes)
         state.withLock { $0.apply(observation) }
     }
 

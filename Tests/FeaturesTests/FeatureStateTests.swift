@@ -8,7 +8,10 @@ import Testing
     static let noon = LocalTime(hour: 12, weekday: 3)
 
     func impression(_ items: [String], at time: Double, user: String? = "u", device: Device = .desktop, query: String = "shoe") -> ImpressionObservation {
-        ImpressionObservation(time: time, userID: user, sessionID: "s", device: device, localTime: Self.noon, query: query, items: items)
+        ImpressionObservation(
+            context: FeatureContext(time: time, userID: user, sessionID: "s", device: device, localTime: Self.noon, query: query),
+            items: items
+        )
     }
 
     func event(_ kind: InteractionKind, _ item: String, at time: Double, user: String? = "u", device: Device = .desktop, position: Int? = 0) -> InteractionObservation {
