@@ -59,6 +59,26 @@ import Testing
         #expect(throws: LTRError.featureCountMismatch) { try scorer.score([1, 2, 3]) }
     }
 
+    @Test func scorerHandMadeModel() throws {
+        // Tree 1: f0 <= 0.5 ? (f1 <= -1 ? 1 : 2) : 4. Tree 2: a single leaf worth 0.25.
+        let tree = RegressionTree(
+            splitFeature: [0, 1], threshold: [0.5, -1], leftChild: [1, ~0], rightChild: [~2, ~1],
+            leafValue: [1, 2, 4])
+        let constant = RegressionTree(splitFeature: [], threshold: [], leftChild: [], rightChild: [], leafValue: [0.25])
+        let model = RankingModel(
+            featureNames: ["f0", "f1"], trees: [tree, constant], parameters: TrainingParameters(),
+            summary: TrainingSummary(rows: 0, queries: 0, iterations: 2, bestIteration: 2, metric: "ndcg@10"))
+        let rows: [[Float]] = [[0.5, -1], [0.5, -0.5], [0.6, -5], [.nan, -2], [-3, .nan], [.infinity, 0]]
+        let expected = [1.25, 2.25, 4.25, 1.25, 2.25, 4.25]
+        let scores = try model.scorer().score(rows: rows.flatMap { $0 })
+        #expect(scores == expected)
+        #expect(rows.map { model.predict($0) } == expected)
+        // More rows than one block (128), in a repeating pattern.
+        let many = (0..<300).flatMap { rows[$0 % rows.count] }
+        #expect(try model.scorer().score(rows: many) == (0..<300).map { expected[$0 % expected.count] })
+        #expect(try model.scorer().score(rows: []) == [])
+    }
+
     @Test func flippedByteFailsTheChecksum() throws {
         let (model, _) = try Self.trainedModel()
         var bytes = Array(try model.jsonData())
