@@ -1,71 +1,20 @@
 #!/usr/bin/env python3
 """Drives the demo: starts osmem-server and the sidecar, loads the catalog, searches through the sidecar."""
 import argparse
-import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-import osmem_server
-from opensearchpy import OpenSearch, helpers
+from opensearchpy import OpenSearch
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_osmem():
-    process = subprocess.Popen(
-        [osmem_server.resolve_binary(), "--addr", "127.0.0.1:0", "--no-stdin-watch"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    return process, json.loads(process.stdout.readline())["url"]
-
-
-def start_sidecar(binary, upstream, *options):
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "serve", "--upstream", upstream, "--port", str(port), *map(str, options)],
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/_rerank/health", timeout=1)
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the sidecar did not start")
-
-
-def stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+from stack import CATALOG, ROOT, load_catalog, start_osmem, start_sidecar, stop
 
 
 def run(step, *command):
     print(f"\n$ {' '.join(str(part) for part in command)}", flush=True)
     subprocess.run([str(part) for part in command], check=True)
-
-
-def load_catalog(client):
-    client.indices.create(index="products", body=json.loads((ROOT / "mappings/products.json").read_text()))
-    products = [json.loads(line) for line in (ROOT / "sample/catalog.ndjson").read_text().splitlines()]
-    helpers.bulk(client, ({"_index": "products", "_id": p["id"], "_source": p} for p in products), refresh=True)
-    return {p["id"]: p for p in products}
 
 
 def show(title, response, catalog):
@@ -113,16 +62,16 @@ def main():
                                              "--log-dir", logs)
         processes.append(sidecar)
         run("simulate", sys.executable, ROOT / "bench/storefront/simulate.py", "--sidecar", sidecar_url,
-            "--catalog", ROOT / "sample/catalog.ndjson", "--searches", args.searches)
+            "--catalog", CATALOG, "--searches", args.searches)
         stop(sidecar)
         processes.remove(sidecar)
 
         print("\n2. Check, train on the logs, evaluate on the latest 20% of searches (time split).")
         run("validate", args.rerank_bin, "validate", "--logs", logs)
-        run("train", args.rerank_bin, "train", "--logs", logs, "--items", ROOT / "sample/catalog.ndjson",
+        run("train", args.rerank_bin, "train", "--logs", logs, "--items", CATALOG,
             "--output", model)
         run("evaluate", args.rerank_bin, "evaluate", "--model", model, "--logs", logs,
-            "--items", ROOT / "sample/catalog.ndjson", "--json", work / "evaluation.json",
+            "--items", CATALOG, "--json", work / "evaluation.json",
             "--report", work / "evaluation.html")
 
         print("\n3. Serving the model: the same query for two shoppers, on two devices, at two times of day.")

@@ -20,6 +20,9 @@ extension LogEvaluation {
             lines.append(([name] + values).map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
         lines.append(String(format: "model - original NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f)", uplift.mean, uplift.low, uplift.high))
+        if let compared = upliftOverCompared {
+            lines.append(String(format: "model - compared NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f, paired)", compared.mean, compared.low, compared.high))
+        }
         lines.append("by segment, NDCG@10 (original → model):")
         let segments = rankings["model"]?.segments.keys.sorted() ?? []
         for segment in segments {
@@ -53,18 +56,23 @@ extension LogEvaluation {
         var root = rankingsObject
         root["held_out_searches"] = .int(heldOutGroups)
         root["gain"] = .string(gain == .linear ? "linear" : "exponential")
-        root["uplift_ndcg@10"] = .object(JSONObject([
-            "mean": .double(uplift.mean), "low": .double(uplift.low), "high": .double(uplift.high), "confidence": .double(0.95),
-        ]))
+        func interval(_ value: (mean: Double, low: Double, high: Double)) -> JSONValue {
+            .object(JSONObject([
+                "mean": .double(value.mean), "low": .double(value.low), "high": .double(value.high), "confidence": .double(0.95),
+            ]))
+        }
+        root["uplift_ndcg@10"] = interval(uplift)
+        if let compared = upliftOverCompared { root["uplift_over_compared_ndcg@10"] = interval(compared) }
         return root
     }
 
     /// A self-contained HTML page: NDCG@10 of every ranking overall and per segment as an SVG bar chart, and the table.
     public func html(title: String) -> String {
         let groups = ["overall"] + (rankings["model"]?.segments.keys.sorted() ?? [])
-        let colors = ["original": "#9aa5b1", "baseline": "#f0b429", "random": "#e12d39", "model": "#2680c2"]
+        let names = LogEvaluator.rankingNames.filter { rankings[$0] != nil }
+        let colors = ["original": "#9aa5b1", "baseline": "#f0b429", "random": "#e12d39", "compared": "#7b61ff", "model": "#2680c2"]
         let barWidth = 14.0, groupGap = 22.0, height = 260.0, top = 20.0
-        let groupWidth = barWidth * Double(LogEvaluator.rankingNames.count) + groupGap
+        let groupWidth = barWidth * Double(names.count) + groupGap
         let width = 60 + groupWidth * Double(groups.count)
         var svg = "<svg xmlns='http://www.w3.org/2000/svg' width='\(Int(width))' height='\(Int(height + 120))' font-family='sans-serif' font-size='11'>"
         for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
@@ -73,7 +81,7 @@ extension LogEvaluation {
         }
         for (index, group) in groups.enumerated() {
             let x0 = 60 + groupWidth * Double(index)
-            for (offset, name) in LogEvaluator.rankingNames.enumerated() {
+            for (offset, name) in names.enumerated() {
                 let evaluation = group == "overall" ? rankings[name]?.overall : rankings[name]?.segments[group]
                 let value = evaluation?.metrics["ndcg@10"] ?? 0
                 let x = x0 + barWidth * Double(offset)
@@ -81,7 +89,7 @@ extension LogEvaluation {
             }
             svg += "<text transform='translate(\(x0 + 10),\(top + height + 10)) rotate(45)'>\(group)</text>"
         }
-        for (offset, name) in LogEvaluator.rankingNames.enumerated() {
+        for (offset, name) in names.enumerated() {
             let x = 60 + Double(offset) * 90
             svg += "<rect x='\(x)' y='\(top + height + 95)' width='10' height='10' fill='\(colors[name] ?? "#000")'/><text x='\(x + 14)' y='\(top + height + 104)'>\(name)</text>"
         }

@@ -30,15 +30,19 @@ public struct LogEvaluation: Sendable {
     public var rankings: [String: EvaluatedRanking]
     /// Model − original NDCG@10: mean and 95% bootstrap interval.
     public var uplift: (mean: Double, low: Double, high: Double)
+    /// Model − compared model NDCG@10 (paired, same searches), when a model to compare with was given.
+    public var upliftOverCompared: (mean: Double, low: Double, high: Double)?
     public var replay: ReplaySummary
 }
 
 /// Replays held-out logs with point-in-time features and compares orderings of each logged result list.
 public enum LogEvaluator {
-    public static let rankingNames = ["original", "baseline", "random", "model"]
+    /// Every ranking an evaluation can hold, in report order; `compared` only with a model to compare with.
+    public static let rankingNames = ["original", "baseline", "random", "compared", "model"]
 
     public static func evaluate(
         model: PersonalizationModel,
+        comparedWith compared: PersonalizationModel? = nil,
         log: InteractionLog,
         items: [String: ItemAttributes],
         holdOut: HoldOut = .time,
@@ -57,19 +61,19 @@ public enum LogEvaluator {
         let width = test.featureNames.count
         let ctrColumn = test.featureNames.firstIndex(of: "item_ctr")!
         let coldColumn = test.featureNames.firstIndex(of: "user_cold")!
-        var rows: [Float] = []
-        for row in 0..<test.labels.count {
-            for column in model.extras.columns { rows.append(test.rows[row * width + column]) }
-        }
-        let modelScores = try model.ranking.scorer().score(rows: rows)
+        let modelScores = try scores(of: model, on: test)
         var random = SplitMix64(seed: seed)
         let randomScores = test.labels.map { _ in Double(random.next() >> 11) }
-        let scorers: [String: (Int, Int) -> Double] = [
+        var scorers: [String: (Int, Int) -> Double] = [
             "original": { group, row in -Double(test.groups[group].originalRanks[row]) },
             "baseline": { group, row in Double(test.rows[(test.groupBoundaries[group] + row) * width + ctrColumn]) },
             "random": { group, row in randomScores[test.groupBoundaries[group] + row] },
             "model": { group, row in modelScores[test.groupBoundaries[group] + row] },
         ]
+        if let compared {
+            let comparedScores = try scores(of: compared, on: test)
+            scorers["compared"] = { group, row in comparedScores[test.groupBoundaries[group] + row] }
+        }
         var segments: [String: [Int]] = [:]
         for group in 0..<test.groupCount {
             let impression = test.groups[group]
@@ -93,8 +97,22 @@ public enum LogEvaluator {
                 changed: Double(zip(top, originalTop).filter { $0 != $1 }.count) / Double(max(1, test.groupCount))
             )
         }
-        let uplift = bootstrap(test, gain: gain, seed: seed, model: scorers["model"]!, original: scorers["original"]!)
-        return LogEvaluation(heldOutGroups: test.groupCount, gain: gain, rankings: rankings, uplift: uplift, replay: summary)
+        let uplift = bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: scorers["original"]!)
+        return LogEvaluation(
+            heldOutGroups: test.groupCount, gain: gain, rankings: rankings, uplift: uplift,
+            upliftOverCompared: scorers["compared"].map { bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: $0) },
+            replay: summary)
+    }
+
+    /// A model's score of every row, from the columns it was trained on.
+    private static func scores(of model: PersonalizationModel, on set: TrainingSet) throws -> [Double] {
+        let width = set.featureNames.count
+        var rows: [Float] = []
+        rows.reserveCapacity(set.labels.count * model.extras.columns.count)
+        for row in 0..<set.labels.count {
+            for column in model.extras.columns { rows.append(set.rows[row * width + column]) }
+        }
+        return try model.ranking.scorer().score(rows: rows)
     }
 
     static func select(_ set: TrainingSet, holdOut: HoldOut, fraction: Double) -> [Int] {
@@ -119,9 +137,10 @@ public enum LogEvaluator {
         }
     }
 
-    /// Mean per-search NDCG@10 difference and its 95% percentile bootstrap interval (1,000 resamples).
+    /// Mean per-search NDCG@10 difference of two rankings and its 95% percentile bootstrap interval (1,000
+    /// resamples of the same searches for both, so the difference is paired).
     private static func bootstrap(
-        _ set: TrainingSet, gain: RelevanceGain, seed: UInt64, model: (Int, Int) -> Double, original: (Int, Int) -> Double
+        _ set: TrainingSet, gain: RelevanceGain, seed: UInt64, _ ranking: (Int, Int) -> Double, minus other: (Int, Int) -> Double
     ) -> (mean: Double, low: Double, high: Double) {
         let differences = (0..<set.groupCount).map { group -> Double in
             let range = set.groupBoundaries[group]..<set.groupBoundaries[group + 1]
@@ -130,7 +149,7 @@ public enum LogEvaluator {
                 let order = RankingMetrics.ranking(scores: labels.indices.map { score(group, $0) })
                 return RankingMetrics.ndcg(rankedLabels: order.map { labels[$0] }, cutoff: 10, gain: gain)
             }
-            return ndcg(model) - ndcg(original)
+            return ndcg(ranking) - ndcg(other)
         }
         let mean = differences.reduce(0, +) / Double(max(1, differences.count))
         var random = SplitMix64(seed: seed &+ 17)

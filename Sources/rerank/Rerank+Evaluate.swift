@@ -51,6 +51,9 @@ extension Rerank {
         @Option(help: "The model file written by `rerank train` (not with --run).")
         var model: String?
 
+        @Option(help: "ubi: another model file to compare with on the same searches (e.g. the one serving now).")
+        var compare: String?
+
         @Option(
             name: .customLong("run"),
             help: "Evaluate this TREC run file (query Q0 doc rank score tag) instead of a model; needs --qrels.")
@@ -92,7 +95,11 @@ extension Rerank {
                     throw ValidationError("rerank evaluate needs --logs DIR (UBI logs), or --format letor --data FILE.")
                 }
                 guard fraction > 0, fraction < 1 else { throw ValidationError("--fraction must be between 0 and 1, e.g. 0.2.") }
+                if let compare, !FileManager.default.fileExists(atPath: compare) {
+                    throw ValidationError("--compare \(compare) does not exist; give a model file written by `rerank train`.")
+                }
             case .letor:
+                guard compare == nil else { throw ValidationError("--compare works with --format ubi (logs).") }
                 guard let data else {
                     throw ValidationError(
                         "--format letor needs --data FILE: svmlight/LETOR lines, with query groups from qid: fields "
@@ -144,9 +151,10 @@ extension Rerank {
         /// The UBI input path: replay the logs, reorder the held-out searches, compare orderings.
         private func evaluateLogs(model: String) throws {
             let personalization = try PersonalizationModel(contentsOf: model)
+            let compared = try compare.map { try PersonalizationModel(contentsOf: $0) }
             let (log, items) = try logArguments.load()
             let evaluation = try LogEvaluator.evaluate(
-                model: personalization, log: log, items: items, holdOut: holdOut.holdOut, fraction: fraction,
+                model: personalization, comparedWith: compared, log: log, items: items, holdOut: holdOut.holdOut, fraction: fraction,
                 gain: gain.relevanceGain)
             print(evaluation.table())
             if let json {

@@ -36,13 +36,32 @@ import Testing
     }
 }
 
+@Suite struct ModelComparisonTests {
+    @Test func comparesTwoModelsOnTheSameSearches() throws {
+        let log = SyntheticLog.make(searches: 1500)
+        let (model, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: LogTrainerTests.options())
+        var weak = LogTrainerTests.options()
+        weak.excludedFamilies = [.user, .item]
+        let (weaker, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: weak)
+        let itself = try LogEvaluator.evaluate(model: model, comparedWith: model, log: log, items: SyntheticLog.items())
+        let same = try #require(itself.upliftOverCompared)
+        #expect(same.mean == 0 && same.low == 0 && same.high == 0)
+        #expect(itself.rankings["compared"]?.overall == itself.rankings["model"]?.overall)
+        let versus = try LogEvaluator.evaluate(model: model, comparedWith: weaker, log: log, items: SyntheticLog.items())
+        let difference = try #require(versus.upliftOverCompared)
+        let ndcg = { (name: String) in versus.rankings[name]?.overall.metrics["ndcg@10"] ?? .nan }
+        #expect(abs(difference.mean - (ndcg("model") - ndcg("compared"))) < 1e-9)
+        #expect(difference.low > 0, "the model with user and item features beats the one without: \(difference)")
+    }
+}
+
 @Suite struct LogEvaluationReportTests {
     @Test func reportsNameEveryRankingAndTheGain() throws {
         let log = SyntheticLog.make(searches: 500)
         var options = LogTrainerTests.options()
         options.parameters.iterations = 10
         let (model, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: options)
-        let evaluation = try LogEvaluator.evaluate(model: model, log: log, items: SyntheticLog.items())
+        let evaluation = try LogEvaluator.evaluate(model: model, comparedWith: model, log: log, items: SyntheticLog.items())
         let json = evaluation.json()
         for name in LogEvaluator.rankingNames {
             let ranking = try #require(json[name]?.objectValue)
@@ -51,6 +70,7 @@ import Testing
             }
         }
         #expect(json["gain"] == .string("exponential"))
+        #expect(json["uplift_over_compared_ndcg@10"]?.objectValue?["mean"]?.doubleValue == 0)
         let table = evaluation.table()
         #expect(table.contains("exponential (2^rel - 1)"))
         #expect(LogEvaluator.rankingNames.allSatisfy { table.contains($0) })
