@@ -66,6 +66,19 @@ extension LogEvaluation {
         return root
     }
 
+    /// A ranking's order of every held-out search as a TREC run (`query_id Q0 item rank score name`), for
+    /// `rerank evaluate --run` against other judgments, such as a simulation's ground truth.
+    public func trecRun(_ name: String) -> String? {
+        guard let ranking = rankings[name] else { return nil }
+        var text = ""
+        for (queryID, items) in zip(queryIDs, ranking.orders) {
+            for (rank, item) in items.enumerated() {
+                text += "\(queryID) Q0 \(item) \(rank + 1) \(items.count - rank) \(name)\n"
+            }
+        }
+        return text
+    }
+
     /// A self-contained HTML page: NDCG@10 of every ranking overall and per segment as an SVG bar chart, and the table.
     public func html(title: String) -> String {
         let groups = ["overall"] + (rankings["model"]?.segments.keys.sorted() ?? [])

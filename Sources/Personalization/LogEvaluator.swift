@@ -20,11 +20,15 @@ public struct EvaluatedRanking: Sendable {
     public var coverage: Double
     /// Share of held-out searches whose top 10 differs from the engine's.
     public var changed: Double
+    /// Each held-out search's items in this ranking's order.
+    public var orders: [[String]]
 }
 
 /// What `rerank evaluate --logs` reports.
 public struct LogEvaluation: Sendable {
     public var heldOutGroups: Int
+    /// The `query_id` of each held-out search, in the order of ``EvaluatedRanking/orders``.
+    public var queryIDs: [String]
     public var gain: RelevanceGain
     /// `original`, `baseline`, `random`, `model`.
     public var rankings: [String: EvaluatedRanking]
@@ -82,10 +86,11 @@ public enum LogEvaluator {
             let cold = test.rows[test.groupBoundaries[group] * width + coldColumn] > 0
             segments["user=\(cold ? "new" : "returning")", default: []].append(group)
         }
-        let originalTop = topTen(test, scorers["original"]!)
+        let originalTop = orders(test, scorers["original"]!).map { Array($0.prefix(10)) }
         var rankings: [String: EvaluatedRanking] = [:]
         for (name, score) in scorers {
-            let top = topTen(test, score)
+            let ordered = orders(test, score)
+            let top = ordered.map { Array($0.prefix(10)) }
             let shown = Set(test.groups.flatMap(\.items))
             rankings[name] = EvaluatedRanking(
                 overall: RankingEvaluation(set: test, gain: gain, score: score),
@@ -94,12 +99,13 @@ public enum LogEvaluator {
                     return RankingEvaluation(set: subset, gain: gain) { group, row in score(groups[group], row) }
                 },
                 coverage: Double(Set(top.flatMap { $0 }).count) / Double(max(1, shown.count)),
-                changed: Double(zip(top, originalTop).filter { $0 != $1 }.count) / Double(max(1, test.groupCount))
+                changed: Double(zip(top, originalTop).filter { $0 != $1 }.count) / Double(max(1, test.groupCount)),
+                orders: ordered
             )
         }
         let uplift = bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: scorers["original"]!)
         return LogEvaluation(
-            heldOutGroups: test.groupCount, gain: gain, rankings: rankings, uplift: uplift,
+            heldOutGroups: test.groupCount, queryIDs: test.groups.map(\.queryID), gain: gain, rankings: rankings, uplift: uplift,
             upliftOverCompared: scorers["compared"].map { bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: $0) },
             replay: summary)
     }
@@ -129,11 +135,10 @@ public enum LogEvaluator {
         }
     }
 
-    private static func topTen(_ set: TrainingSet, _ score: (Int, Int) -> Double) -> [[String]] {
+    private static func orders(_ set: TrainingSet, _ score: (Int, Int) -> Double) -> [[String]] {
         (0..<set.groupCount).map { group in
             let items = set.groups[group].items
-            let order = RankingMetrics.ranking(scores: items.indices.map { score(group, $0) })
-            return order.prefix(10).map { items[$0] }
+            return RankingMetrics.ranking(scores: items.indices.map { score(group, $0) }).map { items[$0] }
         }
     }
 

@@ -48,6 +48,9 @@ extension Rerank {
         @Option(help: "ubi: also write an HTML report with a chart to this file.")
         var report: String?
 
+        @Option(help: "ubi: write each ranking's order of the held-out searches to DIR/<ranking>.run (TREC run format).")
+        var runs: String?
+
         @Option(help: "The model file written by `rerank train` (not with --run).")
         var model: String?
 
@@ -161,6 +164,13 @@ extension Rerank {
                 var bytes = JSONWriter.bytes(.object(evaluation.json()))
                 bytes.append(UInt8(ascii: "\n"))
                 try Data(bytes).write(to: URL(fileURLWithPath: json), options: .atomic)
+            }
+            if let runs {
+                try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+                for name in LogEvaluator.rankingNames {
+                    guard let run = evaluation.trecRun(name) else { continue }
+                    try Data(run.utf8).write(to: URL(fileURLWithPath: runs).appendingPathComponent("\(name).run"), options: .atomic)
+                }
             }
             if let report {
                 try Data(evaluation.html(title: "rerank evaluation: \(model)").utf8).write(to: URL(fileURLWithPath: report), options: .atomic)

@@ -74,6 +74,13 @@ import Testing
         let table = evaluation.table()
         #expect(table.contains("exponential (2^rel - 1)"))
         #expect(LogEvaluator.rankingNames.allSatisfy { table.contains($0) })
+        let run = try #require(evaluation.trecRun("original"))
+        let lines = run.split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(lines.count == evaluation.rankings["original"]?.orders.joined().count)
+        #expect(Set(lines.map { String($0[0]) }) == Set(evaluation.queryIDs))
+        let first = try #require(lines.first)
+        #expect(first[1] == "Q0" && first[3] == "1" && first[5] == "original")
+        #expect(evaluation.trecRun("no such ranking") == nil)
         let html = evaluation.html(title: "test")
         #expect(html.contains("<svg"))
         #expect(html.contains("model overall"))

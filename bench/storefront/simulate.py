@@ -9,6 +9,8 @@ histories. Queries name a category (half), a category and a generic word, or onl
 categories). Each search goes through the sidecar with the opensearch-py client (the sidecar logs the impression)
 and clicks, add-to-carts and purchases drawn from a position-biased cascade model are posted to the sidecar's
 events API. --workers processes share the users and the searches; deterministic for a seed and a worker count.
+--truth writes the planted truth as TREC qrels: for every search and shown item, the probability that this
+shopper, in this context, acts on the item once they see it (for `rerank evaluate --run ... --qrels`).
 
     simulate.py --sidecar http://127.0.0.1:9250 --catalog sample/catalog.ndjson --searches 3000
 """
@@ -16,7 +18,9 @@ import argparse
 import json
 import math
 import multiprocessing
+import os
 import random
+import shutil
 import sys
 import urllib.request
 import uuid
@@ -112,6 +116,7 @@ def simulate(args, worker):
     client = OpenSearch(hosts=[args.sidecar], timeout=30)
     counts = {"searches": 0, "click": 0, "add_to_cart": 0, "purchase": 0}
     pending = []
+    truth = open(f"{args.truth}.part{worker}", "w") if args.truth else None
     for search in range(searches):
         user = rng.choice(users)
         if user.session is None or rng.random() < 0.2:
@@ -129,11 +134,15 @@ def simulate(args, worker):
         response = client.search(index=args.index, body=body)
         counts["searches"] += 1
         query_id = response.get("ext", {}).get("rerank", {}).get("query_id")
-        for position, hit in enumerate(response["hits"]["hits"]):
+        hits = response["hits"]["hits"]
+        wants = [attractiveness(user, catalog[hit["_id"]], device, hour, weekday) if hit["_id"] in catalog else 0
+                 for hit in hits]
+        if truth:
+            truth.writelines(f"{query_id} 0 {hit['_id']} {want:.6f}\n" for hit, want in zip(hits, wants))
+        for position, hit in enumerate(hits):
             if rng.random() > examination(position):
                 continue
-            item = catalog.get(hit["_id"])
-            if item is None or rng.random() > attractiveness(user, item, device, hour, weekday):
+            if rng.random() > wants[position]:
                 continue
             actions = ["click"]
             if rng.random() < 0.35:
@@ -157,6 +166,8 @@ def simulate(args, worker):
             print(f"  worker 0: {search + 1} of {searches} searches, {counts['click']} clicks", file=sys.stderr)
     if pending:
         post_events(args.sidecar, pending)
+    if truth:
+        truth.close()
     return counts
 
 
@@ -171,12 +182,20 @@ def main():
     parser.add_argument("--device-loyalty", type=float, default=0.3,
                         help="probability that a search uses the user's own device (default 0.3)")
     parser.add_argument("--index", default="products")
+    parser.add_argument("--truth", help="write the planted truth here as TREC qrels")
     args = parser.parse_args()
     if args.workers < 1 or args.workers > args.users:
         parser.error("--workers must be between 1 and --users")
     with multiprocessing.Pool(args.workers) as pool:
         results = pool.starmap(simulate, [(args, worker) for worker in range(args.workers)])
     counts = {name: sum(result[name] for result in results) for name in results[0]}
+    if args.truth:
+        with open(args.truth, "w") as truth:
+            for worker in range(args.workers):
+                part = f"{args.truth}.part{worker}"
+                with open(part) as lines:
+                    shutil.copyfileobj(lines, truth)
+                os.remove(part)
     print(json.dumps(counts))
 
 
