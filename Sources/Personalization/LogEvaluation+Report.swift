@@ -11,6 +11,9 @@ extension LogEvaluation {
     /// A terminal table: one row per ranking, overall metrics, coverage and changed share.
     public func table() -> String {
         var lines = ["held-out searches: \(heldOutGroups); NDCG gain: \(gainName)"]
+        if seenInTraining > 0 {
+            lines.append("warning: training already used \(seenInTraining) of these searches, so the model's figures are optimistic; train with --test-fraction equal to --fraction (the default 0.2 of both match)")
+        }
         let header = ["ranking"] + Self.tableMetrics + ["coverage@10", "changed"]
         lines.append(header.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         for name in LogEvaluator.rankingNames {
@@ -55,6 +58,7 @@ extension LogEvaluation {
         }
         var root = rankingsObject
         root["held_out_searches"] = .int(heldOutGroups)
+        root["held_out_searches_seen_in_training"] = .int(seenInTraining)
         root["gain"] = .string(gain == .linear ? "linear" : "exponential")
         func interval(_ value: (mean: Double, low: Double, high: Double)) -> JSONValue {
             .object(JSONObject([

@@ -27,6 +27,9 @@ public struct EvaluatedRanking: Sendable {
 /// What `rerank evaluate --logs` reports.
 public struct LogEvaluation: Sendable {
     public var heldOutGroups: Int
+    /// Held-out searches that training or validation of the model (or the compared model) already used: the
+    /// model's metrics on them are optimistic. 0 when the models were trained with a matching test fraction.
+    public var seenInTraining: Int
     /// The `query_id` of each held-out search, in the order of ``EvaluatedRanking/orders``.
     public var queryIDs: [String]
     public var gain: RelevanceGain
@@ -104,8 +107,10 @@ public enum LogEvaluator {
             )
         }
         let uplift = bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: scorers["original"]!)
+        let trainedUntil = [model.extras.trainedUntil, compared?.extras.trainedUntil].compactMap { $0 }.max()
+        let seen = trainedUntil.map { until in test.groups.filter { $0.time <= until }.count } ?? 0
         return LogEvaluation(
-            heldOutGroups: test.groupCount, queryIDs: test.groups.map(\.queryID), gain: gain, rankings: rankings, uplift: uplift,
+            heldOutGroups: test.groupCount, seenInTraining: seen, queryIDs: test.groups.map(\.queryID), gain: gain, rankings: rankings, uplift: uplift,
             upliftOverCompared: scorers["compared"].map { bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: $0) },
             replay: summary)
     }

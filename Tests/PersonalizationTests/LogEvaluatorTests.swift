@@ -25,6 +25,23 @@ import Testing
         #expect(evaluation.heldOutGroups == Int((Double(evaluation.replay.groupsWithInteractions) * 0.2).rounded()))
     }
 
+    @Test func saysWhenTrainingAlreadySawTheHeldOutSearches() throws {
+        let log = SyntheticLog.make(searches: 600)
+        var options = LogTrainerTests.options()
+        options.parameters.iterations = 10
+        let (all, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: options)
+        let seen = try LogEvaluator.evaluate(model: all, log: log, items: [:])
+        #expect(seen.seenInTraining == seen.heldOutGroups, "validation used the latest 20%: the held-out searches")
+        #expect(seen.table().contains("warning: training already used"))
+        options.testFraction = 0.2
+        let (unseen, report) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: options)
+        let evaluation = try LogEvaluator.evaluate(model: unseen, log: log, items: [:])
+        #expect(report.testGroups == evaluation.heldOutGroups)
+        #expect(report.trainingGroups + report.validationGroups + report.testGroups == evaluation.replay.groupsWithInteractions)
+        #expect(evaluation.seenInTraining == 0)
+        #expect(!evaluation.table().contains("warning"))
+    }
+
     @Test func linearGainAndHoldLastPerUser() throws {
         let log = SyntheticLog.make(searches: 600)
         let (model, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: LogTrainerTests.options())
