@@ -168,7 +168,8 @@ def render(work):
     out += [
         "",
         f"The learner's own spread: model NDCG@10 with `rerank train --seed` {', '.join(seeds)} (held-out searches "
-        "and features unchanged, only the learner's random choices differ): "
+        "and features unchanged, only the learner's random choices differ; every rerank step runs with "
+        "`SWIFT_DETERMINISTIC_HASHING=1`, without which the same seed gives a different model each run): "
         + "; ".join(f"{label.removeprefix('model ')} "
                     + ", ".join(f"{evaluations[run, seed]['model']['ndcg@10']:.4f}" for seed in seeds)
                     for run, label in RUNS) + ".",
@@ -198,7 +199,9 @@ def render(work):
         "engine-order figures equal rerank's `original`, checked). rerank's `baseline` is the item's click rate "
         "in these logs (smoothed, 14-day half-life), not plain popularity. Reference for full-catalog "
         "recommendation on MovieLens with a time split (popularity NDCG@10 ≈ 0.16, implicit ALS ≈ 0.12) is not "
-        "comparable: here each search reranks its own 30 shown movies, of which few are relevant.",
+        "comparable: here each search reranks its own 30 shown movies, of which few are relevant. "
+        "`rerank train` stops early on its latest 20% of searches, the same searches `rerank evaluate` holds "
+        "out, so the number of trees is chosen on the test searches and the model rows are slightly optimistic.",
     ]
     return "\n".join(out) + "\n"
 
