@@ -18,6 +18,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from results import replace_section  # noqa: E402
+
 HEADING = "## Evaluation: MovieLens 100k"
 HOLD_OUT = 0.2
 RUNS = [("all", "model (all features)"), ("no-context", "model without context features"),
@@ -168,8 +171,7 @@ def render(work):
     out += [
         "",
         f"The learner's own spread: model NDCG@10 with `rerank train --seed` {', '.join(seeds)} (held-out searches "
-        "and features unchanged, only the learner's random choices differ; every rerank step runs with "
-        "`SWIFT_DETERMINISTIC_HASHING=1`, without which the same seed gives a different model each run): "
+        "and features unchanged, only the learner's random choices differ): "
         + "; ".join(f"{label.removeprefix('model ')} "
                     + ", ".join(f"{evaluations[run, seed]['model']['ndcg@10']:.4f}" for seed in seeds)
                     for run, label in RUNS) + ".",
@@ -200,26 +202,10 @@ def render(work):
         "in these logs (smoothed, 14-day half-life), not plain popularity. Reference for full-catalog "
         "recommendation on MovieLens with a time split (popularity NDCG@10 ≈ 0.16, implicit ALS ≈ 0.12) is not "
         "comparable: here each search reranks its own 30 shown movies, of which few are relevant. "
-        "`rerank train` stops early on its latest 20% of searches, the same searches `rerank evaluate` holds "
-        "out, so the number of trees is chosen on the test searches and the model rows are slightly optimistic.",
+        "`rerank train` keeps the searches `rerank evaluate` holds out (the latest 20%) out of training and of "
+        "the validation that stops it early (`--test-fraction`, default 0.2).",
     ]
     return "\n".join(out) + "\n"
-
-
-def write_section(path, body):
-    """Replaces the section's body, or inserts the section after the last "## Evaluation:" section."""
-    lines = path.read_text().split("\n")
-    section = [HEADING, "", *body.rstrip("\n").split("\n"), ""]
-    if HEADING in lines:
-        start = lines.index(HEADING)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    else:
-        evaluations = [i for i, line in enumerate(lines) if line.startswith("## Evaluation:")]
-        after = evaluations[-1] if evaluations else len(lines) - 1
-        start = end = next((i for i in range(after + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    if end == len(lines):
-        section = section[:-1]
-    path.write_text("\n".join(lines[:start] + section + lines[end:]).rstrip("\n") + "\n")
 
 
 def main():
@@ -231,7 +217,7 @@ def main():
     (args.work / "RESULTS-section.md").write_text(HEADING + "\n\n" + body)
     print(HEADING + "\n\n" + body)
     if args.results:
-        write_section(args.results, body)
+        replace_section(args.results, HEADING[3:], body)
         print(f"updated {args.results}", file=sys.stderr)
 
 
