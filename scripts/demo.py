@@ -19,9 +19,9 @@ def run(step, *command):
 
 
 # Features worth showing as reasons, with short labels: the searcher's tastes and the context's effects.
-REASONS = [("user_category_share", "likes category"), ("user_brand_share", "likes brand"),
-           ("user_price_band_share", "buys this price"), ("price_band_device_ctr", "price on device"),
-           ("category_daypart_ctr", "category at this hour"), ("category_weekend_ctr", "category on weekend")]
+REASONS = [("user_category_share", "their category"), ("user_brand_share", "their brand"),
+           ("user_price_band_share", "their price"), ("price_band_device_ctr", "price×device"),
+           ("category_daypart_ctr", "category×hour"), ("category_weekend_ctr", "category×weekend")]
 
 
 def describe(hit, catalog):
@@ -33,7 +33,7 @@ def describe(hit, catalog):
         return what, ""
     features = explain.get("features", {})
     reasons = sorted(((features[name], label) for name, label in REASONS if features.get(name, 0) > 0), reverse=True)
-    why = f"engine #{explain['original_rank'] + 1}; " + ", ".join(f"{label} {value:.2f}" for value, label in reasons[:2])
+    why = f"engine #{explain['original_rank'] + 1}: " + ", ".join(f"{label} {value:.2f}" for value, label in reasons[:2])
     if explain.get("rules"):
         why += f"; rules {','.join(explain['rules'])}"
     return what, why
@@ -41,7 +41,7 @@ def describe(hit, catalog):
 
 def side_by_side(columns, catalog):
     """Prints result lists next to each other: (title, response) per column."""
-    width = 50
+    width = 56
     print("\n    " + "".join(f"{title[:width]:<{width}}  " for title, _ in columns))
     lists = [response["hits"]["hits"] for _, response in columns]
     for rank in range(max(len(hits) for hits in lists)):

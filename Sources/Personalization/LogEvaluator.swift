@@ -108,7 +108,8 @@ public enum LogEvaluator {
         }
         let uplift = bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: scorers["original"]!)
         let trainedUntil = [model.extras.trainedUntil, compared?.extras.trainedUntil].compactMap { $0 }.max()
-        let seen = trainedUntil.map { until in test.groups.filter { $0.time <= until }.count } ?? 0
+        // Strictly earlier: a held-out search in the same millisecond as the last trained one is not counted.
+        let seen = trainedUntil.map { until in test.groups.filter { $0.time < until }.count } ?? 0
         return LogEvaluation(
             heldOutGroups: test.groupCount, seenInTraining: seen, queryIDs: test.groups.map(\.queryID), gain: gain, rankings: rankings, uplift: uplift,
             upliftOverCompared: scorers["compared"].map { bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: $0) },
