@@ -149,7 +149,8 @@ def render(work):
         f"({summary['searches_with_relevant'] / summary['searches']:.0%}; genre "
         f"{with_relevant.get('genre', 0) / max(1, kinds.get('genre', 0)):.0%}, title + genre "
         f"{with_relevant.get('title', 0) / max(1, kinds.get('title', 0)):.0%}); only these are trained and "
-        f"evaluated. `rerank train` (defaults: time split, latest 20% for early stopping): "
+        f"evaluated. `rerank train` (defaults: the latest 20% left out for `evaluate`, the latest 20% of the rest "
+        "for early stopping): "
         f"{trained['queries']:,} searches ({trained['rows']:,} rows), {trained['bestIteration']} trees kept "
         f"of {trained['iterations']} grown, {len(full_model['features'])} features. `rerank evaluate`: "
         f"the latest 20% by time, {full['held_out_searches']:,} searches, NDCG gain {full['gain']}.",
@@ -174,7 +175,11 @@ def render(work):
         "and features unchanged, only the learner's random choices differ): "
         + "; ".join(f"{label.removeprefix('model ')} "
                     + ", ".join(f"{evaluations[run, seed]['model']['ndcg@10']:.4f}" for seed in seeds)
-                    for run, label in RUNS) + ".",
+                    for run, label in RUNS) + "."
+        + (" Identical for every seed: the default trainer draws nothing at random (no bagging, every feature "
+           "in every tree), so the seed does not change the model."
+           if all(len({evaluations[run, seed]['model']['ndcg@10'] for seed in seeds}) == 1 for run, _ in RUNS)
+           else ""),
     ]
     out += [
         "",
