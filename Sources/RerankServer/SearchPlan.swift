@@ -17,6 +17,9 @@ struct SearchPlan: Sendable {
     var sourceEdit: SourceEdit?
     /// The text the person searched for, for the impression log.
     var userQuery = ""
+    /// The body and query string to forward when the search is not reranked after all: the client's, without
+    /// `ext.rerank`.
+    var unreranked: (body: [UInt8]?, query: String?) = (nil, nil)
 
     struct Page: Sendable, Equatable {
         var from: Int
@@ -53,6 +56,7 @@ struct SearchPlanner: Sendable {
         let rerankExtension = Self.stripRerankExtension(&object)
         let stripped = rerankExtension != nil
         var plan = SearchPlan(body: stripped ? JSONWriter.bytes(.object(object)) : nil, query: query)
+        plan.unreranked = (plan.body, query)
         plan.rerankExtension = rerankExtension
         plan.userQuery = QueryText.extract(body: object, queryParameter: parameters.value("q"))
 
@@ -114,6 +118,14 @@ struct SearchPlanner: Sendable {
 }
 
 extension SearchPlan {
+    /// This search forwarded as the client sent it (without `ext.rerank`) and not reranked, for `reason`.
+    func withoutReranking(_ reason: String) -> SearchPlan {
+        var plan = skipped(reason)
+        (plan.body, plan.query) = unreranked
+        plan.sourceEdit = nil
+        return plan
+    }
+
     fileprivate func skipped(_ reason: String) -> SearchPlan {
         var plan = self
         plan.skipReason = reason

@@ -88,6 +88,9 @@ def main():
     parser.add_argument("--searches", type=int, default=3000)
     parser.add_argument("--users", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--traffic-seed", type=int,
+                        help="seed of the searches and clicks after the shoppers are drawn (default: --seed); the same "
+                             "--seed with another --traffic-seed brings the same shoppers back for more traffic")
     parser.add_argument("--index", default="products")
     args = parser.parse_args()
 
@@ -99,6 +102,8 @@ def main():
     categories = sorted({i["category"] for i in catalog.values()})
     brands = sorted({i["brand"] for i in catalog.values()})
     users = [User(n, rng, categories, brands) for n in range(args.users)]
+    if args.traffic_seed is not None:
+        rng = random.Random(args.traffic_seed)
     client = OpenSearch(hosts=[args.sidecar], timeout=30)
     counts = {"searches": 0, "click": 0, "add_to_cart": 0, "purchase": 0}
     pending = []
