@@ -52,11 +52,6 @@ public struct Experiment: Sendable, Equatable {
         if let stop, date >= stop { return false }
         return true
     }
-
-    /// Each variant's configured share of the participants, by name (what the sample-ratio check expects).
-    public var split: [String: Double] {
-        Dictionary(variants.map { ($0.name, $0.share) }, uniquingKeysWith: { first, _ in first })
-    }
 }
 
 /// One arm of an experiment.
