@@ -79,11 +79,8 @@ public func buildApplication(
     }
     let proxy = ProxyController(
         upstream: upstream,
-        planner: SearchPlanner(
-            enabled: configuration.rerank.enabled,
-            window: configuration.rerank.window,
-            maxWindow: configuration.rerank.maxWindow
-        ),
+        planner: SearchPlanner(window: configuration.rerank.window, maxWindow: configuration.rerank.maxWindow),
+        rerankingEnabled: configuration.rerank.enabled,
         contexts: ContextBuilder(defaultTimeZone: configuration.rerank.defaultTimeZone, now: now),
         rerankers: rerankers,
         budget: .microseconds(Int64(configuration.rerank.budgetMilliseconds * 1000)),

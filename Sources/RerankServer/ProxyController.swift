@@ -1,4 +1,3 @@
-import CompressNIO
 import Features
 import Foundation
 import Hummingbird
@@ -14,6 +13,8 @@ import RerankJSON
 struct ProxyController: Sendable {
     let upstream: UpstreamClient
     let planner: SearchPlanner
+    /// `rerank.enabled`: false serves searches outside every experiment in the engine's order.
+    let rerankingEnabled: Bool
     let contexts: ContextBuilder
     let rerankers: RerankerStore
     let budget: Duration
@@ -93,8 +94,9 @@ struct ProxyController: Sendable {
         var plan = try planner.plan(body: bytes, query: request.uri.query, fields: snapshot.fields)
         var searchContext = try contexts.context(headers: headers(of: request), extension: plan.rerankExtension)
         searchContext.query = plan.userQuery
-        let route = try ExperimentRoute(snapshot, context: searchContext, override: request.headers[.rerankVariantOverride])
-        if route.rerankingOff, plan.page != nil { plan = plan.withoutReranking(route.offReason) }
+        let route = try ExperimentRoute(
+            snapshot, context: searchContext, override: request.headers[.rerankVariantOverride], rerankingEnabled: rerankingEnabled)
+        if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
         let target = request.uri.path + (plan.query.map { "?\($0)" } ?? "")
         let forwardBody = plan.body.map { ByteBuffer(bytes: $0) } ?? (bytes.isEmpty ? nil : body)
         let upstreamResponse = try await forward(
@@ -190,8 +192,9 @@ struct ProxyController: Sendable {
             var plan = try planner.plan(body: search.body, query: nil, fields: snapshot.fields)
             var context = try self.contexts.context(headers: requestHeaders, extension: plan.rerankExtension)
             context.query = plan.userQuery
-            let route = try ExperimentRoute(snapshot, context: context, override: request.headers[.rerankVariantOverride])
-            if route.rerankingOff, plan.page != nil { plan = plan.withoutReranking(route.offReason) }
+            let route = try ExperimentRoute(
+                snapshot, context: context, override: request.headers[.rerankVariantOverride], rerankingEnabled: rerankingEnabled)
+            if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
             plans.append(plan)
             contexts.append(context)
             routes.append(route)

@@ -29,7 +29,6 @@ struct SearchPlan: Sendable {
 
 /// Decides whether a search can be reranked and rewrites it to over-fetch the rerank window.
 struct SearchPlanner: Sendable {
-    var enabled: Bool
     var window: Int
     var maxWindow: Int
 
@@ -60,7 +59,6 @@ struct SearchPlanner: Sendable {
         plan.rerankExtension = rerankExtension
         plan.userQuery = QueryText.extract(body: object, queryParameter: parameters.value("q"))
 
-        guard enabled else { return plan.skipped("reranking disabled") }
         if parameters.has("scroll") { return plan.skipped("scroll") }
         if object["search_after"] != nil { return plan.skipped("search_after") }
         if object["collapse"] != nil { return plan.skipped("collapse") }

@@ -42,7 +42,7 @@ enum ServingChoice: Sendable {
 /// Every experiment arm's reranker, built on the served reranker, and the assigner that picks between them.
 struct ServingExperiments: Sendable {
     let assigner: ExperimentAssigner
-    /// A/B arms by experiment name, one per variant; nil where the variant turns reranking off.
+    /// Arms by experiment name, one per variant; nil where the variant turns reranking off.
     private let arms: [String: [ServingReranker?]]
     /// Interleaving experiments' control and treatment rerankers, by experiment name.
     private let interleavings: [String: ServingReranker]
@@ -63,11 +63,8 @@ struct ServingExperiments: Sendable {
                 defaultWeight: settings.weight ?? base.defaultWeight)
         }
         for experiment in loaded.experiments {
-            switch experiment.kind {
-            case .abTest:
-                arms[experiment.name] = experiment.variants.map { reranker($0).map { ServingReranker($0) } }
-            case .interleaving:
-                arms[experiment.name] = experiment.variants.map { ServingReranker(reranker($0) ?? Self.engineOrder) }
+            arms[experiment.name] = experiment.variants.map { reranker($0).map { ServingReranker($0) } }
+            if experiment.kind == .interleaving {
                 interleavings[experiment.name] = ServingReranker(
                     reranker(experiment.variants[0]) ?? Self.engineOrder, interleaved: reranker(experiment.variants[1]) ?? Self.engineOrder)
             }
@@ -81,12 +78,19 @@ struct ServingExperiments: Sendable {
         self.fields = fields
     }
 
-    /// The arm serving `assignment`; nil for a search outside every experiment (the served reranker's).
+    /// The arm serving `assignment`.
     func choice(for assignment: Assignment) -> ServingChoice? {
-        if let index = assignment.variantIndex {
-            guard let variants = arms[assignment.experiment.name], variants.indices.contains(index) else { return nil }
-            return variants[index].map(ServingChoice.rerank) ?? .off
+        guard let index = assignment.variantIndex else {
+            return interleavings[assignment.experiment.name].map(ServingChoice.rerank)
         }
-        return interleavings[assignment.experiment.name].map(ServingChoice.rerank)
+        return choice(assignment.experiment, variant: index)
+    }
+
+    /// The control arm of `experiment`, which serves the searches outside every experiment.
+    func control(of experiment: Experiment) -> ServingChoice? { choice(experiment, variant: 0) }
+
+    private func choice(_ experiment: Experiment, variant index: Int) -> ServingChoice? {
+        guard let variants = arms[experiment.name], variants.indices.contains(index) else { return nil }
+        return variants[index].map(ServingChoice.rerank) ?? .off
     }
 }

@@ -118,6 +118,40 @@ import Testing
         #expect(il.variants[0].metrics[.ctr]?.value == 1)
     }
 
+    @Test func aStorefrontWithRerankingOffReranksOnlyTheTreatment() async throws {
+        let experiment = Experiment(name: "launch", traffic: 0.5, variants: [
+            .init(name: "control", share: 0.5, treatment: .off), .init(name: "treatment", share: 0.5, treatment: .on(.init())),
+        ])
+        let finished = Experiment(name: "finished", variants: [.init(name: "only", treatment: .on(.init()))], stop: Date(timeIntervalSince1970: 0))
+        let assigner = ExperimentAssigner([experiment])
+        try await withLiveSidecar(configure: { configuration in
+            configureSampleRanking(&configuration)
+            configuration.rerank.enabled = false
+            configuration.experiments = [experiment]
+        }) { client, _ in
+            var seen = Set<String>()
+            for user in (0..<40).map({ "shopper-\($0)" }) {
+                let status = try await Self.search(client, user: user, query: "jacket").headers[.rerankStatus]
+                switch try assigner.assign(clientID: user, at: Date())?.variantName {
+                case "treatment"?: #expect(status == "reranked")
+                case "control"?: #expect(status == "skipped: reranking off in experiment launch variant control")
+                default: #expect(status == "skipped: reranking off by default (the control of experiment launch)")
+                }
+                seen.insert(status ?? "")
+            }
+            #expect(seen.count == 3, "treatment, control and outside users were all served: \(seen)")
+        }
+        try await withLiveSidecar(configure: { configuration in
+            configureSampleRanking(&configuration)
+            configuration.rerank.enabled = false
+            configuration.experiments = [finished]
+        }) { client, _ in
+            let served = try await Self.search(client, user: "shopper-1", query: "jacket")
+            #expect(served.headers[.rerankStatus] == "skipped: reranking disabled", "a stopped experiment takes nobody")
+            #expect(served.headers[.rerankVariant] == "default")
+        }
+    }
+
     @Test func changedExperimentsTakeEffectWithoutARestart() async throws {
         let configPath = Self.temporary("experiment-reload") + ".json"
         defer { try? FileManager.default.removeItem(atPath: configPath) }

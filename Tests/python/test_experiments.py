@@ -1,5 +1,6 @@
 """Experiments through a real client: each user sticks to a variant, the control variant answers exactly as the
-engine does, the treatment is reranked, and the QA override header forces a variant or is refused with a 400."""
+engine does, the treatment is reranked, searches outside the experiment get the control's behaviour, and the QA
+override header forces a variant or is refused with a 400."""
 
 from __future__ import annotations
 
@@ -61,8 +62,9 @@ def test_the_override_header_forces_a_variant(experiment_url):
     assert "X-Rerank-Variant-Override" in error["reason"] and "control, treatment" in error["reason"]
 
 
-def test_searches_without_a_user_get_the_default(experiment_url):
+def test_searches_outside_the_experiment_get_the_controls_behaviour(direct, experiment_url):
     reply = call(experiment_url, "POST", f"/{INDEX}/_search", QUERY)
     assert reply.headers["x-rerank-variant"] == "default"
     assert "x-rerank-experiment" not in reply.headers
-    assert reply.rerank_status == "reranked"
+    assert reply.rerank_status == "skipped: reranking off by default (the control of experiment py-ab)"
+    assert without_volatile(reply.json()) == without_volatile(direct.search(index=INDEX, body=QUERY))

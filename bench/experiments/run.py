@@ -97,7 +97,7 @@ def render(report, table, meta):
             out.append("")
             out.append(f"Preference for the model's ranking: {p['share']:.4f} [{p['low']:.4f}, {p['high']:.4f}], "
                        f"p={p['p_value']:.3g}; {p['wins']} wins, {p['losses']} losses, {p['ties']} ties, "
-                       f"{p['searches_without_clicks']} searches without clicks; {p['users']} users with a preference.")
+                       f"{p['searches_without_credit']} searches without credited clicks; {p['users']} users with a preference.")
         out.append("")
         out.append(f"Verdict: {experiment['verdict']}.")
         out.append("")

@@ -29,7 +29,8 @@ public struct Assignment: Sendable, Equatable {
 ///
 /// A search takes part in at most one experiment: the first running one, in configuration order, whose traffic
 /// share holds its user (or session, when anonymous). Because salts differ, the next experiment sees a random
-/// sample of the rest, so each experiment's variants stay comparable.
+/// sample of the rest, so each experiment's variants stay comparable. A search outside every experiment gets the
+/// default: the control of the first running experiment (``defaultExperiment(at:)``).
 ///
 /// ```swift
 /// let assigner = ExperimentAssigner([experiment])
@@ -64,6 +65,11 @@ public struct ExperimentAssigner: Sendable {
     }
 
     static let variantSaltSuffix = "/variant"
+
+    /// The experiment whose control serves searches outside every experiment: the first running one.
+    public func defaultExperiment(at date: Date) -> Experiment? {
+        experiments.first { $0.isRunning(at: date) }
+    }
 
     /// The variant whose cumulative share range holds `unit` (in [0, 1)).
     static func variant(_ unit: Double, _ variants: [Variant]) -> Int {

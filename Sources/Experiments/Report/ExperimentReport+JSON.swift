@@ -61,7 +61,7 @@ extension ExperimentResult {
                 "share": .double(preference.share.value), "low": .double(preference.low), "high": .double(preference.high),
                 "p_value": .double(preference.pValue), "significant": .bool(preference.significant),
                 "wins": .int(preference.wins), "losses": .int(preference.losses), "ties": .int(preference.ties),
-                "searches_without_clicks": .int(preference.searchesWithoutClicks), "users": .int(preference.share.users),
+                "searches_without_credit": .int(preference.searchesWithoutCredit), "users": .int(preference.share.users),
             ]))
         }
         return object

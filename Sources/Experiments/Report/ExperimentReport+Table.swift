@@ -48,7 +48,7 @@ extension ExperimentResult {
         }
         if let preference {
             lines.append(String(format: "  preference for the treatment ranking: %.4f [%.4f, %.4f], p=%.3g%@", preference.share.value, preference.low, preference.high, preference.pValue, preference.significant ? " *" : ""))
-            lines.append("  \(preference.wins) wins, \(preference.losses) losses, \(preference.ties) ties, \(preference.searchesWithoutClicks) searches without clicks; users with a preference: \(preference.share.users)")
+            lines.append("  \(preference.wins) wins, \(preference.losses) losses, \(preference.ties) ties, \(preference.searchesWithoutCredit) searches without credited clicks; users with a preference: \(preference.share.users)")
         }
         lines.append("  verdict: \(verdict)")
         return lines

@@ -3,14 +3,16 @@ import Foundation
 /// Which ranking an interleaving experiment's clicks preferred.
 ///
 /// A search is a win for the treatment when its clicks credit the treatment's team more, a loss when they
-/// credit the control's more, a tie when they credit both equally; searches without clicks say nothing. The
+/// credit the control's more, a tie when they credit both equally; searches whose clicks credit neither team
+/// (no click, or a search that fell back to the engine's order and so was not interleaved) say nothing. The
 /// preference share is wins / (wins + losses), summed per user for the interval (``RatioEstimate``), and tested
 /// against 0.5, what identical rankings give.
 public struct PreferenceResult: Sendable, Equatable {
     public var wins: Int
     public var losses: Int
     public var ties: Int
-    public var searchesWithoutClicks: Int
+    /// Searches whose clicks credit neither team.
+    public var searchesWithoutCredit: Int
     /// wins / (wins + losses), with its user-level standard error.
     public var share: RatioEstimate
     public var low: Double
@@ -33,7 +35,7 @@ public struct PreferenceResult: Sendable, Equatable {
             } else if search.controlCredit > search.treatmentCredit {
                 losses += 1
                 perUser[search.user, default: (0, 0)].decided += 1
-            } else if search.clicks > 0 {
+            } else if search.controlCredit > 0 {
                 ties += 1
             } else {
                 without += 1
@@ -42,7 +44,7 @@ public struct PreferenceResult: Sendable, Equatable {
         self.wins = wins
         self.losses = losses
         self.ties = ties
-        searchesWithoutClicks = without
+        searchesWithoutCredit = without
         let users = Array(perUser.values)
         share = RatioEstimate(numerators: users.map(\.wins), denominators: users.map(\.decided))
         let z = Distributions.normalQuantile(1 - alpha / 2)
