@@ -9,12 +9,11 @@ import RerankJSON
 enum Simulation {
     static let start = Date(timeIntervalSince1970: 1_790_000_000)
 
-    static func abExperiment(name: String = "model-ab", split: [Double] = [0.5, 0.5]) -> Experiment {
+    /// A 50/50 A/B experiment: `control` without reranking, `treatment` with.
+    static func abExperiment() -> Experiment {
         Experiment(
-            name: name, salt: name + "-salt", kind: .abTest,
-            variants: split.enumerated().map { index, share in
-                Variant(name: index == 0 ? "control" : "treatment\(index == 1 ? "" : String(index))", share: share, treatment: index == 0 ? .off : .on(.init()))
-            })
+            name: "model-ab", salt: "model-ab-salt", kind: .abTest,
+            variants: [.init(name: "control", share: 0.5, treatment: .off), .init(name: "treatment", share: 0.5, treatment: .on(.init()))])
     }
 
     /// A/B logs: `users` users, assigned by the real assigner, `searches` searches each; a search is clicked

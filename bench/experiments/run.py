@@ -53,7 +53,7 @@ def fmt_difference(difference):
 def render(report, table, meta):
     out = [
         f"Measured {meta['date']} by `{meta['command']}` (generated; rerun it to refresh this section). rerank at "
-        f"commit `{meta['commit']}`{' plus uncommitted changes' if meta['dirty'] else ''}, release binary. Machine: "
+        f"commit `{meta['commit']}`{' plus uncommitted changes' if meta['dirty'] else ''}, binary `{meta['binary']}`. Machine: "
         f"`nproc` = {os.cpu_count()}; load average {meta['load_start']} at the start and {meta['load_end']} at the end; "
         f"a Swift compiler was {'running' if meta['compiling'] else 'not running'} at the start"
         f"{' (other engineers were building on the same cores)' if meta['compiling'] else ''}. Timing does not enter "
@@ -166,7 +166,7 @@ def main():
         dirty = bool(subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "Sources", "Package.swift"],
                                     capture_output=True, text=True).stdout.strip())
         meta = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "command": args.command, "commit": commit,
-                "dirty": dirty, "load_start": load_start, "load_end": load_end, "compiling": compiling, "train": train,
+                "dirty": dirty, "binary": os.path.relpath(args.rerank_bin, ROOT), "load_start": load_start, "load_end": load_end, "compiling": compiling, "train": train,
                 "experiment": experiment, "users": args.users, "elapsed": elapsed}
         section = render(json.loads((work / "report.json").read_text()), report.stdout, meta)
         if args.results:

@@ -13,7 +13,7 @@ extension ExperimentReport {
             lines.append("")
             lines += experiment.tableLines(confidence: 1 - alpha)
         }
-        return lines.joined(separator: "\n")
+        return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
     }
 }
 

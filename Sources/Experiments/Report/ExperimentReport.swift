@@ -27,7 +27,12 @@ public struct ExperimentReport: Sendable {
         forcedSearches = log.forcedSearches
         outsideSearches = log.outsideSearches
         let byExperiment = Dictionary(grouping: log.searches, by: \.experiment)
-        experiments = log.experiments.compactMap { tag in
+        // Configured experiments in configuration order, then the others as they first appear in the logs.
+        let rank = Dictionary(configured.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let tags = log.experiments.enumerated().sorted { a, b in
+            (rank[a.element.experiment ?? ""] ?? configured.count + a.offset) < (rank[b.element.experiment ?? ""] ?? configured.count + b.offset)
+        }.map(\.element)
+        experiments = tags.compactMap { tag in
             guard let name = tag.experiment, let searches = byExperiment[name] else { return nil }
             var design = ExperimentResult.Design(tag: tag)
             if let experiment = configured.first(where: { $0.name == name }) { design = .init(experiment: experiment) }
