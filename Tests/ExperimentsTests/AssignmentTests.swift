@@ -16,7 +16,7 @@ struct AssignmentTests {
     @Test func theHashIsFixedAcrossProcessesAndMachines() {
         // FNV-1a 64 of "model-ab-1\u{1F}alice", mixed by SplitMix64: computed independently in Python.
         #expect(StableBucket.hash(salt: "model-ab-1", id: "alice") == 0xe997_e247_4f76_5e0d)
-        #expect(StableBucket.unit(salt: "model-ab-1", id: "alice") == Double(0xe997_e247_4f76_5e0d >> 11) * 0x1.0p-53)
+        #expect(StableBucket.unit(salt: "model-ab-1", id: "alice") == Double(UInt64(0xe997_e247_4f76_5e0d) >> 11) * 0x1.0p-53)
         #expect(StableBucket.unit(salt: "model-ab-2", id: "alice") != StableBucket.unit(salt: "model-ab-1", id: "alice"))
     }
 
