@@ -2,58 +2,15 @@
 """Drives the demo: starts osmem-server and the sidecar, loads the catalog, searches through the sidecar."""
 import argparse
 import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-import osmem_server
-from opensearchpy import OpenSearch, helpers
+from opensearchpy import OpenSearch
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_osmem():
-    process = subprocess.Popen(
-        [osmem_server.resolve_binary(), "--addr", "127.0.0.1:0", "--no-stdin-watch"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    return process, json.loads(process.stdout.readline())["url"]
-
-
-def start_sidecar(binary, upstream, *options):
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "serve", "--upstream", upstream, "--port", str(port), *map(str, options)],
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/_rerank/health", timeout=1)
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the sidecar did not start")
-
-
-def stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+from stack import CATALOG, ROOT, load_catalog, start_osmem, start_sidecar, stop
 
 
 def run(step, *command):
@@ -61,30 +18,46 @@ def run(step, *command):
     subprocess.run([str(part) for part in command], check=True)
 
 
-def load_catalog(client):
-    client.indices.create(index="products", body=json.loads((ROOT / "mappings/products.json").read_text()))
-    products = [json.loads(line) for line in (ROOT / "sample/catalog.ndjson").read_text().splitlines()]
-    helpers.bulk(client, ({"_index": "products", "_id": p["id"], "_source": p} for p in products), refresh=True)
-    return {p["id"]: p for p in products}
+# Features worth showing as reasons, with short labels: the searcher's tastes and the context's effects.
+REASONS = [("user_category_share", "their category"), ("user_brand_share", "their brand"),
+           ("user_price_band_share", "their price"), ("price_band_device_ctr", "price×device"),
+           ("category_daypart_ctr", "category×hour"), ("category_weekend_ctr", "category×weekend")]
 
 
-def show(title, response, catalog):
-    print(f"\n{title}")
-    print(f"  {'#':>2}  {'id':<10} {'title':<40} {'category':<11} {'band':<8} {'stock':<5}  why")
-    for number, hit in enumerate(response["hits"]["hits"], 1):
-        item = catalog[hit["_id"]]
-        explain = hit.get("_rerank", {})
-        why = ""
-        if explain:
-            why = f"engine #{explain['original_rank'] + 1}, final {explain['final_score']:.2f}"
-            features = explain.get("features", {})
-            for name in ("user_category_share", "user_brand_share", "category_device_ctr", "category_daypart_ctr"):
-                if name in features:
-                    why += f", {name} {features[name]:.2f}"
-            if explain.get("rules"):
-                why += f", rules {','.join(explain['rules'])}"
-        print(f"  {number:>2}  {hit['_id']:<10} {item['title'][:40]:<40} {item['category']:<11} {item['price_band']:<8} "
-              f"{str(item['in_stock']):<5}  {why}")
+def describe(hit, catalog):
+    """Two lines for a hit: what it is, and why it is where it is."""
+    item = catalog[hit["_id"]]
+    what = f"{item['title'][:30]:<30} {item['category'][:8]:<8} {item['price_band'][:7]:<7}"
+    explain = hit.get("_rerank")
+    if not explain:
+        return what, ""
+    features = explain.get("features", {})
+    reasons = sorted(((features[name], label) for name, label in REASONS if features.get(name, 0) > 0), reverse=True)
+    why = f"engine #{explain['original_rank'] + 1}: " + ", ".join(f"{label} {value:.2f}" for value, label in reasons[:2])
+    if explain.get("rules"):
+        why += f"; rules {','.join(explain['rules'])}"
+    return what, why
+
+
+def side_by_side(columns, catalog):
+    """Prints result lists next to each other: (title, response) per column."""
+    width = 56
+    print("\n    " + "".join(f"{title[:width]:<{width}}  " for title, _ in columns))
+    lists = [response["hits"]["hits"] for _, response in columns]
+    for rank in range(max(len(hits) for hits in lists)):
+        cells = [describe(hits[rank], catalog) if rank < len(hits) else ("", "") for hits in lists]
+        print(f"{rank + 1:>2}. " + "".join(f"{what[:width]:<{width}}  " for what, _ in cells))
+        if any(why for _, why in cells):
+            print("    " + "".join(f"{why[:width]:<{width}}  " for _, why in cells))
+
+
+def summarize(evaluation):
+    """The evaluation's headline from `rerank evaluate --json`."""
+    ndcg = {name: evaluation[name]["ndcg@10"] for name in ("original", "random", "baseline", "model")}
+    uplift = evaluation["uplift_ndcg@10"]
+    print(f"\nEvaluation on {evaluation['held_out_searches']} held-out searches, NDCG@10: "
+          + ", ".join(f"{name} {value:.3f}" for name, value in ndcg.items())
+          + f"; model − original {uplift['mean']:+.3f} (95% interval {uplift['low']:+.3f} to {uplift['high']:+.3f})")
 
 
 def main():
@@ -113,16 +86,16 @@ def main():
                                              "--log-dir", logs)
         processes.append(sidecar)
         run("simulate", sys.executable, ROOT / "bench/storefront/simulate.py", "--sidecar", sidecar_url,
-            "--catalog", ROOT / "sample/catalog.ndjson", "--searches", args.searches)
+            "--catalog", CATALOG, "--searches", args.searches, "--workers", 2)
         stop(sidecar)
         processes.remove(sidecar)
 
         print("\n2. Check, train on the logs, evaluate on the latest 20% of searches (time split).")
         run("validate", args.rerank_bin, "validate", "--logs", logs)
-        run("train", args.rerank_bin, "train", "--logs", logs, "--items", ROOT / "sample/catalog.ndjson",
+        run("train", args.rerank_bin, "train", "--logs", logs, "--items", CATALOG,
             "--output", model)
         run("evaluate", args.rerank_bin, "evaluate", "--model", model, "--logs", logs,
-            "--items", ROOT / "sample/catalog.ndjson", "--json", work / "evaluation.json",
+            "--items", CATALOG, "--json", work / "evaluation.json",
             "--report", work / "evaluation.html")
 
         print("\n3. Serving the model: the same query for two shoppers, on two devices, at two times of day.")
@@ -131,19 +104,21 @@ def main():
         processes.append(sidecar)
         proxied = OpenSearch(hosts=[sidecar_url])
         query = {"query": {"match": {"title": "black"}}, "size": 6}
-        show("The cluster's own order (BM25), straight from osmem-server:", direct.search(index="products", body=query), catalog)
+        side_by_side([("The cluster's own order (BM25)", direct.search(index="products", body=query))], catalog)
+        columns = []
         for user, device, hour, weekday in [("user-0007", "mobile", 8, 2), ("user-0042", "desktop", 21, 6)]:
             body = dict(query, ext={"rerank": {"user_id": user, "explain": True,
                                                "context": {"device": device, "hour": hour, "weekday": weekday}}})
-            show(f"Through the sidecar for {user} on {device} at {hour}:00, weekday {weekday}:",
-                 proxied.search(index="products", body=body), catalog)
+            columns.append((f"{user}, {device}, {hour}:00, weekday {weekday}", proxied.search(index="products", body=body)))
+        side_by_side(columns, catalog)
         page2 = proxied.search(index="products", body=dict(query, **{"from": 6}))
         print(f"\nPage 2 through the sidecar: {[h['_id'] for h in page2['hits']['hits']]} (no repeats from page 1); "
               f"hits.total {page2['hits']['total']} as the cluster says")
         metrics = urllib.request.urlopen(sidecar_url + "/metrics").read().decode()
         searches = [line for line in metrics.splitlines() if line.startswith("rerank_searches_total")]
         print("Sidecar metrics:", "; ".join(searches))
-        print(f"\nEvaluation report: {work / 'evaluation.html'}  (JSON: {work / 'evaluation.json'})")
+        summarize(json.loads((work / "evaluation.json").read_text()))
+        print(f"Evaluation report: {work / 'evaluation.html'}  (JSON: {work / 'evaluation.json'})")
     finally:
         for process in reversed(processes):
             stop(process)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need besides the Swift toolchain: the OpenSearch-compatible test
-# server (osmem-server), the real OpenSearch Python client and pytest. Safe to run again.
+# server (osmem-server), the real OpenSearch Python client, pytest and ranx (the peer implementation the
+# metric cross-check compares with). Safe to run again.
 set -euo pipefail
 
-python3 -m pip install --quiet --disable-pip-version-check osmem-server opensearch-py pytest 2>&1 \
+python3 -m pip install --quiet --disable-pip-version-check osmem-server opensearch-py pytest ranx 2>&1 \
     | grep -v "Running pip as the 'root' user" || true
-python3 -c "import osmem_server, opensearchpy, pytest; osmem_server.resolve_binary()" \
+python3 -c "import osmem_server, opensearchpy, pytest, ranx; osmem_server.resolve_binary()" \
     || { echo "install-deps: Python packages did not install" >&2; exit 1; }
 # curl for the scripts; zlib's headers for gzip request bodies (compress-nio links libz).
 if ! command -v curl >/dev/null || [ ! -e /usr/include/zlib.h ]; then

@@ -206,7 +206,8 @@ public struct FeatureState: Sendable, Codable {
         let previous = profile.items[event.itemID]?.count ?? 0
         profile.items[event.itemID] = Touch(count: previous + 1, last: event.time)
         if profile.items.count > limits.itemsPerUser {
-            let oldest = profile.items.min { $0.value.last < $1.value.last }?.key
+            // Ties (events in the same second) go to the smaller id, so a replay evicts the same item every run.
+            let oldest = profile.items.min { ($0.value.last, $0.key) < ($1.value.last, $1.key) }?.key
             if let oldest { profile.items[oldest] = nil }
         }
         for other in profile.recent where other != event.itemID {

@@ -12,6 +12,9 @@ extension LogEvaluation {
     /// A terminal table: one row per ranking, overall metrics, coverage and changed share.
     public func table() -> String {
         var lines = ["held-out searches: \(heldOutGroups); NDCG gain: \(gainName)"]
+        if seenInTraining > 0 {
+            lines.append("warning: training already used \(seenInTraining) of these searches, so the model's figures are optimistic; train with --test-fraction equal to --fraction (the default 0.2 of both match)")
+        }
         let header = ["ranking"] + Self.tableMetrics + ["coverage@10", "changed"]
         lines.append(header.map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         for name in LogEvaluator.rankingNames {
@@ -21,6 +24,9 @@ extension LogEvaluation {
             lines.append(([name] + values).map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
         lines.append(String(format: "model - original NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f)", uplift.mean, uplift.low, uplift.high))
+        if let compared = upliftOverCompared {
+            lines.append(String(format: "model - compared NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f, paired)", compared.mean, compared.low, compared.high))
+        }
         lines.append("by segment, NDCG@10 (original → model):")
         let segments = rankings["model"]?.segments.keys.sorted() ?? []
         for segment in segments {
@@ -53,20 +59,39 @@ extension LogEvaluation {
         }
         var root = rankingsObject
         root["held_out_searches"] = .int(heldOutGroups)
+        root["held_out_searches_seen_in_training"] = .int(seenInTraining)
         root["gain"] = .string(gain == .linear ? "linear" : "exponential")
-        root["uplift_ndcg@10"] = .object(JSONObject([
-            "mean": .double(uplift.mean), "low": .double(uplift.low), "high": .double(uplift.high), "confidence": .double(0.95),
-        ]))
+        func interval(_ value: (mean: Double, low: Double, high: Double)) -> JSONValue {
+            .object(JSONObject([
+                "mean": .double(value.mean), "low": .double(value.low), "high": .double(value.high), "confidence": .double(0.95),
+            ]))
+        }
+        root["uplift_ndcg@10"] = interval(uplift)
+        if let compared = upliftOverCompared { root["uplift_over_compared_ndcg@10"] = interval(compared) }
         return root
+    }
+
+    /// A ranking's order of every held-out search as a TREC run (`query_id Q0 item rank score name`), for
+    /// `rerank evaluate --run` against other judgments, such as a simulation's ground truth.
+    public func trecRun(_ name: String) -> String? {
+        guard let ranking = rankings[name] else { return nil }
+        var text = ""
+        for (queryID, items) in zip(queryIDs, ranking.orders) {
+            for (rank, item) in items.enumerated() {
+                text += "\(queryID) Q0 \(item) \(rank + 1) \(items.count - rank) \(name)\n"
+            }
+        }
+        return text
     }
 
     /// A self-contained HTML page: NDCG@10 of every ranking overall and per segment as an SVG bar chart, and the table.
     public func html(title: String) -> String {
-        let colors = ["original": "#9aa5b1", "baseline": "#f0b429", "random": "#e12d39", "model": "#2680c2"]
-        var chart = SVGBarChart(series: LogEvaluator.rankingNames, colors: colors)
+        let names = LogEvaluator.rankingNames.filter { rankings[$0] != nil }
+        let colors = ["original": "#9aa5b1", "baseline": "#f0b429", "random": "#e12d39", "compared": "#7b61ff", "model": "#2680c2"]
+        var chart = SVGBarChart(series: names, colors: colors)
         chart.range = 0...1
         chart.groups = (["overall"] + (rankings["model"]?.segments.keys.sorted() ?? [])).map { group in
-            SVGBarChart.Group(name: group, bars: LogEvaluator.rankingNames.map { name in
+            SVGBarChart.Group(name: group, bars: names.map { name in
                 let evaluation = group == "overall" ? rankings[name]?.overall : rankings[name]?.segments[group]
                 return SVGBarChart.Bar(series: name, value: evaluation?.metrics["ndcg@10"] ?? 0)
             })

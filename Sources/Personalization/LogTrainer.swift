@@ -8,7 +8,10 @@ public struct LogTrainingOptions: Sendable {
     /// LambdaMART parameters; by default 300 trees at learning rate 0.05 with early stopping after 30 rounds
     /// without a better validation NDCG@10.
     public var parameters: TrainingParameters
-    /// The latest share of searches held out for validation (time split).
+    /// The latest share of searches left out of training and validation altogether, for `rerank evaluate`
+    /// (its time split with the same fraction then scores only searches the model never saw); 0 uses them all.
+    public var testFraction = 0.0
+    /// The latest share of the remaining searches held out for validation and early stopping (time split).
     public var validationFraction = 0.2
     /// Feature families to leave out, for ablations.
     public var excludedFamilies: Set<FeatureFamily> = []
@@ -31,6 +34,8 @@ public struct LogTrainingReport: Sendable {
     public var replay: ReplaySummary
     public var trainingGroups: Int
     public var validationGroups: Int
+    /// The latest searches left out for evaluation (``LogTrainingOptions/testFraction``).
+    public var testGroups: Int
     /// Validation metrics of the engine's order (`original`) and of the model (`model`).
     public var validation: [String: RankingEvaluation]
 }
@@ -72,9 +77,14 @@ public enum LogTrainer {
         guard set.groupCount >= minimumGroups else {
             throw TrainingError("only \(set.groupCount) searches have clicks, add-to-carts or purchases joined to them (\(summary.unjoinable) events matched no search); at least \(minimumGroups) are needed")
         }
-        let validationCount = max(1, Int((Double(set.groupCount) * options.validationFraction).rounded()))
-        let training = set.subset(0..<(set.groupCount - validationCount))
-        let validation = set.subset((set.groupCount - validationCount)..<set.groupCount)
+        let testCount = options.testFraction > 0 ? max(1, Int((Double(set.groupCount) * options.testFraction).rounded())) : 0
+        let usable = set.groupCount - testCount
+        guard usable >= minimumGroups else {
+            throw TrainingError("only \(usable) searches with interactions are left after holding out the latest \(testCount) for evaluation; at least \(minimumGroups) are needed (lower the test fraction or collect more logs)")
+        }
+        let validationCount = max(1, Int((Double(usable) * options.validationFraction).rounded()))
+        let training = set.subset(0..<(usable - validationCount))
+        let validation = set.subset((usable - validationCount)..<usable)
         let columns = FeatureSchema.columns(excluding: options.excludedFamilies)
         let ranking = try Booster(
             train: dataset(training, columns: columns),
@@ -83,7 +93,8 @@ public enum LogTrainer {
         ).train(progress: progress)
         let extras = PersonalizationExtras(
             columns: columns, excludedFamilies: options.excludedFamilies.map(\.rawValue).sorted(),
-            attributeFields: options.attributeFields, gains: options.builder.gains, state: state
+            attributeFields: options.attributeFields, gains: options.builder.gains, state: state,
+            trainedUntil: set.groups[usable - 1].time
         )
         let model = PersonalizationModel(ranking: ranking, extras: extras)
         let scorer = ranking.scorer()
@@ -93,6 +104,7 @@ public enum LogTrainer {
             replay: summary,
             trainingGroups: training.groupCount,
             validationGroups: validation.groupCount,
+            testGroups: testCount,
             validation: [
                 "original": RankingEvaluation(set: validation) { group, row in -Double(validation.groups[group].originalRanks[row]) },
                 "model": RankingEvaluation(set: validation) { group, row in modelScores[validation.groupBoundaries[group] + row] },

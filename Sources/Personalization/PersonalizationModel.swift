@@ -18,13 +18,20 @@ public struct PersonalizationExtras: Sendable, Codable {
     public var gains: LabelGains
     /// The statistics snapshot serving starts from.
     public var state: FeatureState
+    /// Time (seconds since 1970) of the latest search training or validation used; later searches are unseen.
+    /// Absent in files from before it was recorded.
+    public var trainedUntil: Double?
 
-    public init(columns: [Int], excludedFamilies: [String], attributeFields: AttributeFields, gains: LabelGains, state: FeatureState) {
+    public init(
+        columns: [Int], excludedFamilies: [String], attributeFields: AttributeFields, gains: LabelGains, state: FeatureState,
+        trainedUntil: Double? = nil
+    ) {
         self.columns = columns
         self.excludedFamilies = excludedFamilies
         self.attributeFields = attributeFields
         self.gains = gains
         self.state = state
+        self.trainedUntil = trainedUntil
     }
 }
 

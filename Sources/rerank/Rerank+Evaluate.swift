@@ -9,11 +9,12 @@ extension Rerank {
     struct Evaluate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "evaluate",
-            abstract: "Evaluate a ranking model: NDCG@k, precision@10, recall@10, MRR and MAP.",
+            abstract: "Evaluate a ranking model (or a TREC run): NDCG@k, precision@10, recall@10, MRR and MAP.",
             discussion: """
                 Queries without any relevant document count as NDCG 1, recall 1 and AP 1 (LightGBM's convention) \
-                and as precision 0 and reciprocal rank 0. Example: \
-                rerank evaluate --format letor --model model.json --data rank.test --json metrics.json
+                and as precision 0 and reciprocal rank 0; with --run they are left out. Examples: \
+                rerank evaluate --format letor --model model.json --data rank.test --json metrics.json; \
+                rerank evaluate --run bm25.run --qrels test.qrels (any ranking in trec_eval's run format)
                 """
         )
 
@@ -47,8 +48,22 @@ extension Rerank {
         @Option(help: "ubi: also write an HTML report with a chart to this file.")
         var report: String?
 
-        @Option(help: "The model file written by `rerank train`.")
-        var model: String
+        @Option(help: "ubi: write each ranking's order of the held-out searches to DIR/<ranking>.run (TREC run format).")
+        var runs: String?
+
+        @Option(help: "The model file written by `rerank train` (not with --run).")
+        var model: String?
+
+        @Option(help: "ubi: another model file to compare with on the same searches (e.g. the one serving now).")
+        var compare: String?
+
+        @Option(
+            name: .customLong("run"),
+            help: "Evaluate this TREC run file (query Q0 doc rank score tag) instead of a model; needs --qrels.")
+        var runFile: String?
+
+        @Option(help: "With --run: relevance judgments (query iteration doc relevance).")
+        var qrels: String?
 
         @Option(help: "Held-out data (letor: svmlight lines; groups from qid: or FILE.query).")
         var data: String?
@@ -63,6 +78,17 @@ extension Rerank {
         var relevanceThreshold: Double = 0
 
         func validate() throws {
+            if let run = runFile {
+                guard model == nil else { throw ValidationError("--run evaluates a ranking file; leave out --model.") }
+                guard let qrels else { throw ValidationError("--run needs --qrels FILE: the relevance judgments.") }
+                for path in [run, qrels] where !FileManager.default.isReadableFile(atPath: path) {
+                    throw ValidationError("\(path) is not a readable file; check the path.")
+                }
+                return
+            }
+            guard let model else {
+                throw ValidationError("rerank evaluate needs --model FILE (from `rerank train`), or --run FILE --qrels FILE.")
+            }
             guard FileManager.default.fileExists(atPath: model) else {
                 throw ValidationError("--model \(model) does not exist; give a model file written by `rerank train`.")
             }
@@ -72,7 +98,11 @@ extension Rerank {
                     throw ValidationError("rerank evaluate needs --logs DIR (UBI logs), or --format letor --data FILE.")
                 }
                 guard fraction > 0, fraction < 1 else { throw ValidationError("--fraction must be between 0 and 1, e.g. 0.2.") }
+                if let compare, !FileManager.default.fileExists(atPath: compare) {
+                    throw ValidationError("--compare \(compare) does not exist; give a model file written by `rerank train`.")
+                }
             case .letor:
+                guard compare == nil else { throw ValidationError("--compare works with --format ubi (logs).") }
                 guard let data else {
                     throw ValidationError(
                         "--format letor needs --data FILE: svmlight/LETOR lines, with query groups from qid: fields "
@@ -85,31 +115,62 @@ extension Rerank {
         }
 
         func run() async throws {
+            if let runFile {
+                try evaluateRun(runFile, qrels: qrels ?? "")
+                return
+            }
+            let model = model ?? ""
             if format == .ubi {
-                try evaluateLogs()
+                try evaluateLogs(model: model)
                 return
             }
             let loaded = try RankingModel(contentsOf: model)
-            let evaluator = RankingEvaluator(
+            let report = try evaluateLETOR(model: loaded, data: data ?? "", evaluator: evaluator())
+            printTable(report, ranking: "model")
+            if let json { try writeJSON(report, ranking: "model", to: json) }
+        }
+
+        private func evaluator(skipQueriesWithoutRelevant: Bool = false) -> RankingEvaluator {
+            RankingEvaluator(
                 ndcgAt: [1, 5, 10], precisionAt: [10], recallAt: [10], gain: gain.relevanceGain,
-                relevanceThreshold: relevanceThreshold)
-            let report = try evaluateLETOR(model: loaded, data: data ?? "", evaluator: evaluator)
-            printTable(report)
-            if let json { try writeJSON(report, to: json) }
+                relevanceThreshold: relevanceThreshold, skipQueriesWithoutRelevant: skipQueriesWithoutRelevant)
+        }
+
+        /// The TREC path: metrics of a run file's rankings against qrels (queries without a relevant document
+        /// left out, as trec_eval does).
+        private func evaluateRun(_ path: String, qrels: String) throws {
+            let run = try TRECRun.read(run: path, qrels: qrels)
+            let report = evaluator(skipQueriesWithoutRelevant: true).evaluate(
+                labels: run.labels, scores: run.scores, queryBoundaries: run.queryBoundaries)
+            let skipped = run.queries.count - report.queries
+            print(
+                "\(run.queries.count) judged queries in \(path) (\(skipped) without a relevant document left out, "
+                    + "\(run.unjudgedQueries) without judgments left out); \(run.unretrievedRelevant) relevant "
+                    + "documents in \(qrels) are not in the run and do not count (metrics are over the retrieved lists)")
+            printTable(report, ranking: "run")
+            if let json { try writeJSON(report, ranking: "run", to: json) }
         }
 
         /// The UBI input path: replay the logs, reorder the held-out searches, compare orderings.
-        private func evaluateLogs() throws {
+        private func evaluateLogs(model: String) throws {
             let personalization = try PersonalizationModel(contentsOf: model)
+            let compared = try compare.map { try PersonalizationModel(contentsOf: $0) }
             let (log, items) = try logArguments.load()
             let evaluation = try LogEvaluator.evaluate(
-                model: personalization, log: log, items: items, holdOut: holdOut.holdOut, fraction: fraction,
+                model: personalization, comparedWith: compared, log: log, items: items, holdOut: holdOut.holdOut, fraction: fraction,
                 gain: gain.relevanceGain)
             print(evaluation.table())
             if let json {
                 var bytes = JSONWriter.bytes(.object(evaluation.json()))
                 bytes.append(UInt8(ascii: "\n"))
                 try Data(bytes).write(to: URL(fileURLWithPath: json), options: .atomic)
+            }
+            if let runs {
+                try FileManager.default.createDirectory(atPath: runs, withIntermediateDirectories: true)
+                for name in LogEvaluator.rankingNames {
+                    guard let run = evaluation.trecRun(name) else { continue }
+                    try Data(run.utf8).write(to: URL(fileURLWithPath: runs).appendingPathComponent("\(name).run"), options: .atomic)
+                }
             }
             if let report {
                 try Data(evaluation.html(title: "rerank evaluation: \(model)").utf8).write(to: URL(fileURLWithPath: report), options: .atomic)
@@ -125,20 +186,20 @@ extension Rerank {
             return evaluator.evaluate(labels: dataset.labels, scores: scores, queryBoundaries: dataset.queryBoundaries)
         }
 
-        private func printTable(_ report: RankingReport) {
+        private func printTable(_ report: RankingReport, ranking: String) {
             print("\(report.queries) queries, NDCG gain \(gain.rawValue), relevant: label > \(relevanceThreshold)")
-            print("metric".padding(toLength: 14, withPad: " ", startingAt: 0) + "model")
+            print("metric".padding(toLength: 14, withPad: " ", startingAt: 0) + ranking)
             for metric in report.metrics {
                 print(metric.name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: "%.4f", metric.value))
             }
         }
 
         /// `{"model": {"ndcg@10": ..., ...}, "gain": ..., "queries": ...}`: metrics under the ranking's name.
-        private func writeJSON(_ report: RankingReport, to path: String) throws {
+        private func writeJSON(_ report: RankingReport, ranking: String, to path: String) throws {
             var metrics: [String: Double] = [:]
             for metric in report.metrics { metrics[metric.name] = metric.value }
             let document: [String: Any] = [
-                "model": metrics, "gain": gain.rawValue, "queries": report.queries,
+                ranking: metrics, "gain": gain.rawValue, "queries": report.queries,
                 "relevance_threshold": relevanceThreshold,
             ]
             let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])

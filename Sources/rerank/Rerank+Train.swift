@@ -26,6 +26,13 @@ extension Rerank {
         @Option(help: "Feature families to leave out, comma-separated (search, item, user, context), for ablations.")
         var without: String?
 
+        @Option(
+            help: """
+                ubi: the latest share of searches kept out of training and validation, for `rerank evaluate` (whose \
+                --fraction defaults to the same 0.2); 0 trains on everything, e.g. for the model you serve.
+                """)
+        var testFraction: Double = 0.2
+
         @Option(help: "Training data (letor: svmlight lines; groups from qid: or FILE.query).")
         var data: String?
 
@@ -63,6 +70,9 @@ extension Rerank {
             case .ubi:
                 guard logArguments.logs != nil else {
                     throw ValidationError("rerank train needs --logs DIR (UBI logs from `rerank serve --log-dir`), or --format letor --data FILE.")
+                }
+                guard testFraction >= 0, testFraction < 1 else {
+                    throw ValidationError("--test-fraction must be at least 0 and below 1, e.g. 0.2 (0 trains on everything).")
                 }
                 if let without, excludedFamilies(without) == nil {
                     throw ValidationError("--without takes families from: \(FeatureFamily.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -142,13 +152,16 @@ extension Rerank {
             var options = LogTrainingOptions()
             options.parameters = parameters
             options.excludedFamilies = Set(without.flatMap(excludedFamilies) ?? [])
+            options.testFraction = testFraction
             let progress = ProgressLine(enabled: !quiet)
             let (model, report) = try LogTrainer.train(log: log, items: items, options: options) { progress.show($0) }
             progress.finish()
             try model.write(to: output)
             let replay = report.replay
             print("replayed \(replay.impressions) searches and \(replay.events) events: \(replay.groupsWithInteractions) searches with interactions (\(replay.joinedByQueryID) events joined by query_id, \(replay.attributed) attributed by client, \(replay.unjoinable) unjoinable)")
-            print("trained on \(report.trainingGroups) searches, validated on the latest \(report.validationGroups):")
+            let leftOut = report.testGroups > 0
+                ? ", left out the latest \(report.testGroups) for `rerank evaluate` (--test-fraction 0 trains on everything)" : ""
+            print("trained on \(report.trainingGroups) searches, validated on the next \(report.validationGroups)\(leftOut):")
             for name in ["original", "model"] {
                 let metrics = report.validation[name]?.metrics ?? [:]
                 print("  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)

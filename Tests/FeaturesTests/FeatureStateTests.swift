@@ -28,6 +28,17 @@ import Testing
         FeatureContext(time: time, userID: user, sessionID: "s", device: device, localTime: Self.noon, query: "shoe")
     }
 
+    @Test func aFullHistoryEvictsTheOldestItemAndTheSmallestIdOnTies() {
+        var limits = FeatureState.Limits()
+        limits.itemsPerUser = 2
+        var state = FeatureState(limits: limits)
+        state.apply(event(.click, "z", at: 5))
+        for item in ["c", "a", "b"] { state.apply(event(.click, item, at: 10)) }
+        // "z" goes first (oldest); then "a", "b", "c" share a second and the smallest id goes, whatever the
+        // dictionary's order, so a replay keeps the same items every run.
+        #expect(Set(state.users["u"]?.items.keys.map { $0 } ?? []) == ["b", "c"])
+    }
+
     @Test func featuresSeeOnlyThePast() {
         var state = FeatureState()
         state.learn(attributes: ["a": ItemAttributes(category: "shoes", brand: "acme", price: 50)])

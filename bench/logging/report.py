@@ -11,6 +11,10 @@ import argparse
 import json
 import statistics
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from results import replace_section  # noqa: E402
 
 HEADING = "## Interaction logs"
 EVENT_TARGET = 20_000      # events/s acknowledged, with batches
@@ -139,21 +143,6 @@ def render(events, searches, meta):
     return "\n".join(out) + "\n"
 
 
-def write_section(path, body):
-    with open(path) as f:
-        text = f.read()
-    lines = text.split("\n")
-    start = next((i for i, line in enumerate(lines) if line.strip() == HEADING), None)
-    if start is None:
-        new = text.rstrip("\n") + "\n\n" + HEADING + "\n\n" + body
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        rest = "\n".join(lines[end:])
-        new = "\n".join(lines[:start + 1]) + "\n\n" + body + ("\n" + rest if end < len(lines) else "")
-    with open(path, "w") as f:
-        f.write(new)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("events")
@@ -166,7 +155,7 @@ def main():
     body = render(read_ndjson(args.events), read_ndjson(args.search), meta)
     print(HEADING + "\n\n" + body)
     if args.results:
-        write_section(args.results, body)
+        replace_section(args.results, HEADING[3:], body)
         print(f"updated {args.results}", file=sys.stderr)
 
 

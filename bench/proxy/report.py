@@ -10,8 +10,12 @@ and the median of those per-repetition ratios is reported.
 
 import argparse
 import json
-import re
 import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from results import replace_section  # noqa: E402
 
 SECTION = "## Search path (proxy)"
 TARGETS = ["direct", "nginx", "rerank-passthrough", "rerank-reranking"]
@@ -182,21 +186,6 @@ def build(runs, responses, meta, profile):
     return "\n".join(out) + "\n"
 
 
-def replace_section(path, body):
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    start = text.find(SECTION + "\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + SECTION + "\n\n" + body
-    else:
-        head_end = start + len(SECTION) + 1
-        match = re.compile(r"^## ", re.M).search(text, head_end)
-        rest = text[match.start():] if match else ""
-        text = text[:head_end] + "\n" + body + ("\n" + rest if rest else "")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs")
@@ -212,7 +201,7 @@ def main():
     body = build(runs, responses, meta, profile)
     print(body)
     if args.results:
-        replace_section(args.results, body)
+        replace_section(args.results, SECTION[3:], body)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""The synthetic storefront benchmark: does the model recover what the simulator planted, family by family?
+
+Starts osmem-server with the sample catalog and a sidecar that logs but does not rerank (the logged order is the
+engine's BM25 order), drives `simulate.py` through it, then trains the full model and one model without each of
+the context and user families, evaluates all of them on the same held-out searches (`rerank evaluate --compare`,
+a paired bootstrap), on the logged clicks and against the planted truth the simulator wrote (each shown item's
+probability of being acted on once seen: NDCG with linear gain on it), and writes a Markdown section. Stops what
+it starts.
+
+    bench.py --rerank-bin .build/release/rerank --searches 100000 --output section.md
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from opensearchpy import OpenSearch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from stack import CATALOG, ROOT, load_catalog, start_osmem, start_sidecar, stop  # noqa: E402
+
+ABLATIONS = [("model (all features)", None), ("model without context features", "context"),
+             ("model without user features", "user")]
+METRICS = ["ndcg@1", "ndcg@5", "ndcg@10", "mrr", "map"]
+
+
+def timed(label, timings, *command, capture=None):
+    print(f"$ {' '.join(str(part) for part in command)}", file=sys.stderr, flush=True)
+    start = time.monotonic()
+    result = subprocess.run([str(part) for part in command], check=True, text=True,
+                            stdout=subprocess.PIPE if capture else None)
+    timings[label] = time.monotonic() - start
+    return result.stdout if capture else None
+
+
+def count_lines(directory, prefix):
+    return sum(sum(1 for _ in open(path)) for path in directory.glob(f"{prefix}*.ndjson"))
+
+
+def shown_hits(directory):
+    total = 0
+    for path in directory.glob("ubi_queries*.ndjson"):
+        for line in open(path):
+            total += len(json.loads(line).get("query_response_hit_ids") or [])
+    return total
+
+
+def generate(args, logs, truth, timings):
+    processes = []
+    try:
+        osmem, cluster_url = start_osmem()
+        processes.append(osmem)
+        load_catalog(OpenSearch(hosts=[cluster_url]))
+        config = logs.parent / "bm25-logging.json"
+        config.write_text(json.dumps({"rerank": {"enabled": False}}))
+        sidecar, sidecar_url = start_sidecar(args.rerank_bin, cluster_url, "--config", config, "--log-dir", logs)
+        processes.append(sidecar)
+        output = timed("simulate", timings, sys.executable, Path(__file__).parent / "simulate.py",
+                       "--sidecar", sidecar_url, "--catalog", CATALOG, "--searches", args.searches,
+                       "--workers", args.workers, "--users", args.users, "--seed", args.seed, "--truth", truth,
+                       capture=True)
+        return json.loads(output.strip().splitlines()[-1])
+    finally:
+        for process in reversed(processes):
+            stop(process)
+
+
+def against_truth(args, run, truth):
+    """NDCG etc. of a ranking's run file against the planted truth (linear gain on the act probability)."""
+    output = run.with_suffix(".truth.json")
+    subprocess.run([args.rerank_bin, "evaluate", "--run", run, "--qrels", truth, "--gain", "linear",
+                    "--json", output], check=True, stdout=subprocess.DEVNULL)
+    return json.loads(output.read_text())["run"]
+
+
+def evaluate(args, logs, truth, work, timings):
+    models = {}
+    for name, family in ABLATIONS:
+        path = work / f"model-{family or 'all'}.json"
+        without = ["--without", family] if family else []
+        timed(f"train {family or 'all'}", timings, args.rerank_bin, "train", "--logs", logs, "--items", CATALOG,
+              "--output", path, "--seed", args.seed, "--quiet", *without)
+        models[name] = path
+    full = models[ABLATIONS[0][0]]
+    results, truths = {}, {}
+    for name, path in models.items():
+        output = work / f"evaluation-{path.stem}.json"
+        runs = work / f"runs-{path.stem}"
+        compare = [] if path == full else ["--compare", path]
+        timed(f"evaluate {path.stem}", timings, args.rerank_bin, "evaluate", "--model", full, *compare,
+              "--logs", logs, "--items", CATALOG, "--json", output, "--report", output.with_suffix(".html"),
+              "--runs", runs, capture=True)
+        results[name] = json.loads(output.read_text())
+        if path == full:
+            for ranking in ("original", "random", "baseline", "model"):
+                truths[ranking] = against_truth(args, runs / f"{ranking}.run", truth)
+        else:
+            truths[name] = against_truth(args, runs / "compared.run", truth)
+    truths[ABLATIONS[0][0]] = truths.pop("model")
+    return results, truths
+
+
+def section(args, counts, impressions, events, results, truths, timings, started):
+    full = results[ABLATIONS[0][0]]
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    load = os.getloadavg()
+    lines = [
+        "## Evaluation: synthetic storefront",
+        "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC by `bench/storefront/run.sh {args.searches}` (generated; rerun it "
+        f"to refresh this section) at commit `{commit}`, release build; load average at the end "
+        f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on 2 cores.",
+        "",
+        f"Logs: {counts['searches']:,} searches by {args.users} simulated shoppers through the sidecar over "
+        f"osmem-server's BM25 (reranking off, so the logged order is the engine's), {impressions:,} item "
+        f"impressions (hits shown), {events:,} events ({counts['click']:,} clicks, {counts['add_to_cart']:,} "
+        f"add-to-carts, {counts['purchase']:,} purchases). Planted truth (`bench/storefront/simulate.py`): user "
+        "tastes for two categories, two brands and a price sensitivity; context effects the same for every "
+        "shopper and independent of who searches (phones: cheaper items and electronics; evenings: pricier "
+        "items, home and kitchen; weekends: shoes and jackets); position-biased cascade clicks. Evaluation: "
+        f"`rerank evaluate`, time split, the latest 20% of searches with interactions held out "
+        f"({full['held_out_searches']:,}), NDCG gain {full['gain']} (2^rel − 1; purchase 3, add-to-cart 2, "
+        "click 1). Every model is trained with the same seed on the same searches and evaluated on the same "
+        "held-out searches.",
+        "",
+        "Two measures: the logged clicks (what a store has; position-biased towards the order that was shown, "
+        "here BM25's) and the planted truth (what the simulator knows: each shown item's probability of being "
+        "acted on once seen, NDCG with linear gain on it; the same held-out searches).",
+        "",
+        "| ranking | " + " | ".join(METRICS) + " | truth ndcg@5 | truth ndcg@10 |",
+        "|---|" + "---:|" * (len(METRICS) + 2),
+    ]
+    rows = [("original (BM25 order)", full["original"], truths["original"]), ("random", full["random"], truths["random"]),
+            ("baseline (point-in-time click rate)", full["baseline"], truths["baseline"])]
+    rows += [(name, full["model"] if name == ABLATIONS[0][0] else results[name]["compared"], truths[name])
+             for name, _ in ABLATIONS]
+    for name, ranking, truth in rows:
+        lines.append(f"| {name} | " + " | ".join(f"{ranking[m]:.4f}" for m in METRICS)
+                     + f" | {truth['ndcg@5']:.4f} | {truth['ndcg@10']:.4f} |")
+    uplift = full["uplift_ndcg@10"]
+    true_uplift = truths[ABLATIONS[0][0]]["ndcg@10"] - truths["original"]["ndcg@10"]
+    lines += ["", f"Model − BM25 order, NDCG@10: **{true_uplift:+.4f}** against the planted truth; "
+                  f"{uplift['mean']:+.4f} on the logged clicks (95% bootstrap interval "
+                  f"{uplift['low']:+.4f} to {uplift['high']:+.4f}).", "",
+              "What each family contributes (full model − model without it, NDCG@10, paired bootstrap over the "
+              "held-out searches on the clicks; the plain difference against the truth):", "",
+              "| family left out | truth: full − without | clicks: full − without | clicks: 95% interval |",
+              "|---|---:|---:|---|"]
+    for name, family in ABLATIONS[1:]:
+        difference = results[name]["uplift_over_compared_ndcg@10"]
+        true_difference = truths[ABLATIONS[0][0]]["ndcg@10"] - truths[name]["ndcg@10"]
+        lines.append(f"| {family} | {true_difference:+.4f} | {difference['mean']:+.4f} | "
+                     f"{difference['low']:+.4f} to {difference['high']:+.4f} |")
+    segments = full["model"]["segments"]
+    lines += ["", "By segment, NDCG@10 (BM25 order → model):", "", "| segment | searches | BM25 | model |",
+              "|---|---:|---:|---:|"]
+    for segment in sorted(segments):
+        lines.append(f"| {segment} | {segments[segment]['searches']:,} | "
+                     f"{full['original']['segments'][segment]['ndcg@10']:.4f} | {segments[segment]['ndcg@10']:.4f} |")
+    lines += ["", "Timings (wall seconds, release build, the simulator, the sidecar and osmem-server sharing the "
+                  "2 cores):", "", "| step | seconds |", "|---|---:|"]
+    lines += [f"| {step} | {seconds:.1f} |" for step, seconds in timings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rerank-bin", required=True)
+    parser.add_argument("--searches", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=150)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work-dir", default=str(ROOT / "bench/storefront/work"))
+    parser.add_argument("--output", required=True, help="where to write the Markdown section")
+    args = parser.parse_args()
+    started = datetime.now(timezone.utc)
+    work = Path(args.work_dir)
+    if work.exists():
+        shutil.rmtree(work)
+    logs = work / "logs"
+    logs.mkdir(parents=True)
+    truth = work / "truth.qrels"
+    timings = {}
+    counts = generate(args, logs, truth, timings)
+    timed("validate", timings, args.rerank_bin, "validate", "--logs", logs, capture=True)
+    results, truths = evaluate(args, logs, truth, work, timings)
+    text = section(args, counts, shown_hits(logs), count_lines(logs, "ubi_events"), results, truths, timings,
+                   started)
+    Path(args.output).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
