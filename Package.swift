@@ -38,10 +38,19 @@ let package = Package(
         .target(name: "Features", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank: dataset, objective, tree learner, booster, metrics, model file.
         .target(name: "LTR", swiftSettings: swiftSettings),
+        // Report rendering shared by evaluation and experiment reports: HTML pages and inline SVG charts.
+        .target(name: "Reporting", swiftSettings: swiftSettings),
+        // Experiments: stable assignment, team-draft interleaving, and the report's statistics. LTR lends the
+        // fixed hash (FNV-1a) and the seeded generator (SplitMix64).
+        .target(
+            name: "Experiments",
+            dependencies: ["EventLog", "LTR", "Ranking", "Reporting", "RerankJSON"],
+            swiftSettings: swiftSettings
+        ),
         // Personalized ranking from logs: replay, training, the model file, the serving ranker.
         .target(
             name: "Personalization",
-            dependencies: ["Features", "LTR", "EventLog", "Ranking", "RerankCore", "RerankJSON"],
+            dependencies: ["Features", "LTR", "EventLog", "Ranking", "Reporting", "RerankCore", "RerankJSON"],
             swiftSettings: swiftSettings
         ),
         // Interaction logs in OpenSearch UBI form: records, readers, durable writers, validation, import.
@@ -50,7 +59,7 @@ let package = Package(
         .target(
             name: "RerankServer",
             dependencies: [
-                "RerankCore", "RerankJSON", "Ranking", "EventLog", "Features", "LTR", "Personalization",
+                "RerankCore", "RerankJSON", "Ranking", "EventLog", "Experiments", "Features", "LTR", "Personalization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "rerank",
             dependencies: [
-                "RerankCore", "RerankServer", "LTR", "EventLog", "Features", "Personalization", "RerankJSON",
+                "RerankCore", "RerankServer", "LTR", "EventLog", "Experiments", "Features", "Personalization", "RerankJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -95,6 +104,9 @@ let package = Package(
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
         .testTarget(name: "LTRTests", dependencies: ["LTR"], swiftSettings: swiftSettings),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ExperimentsTests", dependencies: ["Experiments", "EventLog", "LTR", "RerankJSON"], swiftSettings: swiftSettings
+        ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "RerankJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PersonalizationTests",

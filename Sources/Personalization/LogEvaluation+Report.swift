@@ -1,6 +1,7 @@
 import Foundation
 import LTR
 import RerankJSON
+import Reporting
 
 extension LogEvaluation {
     static let tableMetrics = ["ndcg@1", "ndcg@5", "ndcg@10", "precision@10", "recall@10", "mrr", "map"]
@@ -85,38 +86,20 @@ extension LogEvaluation {
 
     /// A self-contained HTML page: NDCG@10 of every ranking overall and per segment as an SVG bar chart, and the table.
     public func html(title: String) -> String {
-        let groups = ["overall"] + (rankings["model"]?.segments.keys.sorted() ?? [])
         let names = LogEvaluator.rankingNames.filter { rankings[$0] != nil }
         let colors = ["original": "#9aa5b1", "baseline": "#f0b429", "random": "#e12d39", "compared": "#7b61ff", "model": "#2680c2"]
-        let barWidth = 14.0, groupGap = 22.0, height = 260.0, top = 20.0
-        let groupWidth = barWidth * Double(names.count) + groupGap
-        let width = 60 + groupWidth * Double(groups.count)
-        var svg = "<svg xmlns='http://www.w3.org/2000/svg' width='\(Int(width))' height='\(Int(height + 120))' font-family='sans-serif' font-size='11'>"
-        for tick in stride(from: 0.0, through: 1.0, by: 0.25) {
-            let y = top + height * (1 - tick)
-            svg += "<line x1='50' x2='\(Int(width))' y1='\(y)' y2='\(y)' stroke='#e4e7eb'/><text x='10' y='\(y + 4)'>\(String(format: "%.2f", tick))</text>"
-        }
-        for (index, group) in groups.enumerated() {
-            let x0 = 60 + groupWidth * Double(index)
-            for (offset, name) in names.enumerated() {
+        var chart = SVGBarChart(series: names, colors: colors)
+        chart.range = 0...1
+        chart.groups = (["overall"] + (rankings["model"]?.segments.keys.sorted() ?? [])).map { group in
+            SVGBarChart.Group(name: group, bars: names.map { name in
                 let evaluation = group == "overall" ? rankings[name]?.overall : rankings[name]?.segments[group]
-                let value = evaluation?.metrics["ndcg@10"] ?? 0
-                let x = x0 + barWidth * Double(offset)
-                svg += "<rect x='\(x)' y='\(top + height * (1 - value))' width='\(barWidth - 2)' height='\(height * value)' fill='\(colors[name] ?? "#000")'><title>\(name) \(group): \(String(format: "%.4f", value))</title></rect>"
-            }
-            svg += "<text transform='translate(\(x0 + 10),\(top + height + 10)) rotate(45)'>\(group)</text>"
+                return SVGBarChart.Bar(series: name, value: evaluation?.metrics["ndcg@10"] ?? 0)
+            })
         }
-        for (offset, name) in names.enumerated() {
-            let x = 60 + Double(offset) * 90
-            svg += "<rect x='\(x)' y='\(top + height + 95)' width='10' height='10' fill='\(colors[name] ?? "#000")'/><text x='\(x + 14)' y='\(top + height + 104)'>\(name)</text>"
-        }
-        svg += "</svg>"
-        let escapedTable = table().replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        return """
-            <!doctype html><html><head><meta charset="utf-8"><title>\(title)</title>
-            <style>body{font-family:sans-serif;margin:2em;color:#1f2933}pre{background:#f5f7fa;padding:1em}</style></head>
-            <body><h1>\(title)</h1><p>NDCG@10 (\(gainName) gain) on \(heldOutGroups) held-out searches, overall and by segment.</p>
-            \(svg)<pre>\(escapedTable)</pre></body></html>
-            """
+        return HTMLPage.render(title: title, sections: [
+            HTMLPage.paragraph("NDCG@10 (\(gainName) gain) on \(heldOutGroups) held-out searches, overall and by segment."),
+            chart.svg(),
+            HTMLPage.preformatted(table()),
+        ])
     }
 }

@@ -45,6 +45,13 @@ public func buildApplication(
             throw ConfigurationError("cannot serve --model \(path): \(error)")
         }
     }
+    try configuration.checkVariantModels()
+    rerankers.replace(experiments: try LoadedExperiments(configuration.experiments, live: modelWatcher?.live))
+    let experimentWatcher = configuration.configFile.map { path in
+        ExperimentWatcher(
+            path: path, rerankers: rerankers, live: modelWatcher?.live, servedModel: configuration.rerank.model,
+            metrics: metrics, logger: logger, interval: .milliseconds(configuration.experimentsCheckMilliseconds))
+    }
     if let watcher = modelWatcher, let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory) {
         do {
             let replayed = watcher.live.catchUp(with: try InteractionLogReader().read(directory))
@@ -72,11 +79,8 @@ public func buildApplication(
     }
     let proxy = ProxyController(
         upstream: upstream,
-        planner: SearchPlanner(
-            enabled: configuration.rerank.enabled,
-            window: configuration.rerank.window,
-            maxWindow: configuration.rerank.maxWindow
-        ),
+        planner: SearchPlanner(window: configuration.rerank.window, maxWindow: configuration.rerank.maxWindow),
+        rerankingEnabled: configuration.rerank.enabled,
         contexts: ContextBuilder(defaultTimeZone: configuration.rerank.defaultTimeZone, now: now),
         rerankers: rerankers,
         budget: .microseconds(Int64(configuration.rerank.budgetMilliseconds * 1000)),
@@ -107,7 +111,7 @@ public func buildApplication(
         // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, the cluster
         // sinks ship what they can, then the pool closes.
         services: [upstream] + (clusterSinks.map { [$0.queries, $0.events] } ?? []) + (writers.map { [$0] } ?? [])
-            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []),
+            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.notice(
@@ -116,6 +120,7 @@ public func buildApplication(
                     "address": "http://\(configuration.host):\(port)",
                     "upstream": .string(configuration.upstream.urls.joined(separator: ",")),
                     "ranker": .string(rerankers.serving.reranker.version),
+                    "experiments": .string(configuration.experiments.map(\.name).joined(separator: ",")),
                 ]
             )
         },

@@ -6,7 +6,8 @@ import RerankJSON
 /// The `ubi_queries` record of one served search.
 ///
 /// `query_attributes` carries what training needs to replay the search: the context, the page, and for each
-/// shown hit its rank in the engine's order and its search score.
+/// shown hit its rank in the engine's order and its search score; and what the experiment report needs: the
+/// experiment and variant (``ExperimentTag``), with each shown hit's team when interleaved.
 enum ImpressionRecord {
     static func make(
         queryID: String,
@@ -17,7 +18,8 @@ enum ImpressionRecord {
         page: (from: Int, size: Int)?,
         outcome: RerankOutcome,
         shown: [ShownHit],
-        model: String
+        model: String,
+        experiment: ExperimentTag
     ) -> JSONObject {
         var attributes = JSONObject([
             "device": .string(context.device.rawValue),
@@ -36,6 +38,7 @@ enum ImpressionRecord {
         attributes["model"] = .string(model)
         attributes["original_ranks"] = .array(shown.map { .int($0.originalRank) })
         attributes["search_scores"] = .array(shown.map { $0.searchScore.map(JSONValue.double) ?? .null })
+        experiment.write(into: &attributes)
         return JSONObject([
             "query_id": .string(queryID),
             "client_id": .string(context.clientID ?? "anonymous"),

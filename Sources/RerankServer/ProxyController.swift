@@ -1,4 +1,3 @@
-import CompressNIO
 import Features
 import Foundation
 import Hummingbird
@@ -14,6 +13,8 @@ import RerankJSON
 struct ProxyController: Sendable {
     let upstream: UpstreamClient
     let planner: SearchPlanner
+    /// `rerank.enabled`: false serves searches outside every experiment in the engine's order.
+    let rerankingEnabled: Bool
     let contexts: ContextBuilder
     let rerankers: RerankerStore
     let budget: Duration
@@ -89,10 +90,13 @@ struct ProxyController: Sendable {
         var request = request
         let body = try await decodedBody(&request)
         let bytes = Array(buffer: body)
-        let serving = rerankers.serving
-        let plan = try planner.plan(body: bytes, query: request.uri.query, fields: serving.fields)
+        let snapshot = rerankers.snapshot
+        var plan = try planner.plan(body: bytes, query: request.uri.query, fields: snapshot.fields)
         var searchContext = try contexts.context(headers: headers(of: request), extension: plan.rerankExtension)
         searchContext.query = plan.userQuery
+        let route = try ExperimentRoute(
+            snapshot, context: searchContext, override: request.headers[.rerankVariantOverride], rerankingEnabled: rerankingEnabled)
+        if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
         let target = request.uri.path + (plan.query.map { "?\($0)" } ?? "")
         let forwardBody = plan.body.map { ByteBuffer(bytes: $0) } ?? (bytes.isEmpty ? nil : body)
         let upstreamResponse = try await forward(
@@ -100,13 +104,15 @@ struct ProxyController: Sendable {
             method: forwardBody == nil ? request.method : .post
         )
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
-        headers[.rerankModel] = serving.reranker.version
+        headers[.rerankModel] = route.model
+        headers[.rerankVariant] = route.variant
+        if let experiment = route.assignment?.experiment.name { headers[.rerankExperiment] = experiment }
         guard upstreamResponse.status == 200 else {
             headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(upstreamResponse.status)").header
             return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
         }
         let served = serve(
-            Array(buffer: upstreamResponse.body), range: nil, plan: plan, context: searchContext, serving: serving,
+            Array(buffer: upstreamResponse.body), range: nil, plan: plan, context: searchContext, route: route,
             index: Self.index(path: request.uri.path)
         )
         headers[.rerankStatus] = served.outcome.header
@@ -120,15 +126,16 @@ struct ProxyController: Sendable {
         range: Range<Int>?,
         plan: SearchPlan,
         context: SearchContext,
-        serving: ServingReranker,
+        route: ExperimentRoute,
         index: String?
     ) -> (bytes: [UInt8], outcome: RerankOutcome, queryID: String?) {
         let clock = ContinuousClock()
         let start = clock.now
         var served: ServedResponse
         if let page = plan.page {
-            served = ResponseReranker(serving: serving, budget: budget)
-                .rerank(bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: context)
+            served = ResponseReranker(serving: route.serving, budget: budget).rerank(
+                bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: context,
+                interleavingSeed: route.interleavingSeed)
         } else {
             served = ServedResponse(
                 bytes: Array(bytes[range ?? 0..<bytes.count]),
@@ -152,7 +159,7 @@ struct ProxyController: Sendable {
             ImpressionRecord.make(
                 queryID: queryID, timestamp: now(), index: index, userQuery: plan.userQuery, context: context,
                 page: plan.page.map { ($0.from, $0.size) }, outcome: served.outcome, shown: shown,
-                model: serving.reranker.version
+                model: route.model, experiment: route.tag(shown: shown)
             )
         )
         if context.returnQueryID {
@@ -177,15 +184,20 @@ struct ProxyController: Sendable {
         let body = try await decodedBody(&request)
         let searches = try MultiSearchBody.parse(Array(buffer: body))
         let requestHeaders = headers(of: request)
-        let serving = rerankers.serving
+        let snapshot = rerankers.snapshot
         var plans: [SearchPlan] = []
         var contexts: [SearchContext] = []
+        var routes: [ExperimentRoute] = []
         for search in searches {
-            let plan = try planner.plan(body: search.body, query: nil, fields: serving.fields)
-            plans.append(plan)
+            var plan = try planner.plan(body: search.body, query: nil, fields: snapshot.fields)
             var context = try self.contexts.context(headers: requestHeaders, extension: plan.rerankExtension)
             context.query = plan.userQuery
+            let route = try ExperimentRoute(
+                snapshot, context: context, override: request.headers[.rerankVariantOverride], rerankingEnabled: rerankingEnabled)
+            if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
+            plans.append(plan)
             contexts.append(context)
+            routes.append(route)
         }
         let forwardBody = MultiSearchBody.encode(zip(searches, plans).map { ($0.header, $1.body ?? $0.body) })
         let upstreamResponse = try await forward(
@@ -193,7 +205,13 @@ struct ProxyController: Sendable {
             acceptEncoding: false, method: .post
         )
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
-        headers[.rerankModel] = serving.reranker.version
+        // One value when every search agrees, else one per search, comma-separated like X-Rerank-Status.
+        func perSearch(_ values: [String]) -> String { Set(values).count == 1 ? values[0] : values.joined(separator: ", ") }
+        headers[.rerankModel] = perSearch(routes.map(\.model))
+        headers[.rerankVariant] = perSearch(routes.map(\.variant))
+        if routes.contains(where: { $0.assignment != nil }) {
+            headers[.rerankExperiment] = perSearch(routes.map { $0.assignment?.experiment.name ?? "-" })
+        }
         let bytes = Array(buffer: upstreamResponse.body)
         guard upstreamResponse.status == 200, let responses = try? HitScanner.multiSearchResponses(bytes),
             responses.count == plans.count
@@ -207,7 +225,7 @@ struct ProxyController: Sendable {
         let pathIndex = Self.index(path: request.uri.path)
         for (number, range) in responses.enumerated() {
             let served = serve(
-                bytes, range: range, plan: plans[number], context: contexts[number], serving: serving,
+                bytes, range: range, plan: plans[number], context: contexts[number], route: routes[number],
                 index: MultiSearchBody.index(header: searches[number].header) ?? pathIndex
             )
             replacements.append((range, served.bytes))
@@ -246,48 +264,7 @@ struct ProxyController: Sendable {
         return response
     }
 
-    private func collectBody(_ request: inout Request) async throws(RerankError) -> ByteBuffer {
-        do {
-            return try await request.collectBody(upTo: maxRequestBody)
-        } catch is NIOTooManyBytesError {
-            throw .bodyTooLarge(limit: maxRequestBody)
-        } catch {
-            throw .invalidBody("could not read the request body: \(error)")
-        }
-    }
-
-    /// The body with any `Content-Encoding: gzip` or `deflate` undone (opensearch-py's `http_compress`), so the
-    /// sidecar can read it.
-    private func decodedBody(_ request: inout Request) async throws(RerankError) -> ByteBuffer {
-        var body = try await collectBody(&request)
-        let encoding = request.headers[.contentEncoding]?.lowercased()
-        let algorithm: CompressionAlgorithm
-        switch encoding {
-        case nil, "identity": return body
-        case "gzip", "x-gzip": algorithm = .gzip()
-        case "deflate": algorithm = .zlib()
-        default: throw .unsupportedContentEncoding(encoding ?? "")
-        }
-        do {
-            return try body.decompress(with: algorithm, maxSize: maxRequestBody)
-        } catch let error as CompressNIOError where error == .bufferOverflow {
-            throw .bodyTooLarge(limit: maxRequestBody)
-        } catch {
-            throw .invalidBody("the \(encoding ?? "") body could not be decompressed: \(error)")
-        }
-    }
-
-    /// OpenSearch accepts JSON bodies (NDJSON for `_msearch`); other media types get its 406.
-    private func checkContentType(_ request: Request) throws(RerankError) {
-        guard let contentType = request.headers[.contentType] else { return }
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        let accepted = ["application/json", "application/x-ndjson", "application/vnd.opensearch+json"]
-        guard accepted.contains(mediaType) || mediaType.hasSuffix("+json") else {
-            throw .unsupportedContentType(contentType)
-        }
-    }
-
-    private func headers(of request: Request) -> ContextBuilder.Headers {
+    func headers(of request: Request) -> ContextBuilder.Headers {
         ContextBuilder.Headers(
             user: request.headers[.rerankUser],
             session: request.headers[.rerankSession],

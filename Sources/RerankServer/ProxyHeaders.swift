@@ -5,6 +5,9 @@ import NIOHTTP1
 /// Header rules for a proxy: hop-by-hop headers stay on their own connection, the sidecar's own headers never
 /// reach the cluster.
 enum ProxyHeaders {
+    /// Forces a search into an experiment arm for QA: `experiment/variant`.
+    static let variantOverride = "X-Rerank-Variant-Override"
+
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
         "trailers", "transfer-encoding", "upgrade", "host", "content-length",
@@ -51,4 +54,7 @@ extension HTTPField.Name {
     static let rerankSession = Self("X-Rerank-Session")!
     static let rerankDevice = Self("X-Rerank-Device")!
     static let rerankTimezone = Self("X-Rerank-Timezone")!
+    static let rerankVariant = Self("X-Rerank-Variant")!
+    static let rerankExperiment = Self("X-Rerank-Experiment")!
+    static let rerankVariantOverride = Self(ProxyHeaders.variantOverride)!
 }

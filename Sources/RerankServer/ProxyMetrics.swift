@@ -12,6 +12,7 @@ import Prometheus
 /// - `rerank_log_records_written_total`, `rerank_log_dropped_total`, `rerank_log_write_failures_total`
 /// - `rerank_events_accepted_total`, `rerank_events_rejected_total{reason}`
 /// - `rerank_model_reloads_total{result}`: model files loaded or refused
+/// - `rerank_experiment_reloads_total{result}`: changed experiment configurations loaded or refused
 /// - `rerank_online_state_entries{table}`: size of the online statistics (users, items, sessions, ...)
 /// - `rerank_cluster_log_shipped_total{index}`: spooled records stored in the cluster's UBI index
 /// - `rerank_cluster_log_backlog_bytes{index}`: spooled bytes not yet in the cluster
@@ -82,6 +83,11 @@ final class ProxyMetrics: Sendable {
 
     func modelReload(succeeded: Bool) {
         Counter(label: "rerank_model_reloads_total", dimensions: [("result", succeeded ? "loaded" : "failed")], factory: factory)
+            .increment()
+    }
+
+    func experimentsReload(succeeded: Bool) {
+        Counter(label: "rerank_experiment_reloads_total", dimensions: [("result", succeeded ? "loaded" : "failed")], factory: factory)
             .increment()
     }
 

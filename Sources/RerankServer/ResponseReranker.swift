@@ -1,3 +1,4 @@
+import Experiments
 import Ranking
 import RerankCore
 import RerankJSON
@@ -33,6 +34,8 @@ struct ShownHit: Sendable, Equatable {
     /// 0-based position in the engine's order.
     var originalRank: Int
     var searchScore: Double?
+    /// The ranking that contributed the hit, when the search was interleaved.
+    var team: Team?
 }
 
 /// One search response as it goes back to the client.
@@ -51,13 +54,16 @@ struct ResponseReranker: Sendable {
 
     /// The response at `range` of `bytes` with its hits reranked and cut to `page`.
     ///
-    /// On any failure the page is cut from the engine's order and the outcome says why.
+    /// When the serving reranker interleaves, the window is the team draft of both rerankers' orders, with coins
+    /// from `interleavingSeed`, and each shown hit says which ranking contributed it. On any failure the page is
+    /// cut from the engine's order and the outcome says why.
     func rerank(
         _ bytes: [UInt8],
         range: Range<Int>? = nil,
         page: SearchPlan.Page,
         sourceEdit: SourceEdit? = nil,
-        context: SearchContext
+        context: SearchContext,
+        interleavingSeed: UInt64 = 0
     ) -> ServedResponse {
         let layout: SearchResponseLayout
         do {
@@ -71,8 +77,9 @@ struct ResponseReranker: Sendable {
             )
         }
         let original = Array(layout.hits.indices)
-        func cut(_ order: [Int], _ outcome: RerankOutcome, _ extras: [Int: [UInt8]] = [:]) -> ServedResponse {
-            let pageOrder = Array(order.dropFirst(page.from).prefix(page.size))
+        func cut(_ order: [Int], _ outcome: RerankOutcome, _ extras: [Int: [UInt8]] = [:], teams: [Team]? = nil) -> ServedResponse {
+            let pageRange = min(page.from, order.count)..<min(page.from + page.size, order.count)
+            let pageOrder = Array(order[pageRange])
             let emitted = pageOrder.map { index in
                 let hit = layout.hits[index]
                 return ResponseSplicer.Emitted(
@@ -84,7 +91,11 @@ struct ResponseReranker: Sendable {
             return ServedResponse(
                 bytes: ResponseSplicer.splice(bytes, range: range, layout: layout, emitted: emitted),
                 outcome: outcome,
-                shown: pageOrder.map { Self.shown(layout.hits[$0], rank: $0) }
+                shown: zip(pageRange, pageOrder).map { position, index in
+                    var shown = Self.shown(layout.hits[index], rank: index)
+                    shown.team = teams?[position]
+                    return shown
+                }
             )
         }
         guard !layout.hits.isEmpty else { return cut(original, .reranked) }
@@ -93,21 +104,30 @@ struct ResponseReranker: Sendable {
         let start = clock.now
         let hits = rankableHits(bytes, layout: layout)
         let result: RerankResult
+        var treatment: RerankResult?
         do {
             result = try serving.reranker.rerank(hits, context: context)
+            treatment = try serving.interleaved?.rerank(hits, context: context)
         } catch {
             return cut(original, .fallback("ranker error: \(error)"))
         }
         guard clock.now - start <= budget else {
             return cut(original, .fallback("budget exceeded"))
         }
-        var extras: [Int: [UInt8]] = [:]
-        if let explanations = result.explanations {
-            for index in result.order.dropFirst(page.from).prefix(page.size) {
-                extras[index] = Self.explainMember(explanations[index], rank: result.order.firstIndex(of: index) ?? 0)
-            }
+        var order = result.order
+        var teams: [Team]?
+        if let treatment {
+            let shown = TeamDraft.interleave(control: result.order, treatment: treatment.order, seed: interleavingSeed)
+            order = shown.map(\.item)
+            teams = shown.map(\.team)
         }
-        return cut(result.order, .reranked, extras)
+        var extras: [Int: [UInt8]] = [:]
+        for (position, index) in order.enumerated().dropFirst(page.from).prefix(page.size) {
+            let explaining = teams?[position] == .treatment ? treatment : result
+            guard let explanation = explaining?.explanations?[index] else { continue }
+            extras[index] = Self.explainMember(explanation, rank: position)
+        }
+        return cut(order, .reranked, extras, teams: teams)
     }
 
     /// The hits of a response served as the engine ordered it, for the impression log.

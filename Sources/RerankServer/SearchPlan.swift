@@ -17,6 +17,9 @@ struct SearchPlan: Sendable {
     var sourceEdit: SourceEdit?
     /// The text the person searched for, for the impression log.
     var userQuery = ""
+    /// The body and query string to forward when the search is not reranked after all: the client's, without
+    /// `ext.rerank`.
+    var unreranked: (body: [UInt8]?, query: String?) = (nil, nil)
 
     struct Page: Sendable, Equatable {
         var from: Int
@@ -26,7 +29,6 @@ struct SearchPlan: Sendable {
 
 /// Decides whether a search can be reranked and rewrites it to over-fetch the rerank window.
 struct SearchPlanner: Sendable {
-    var enabled: Bool
     var window: Int
     var maxWindow: Int
 
@@ -53,10 +55,10 @@ struct SearchPlanner: Sendable {
         let rerankExtension = Self.stripRerankExtension(&object)
         let stripped = rerankExtension != nil
         var plan = SearchPlan(body: stripped ? JSONWriter.bytes(.object(object)) : nil, query: query)
+        plan.unreranked = (plan.body, query)
         plan.rerankExtension = rerankExtension
         plan.userQuery = QueryText.extract(body: object, queryParameter: parameters.value("q"))
 
-        guard enabled else { return plan.skipped("reranking disabled") }
         if parameters.has("scroll") { return plan.skipped("scroll") }
         if object["search_after"] != nil { return plan.skipped("search_after") }
         if object["collapse"] != nil { return plan.skipped("collapse") }
@@ -114,6 +116,14 @@ struct SearchPlanner: Sendable {
 }
 
 extension SearchPlan {
+    /// This search forwarded as the client sent it (without `ext.rerank`) and not reranked, for `reason`.
+    func withoutReranking(_ reason: String) -> SearchPlan {
+        var plan = skipped(reason)
+        (plan.body, plan.query) = unreranked
+        plan.sourceEdit = nil
+        return plan
+    }
+
     fileprivate func skipped(_ reason: String) -> SearchPlan {
         var plan = self
         plan.skipReason = reason

@@ -20,10 +20,13 @@ extension ServerConfiguration {
             throw ConfigurationError("config file '\(path)' must hold a JSON object")
         }
         try apply(ConfigReader(object))
+        configFile = path
     }
 
     mutating func apply(_ reader: ConfigReader) throws(ConfigurationError) {
-        try reader.requireKnownKeys(["host", "port", "upstream", "limits", "rerank", "passthrough", "log"])
+        try reader.requireKnownKeys([
+            "host", "port", "upstream", "limits", "rerank", "passthrough", "log", "experiments", "experiments_check_ms",
+        ])
         host = try reader.string("host") ?? host
         port = try reader.int("port", in: 0...65535) ?? port
         if let section = try reader.object("upstream") {
@@ -60,6 +63,10 @@ extension ServerConfiguration {
             log.maxFileBytes = try section.int("max_file_bytes", in: 1024...Int(Int32.max)) ?? log.maxFileBytes
             log.maxFileAgeSeconds = try section.int("max_file_age_s", in: 1...31_536_000) ?? log.maxFileAgeSeconds
         }
+        if let experiments = try reader.objects("experiments") {
+            self.experiments = try Self.experiments(experiments)
+        }
+        experimentsCheckMilliseconds = try reader.int("experiments_check_ms", in: 10...3_600_000) ?? experimentsCheckMilliseconds
         if let section = try reader.object("passthrough") {
             try section.requireKnownKeys(["allow_writes", "read_endpoints"])
             passthrough.allowWrites = try section.bool("allow_writes") ?? passthrough.allowWrites
@@ -141,6 +148,7 @@ extension ServerConfiguration {
         guard TimeZone(identifier: rerank.defaultTimeZone) != nil else {
             throw ConfigurationError("rerank.default_timezone '\(rerank.defaultTimeZone)' is not an IANA time zone such as Europe/Berlin")
         }
+
     }
 
     /// Applies `RERANK_*` environment variables: `RERANK_HOST`, `RERANK_PORT`, `RERANK_UPSTREAM` (comma-separated

@@ -1,3 +1,4 @@
+import Experiments
 import Ranking
 
 /// Everything `rerank serve` can be told, with a default for every field.
@@ -37,6 +38,8 @@ import Ranking
 /// | `log.spool_dir` | string | `<log.dir>/spool` (where records wait for the cluster; required with `log.cluster` when `log.dir` is not set; `RERANK_LOG_SPOOL_DIR`) |
 /// | `passthrough.allow_writes` | bool | `false` |
 /// | `passthrough.read_endpoints` | [string] | `[]` (extra POST endpoints, e.g. `_plugins/_ltr`, treated as reads) |
+/// | `experiments` | [experiment] | `[]` (A/B and interleaving experiments; see ``experiments(_:)``; reloaded when the config file changes) |
+/// | `experiments_check_ms` | int | `2000` (how often the config file is checked for changed experiments) |
 public struct ServerConfiguration: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 9250
@@ -45,6 +48,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var rerank = Rerank()
     public var passthrough = Passthrough()
     public var log = Log()
+    /// Experiments, in order: a search takes part in the first running one whose traffic holds its user.
+    public var experiments: [Experiment] = []
+    /// How often the config file is checked for changed experiments.
+    public var experimentsCheckMilliseconds = 2_000
+    /// The config file these settings were read from, watched for changed experiments; nil without `--config`.
+    public var configFile: String?
 
     public init() {}
 

@@ -24,15 +24,21 @@ struct LogArguments: ParsableArguments {
     /// The logs and item attributes, with read problems reported on standard error.
     func load() throws -> (log: InteractionLog, items: [String: ItemAttributes]) {
         guard let logs else { throw ValidationError("--format ubi needs --logs DIR: the UBI logs to learn from.") }
-        let log = try InteractionLogReader().read(logs)
-        if !log.problems.isEmpty {
-            FileHandle.standardError.write(Data("\(log.problems.count) unreadable log lines skipped, e.g. \(log.problems[0])\n".utf8))
-        }
+        let log = try Self.read(logs)
         let attributes = try items.map { try ItemCatalog.read($0) } ?? [:]
         FileHandle.standardError.write(Data(
             "read \(log.queries.count) searches and \(log.events.count) events from \(log.files.count) files; \(attributes.count) items\n".utf8
         ))
         return (log, attributes)
+    }
+
+    /// The UBI logs at `path`, with unreadable lines reported on standard error.
+    static func read(_ path: String) throws -> InteractionLog {
+        let log = try InteractionLogReader().read(path)
+        if !log.problems.isEmpty {
+            FileHandle.standardError.write(Data("\(log.problems.count) unreadable log lines skipped, e.g. \(log.problems[0])\n".utf8))
+        }
+        return log
     }
 }
 

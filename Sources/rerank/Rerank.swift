@@ -6,6 +6,6 @@ struct Rerank: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rerank",
         abstract: "A personalized re-ranking sidecar for OpenSearch.",
-        subcommands: [Serve.self, Train.self, Evaluate.self, Validate.self, Import.self]
+        subcommands: [Serve.self, Train.self, Evaluate.self, Report.self, Validate.self, Import.self]
     )
 }

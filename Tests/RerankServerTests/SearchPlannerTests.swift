@@ -4,7 +4,7 @@ import Testing
 @testable import RerankServer
 
 @Suite struct SearchPlannerTests {
-    let planner = SearchPlanner(enabled: true, window: 100, maxWindow: 1000)
+    let planner = SearchPlanner(window: 100, maxWindow: 1000)
 
     func body(_ plan: SearchPlan) throws -> JSONObject {
         let bytes = try #require(plan.body)
@@ -62,9 +62,16 @@ import Testing
         #expect(try body(only)["ext"] == nil)
     }
 
-    @Test func disabledPlannerPassesThrough() throws {
-        let plan = try SearchPlanner(enabled: false, window: 100, maxWindow: 1000).plan(body: Array("{}".utf8), query: nil)
-        #expect(plan.skipReason == "reranking disabled")
+    @Test func aPlanWithoutRerankingForwardsTheClientsSearch() throws {
+        let body = #"{"query":{"match":{"title":"x"}},"from":10,"size":5,"ext":{"rerank":{"user_id":"u"}}}"#
+        let plan = try planner.plan(body: Array(body.utf8), query: "timeout=1s")
+        #expect(plan.page != nil)
+        let unreranked = plan.withoutReranking("reranking disabled")
+        #expect(unreranked.skipReason == "reranking disabled")
+        #expect(unreranked.page == nil)
+        #expect(unreranked.sourceEdit == nil)
+        #expect(unreranked.query == "timeout=1s")
+        #expect(try self.body(unreranked) == JSONObject(["query": .object(JSONObject(["match": .object(JSONObject(["title": .string("x")]))])), "from": .int(10), "size": .int(5)]))
     }
 
     @Test(arguments: ["{", "[1]", #"{"a":}"#])

@@ -111,7 +111,7 @@ def simulate(args, worker):
     brands = sorted({i["brand"] for i in catalog.values()})
     rng = random.Random(args.seed)
     users = [User(n, rng, categories, brands) for n in range(args.users)][worker::args.workers]
-    rng = random.Random(f"{args.seed}-{worker}")
+    rng = random.Random(f"{args.seed if args.traffic_seed is None else args.traffic_seed}-{worker}")
     searches = args.searches // args.workers + (1 if worker < args.searches % args.workers else 0)
     client = OpenSearch(hosts=[args.sidecar], timeout=30)
     counts = {"searches": 0, "click": 0, "add_to_cart": 0, "purchase": 0}
@@ -178,6 +178,9 @@ def main():
     parser.add_argument("--searches", type=int, default=3000)
     parser.add_argument("--users", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--traffic-seed", type=int,
+                        help="seed of the searches and clicks after the shoppers are drawn (default: --seed); the same "
+                             "--seed with another --traffic-seed brings the same shoppers back for more traffic")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--device-loyalty", type=float, default=0.3,
                         help="probability that a search uses the user's own device (default 0.3)")
