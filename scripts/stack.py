@@ -29,7 +29,11 @@ def start_osmem():
         [osmem_server.resolve_binary(), "--addr", "127.0.0.1:0", "--no-stdin-watch"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
-    return process, json.loads(process.stdout.readline())["url"]
+    line = process.stdout.readline()
+    if not line:
+        process.wait()
+        raise SystemExit(f"osmem-server exited ({process.returncode}) before printing its URL")
+    return process, json.loads(line)["url"]
 
 
 def start_sidecar(binary, upstream, *options):

@@ -41,16 +41,16 @@ import argparse
 import json
 import random
 import re
-import signal
-import subprocess
 import sys
 import zipfile
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-import osmem_server
 from opensearchpy import OpenSearch, helpers
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from stack import start_osmem, stop  # noqa: E402
 
 DATA = "recbole/dataset_example/ml-100k/ml-100k"
 INDEX = "movies"
@@ -229,27 +229,6 @@ def write_ndjson(path, records):
     with open(path, "w") as file:
         for record in records:
             file.write(json.dumps(record, separators=(",", ":")) + "\n")
-
-
-def start_osmem():
-    process = subprocess.Popen(
-        [osmem_server.resolve_binary(), "--addr", "127.0.0.1:0", "--no-stdin-watch"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    line = process.stdout.readline()
-    if not line:
-        process.wait()
-        raise SystemExit(f"osmem-server exited ({process.returncode}) before printing its URL")
-    return process, json.loads(line)["url"]
-
-
-def stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def main():
