@@ -19,6 +19,8 @@ struct ProxyController: Sendable {
     let budget: Duration
     let policy: PassthroughPolicy
     let maxRequestBody: Int
+    /// How long a request body may take to arrive.
+    let bodyTimeout: Duration
     let metrics: ProxyMetrics
     /// Where impressions go; nil when logging is off.
     let impressions: ImpressionLog?
@@ -247,13 +249,7 @@ struct ProxyController: Sendable {
     }
 
     private func collectBody(_ request: inout Request) async throws(RerankError) -> ByteBuffer {
-        do {
-            return try await request.collectBody(upTo: maxRequestBody)
-        } catch is NIOTooManyBytesError {
-            throw .bodyTooLarge(limit: maxRequestBody)
-        } catch {
-            throw .invalidBody("could not read the request body: \(error)")
-        }
+        try await RequestBodyDeadline(limit: maxRequestBody, timeout: bodyTimeout).collect(&request)
     }
 
     /// The body with any `Content-Encoding: gzip` or `deflate` undone (opensearch-py's `http_compress`), so the

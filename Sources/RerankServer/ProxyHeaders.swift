@@ -3,7 +3,7 @@ import HTTPTypes
 import NIOHTTP1
 
 /// Header rules for a proxy: hop-by-hop headers stay on their own connection, the sidecar's own headers never
-/// reach the cluster.
+/// reach the cluster, and the cluster cannot set them for the client.
 enum ProxyHeaders {
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
@@ -25,13 +25,14 @@ enum ProxyHeaders {
         return headers
     }
 
-    /// The cluster's headers as they go back to the client.
+    /// The cluster's headers as they go back to the client; `X-Rerank-*` headers are the sidecar's to set, so the
+    /// cluster's are dropped.
     static func downstream(_ headers: HTTPHeaders) -> HTTPFields {
         let named = connectionNamed(headers["connection"])
         var fields = HTTPFields()
         for (name, value) in headers {
             let lowered = name.lowercased()
-            if hopByHop.contains(lowered) || named.contains(lowered) { continue }
+            if hopByHop.contains(lowered) || named.contains(lowered) || lowered.hasPrefix("x-rerank-") { continue }
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
         return fields
