@@ -14,7 +14,7 @@ import Testing
     static let key = "000102030405060708090a0b0c0d0e0f"
 
     static func search(_ client: some TestClientProtocol, user: String) async throws -> (queryID: String, hits: [JSONObject]) {
-        let body = #"{"query":{"match":{"title":"jacket"}},"size":10,"ext":{"rerank":{"user_id":"\#(user)","session_id":"session-of-\#(user)","explain":true,"return_query_id":true}}}"#
+        let body = #"{"query":{"match":{"title":"jacket"}},"size":100,"ext":{"rerank":{"user_id":"\#(user)","session_id":"session-of-\#(user)","explain":true,"return_query_id":true}}}"#
         return try await client.execute(
             uri: "/products/_search", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body)
         ) { response in
@@ -45,7 +45,9 @@ import Testing
             configuration.log.hashKey = Self.key
         }) { client, _ in
             let first = try await Self.search(client, user: "alice-clear-id")
-            let clicked = try #require(first.hits.last?["_id"]?.stringValue)
+            // The whole result (size 100 holds every jacket), so the clicked item is in every later answer too.
+            #expect(first.hits.count > 5 && first.hits.count < 100)
+            let clicked = try #require(first.hits[5]["_id"]?.stringValue)
             #expect(Self.interactions(first.hits, id: clicked) == 0)
             let events = """
                 {"action_name":"click","query_id":"\(first.queryID)","client_id":"alice-clear-id","session_id":"session-of-alice-clear-id","event_attributes":{"object":{"object_id":"\(clicked)"}}}

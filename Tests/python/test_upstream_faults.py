@@ -132,7 +132,7 @@ def test_429_and_503_keep_status_body_and_retry_after(scripted, scripted_sidecar
 
 
 def test_body_ten_times_over_the_limit_is_502(scripted, scripted_sidecar):
-    huge = b'{"hits":{"hits":[' + b",".join(b'{"_id":"%d","_score":1,"_source":{"pad":"%s"}}' % (n, b"x" * 900) for n in range(1000)) + b"]}}"
+    huge = b'{"hits":{"hits":[' + b",".join(b'{"_id":"%d","_score":1,"_source":{"pad":"%s"}}' % (n, b"x" * 900) for n in range(1100)) + b"]}}"
     assert len(huge) > 10 * 100_000
     scripted.state.update(status=200, payload=huge, type="application/json", headers=[])
     pid = scripted_sidecar.process.process.pid
