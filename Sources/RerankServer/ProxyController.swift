@@ -216,8 +216,8 @@ struct ProxyController: Sendable {
             outcomes.append(served.outcome)
             if let queryID = served.queryID { queryIDs.append(queryID) }
         }
-        if !queryIDs.isEmpty { headers[.rerankQueryID] = queryIDs.joined(separator: ", ") }
-        headers[.rerankStatus] = outcomes.map(\.header).joined(separator: ", ")
+        if !queryIDs.isEmpty { headers[.rerankQueryID] = ProxyHeaders.list(queryIDs) }
+        headers[.rerankStatus] = ProxyHeaders.list(outcomes.map(\.header))
         let output = ResponseSplicer.replace(bytes, replacements)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output)))
     }

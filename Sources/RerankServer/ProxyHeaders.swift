@@ -38,6 +38,23 @@ enum ProxyHeaders {
         return fields
     }
 
+    /// Most bytes of a per-search list header (`_msearch`): HTTP clients refuse longer header lines (Python's
+    /// http.client, under opensearch-py, at 64 KiB), and thousands of searches would pass that.
+    static let listLimit = 8192
+
+    /// `values` comma-separated, cut after the last value that fits in ``listLimit`` with `... and N more`.
+    static func list(_ values: [String]) -> String {
+        var output = ""
+        for (index, value) in values.enumerated() {
+            let separator = index == 0 ? "" : ", "
+            guard output.utf8.count + separator.utf8.count + value.utf8.count <= listLimit else {
+                return output + ", ... and \(values.count - index) more"
+            }
+            output += separator + value
+        }
+        return output
+    }
+
     /// Headers a `Connection` header names are hop-by-hop too.
     private static func connectionNamed(_ values: [String]) -> Set<String> {
         Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
