@@ -9,7 +9,8 @@ import Testing
 @testable import RerankServer
 
 /// With `log.hash_user_ids`, no log file holds a user or session id in clear, and the served model still
-/// personalizes: searches and events key the online statistics by the same pseudonym.
+/// personalizes: searches and events key the online statistics by the same pseudonym, also after a restart
+/// rebuilds them from the log.
 @Suite(.serialized) struct LivePrivacyTests {
     static let key = "000102030405060708090a0b0c0d0e0f"
 
@@ -37,6 +38,7 @@ import Testing
         let modelPath = directory + "/model.json"
         _ = try LiveModelTests.trainedModel(iterations: 5, path: modelPath)
         let logDirectory = directory + "/logs"
+        let clickedItem = ClickedItem()
         try await withLiveSidecar(configure: { configuration in
             configuration.rerank.model = modelPath
             configuration.rerank.budgetMilliseconds = 10_000
@@ -48,6 +50,7 @@ import Testing
             // The whole result (size 100 holds every jacket), so the clicked item is in every later answer too.
             #expect(first.hits.count > 5 && first.hits.count < 100)
             let clicked = try #require(first.hits[5]["_id"]?.stringValue)
+            await clickedItem.set(clicked)
             #expect(Self.interactions(first.hits, id: clicked) == 0)
             let events = """
                 {"action_name":"click","query_id":"\(first.queryID)","client_id":"alice-clear-id","session_id":"session-of-alice-clear-id","event_attributes":{"object":{"object_id":"\(clicked)"}}}
@@ -65,6 +68,7 @@ import Testing
             let other = try await Self.search(client, user: "bob-clear-id")
             #expect(Self.interactions(other.hits, id: clicked) == 0, "and nobody else's")
         }
+        let clicked = try #require(await clickedItem.id)
         let files = try FileManager.default.contentsOfDirectory(atPath: logDirectory).filter { $0.hasSuffix(".ndjson") }
         #expect(files.contains { $0.hasPrefix("ubi_queries") } && files.contains { $0.hasPrefix("ubi_events") })
         let text = try files.map { try String(contentsOfFile: logDirectory + "/" + $0, encoding: .utf8) }.joined()
@@ -76,5 +80,24 @@ import Testing
         log.hashKey = Self.key
         let pseudonym = try #require(UserIDHasher(log)).pseudonym("alice-clear-id")
         #expect(text.contains(#""client_id":"\#(pseudonym)""#))
+
+        // A restart rebuilds the online state from the (pseudonymized) log: alice is still known.
+        try await withLiveSidecar(configure: { configuration in
+            configuration.rerank.model = modelPath
+            configuration.rerank.budgetMilliseconds = 10_000
+            configuration.log.directory = logDirectory
+            configuration.log.hashUserIDs = true
+            configuration.log.hashKey = Self.key
+        }) { client, _ in
+            let restarted = try await Self.search(client, user: "alice-clear-id")
+            #expect((Self.interactions(restarted.hits, id: clicked) ?? 0) > 0, "the restarted sidecar forgot alice")
+        }
     }
+}
+
+/// The item the first sidecar's test clicked, for the restarted one.
+private actor ClickedItem {
+    var id: String?
+
+    func set(_ id: String) { self.id = id }
 }
