@@ -1,7 +1,6 @@
--- wrk script for the soak: searches as 150 users on three devices, every 10th request a click event, at a fixed
--- total rate when the first script argument is a positive requests/second and the second the connection count
--- (each connection waits its share between requests).
---   wrk -t2 -c16 -d600s -s load.lua http://127.0.0.1:9250 -- 300 16
+-- wrk script for the soak: searches as 150 users on three devices, every 10th request a click event; each
+-- connection waits the first script argument's milliseconds after every answer (0: flat out), which holds a rate.
+--   wrk -t2 -c16 -d600s -s load.lua http://127.0.0.1:9250 -- 40
 
 local counter = 0
 local delay_ms = 0
@@ -9,11 +8,7 @@ local words = {"black", "jacket", "shoes", "bag", "lamp", "kettle", "headphones"
 local devices = {"mobile", "desktop", "tablet"}
 
 function init(args)
-   local rate = tonumber(args[1]) or 0
-   local connections = tonumber(args[2]) or 1
-   if rate > 0 then
-      delay_ms = connections / rate * 1000
-   end
+   delay_ms = tonumber(args[1]) or 0
 end
 
 function delay()

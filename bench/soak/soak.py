@@ -39,10 +39,10 @@ def sample(pid):
     return rss_kib / 1024, len(list(Path(f"/proc/{pid}/fd").iterdir()))
 
 
-def wrk(url, seconds, connections, rate=None):
-    """Runs wrk with load.lua; returns its WRK_JSON figures."""
+def wrk(url, seconds, connections, delay_ms=0):
+    """Runs wrk with load.lua, each connection pausing `delay_ms` after every answer; returns its WRK_JSON figures."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(HERE / "load.lua"), url,
-               "--", str(rate or 0), str(connections)]
+               "--", str(int(delay_ms))]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("WRK_JSON "))
     return json.loads(line[len("WRK_JSON "):])
@@ -116,6 +116,8 @@ def main():
         capacity = wrk(url, 10, args.connections)
         capacity_rps = capacity["requests"] / (capacity["duration_us"] / 1e6)
         rate = max(1, int(capacity_rps * args.load_share))
+        # A connection's cycle is its answer time plus its pause; at capacity the answer time is the median latency.
+        delay_ms = max(0.0, args.connections / rate * 1000 - capacity["latency_us"]["p50"] / 1000)
         print(f"capacity {capacity_rps:.0f} req/s (errors {capacity['errors']}); holding {rate} req/s for {args.seconds} s", flush=True)
         loaded_before = metric(url, "rerank_model_reloads_total", 'result="loaded"')
 
@@ -125,7 +127,7 @@ def main():
         result = {}
 
         def load():
-            result.update(wrk(url, args.seconds, args.connections, rate))
+            result.update(wrk(url, args.seconds, args.connections, delay_ms))
             done.set()
 
         started = time.monotonic()
