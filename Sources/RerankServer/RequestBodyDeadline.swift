@@ -38,8 +38,7 @@ struct RequestBodyDeadline: Sendable {
         case .success(let body)?:
             request.body = .init(buffer: body)
             return body
-        case .failure(let error as NIOTooManyBytesError)?:
-            _ = error
+        case .failure(let error)? where error is NIOTooManyBytesError:
             throw .bodyTooLarge(limit: limit)
         case .failure(let error)?:
             throw .invalidBody("could not read the request body: \(error)")

@@ -12,12 +12,12 @@ import Testing
 /// plus byte mutations; no input may trap or hang, and where an input is valid the fast paths must agree with a
 /// full parse.
 ///
-/// Each test runs for `RERANK_FUZZ_SECONDS` (default 1) from `RERANK_FUZZ_SEED` (default fixed, printed), so CI is
+/// Each test runs for `RERANK_FUZZ_SECONDS` (default 2) from `RERANK_FUZZ_SEED` (default fixed, printed), so CI is
 /// short and reproducible; `bench/fuzz/run.sh SECONDS` runs the long form. Serialized: each property is a
 /// synchronous loop that holds a thread of the cooperative pool, which on a 2-core machine has only two.
 @Suite(.serialized) struct FuzzTests {
     static let environment = ProcessInfo.processInfo.environment
-    static let seconds = environment["RERANK_FUZZ_SECONDS"].flatMap(Double.init) ?? 1
+    static let seconds = environment["RERANK_FUZZ_SECONDS"].flatMap(Double.init) ?? 2
     static let seed = environment["RERANK_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_123
     /// A hang fails the test instead of stalling the run.
     static let timeLimit = TimeLimitTrait.Duration.minutes(Int(seconds / 60) + 3)
