@@ -61,6 +61,7 @@ let package = Package(
             dependencies: [
                 "RerankCore", "RerankJSON", "Ranking", "EventLog", "Experiments", "Features", "LTR", "Personalization",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

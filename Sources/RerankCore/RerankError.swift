@@ -15,6 +15,11 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         case upstreamResponseTooLarge
         case notFound
         case logUnavailable
+        case requestTimeout
+        case adminDisabled
+        case unauthorized
+        case modelRefused
+        case configRefused
     }
 
     private let code: Code
@@ -79,11 +84,39 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         .init(.notFound, what)
     }
 
+    /// The client did not send the whole request body within the configured time.
+    public static func requestTimeout(seconds: Double) -> RerankError {
+        .init(.requestTimeout, "the request body did not arrive within \(seconds)s (limits.request_body_timeout_ms); send it faster or in one piece")
+    }
+
+    /// An admin endpoint was called while no admin token is configured.
+    public static func adminDisabled() -> RerankError {
+        .init(.adminDisabled, "admin endpoints are disabled; set admin.token (or RERANK_ADMIN_TOKEN) to enable them")
+    }
+
+    /// An admin endpoint was called without the configured token.
+    public static func unauthorized() -> RerankError {
+        .init(.unauthorized, "missing or wrong admin token; send it as `Authorization: Bearer <admin.token>`")
+    }
+
+    /// A model file asked for by the reload endpoint could not be served; the loaded model keeps serving.
+    public static func modelRefused(_ detail: String) -> RerankError {
+        .init(.modelRefused, "model not reloaded, the loaded model keeps serving: \(detail)")
+    }
+
+    /// A config file asked for by the experiments reload endpoint could not be applied; the running experiments go on.
+    public static func configRefused(_ detail: String) -> RerankError {
+        .init(.configRefused, "experiments not reloaded, the running experiments go on: \(detail)")
+    }
+
     /// The HTTP status this error is answered with.
     public var status: Int {
         switch code {
         case .invalidBody, .invalidRerankExtension: 400
-        case .forbiddenWrite: 403
+        case .forbiddenWrite, .adminDisabled: 403
+        case .unauthorized: 401
+        case .modelRefused, .configRefused: 400
+        case .requestTimeout: 408
         case .notFound: 404
         case .unsupportedContentType: 406
         case .unsupportedContentEncoding: 415
@@ -101,7 +134,10 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidRerankExtension: "illegal_argument_exception"
         case .unsupportedContentType, .unsupportedContentEncoding: "media_type_header_exception"
         case .bodyTooLarge: "content_too_long_exception"
-        case .forbiddenWrite: "security_exception"
+        case .forbiddenWrite, .adminDisabled, .unauthorized: "security_exception"
+        case .modelRefused: "rerank_model_refused_exception"
+        case .configRefused: "rerank_config_refused_exception"
+        case .requestTimeout: "rerank_request_timeout_exception"
         case .notFound: "resource_not_found_exception"
         case .upstreamUnreachable: "rerank_upstream_unreachable_exception"
         case .upstreamTimeout: "rerank_upstream_timeout_exception"

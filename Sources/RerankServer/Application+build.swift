@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import EventLog
@@ -28,6 +29,8 @@ public func buildApplication(
 ) throws -> some ApplicationProtocol {
     let spoolDirectory = try configuration.log.clusterSpoolDirectory()
     let metrics = ProxyMetrics()
+    let hasher = UserIDHasher(configuration.log)
+    let bodyTimeout = Duration.milliseconds(configuration.limits.requestBodyTimeoutMilliseconds)
     let writers = try configuration.log.directory.map { try LogWriters(configuration.log, directory: $0) }
     let ranker: (any Ranker)? = configuration.rerank.signals.isEmpty ? nil : SignalRanker(signals: configuration.rerank.signals)
     let rerankers = RerankerStore(
@@ -81,7 +84,7 @@ public func buildApplication(
         upstream: upstream,
         planner: SearchPlanner(window: configuration.rerank.window, maxWindow: configuration.rerank.maxWindow),
         rerankingEnabled: configuration.rerank.enabled,
-        contexts: ContextBuilder(defaultTimeZone: configuration.rerank.defaultTimeZone, now: now),
+        contexts: ContextBuilder(defaultTimeZone: configuration.rerank.defaultTimeZone, now: now, hasher: hasher),
         rerankers: rerankers,
         budget: .microseconds(Int64(configuration.rerank.budgetMilliseconds * 1000)),
         policy: PassthroughPolicy(
@@ -89,6 +92,7 @@ public func buildApplication(
             readEndpoints: configuration.passthrough.readEndpoints
         ),
         maxRequestBody: configuration.limits.maxRequestBody,
+        bodyTimeout: bodyTimeout,
         metrics: metrics,
         impressions: impressions,
         live: modelWatcher?.live,
@@ -97,8 +101,13 @@ public func buildApplication(
     let router = Router()
     OperationsController(upstream: upstream, metrics: metrics).register(on: router)
     EventsController(
-        sink: eventSink, maxRequestBody: configuration.limits.maxRequestBody, now: now, metrics: metrics,
-        accepted: { events in modelWatcher?.live.observe(events) }
+        sink: eventSink, maxRequestBody: configuration.limits.maxRequestBody, bodyTimeout: bodyTimeout, now: now,
+        metrics: metrics, hasher: hasher, accepted: { events in modelWatcher?.live.observe(events) }
+    ).register(on: router)
+    AdminController(
+        token: configuration.admin.token, rerankers: rerankers, modelWatcher: modelWatcher,
+        experimentWatcher: experimentWatcher, impressions: impressions,
+        hashesUserIDs: hasher != nil
     ).register(on: router)
     let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
     for method in methods {
@@ -107,7 +116,11 @@ public func buildApplication(
     }
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.limits.idleTimeoutSeconds)))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.limits.maxConnections, logger: logger)
+        ),
         // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, the cluster
         // sinks ship what they can, then the pool closes.
         services: [upstream] + (clusterSinks.map { [$0.queries, $0.events] } ?? []) + (writers.map { [$0] } ?? [])

@@ -11,6 +11,8 @@ struct ContextBuilder: Sendable {
     /// The zone used when a request names none.
     var defaultTimeZone: String
     var now: @Sendable () -> Date
+    /// Replaces the user and session ids by pseudonyms (`log.hash_user_ids`); nil keeps them as sent.
+    var hasher: UserIDHasher? = nil
 
     struct Headers {
         var user: String?
@@ -99,6 +101,7 @@ struct ContextBuilder: Sendable {
         local.hour = hour ?? local.hour
         local.weekday = weekday ?? local.weekday
         context.localTime = local
+        hasher?.pseudonymize(&context)
         return context
     }
 

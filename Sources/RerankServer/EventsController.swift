@@ -14,8 +14,12 @@ struct EventsController: Sendable {
     /// Where accepted events are stored; nil when logging is off.
     let sink: (any RecordSink)?
     let maxRequestBody: Int
+    /// How long a request body may take to arrive.
+    let bodyTimeout: Duration
     let now: @Sendable () -> Date
     let metrics: ProxyMetrics
+    /// Replaces client and session ids by pseudonyms before anything is stored; nil keeps them as sent.
+    let hasher: UserIDHasher?
     /// Called with the accepted events once they are durable (online state updates).
     let accepted: @Sendable ([UBIEvent]) -> Void
 
@@ -34,13 +38,11 @@ struct EventsController: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: maxRequestBody)
-        } catch {
-            throw RerankError.bodyTooLarge(limit: maxRequestBody)
+        let body = try await RequestBodyDeadline(limit: maxRequestBody, timeout: bodyTimeout).collect(&request)
+        var (events, results) = Self.parse(Array(buffer: body), now: now())
+        if let hasher {
+            for index in events.indices { hasher.pseudonymize(&events[index]) }
         }
-        let (events, results) = Self.parse(Array(buffer: body), now: now())
         if !events.isEmpty {
             do {
                 try await sink.append(events.map(\.json))

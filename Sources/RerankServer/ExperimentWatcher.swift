@@ -1,5 +1,6 @@
 import Logging
 import Personalization
+import RerankCore
 import ServiceLifecycle
 import Synchronization
 
@@ -46,7 +47,16 @@ final class ExperimentWatcher: Service, Sendable {
     func reloadIfChanged() {
         let stamp = FileStamp(path)
         guard stamp != loadedStamp.withLock({ $0 }) else { return }
-        loadedStamp.withLock { $0 = stamp }
+        _ = try? reload()
+    }
+
+    /// Reads the file now and applies its experiments (`POST /_rerank/experiments/reload`).
+    ///
+    /// - Returns: the names of the experiments now loaded.
+    /// - Throws: ``RerankError/configRefused(_:)`` when the file does not load; the running experiments go on.
+    @discardableResult
+    func reload() throws(RerankError) -> [String] {
+        loadedStamp.withLock { $0 = FileStamp(path) }
         do {
             var configuration = ServerConfiguration()
             try configuration.apply(configFile: path)
@@ -54,10 +64,13 @@ final class ExperimentWatcher: Service, Sendable {
             try configuration.checkVariantModels()
             rerankers.replace(experiments: try LoadedExperiments(configuration.experiments, live: live))
             metrics.experimentsReload(succeeded: true)
-            logger.notice("experiments reloaded", metadata: ["path": "\(path)", "experiments": "\(configuration.experiments.map(\.name))"])
+            let names = configuration.experiments.map(\.name)
+            logger.notice("experiments reloaded", metadata: ["path": "\(path)", "experiments": "\(names)"])
+            return names
         } catch {
             metrics.experimentsReload(succeeded: false)
             logger.error("config file \(path) refused; the running experiments go on: \(error)")
+            throw .configRefused(String(describing: error))
         }
     }
 }

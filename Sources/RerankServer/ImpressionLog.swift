@@ -34,6 +34,12 @@ final class ImpressionLog: Service, Sendable {
         self.logger = logger
     }
 
+    /// Records queued and not yet handed to the sink.
+    var depth: Int { state.withLock { $0.buffer.count } }
+
+    /// The most records the queue holds.
+    var queueCapacity: Int { capacity }
+
     /// Queues one record; never blocks.
     func record(_ record: JSONObject) {
         let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in

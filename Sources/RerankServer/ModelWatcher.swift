@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Personalization
 import Ranking
+import RerankCore
 import ServiceLifecycle
 
 /// Serves the model file given with `--model`, and swaps in a new one when the file changes.
@@ -39,10 +40,13 @@ final class ModelWatcher: Service, Sendable {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: interval)
-            reloadIfChanged()
-            metrics.onlineState(live.sizes)
+        // The sleep ends at shutdown too, so a long check interval does not hold the shutdown up.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: self.interval)
+                self.reloadIfChanged()
+                self.metrics.onlineState(self.live.sizes)
+            }
         }
     }
 
@@ -56,15 +60,27 @@ final class ModelWatcher: Service, Sendable {
             metrics.modelReload(succeeded: false)
             return
         }
+        _ = try? reload()
+    }
+
+    /// Loads and validates the file now and swaps it in (`POST /_rerank/model/reload`).
+    ///
+    /// - Returns: the version now serving.
+    /// - Throws: ``RerankError/modelRefused(_:)`` when the file is missing or invalid; the loaded model keeps serving.
+    @discardableResult
+    func reload() throws(RerankError) -> String {
         do {
+            loadedStamp.withLock { $0 = FileStamp(path) }
             let model = try PersonalizationModel(contentsOf: path)
             if model.extras.state.latest > live.snapshot.latest { live.replace(with: model.extras.state) }
             rerankers.replace(makeReranker(ModelRanker(model: model, state: live)))
             metrics.modelReload(succeeded: true)
             logger.notice("model reloaded", metadata: ["path": "\(path)", "version": "\(model.version)"])
+            return model.version
         } catch {
             metrics.modelReload(succeeded: false)
             logger.error("model file \(path) refused; the loaded model keeps serving: \(error)")
+            throw .modelRefused(String(describing: error))
         }
     }
 }

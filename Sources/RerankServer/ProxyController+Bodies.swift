@@ -5,13 +5,7 @@ import RerankCore
 
 extension ProxyController {
     func collectBody(_ request: inout Request) async throws(RerankError) -> ByteBuffer {
-        do {
-            return try await request.collectBody(upTo: maxRequestBody)
-        } catch is NIOTooManyBytesError {
-            throw .bodyTooLarge(limit: maxRequestBody)
-        } catch {
-            throw .invalidBody("could not read the request body: \(error)")
-        }
+        try await RequestBodyDeadline(limit: maxRequestBody, timeout: bodyTimeout).collect(&request)
     }
 
     /// The body with any `Content-Encoding: gzip` or `deflate` undone (opensearch-py's `http_compress`), so the

@@ -20,6 +20,8 @@ struct ProxyController: Sendable {
     let budget: Duration
     let policy: PassthroughPolicy
     let maxRequestBody: Int
+    /// How long a request body may take to arrive.
+    let bodyTimeout: Duration
     let metrics: ProxyMetrics
     /// Where impressions go; nil when logging is off.
     let impressions: ImpressionLog?
@@ -232,8 +234,8 @@ struct ProxyController: Sendable {
             outcomes.append(served.outcome)
             if let queryID = served.queryID { queryIDs.append(queryID) }
         }
-        if !queryIDs.isEmpty { headers[.rerankQueryID] = queryIDs.joined(separator: ", ") }
-        headers[.rerankStatus] = outcomes.map(\.header).joined(separator: ", ")
+        if !queryIDs.isEmpty { headers[.rerankQueryID] = ProxyHeaders.list(queryIDs) }
+        headers[.rerankStatus] = ProxyHeaders.list(outcomes.map(\.header))
         let output = ResponseSplicer.replace(bytes, replacements)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output)))
     }

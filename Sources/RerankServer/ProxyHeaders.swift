@@ -3,7 +3,7 @@ import HTTPTypes
 import NIOHTTP1
 
 /// Header rules for a proxy: hop-by-hop headers stay on their own connection, the sidecar's own headers never
-/// reach the cluster.
+/// reach the cluster, and the cluster cannot set them for the client.
 enum ProxyHeaders {
     /// Forces a search into an experiment arm for QA: `experiment/variant`.
     static let variantOverride = "X-Rerank-Variant-Override"
@@ -28,16 +28,34 @@ enum ProxyHeaders {
         return headers
     }
 
-    /// The cluster's headers as they go back to the client.
+    /// The cluster's headers as they go back to the client; `X-Rerank-*` headers are the sidecar's to set, so the
+    /// cluster's are dropped.
     static func downstream(_ headers: HTTPHeaders) -> HTTPFields {
         let named = connectionNamed(headers["connection"])
         var fields = HTTPFields()
         for (name, value) in headers {
             let lowered = name.lowercased()
-            if hopByHop.contains(lowered) || named.contains(lowered) { continue }
+            if hopByHop.contains(lowered) || named.contains(lowered) || lowered.hasPrefix("x-rerank-") { continue }
             if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
         }
         return fields
+    }
+
+    /// Most bytes of a per-search list header (`_msearch`): HTTP clients refuse longer header lines (Python's
+    /// http.client, under opensearch-py, at 64 KiB), and thousands of searches would pass that.
+    static let listLimit = 8192
+
+    /// `values` comma-separated, cut after the last value that fits in ``listLimit`` with `... and N more`.
+    static func list(_ values: [String]) -> String {
+        var output = ""
+        for (index, value) in values.enumerated() {
+            let separator = index == 0 ? "" : ", "
+            guard output.utf8.count + separator.utf8.count + value.utf8.count <= listLimit else {
+                return output + ", ... and \(values.count - index) more"
+            }
+            output += separator + value
+        }
+        return output
     }
 
     /// Headers a `Connection` header names are hop-by-hop too.

@@ -1,5 +1,6 @@
 import Foundation
 import Ranking
+import RerankCore
 import RerankJSON
 
 extension ServerConfiguration {
@@ -25,7 +26,7 @@ extension ServerConfiguration {
 
     mutating func apply(_ reader: ConfigReader) throws(ConfigurationError) {
         try reader.requireKnownKeys([
-            "host", "port", "upstream", "limits", "rerank", "passthrough", "log", "experiments", "experiments_check_ms",
+            "host", "port", "upstream", "limits", "rerank", "passthrough", "log", "admin", "experiments", "experiments_check_ms",
         ])
         host = try reader.string("host") ?? host
         port = try reader.int("port", in: 0...65535) ?? port
@@ -46,16 +47,26 @@ extension ServerConfiguration {
             upstream.maxConnections = try section.int("max_connections", in: 1...10_000) ?? upstream.maxConnections
         }
         if let section = try reader.object("limits") {
-            try section.requireKnownKeys(["max_request_body", "max_response_body"])
+            try section.requireKnownKeys([
+                "max_request_body", "max_response_body", "max_connections", "idle_timeout_s", "request_body_timeout_ms",
+            ])
             limits.maxRequestBody = try section.int("max_request_body", in: 1024...Int(Int32.max)) ?? limits.maxRequestBody
             limits.maxResponseBody =
                 try section.int("max_response_body", in: 1024...Int(Int32.max)) ?? limits.maxResponseBody
+            limits.maxConnections = try section.int("max_connections", in: 1...1_000_000) ?? limits.maxConnections
+            limits.idleTimeoutSeconds = try section.int("idle_timeout_s", in: 1...86_400) ?? limits.idleTimeoutSeconds
+            limits.requestBodyTimeoutMilliseconds =
+                try section.int("request_body_timeout_ms", in: 100...3_600_000) ?? limits.requestBodyTimeoutMilliseconds
         }
         if let section = try reader.object("rerank") {
             try applyRerank(section)
         }
         if let section = try reader.object("log") {
-            try section.requireKnownKeys(["dir", "queue_capacity", "max_file_bytes", "max_file_age_s", "cluster", "spool_dir"])
+            try section.requireKnownKeys([
+                "dir", "queue_capacity", "max_file_bytes", "max_file_age_s", "cluster", "spool_dir", "hash_user_ids", "hash_key",
+            ])
+            log.hashUserIDs = try section.bool("hash_user_ids") ?? log.hashUserIDs
+            log.hashKey = try section.string("hash_key") ?? log.hashKey
             log.directory = try section.string("dir") ?? log.directory
             log.cluster = try section.bool("cluster") ?? log.cluster
             log.spoolDirectory = try section.string("spool_dir") ?? log.spoolDirectory
@@ -71,6 +82,10 @@ extension ServerConfiguration {
             try section.requireKnownKeys(["allow_writes", "read_endpoints"])
             passthrough.allowWrites = try section.bool("allow_writes") ?? passthrough.allowWrites
             passthrough.readEndpoints = try section.strings("read_endpoints") ?? passthrough.readEndpoints
+        }
+        if let section = try reader.object("admin") {
+            try section.requireKnownKeys(["token"])
+            admin.token = try section.string("token") ?? admin.token
         }
         try validate()
     }
@@ -149,11 +164,22 @@ extension ServerConfiguration {
             throw ConfigurationError("rerank.default_timezone '\(rerank.defaultTimeZone)' is not an IANA time zone such as Europe/Berlin")
         }
 
+        if log.hashUserIDs {
+            guard let key = log.hashKey, SipHash24.Key(hex: key) != nil else {
+                throw ConfigurationError(
+                    "log.hash_user_ids needs log.hash_key (or RERANK_LOG_HASH_KEY): 32 hexadecimal digits, e.g. from `openssl rand -hex 16`"
+                )
+            }
+        }
+        if let token = admin.token, token.utf8.count < 16 {
+            throw ConfigurationError("admin.token (RERANK_ADMIN_TOKEN) must be at least 16 characters, e.g. from `openssl rand -hex 24`")
+        }
     }
 
     /// Applies `RERANK_*` environment variables: `RERANK_HOST`, `RERANK_PORT`, `RERANK_UPSTREAM` (comma-separated
     /// URLs), `RERANK_UPSTREAM_USERNAME`, `RERANK_UPSTREAM_PASSWORD`, `RERANK_WINDOW`, `RERANK_WEIGHT`,
-    /// `RERANK_ALLOW_WRITES`, `RERANK_LOG_DIR`, `RERANK_LOG_CLUSTER`, `RERANK_LOG_SPOOL_DIR`, `RERANK_MODEL`.
+    /// `RERANK_ALLOW_WRITES`, `RERANK_LOG_DIR`, `RERANK_LOG_CLUSTER`, `RERANK_LOG_SPOOL_DIR`, `RERANK_MODEL`,
+    /// `RERANK_LOG_HASH_KEY`, `RERANK_ADMIN_TOKEN`.
     public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         func number<T: LosslessStringConvertible>(_ name: String) throws(ConfigurationError) -> T? {
             guard let text = environment[name] else { return nil }
@@ -178,6 +204,8 @@ extension ServerConfiguration {
             log.cluster = ["1", "true", "yes"].contains(cluster.lowercased())
         }
         log.spoolDirectory = environment["RERANK_LOG_SPOOL_DIR"] ?? log.spoolDirectory
+        log.hashKey = environment["RERANK_LOG_HASH_KEY"] ?? log.hashKey
+        admin.token = environment["RERANK_ADMIN_TOKEN"] ?? admin.token
         try validate()
     }
 }

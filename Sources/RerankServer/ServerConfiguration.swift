@@ -20,6 +20,9 @@ import Ranking
 /// | `upstream.max_connections` | int | `64` (per upstream host) |
 /// | `limits.max_request_body` | int bytes | `10485760` |
 /// | `limits.max_response_body` | int bytes | `104857600` |
+/// | `limits.max_connections` | int | `4096` (client connections; more wait in the listen backlog) |
+/// | `limits.idle_timeout_s` | int seconds | `60` (a connection sending nothing, headers included, is closed) |
+/// | `limits.request_body_timeout_ms` | int | `30000` (a request body not complete by then gets a 408) |
 /// | `rerank.enabled` | bool | `true` |
 /// | `rerank.window` | int | `100` |
 /// | `rerank.max_window` | int | `1000` |
@@ -36,6 +39,9 @@ import Ranking
 /// | `log.max_file_age_s` | int seconds | `3600` (rotate past it) |
 /// | `log.cluster` | bool | `false` (also write impressions and events to the cluster's `ubi_queries` and `ubi_events` indices; `RERANK_LOG_CLUSTER`) |
 /// | `log.spool_dir` | string | `<log.dir>/spool` (where records wait for the cluster; required with `log.cluster` when `log.dir` is not set; `RERANK_LOG_SPOOL_DIR`) |
+/// | `log.hash_user_ids` | bool | `false` (write user and session ids as keyed hashes; needs `log.hash_key`) |
+/// | `log.hash_key` | string | none (32 hex digits, the SipHash key; `RERANK_LOG_HASH_KEY`) |
+/// | `admin.token` | string | none (admin endpoints disabled; `RERANK_ADMIN_TOKEN`) |
 /// | `passthrough.allow_writes` | bool | `false` |
 /// | `passthrough.read_endpoints` | [string] | `[]` (extra POST endpoints, e.g. `_plugins/_ltr`, treated as reads) |
 /// | `experiments` | [experiment] | `[]` (A/B and interleaving experiments; see ``experiments(_:)``; reloaded when the config file changes) |
@@ -54,8 +60,17 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var experimentsCheckMilliseconds = 2_000
     /// The config file these settings were read from, watched for changed experiments; nil without `--config`.
     public var configFile: String?
+    public var admin = Admin()
 
     public init() {}
+
+    /// The sidecar's own admin endpoints (`POST /_rerank/model/reload`, `GET /_rerank/stats`).
+    public struct Admin: Sendable, Equatable {
+        /// The bearer token admin requests must carry; nil disables the admin endpoints (403).
+        public var token: String?
+
+        public init() {}
+    }
 
     /// Where impressions and events are written: UBI NDJSON files, the cluster's UBI indices, or both.
     public struct Log: Sendable, Equatable {
@@ -69,6 +84,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var cluster = false
         /// Where records wait for the cluster; nil means `<directory>/spool`.
         public var spoolDirectory: String?
+        /// Write user and session ids as keyed hashes (impressions, events, online state).
+        public var hashUserIDs = false
+        /// The SipHash-2-4 key for `hashUserIDs`, as 32 hexadecimal digits.
+        public var hashKey: String?
 
         public init() {}
     }
@@ -92,6 +111,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     public struct Limits: Sendable, Equatable {
         public var maxRequestBody = 10 * 1024 * 1024
         public var maxResponseBody = 100 * 1024 * 1024
+        /// Client connections served at once; further connections wait in the listen backlog.
+        public var maxConnections = 4096
+        /// A connection that sends nothing for this long (mid-headers included) is closed.
+        public var idleTimeoutSeconds = 60
+        /// A request body not complete this long after its headers is answered 408 and the connection closed.
+        public var requestBodyTimeoutMilliseconds = 30_000
 
         public init() {}
     }

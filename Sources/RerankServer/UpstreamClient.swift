@@ -78,7 +78,7 @@ final class UpstreamClient: Service, Sendable {
         let deadline = NIODeadline.now() + timeout
         do {
             let response = try await http.execute(request, deadline: deadline)
-            let bytes = try await response.body.collect(upTo: maxResponseBody)
+            let bytes = try await Self.collect(response.body, upTo: maxResponseBody, before: deadline)
             return UpstreamResponse(status: Int(response.status.code), headers: response.headers, body: bytes)
         } catch let error as NIOTooManyBytesError {
             _ = error
@@ -90,6 +90,26 @@ final class UpstreamClient: Service, Sendable {
                 throw .upstreamTimeout(base, seconds: Double(configuration.timeoutMilliseconds) / 1000)
             }
             throw .upstreamUnreachable(base, String(describing: error))
+        }
+    }
+
+    /// The whole response body, read before `deadline`: the client's deadline covers the response head only, and a
+    /// cluster trickling its body would otherwise hold the request for as long as it likes.
+    ///
+    /// - Throws: `HTTPClientError.deadlineExceeded` when the deadline passes first (the read is cancelled, which
+    ///   closes the connection), or what reading the body threw.
+    private static func collect(
+        _ body: HTTPClientResponse.Body, upTo limit: Int, before deadline: NIODeadline
+    ) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(nanoseconds: UInt64(max(0, (deadline - .now()).nanoseconds)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else { throw HTTPClientError.deadlineExceeded }
+            return bytes
         }
     }
 }

@@ -143,9 +143,17 @@ class Sidecar:
 
 
 def start_sidecar(
-    upstream: str, config: dict | None = None, name: str = "sidecar", env: dict[str, str] | None = None
+    upstream: str,
+    config: dict | None = None,
+    name: str = "sidecar",
+    env: dict[str, str] | None = None,
+    prefix: list[str] | None = None,
 ) -> Sidecar:
-    """Starts `rerank serve` on a free port and waits until `/_rerank/health` answers."""
+    """Starts `rerank serve` on a free port and waits until `/_rerank/health` answers.
+
+    `prefix` runs it through another command that must end by exec'ing its arguments (so the PID is the
+    sidecar's), e.g. `unshare` to give it a mount namespace of its own.
+    """
     if not Path(RERANK_BIN).exists():
         raise RuntimeError(f"rerank binary not found at {RERANK_BIN}; run `swift build --product rerank` or set RERANK_BIN")
     config_path = _log_file(f"{name}-config", ".json")
@@ -156,7 +164,7 @@ def start_sidecar(
         log_path = _log_file(name)
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [
+                (prefix or []) + [
                     RERANK_BIN, "serve",
                     "--upstream", upstream,
                     "--host", "127.0.0.1",
@@ -303,26 +311,37 @@ class FakeUpstream:
     """A tiny HTTP server on 127.0.0.1 standing in for the cluster; `respond(handler)` decides each answer.
 
     `respond` gets (method, path, body bytes) and returns (status, body bytes, content type) after any delay it
-    likes. Every request is recorded in `requests`.
+    likes, optionally with a fourth element: extra response headers as a list of (name, value). Every request is
+    recorded in `requests`, and its headers (name, value pairs as sent) in `headers`.
     """
 
     def __init__(self, respond: Callable[[str, str, bytes], tuple[int, bytes, str]], port: int = 0):
         self.requests: list[tuple[str, str, bytes]] = []
+        self.headers: list[list[tuple[str, str]]] = []
         self._lock = threading.Lock()
+        self._connections: list[socket.socket] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                with outer._lock:
+                    outer._connections.append(self.connection)
 
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 with outer._lock:
                     outer.requests.append((self.command, self.path, body))
+                    outer.headers.append(list(self.headers.items()))
                 try:
-                    status, payload, content_type = respond(self.command, self.path, body)
+                    status, payload, content_type, *extra = respond(self.command, self.path, body)
                     self.send_response(status)
                     self.send_header("Content-Type", content_type)
+                    for name, value in extra[0] if extra else []:
+                        self.send_header(name, value)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
@@ -341,6 +360,80 @@ class FakeUpstream:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stops listening and cuts every open connection, as a cluster that goes down would."""
         self.server.shutdown()
         self.server.server_close()
+        with self._lock:
+            for connection in self._connections:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
         self._thread.join(timeout=5)
+
+
+# ---------------------------------------------------------------------------------------------- raw sockets, resources
+
+
+def open_fds(pid: int) -> int:
+    """How many file descriptors the process holds (sockets, log files, ...)."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def settled_fds(pid: int, at_most: int, timeout: float = 10.0) -> int:
+    """The process's fd count once it is at most `at_most`, or the last count seen when `timeout` passes first."""
+    deadline = time.monotonic() + timeout
+    count = open_fds(pid)
+    while count > at_most and time.monotonic() < deadline:
+        time.sleep(0.1)
+        count = open_fds(pid)
+    return count
+
+
+def raw_connection(port: int, timeout: float = 10.0) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout)
+
+
+def read_until_closed(sock: socket.socket, limit: int = 1 << 24) -> bytes:
+    """Everything the peer sends until it closes (or resets) the connection."""
+    chunks = []
+    total = 0
+    while total < limit:
+        try:
+            chunk = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def split_responses(data: bytes) -> list[tuple[int, dict[str, str], bytes]]:
+    """Parses consecutive HTTP/1.1 responses (Content-Length or chunked bodies) out of raw bytes."""
+    responses = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            length = int(headers["content-length"])
+            body, data = rest[:length], rest[length:]
+        elif headers.get("transfer-encoding") == "chunked":
+            body = b""
+            while True:
+                size_line, _, rest = rest.partition(b"\r\n")
+                size = int(size_line.split(b";")[0], 16)
+                body, rest = body + rest[:size], rest[size + 2:]
+                if size == 0:
+                    break
+            data = rest
+        else:
+            body, data = rest, b""
+        responses.append((status, headers, body))
+    return responses

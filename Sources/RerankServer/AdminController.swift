@@ -1,0 +1,62 @@
+import Hummingbird
+import RerankCore
+import RerankJSON
+
+/// The admin endpoints, behind ``AdminGuard``: `POST /_rerank/model/reload`, `POST /_rerank/experiments/reload`
+/// and `GET /_rerank/stats`.
+struct AdminController: Sendable {
+    let token: String?
+    let rerankers: RerankerStore
+    /// The model file's watcher; nil when no model is configured.
+    let modelWatcher: ModelWatcher?
+    /// The config file's experiment watcher; nil without `--config`.
+    let experimentWatcher: ExperimentWatcher?
+    let impressions: ImpressionLog?
+    let hashesUserIDs: Bool
+
+    func register(on router: Router<some RequestContext>) {
+        let admin = router.group().add(middleware: AdminGuard(token: token))
+        admin.post("/_rerank/model/reload") { _, _ in
+            guard let modelWatcher else {
+                return RerankError.notFound("no model is configured; start the sidecar with --model FILE").response()
+            }
+            do throws(RerankError) {
+                let version = try modelWatcher.reload()
+                return OperationsController.json(.ok, JSONObject(["reloaded": .bool(true), "version": .string(version)]))
+            } catch {
+                return error.response()
+            }
+        }
+        admin.post("/_rerank/experiments/reload") { _, _ in
+            guard let experimentWatcher else {
+                return RerankError.notFound("no config file to reload experiments from; start the sidecar with --config FILE").response()
+            }
+            do throws(RerankError) {
+                let names = try experimentWatcher.reload()
+                return OperationsController.json(
+                    .ok, JSONObject(["reloaded": .bool(true), "experiments": .array(names.map(JSONValue.string))]))
+            } catch {
+                return error.response()
+            }
+        }
+        admin.get("/_rerank/stats") { _, _ in
+            OperationsController.json(.ok, stats())
+        }
+    }
+
+    /// What is serving and how full the sidecar's bounded structures are.
+    func stats() -> JSONObject {
+        var model = JSONObject(["version": .string(rerankers.serving.reranker.version)])
+        if let modelWatcher { model["path"] = .string(modelWatcher.path) }
+        var stats = JSONObject(["model": .object(model), "hash_user_ids": .bool(hashesUserIDs)])
+        if let live = modelWatcher?.live {
+            let sizes = live.sizes.sorted { $0.key < $1.key }
+            stats["online_state"] = .object(JSONObject(sizes.map { JSONObject.Member(key: $0.key, value: .int($0.value)) }))
+        }
+        if let impressions {
+            stats["impression_queue"] = .object(
+                JSONObject(["depth": .int(impressions.depth), "capacity": .int(impressions.queueCapacity)]))
+        }
+        return stats
+    }
+}

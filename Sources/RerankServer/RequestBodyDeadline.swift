@@ -1,0 +1,49 @@
+import Hummingbird
+import NIOCore
+import RerankCore
+
+/// Reads request bodies under a deadline, so a client that sends its body a byte at a time cannot hold a
+/// handler (and its memory) open: the idle timeout alone does not bound it, since every byte counts as activity.
+struct RequestBodyDeadline: Sendable {
+    let limit: Int
+    let timeout: Duration
+
+    /// The whole body, at most `limit` bytes, received within `timeout` of the call.
+    ///
+    /// - Throws: ``RerankError/requestTimeout(seconds:)`` when the body is late, ``RerankError/bodyTooLarge(limit:)``
+    ///   when it is over `limit`, ``RerankError/invalidBody(_:)`` when the connection failed while reading.
+    func collect(_ request: inout Request) async throws(RerankError) -> ByteBuffer {
+        let reading = request
+        let limit = limit
+        let timeout = timeout
+        let outcome = await withTaskGroup(of: Result<ByteBuffer, any Error>?.self) { group in
+            group.addTask {
+                var request = reading
+                do {
+                    return .success(try await request.collectBody(upTo: limit))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            // The first to finish decides; cancelling the other ends the body stream or the timer.
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .success(let body)?:
+            request.body = .init(buffer: body)
+            return body
+        case .failure(let error)? where error is NIOTooManyBytesError:
+            throw .bodyTooLarge(limit: limit)
+        case .failure(let error)?:
+            throw .invalidBody("could not read the request body: \(error)")
+        case nil:
+            throw .requestTimeout(seconds: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        }
+    }
+}
