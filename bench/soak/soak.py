@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Soak: steady search and event load near capacity for SECONDS, a model swap every 10 s, the sidecar's RSS and
-open fds sampled every 2 s. Writes summary.json and an HTML page with the plots to OUT; exits non-zero when a
+"""Soak: steady search and event load near capacity for SECONDS, a model swap every 10 s and an experiment reload
+every 10 s (between the swaps), the sidecar's RSS and open fds sampled every 2 s. Writes summary.json and an HTML page with the plots to OUT; exits non-zero when a
 request failed.
 
     soak.py --rerank-bin BIN --seconds 600 --out DIR
 
 Steps: osmem-server with the sample catalog; storefront traffic through a logging sidecar (simulate.py) to
 train two models (`rerank train`, different tree counts); then the sidecar under test serves the model file,
-which is replaced by the other model by atomic rename every 10 s, while wrk holds a fixed rate at a share of
+which is replaced by the other model by atomic rename every 10 s, and a config file whose A/B experiment's
+traffic share alternates between 0.5 and 0.6 (rewritten by atomic rename 5 s after each swap), while wrk holds a fixed rate at a share of
 the capacity measured first (searches as 150 users, every 10th request a click event). Every process started is
 stopped by its PID.
 """
@@ -25,7 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from demo import load_catalog, run, start_osmem, start_sidecar, stop  # noqa: E402
+from demo import run  # noqa: E402
+from stack import load_catalog, start_osmem, start_sidecar, stop  # noqa: E402
 from opensearchpy import OpenSearch  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -108,7 +110,16 @@ def main():
         served = work / "model.json"
         shutil.copy(models[0], served)
         config = work / "soak.json"
-        config.write_text(json.dumps({"rerank": {"model_check_ms": 500}, "limits": {"max_connections": 4096}}))
+
+        def write_config(traffic):
+            experiment = {"name": "soak-ab", "salt": "soak", "traffic": traffic,
+                          "variants": [{"name": "engine", "rerank": False}, {"name": "model"}]}
+            staged = work / "soak.json.next"
+            staged.write_text(json.dumps({"rerank": {"model_check_ms": 500}, "limits": {"max_connections": 4096},
+                                          "experiments_check_ms": 500, "experiments": [experiment]}))
+            staged.rename(config)
+
+        write_config(0.5)
         sidecar, url = start_sidecar(args.rerank_bin, cluster_url, "--config", config, "--model", served,
                                      "--log-dir", work / "soak-logs", "--log-level", "warning")
         processes.append(sidecar)
@@ -120,9 +131,11 @@ def main():
         delay_ms = max(0.0, args.connections / rate * 1000 - capacity["latency_us"]["p50"] / 1000)
         print(f"capacity {capacity_rps:.0f} req/s (errors {capacity['errors']}); holding {rate} req/s for {args.seconds} s", flush=True)
         loaded_before = metric(url, "rerank_model_reloads_total", 'result="loaded"')
+        experiments_before = metric(url, "rerank_experiment_reloads_total", 'result="loaded"')
 
         samples = []
         swaps = 0
+        experiment_reloads = 0
         done = threading.Event()
         result = {}
 
@@ -133,6 +146,7 @@ def main():
         started = time.monotonic()
         threading.Thread(target=load, daemon=True).start()
         next_swap = started + SWAP_EVERY_S
+        next_experiments = started + SWAP_EVERY_S / 2
         while not done.wait(SAMPLE_EVERY_S):
             rss, fds = sample(sidecar.pid)
             samples.append({"t": round(time.monotonic() - started, 1), "rss_mib": round(rss, 1), "fds": fds})
@@ -142,9 +156,15 @@ def main():
                 shutil.copy(models[swaps % 2], staged)
                 staged.rename(served)  # atomic: the watcher sees the old file or the new one, never half of one
                 next_swap += SWAP_EVERY_S
-        time.sleep(1.5)  # let the watcher see the last swap
+            if time.monotonic() >= next_experiments:
+                experiment_reloads += 1
+                write_config(0.6 if experiment_reloads % 2 else 0.5)
+                next_experiments += SWAP_EVERY_S
+        time.sleep(1.5)  # let the watchers see the last swap and reload
         loaded = metric(url, "rerank_model_reloads_total", 'result="loaded"') - loaded_before
         failed_reloads = metric(url, "rerank_model_reloads_total", 'result="failed"')
+        experiments_loaded = metric(url, "rerank_experiment_reloads_total", 'result="loaded"') - experiments_before
+        experiments_failed = metric(url, "rerank_experiment_reloads_total", 'result="failed"')
         non_200 = sum(
             float(value) for status, value in re.findall(
                 r'^rerank_http_requests_total\{route="[a-z]+",status="(\d+)"\} (\S+)$',
@@ -164,6 +184,9 @@ def main():
             "model_swaps": swaps,
             "model_reloads_loaded": loaded,
             "model_reloads_failed": failed_reloads,
+            "experiment_rewrites": experiment_reloads,
+            "experiment_reloads_loaded": experiments_loaded,
+            "experiment_reloads_failed": experiments_failed,
             "rss_mib": {"start": samples[0]["rss_mib"], "end": samples[-1]["rss_mib"], "max": max(s["rss_mib"] for s in samples)},
             "fds": {"start": samples[0]["fds"], "end": samples[-1]["fds"], "max": max(s["fds"] for s in samples)},
             "samples": samples,
