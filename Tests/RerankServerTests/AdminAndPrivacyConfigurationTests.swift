@@ -5,17 +5,8 @@ import Testing
 
 /// The hardening keys: admin token, user id hashing, connection and timeout limits.
 @Suite struct AdminAndPrivacyConfigurationTests {
-    func load(_ text: String) throws -> ServerConfiguration {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rerank-config-\(UUID()).json").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var configuration = ServerConfiguration()
-        try configuration.apply(configFile: path)
-        return configuration
-    }
-
     @Test func readsTheKeys() throws {
-        let configuration = try load(#"""
+        let configuration = try ServerConfiguration.loaded(#"""
             {"admin":{"token":"0123456789abcdef0123"},
              "log":{"hash_user_ids":true,"hash_key":"000102030405060708090a0b0c0d0e0f"},
              "limits":{"max_connections":100,"idle_timeout_s":5,"request_body_timeout_ms":1500}}
@@ -38,7 +29,7 @@ import Testing
     ])
     func refusesBadValuesNamingTheKey(text: String, expected: String) {
         #expect {
-            _ = try load(text)
+            _ = try ServerConfiguration.loaded(text)
         } throws: { error in
             String(describing: error).contains(expected)
         }

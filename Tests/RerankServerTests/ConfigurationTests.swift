@@ -6,17 +6,8 @@ import Testing
 @testable import RerankServer
 
 @Suite struct ConfigurationTests {
-    func load(_ text: String) throws -> ServerConfiguration {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rerank-config-\(UUID()).json").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var configuration = ServerConfiguration()
-        try configuration.apply(configFile: path)
-        return configuration
-    }
-
     @Test func readsEverySection() throws {
-        let configuration = try load(#"""
+        let configuration = try ServerConfiguration.loaded(#"""
             {"host":"0.0.0.0","port":8080,
              "upstream":{"urls":["https://a:9200","https://b:9200"],"username":"u","password":"p","tls_verify":false,"timeout_ms":500},
              "limits":{"max_request_body":4096},
@@ -49,7 +40,7 @@ import Testing
     ])
     func badFilesSayWhatToFix(text: String, message: String) {
         do {
-            _ = try load(text)
+            _ = try ServerConfiguration.loaded(text)
             Issue.record("expected an error for \(text)")
         } catch {
             #expect(String(describing: error).contains(message), "\(error)")

@@ -6,17 +6,8 @@ import Testing
 
 /// The `experiments` section: what it reads, and errors that name the key path.
 @Suite struct ExperimentConfigurationTests {
-    func load(_ text: String) throws -> ServerConfiguration {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rerank-config-\(UUID()).json").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        var configuration = ServerConfiguration()
-        try configuration.apply(configFile: path)
-        return configuration
-    }
-
     @Test func readsABAndInterleavingExperiments() throws {
-        let configuration = try load(#"""
+        let configuration = try ServerConfiguration.loaded(#"""
             {"experiments_check_ms": 500, "experiments": [
               {"name": "model-ab", "salt": "model-ab-2", "traffic": 0.4, "start": "2026-12-01T00:00:00Z", "stop": "2026-12-15T00:00:00Z",
                "variants": [{"name": "control", "share": 0.5, "rerank": false},
@@ -78,7 +69,7 @@ import Testing
     ])
     func badExperimentsSayWhatToFix(text: String, message: String) {
         do {
-            _ = try load(text)
+            _ = try ServerConfiguration.loaded(text)
             Issue.record("expected an error for \(text)")
         } catch {
             #expect(String(describing: error).contains(message), "\(error)")
@@ -89,7 +80,7 @@ import Testing
         let model = FileManager.default.temporaryDirectory.appendingPathComponent("rerank-variant-\(UUID()).json").path
         try Data("{}".utf8).write(to: URL(fileURLWithPath: model))
         defer { try? FileManager.default.removeItem(atPath: model) }
-        let configuration = try load(#"{"experiments":[{"name":"a","variants":[{"name":"x"},{"name":"y","model":"\#(model)"}]}]}"#)
+        let configuration = try ServerConfiguration.loaded(#"{"experiments":[{"name":"a","variants":[{"name":"x"},{"name":"y","model":"\#(model)"}]}]}"#)
         #expect {
             try configuration.checkVariantModels()
         } throws: { error in
