@@ -89,12 +89,12 @@ public enum LogEvaluator {
             let cold = test.rows[test.groupBoundaries[group] * width + coldColumn] > 0
             segments["user=\(cold ? "new" : "returning")", default: []].append(group)
         }
-        let originalTop = orders(test, scorers["original"]!).map { Array($0.prefix(10)) }
+        let ordered = scorers.mapValues { orders(test, $0) }
+        let originalTop = ordered["original"]!.map { Array($0.prefix(10)) }
+        let shown = Set(test.groups.flatMap(\.items))
         var rankings: [String: EvaluatedRanking] = [:]
         for (name, score) in scorers {
-            let ordered = orders(test, score)
-            let top = ordered.map { Array($0.prefix(10)) }
-            let shown = Set(test.groups.flatMap(\.items))
+            let top = ordered[name]!.map { Array($0.prefix(10)) }
             rankings[name] = EvaluatedRanking(
                 overall: RankingEvaluation(set: test, gain: gain, score: score),
                 segments: segments.mapValues { groups in
@@ -103,7 +103,7 @@ public enum LogEvaluator {
                 },
                 coverage: Double(Set(top.flatMap { $0 }).count) / Double(max(1, shown.count)),
                 changed: Double(zip(top, originalTop).filter { $0 != $1 }.count) / Double(max(1, test.groupCount)),
-                orders: ordered
+                orders: ordered[name]!
             )
         }
         let uplift = bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: scorers["original"]!)

@@ -39,13 +39,14 @@ import Testing
         _ = try LiveModelTests.trainedModel(iterations: 5, path: modelPath)
         let logDirectory = directory + "/logs"
         let clickedItem = ClickedItem()
-        try await withLiveSidecar(configure: { configuration in
+        let configure: (inout ServerConfiguration) -> Void = { configuration in
             configuration.rerank.model = modelPath
             configuration.rerank.budgetMilliseconds = 10_000
             configuration.log.directory = logDirectory
             configuration.log.hashUserIDs = true
             configuration.log.hashKey = Self.key
-        }) { client, _ in
+        }
+        try await withLiveSidecar(configure: configure) { client, _ in
             let first = try await Self.search(client, user: "alice-clear-id")
             // The whole result (size 100 holds every jacket), so the clicked item is in every later answer too.
             #expect(first.hits.count > 5 && first.hits.count < 100)
@@ -82,13 +83,7 @@ import Testing
         #expect(text.contains(#""client_id":"\#(pseudonym)""#))
 
         // A restart rebuilds the online state from the (pseudonymized) log: alice is still known.
-        try await withLiveSidecar(configure: { configuration in
-            configuration.rerank.model = modelPath
-            configuration.rerank.budgetMilliseconds = 10_000
-            configuration.log.directory = logDirectory
-            configuration.log.hashUserIDs = true
-            configuration.log.hashKey = Self.key
-        }) { client, _ in
+        try await withLiveSidecar(configure: configure) { client, _ in
             let restarted = try await Self.search(client, user: "alice-clear-id")
             #expect((Self.interactions(restarted.hits, id: clicked) ?? 0) > 0, "the restarted sidecar forgot alice")
         }
