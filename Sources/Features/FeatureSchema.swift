@@ -16,48 +16,92 @@ public struct FeatureDefinition: Sendable, Equatable {
     public let family: FeatureFamily
 }
 
+/// Every feature, in the column order models are trained and served with. The row writer
+/// (``FeatureStore/features(for:in:)``) writes each value by its case, so the row and the schema cannot drift.
+public enum Feature: Int, Sendable, CaseIterable {
+    case searchScore, originalRankLog
+    case itemShownLog, itemCTR, itemCartRate, itemPurchaseRate, itemClicksLog, itemDebiasedCTR, queryItemCTR,
+        queryItemClicksLog, itemCold, priceLog
+    case userItemInteractionsLog, userItemHoursSinceLog, userCategoryShare, userBrandShare, userPriceBandShare,
+        userCooccurrence, sessionItemClicks, sessionCategoryShare, userCold
+    case deviceItemCTR, daypartItemCTR, categoryDeviceCTR, categoryDaypartCTR, categoryWeekendCTR, priceBandDeviceCTR,
+        priceBandDaypartCTR, deviceMobile, deviceTablet, deviceDesktop, hourSin, hourCos, weekdaySin, weekdayCos, weekend
+
+    /// The name model files store.
+    public var name: String {
+        switch self {
+        case .searchScore: "search_score"
+        case .originalRankLog: "original_rank_log"
+        case .itemShownLog: "item_shown_log"
+        case .itemCTR: "item_ctr"
+        case .itemCartRate: "item_cart_rate"
+        case .itemPurchaseRate: "item_purchase_rate"
+        case .itemClicksLog: "item_clicks_log"
+        case .itemDebiasedCTR: "item_debiased_ctr"
+        case .queryItemCTR: "query_item_ctr"
+        case .queryItemClicksLog: "query_item_clicks_log"
+        case .itemCold: "item_cold"
+        case .priceLog: "price_log"
+        case .userItemInteractionsLog: "user_item_interactions_log"
+        case .userItemHoursSinceLog: "user_item_hours_since_log"
+        case .userCategoryShare: "user_category_share"
+        case .userBrandShare: "user_brand_share"
+        case .userPriceBandShare: "user_price_band_share"
+        case .userCooccurrence: "user_cooccurrence"
+        case .sessionItemClicks: "session_item_clicks"
+        case .sessionCategoryShare: "session_category_share"
+        case .userCold: "user_cold"
+        case .deviceItemCTR: "device_item_ctr"
+        case .daypartItemCTR: "daypart_item_ctr"
+        case .categoryDeviceCTR: "category_device_ctr"
+        case .categoryDaypartCTR: "category_daypart_ctr"
+        case .categoryWeekendCTR: "category_weekend_ctr"
+        case .priceBandDeviceCTR: "price_band_device_ctr"
+        case .priceBandDaypartCTR: "price_band_daypart_ctr"
+        case .deviceMobile: "device_mobile"
+        case .deviceTablet: "device_tablet"
+        case .deviceDesktop: "device_desktop"
+        case .hourSin: "hour_sin"
+        case .hourCos: "hour_cos"
+        case .weekdaySin: "weekday_sin"
+        case .weekdayCos: "weekday_cos"
+        case .weekend: "weekend"
+        }
+    }
+
+    public var family: FeatureFamily {
+        switch self {
+        case .searchScore, .originalRankLog: .search
+        case .itemShownLog, .itemCTR, .itemCartRate, .itemPurchaseRate, .itemClicksLog, .itemDebiasedCTR, .queryItemCTR,
+            .queryItemClicksLog, .itemCold, .priceLog:
+            .item
+        case .userItemInteractionsLog, .userItemHoursSinceLog, .userCategoryShare, .userBrandShare, .userPriceBandShare,
+            .userCooccurrence, .sessionItemClicks, .sessionCategoryShare, .userCold:
+            .user
+        default: .context
+        }
+    }
+}
+
 /// The features, in the column order models are trained and served with.
 public enum FeatureSchema {
-    public static let definitions: [FeatureDefinition] = [
-        .init(name: "search_score", family: .search),
-        .init(name: "original_rank_log", family: .search),
-        .init(name: "item_shown_log", family: .item),
-        .init(name: "item_ctr", family: .item),
-        .init(name: "item_cart_rate", family: .item),
-        .init(name: "item_purchase_rate", family: .item),
-        .init(name: "item_clicks_log", family: .item),
-        .init(name: "item_debiased_ctr", family: .item),
-        .init(name: "query_item_ctr", family: .item),
-        .init(name: "query_item_clicks_log", family: .item),
-        .init(name: "item_cold", family: .item),
-        .init(name: "price_log", family: .item),
-        .init(name: "user_item_interactions_log", family: .user),
-        .init(name: "user_item_hours_since_log", family: .user),
-        .init(name: "user_category_share", family: .user),
-        .init(name: "user_brand_share", family: .user),
-        .init(name: "user_price_band_share", family: .user),
-        .init(name: "user_cooccurrence", family: .user),
-        .init(name: "session_item_clicks", family: .user),
-        .init(name: "session_category_share", family: .user),
-        .init(name: "user_cold", family: .user),
-        .init(name: "device_item_ctr", family: .context),
-        .init(name: "daypart_item_ctr", family: .context),
-        .init(name: "category_device_ctr", family: .context),
-        .init(name: "category_daypart_ctr", family: .context),
-        .init(name: "category_weekend_ctr", family: .context),
-        .init(name: "price_band_device_ctr", family: .context),
-        .init(name: "price_band_daypart_ctr", family: .context),
-        .init(name: "device_mobile", family: .context),
-        .init(name: "device_tablet", family: .context),
-        .init(name: "device_desktop", family: .context),
-        .init(name: "hour_sin", family: .context),
-        .init(name: "hour_cos", family: .context),
-        .init(name: "weekday_sin", family: .context),
-        .init(name: "weekday_cos", family: .context),
-        .init(name: "weekend", family: .context),
-    ]
+    public static let definitions: [FeatureDefinition] = Feature.allCases.map { FeatureDefinition(name: $0.name, family: $0.family) }
 
-    public static var names: [String] { definitions.map(\.name) }
+    public static let names: [String] = definitions.map(\.name)
+
+    /// Values per row.
+    public static let width = Feature.allCases.count
+
+    /// The values of `columns` from full rows (``width`` values each, row-major), row by row: what a model
+    /// trained on those columns reads.
+    public static func select(_ columns: [Int], from rows: [Float]) -> [Float] {
+        var selected: [Float] = []
+        selected.reserveCapacity(rows.count / width * columns.count)
+        for start in stride(from: 0, to: rows.count, by: width) {
+            for column in columns { selected.append(rows[start + column]) }
+        }
+        return selected
+    }
 
     /// Column indices of features outside `excluded` families.
     public static func columns(excluding excluded: Set<FeatureFamily>) -> [Int] {

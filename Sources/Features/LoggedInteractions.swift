@@ -1,15 +1,11 @@
 import RerankCore
 
-/// One logged search as training replays it: what was shown, to whom, in which context.
+/// One logged search: what was shown, in which search context. Training, evaluation and serving all replay
+/// searches in this shape.
 public struct LoggedImpression: Sendable {
     public var queryID: String
-    /// Seconds since 1970.
-    public var time: Double
-    public var userID: String?
-    public var sessionID: String?
-    public var device: Device
-    public var localTime: LocalTime
-    public var query: String
+    /// Who searched, when, where, for what (the query normalized).
+    public var context: FeatureContext
     /// Shown item ids, in the order shown.
     public var items: [String]
     /// Each shown item's 0-based rank in the engine's order (the shown position when unknown).
@@ -17,30 +13,30 @@ public struct LoggedImpression: Sendable {
     /// Each shown item's search score (0 when unknown).
     public var searchScores: [Double]
 
+    /// - Parameter query: the query text as searched; it is normalized (``FeatureStore/normalize(query:)``).
     public init(
         queryID: String, time: Double, userID: String?, sessionID: String?, device: Device, localTime: LocalTime,
         query: String, items: [String], originalRanks: [Int]? = nil, searchScores: [Double]? = nil
     ) {
         self.queryID = queryID
-        self.time = time
-        self.userID = userID
-        self.sessionID = sessionID
-        self.device = device
-        self.localTime = localTime
-        self.query = query
+        context = FeatureContext(
+            time: time, userID: userID, sessionID: sessionID, device: device, localTime: localTime,
+            query: FeatureStore.normalize(query: query))
         self.items = items
         self.originalRanks = originalRanks ?? Array(items.indices)
         self.searchScores = searchScores ?? Array(repeating: 0, count: items.count)
     }
-}
 
-extension LoggedImpression {
-    /// The search as features see it, with the query normalized.
-    public var featureContext: FeatureContext {
-        FeatureContext(
-            time: time, userID: userID, sessionID: sessionID, device: device, localTime: localTime,
-            query: FeatureState.normalize(query: query)
-        )
+    /// Seconds since 1970.
+    public var time: Double { context.time }
+    public var userID: String? { context.userID }
+    public var sessionID: String? { context.sessionID }
+    public var device: Device { context.device }
+    public var localTime: LocalTime { context.localTime }
+
+    /// The shown items as feature candidates, with their engine rank and score.
+    public var candidates: [Candidate] {
+        items.indices.map { Candidate(id: items[$0], searchScore: searchScores[$0], originalRank: originalRanks[$0]) }
     }
 }
 
@@ -78,6 +74,23 @@ public struct LabelGains: Sendable, Codable, Equatable {
         case .click: click
         case .addToCart: addToCart
         case .purchase: purchase
+        }
+    }
+}
+
+/// What a person did with a shown item, in increasing order of intent.
+public enum InteractionKind: Int, Sendable, Codable, CaseIterable {
+    case click = 1
+    case addToCart = 2
+    case purchase = 3
+
+    /// Reads UBI action names: `click`, `add_to_cart`, `purchase` (and a few common synonyms).
+    public init?(actionName: String) {
+        switch actionName.lowercased() {
+        case "click", "item_click", "product_click": self = .click
+        case "add_to_cart", "addtocart", "add-to-cart", "cart": self = .addToCart
+        case "purchase", "buy", "order", "checkout": self = .purchase
+        default: return nil
         }
     }
 }

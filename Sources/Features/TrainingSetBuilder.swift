@@ -45,12 +45,13 @@ public struct ReplaySummary: Sendable, Equatable {
 /// Replays logs in time order into training rows whose features see only the past.
 ///
 /// Each impression's features are computed from the statistics *before* it; then the impression, and later its
-/// events, are applied. Labels are the best grade among the events joined to the impression.
+/// events, are applied, through the same ``FeatureReplay`` serving uses. Labels are the best grade among the
+/// events joined to the impression.
 public struct TrainingSetBuilder: Sendable {
     public var gains = LabelGains()
     /// How long after an impression an event without a `query_id` can still be credited to it (seconds).
     public var attributionWindow = 1800.0
-    public var limits = FeatureState.Limits()
+    public var limits = FeatureReplay.Limits()
 
     public init() {}
 
@@ -59,38 +60,32 @@ public struct TrainingSetBuilder: Sendable {
         impressions: [LoggedImpression],
         events: [LoggedEvent],
         attributes: [String: ItemAttributes]
-    ) -> (set: TrainingSet, state: FeatureState, summary: ReplaySummary) {
+    ) -> (set: TrainingSet, state: FeatureStore, summary: ReplaySummary) {
         let impressions = impressions.sorted { $0.time < $1.time }
         let events = events.sorted { $0.time < $1.time }
         var summary = ReplaySummary(impressions: impressions.count, events: events.count)
         let labels = label(impressions: impressions, events: events, summary: &summary)
 
-        var state = FeatureState(limits: limits)
-        state.learn(attributes: attributes)
+        var replay = FeatureReplay(limits: limits)
+        replay.learn(attributes: attributes)
         var set = TrainingSet(featureNames: FeatureSchema.names, rows: [], labels: [], groupBoundaries: [0], groups: [])
-        let sessionOwners = Dictionary(impressions.map { ($0.queryID, $0) }, uniquingKeysWith: { first, _ in first })
         var nextEvent = 0
         for (index, impression) in impressions.enumerated() {
             while nextEvent < events.count, events[nextEvent].time < impression.time {
-                state.apply(observation(events[nextEvent], owners: sessionOwners))
+                replay.apply(events[nextEvent])
                 nextEvent += 1
             }
-            let context = impression.featureContext
             if labels[index].contains(where: { $0 > 0 }) {
-                let candidates = impression.items.indices.map { position in
-                    Candidate(id: impression.items[position], searchScore: impression.searchScores[position],
-                        originalRank: impression.originalRanks[position])
-                }
-                set.rows += state.features(for: candidates, in: context)
+                set.rows += replay.features(for: impression.candidates, in: impression.context)
                 set.labels += labels[index].map(Float.init)
                 set.groupBoundaries.append(set.labels.count)
                 set.groups.append(impression)
                 summary.groupsWithInteractions += 1
             }
-            state.apply(ImpressionObservation(context: context, items: impression.items))
+            replay.apply(impression)
         }
-        for event in events[nextEvent...] { state.apply(observation(event, owners: sessionOwners)) }
-        return (set, state, summary)
+        for event in events[nextEvent...] { replay.apply(event) }
+        return (set, replay.store, summary)
     }
 
     /// Per impression, per shown item: the best grade of the events credited to it.
@@ -122,16 +117,5 @@ public struct TrainingSetBuilder: Sendable {
             labels[target][position] = max(labels[target][position], gains.gain(event.kind))
         }
         return labels
-    }
-
-    private func observation(_ event: LoggedEvent, owners: [String: LoggedImpression]) -> InteractionObservation {
-        let impression = event.queryID.flatMap { owners[$0] }
-        return InteractionObservation(
-            time: event.time, kind: event.kind, itemID: event.itemID, userID: event.userID ?? impression?.userID,
-            sessionID: event.sessionID ?? impression?.sessionID, device: impression?.device ?? .unknown,
-            localTime: impression?.localTime ?? LocalTime(hour: 12, weekday: 3),
-            query: impression.map { FeatureState.normalize(query: $0.query) },
-            position: event.position ?? impression?.items.firstIndex(of: event.itemID)
-        )
     }
 }

@@ -49,12 +49,18 @@ extension InteractionLog {
 
     /// The clicks, add-to-carts and purchases (other actions, impressions included, are not interactions).
     public func loggedEvents() -> [LoggedEvent] {
-        events.compactMap { event in
-            guard let kind = InteractionKind(actionName: event.actionName), let item = event.objectID else { return nil }
-            return LoggedEvent(
-                queryID: event.queryID, time: event.timestamp.timeIntervalSince1970, kind: kind, itemID: item,
-                userID: event.clientID, sessionID: event.sessionID, position: event.position
-            )
-        }
+        events.compactMap(LoggedEvent.init(ubi:))
+    }
+}
+
+extension LoggedEvent {
+    /// A UBI event as features read it; nil for actions that are not interactions (impressions, hovers, ...)
+    /// and for events that name no item.
+    public init?(ubi event: UBIEvent) {
+        guard let kind = InteractionKind(actionName: event.actionName), let item = event.objectID else { return nil }
+        self.init(
+            queryID: event.queryID, time: event.timestamp.timeIntervalSince1970, kind: kind, itemID: item,
+            userID: event.clientID, sessionID: event.sessionID, position: event.position
+        )
     }
 }

@@ -3,26 +3,24 @@ import Features
 
 extension LiveFeatureState {
     /// Replays what `log` holds after the statistics' latest observation, in time order, so a restarted
-    /// sidecar remembers the users and items it served since its model was trained.
+    /// sidecar remembers the users and items it served since its model was trained. Records dated after
+    /// `notAfter` (seconds since 1970: now plus the allowed clock skew) are skipped.
     ///
     /// - Returns: how many impressions and events were applied.
     @discardableResult
-    public func catchUp(with log: InteractionLog) -> (impressions: Int, events: Int) {
-        let since = snapshot.latest
-        let impressions = log.loggedImpressions().filter { $0.time > since }.sorted { $0.time < $1.time }
-        let events = log.events.filter { $0.timestamp.timeIntervalSince1970 > since }
-            .sorted { $0.timestamp < $1.timestamp }
+    public func catchUp(with log: InteractionLog, notAfter: Double = .infinity) -> (impressions: Int, events: Int) {
+        let since = latest
+        let window = { (time: Double) in time > since && time <= notAfter }
+        let impressions = log.loggedImpressions().filter { window($0.time) }.sorted { $0.time < $1.time }
+        let events = log.loggedEvents().filter { window($0.time) }.sorted { $0.time < $1.time }
         var next = 0
         for impression in impressions {
-            var batch: [UBIEvent] = []
-            while next < events.count, events[next].timestamp.timeIntervalSince1970 < impression.time {
-                batch.append(events[next])
-                next += 1
-            }
-            observe(batch)
-            observe(impression, attributes: [:])
+            let first = next
+            while next < events.count, events[next].time < impression.time { next += 1 }
+            apply(Array(events[first..<next]))
+            enqueue(impression)
         }
-        observe(Array(events[next...]))
+        apply(Array(events[next...]))
         return (impressions.count, events.count)
     }
 }

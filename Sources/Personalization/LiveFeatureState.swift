@@ -1,92 +1,118 @@
-import EventLog
 import Features
 import RerankCore
 import Synchronization
 
-/// The feature statistics while serving: read by every search, updated by every impression and event.
+/// The feature statistics while serving: read by every search, updated by served searches and by events.
 ///
-/// Reads and updates take one lock; a search computes its feature rows inside it (tens of microseconds), so
-/// no copy of the statistics is ever made.
+/// Searches compute their rows under a shared lock, so they run side by side and never wait for each other.
+/// Served searches are not applied on the request path: ``enqueue(_:)`` hands them to a queue that
+/// ``applyPending()`` folds in (the server's ingestion service calls it), and events are applied in short
+/// exclusive sections of ``chunk`` at a time, so a search waits at most one such section, never a whole batch.
 public final class LiveFeatureState: Sendable {
-    private let state: Mutex<FeatureState>
-    private let recent: Mutex<RecentImpressions>
+    /// Work applied per exclusive section.
+    public static let chunk = 64
 
-    public init(_ state: FeatureState, recentCapacity: Int = 100_000) {
-        self.state = Mutex(state)
-        self.recent = Mutex(RecentImpressions(capacity: recentCapacity))
+    private let replay: ReadWriteLock<FeatureReplay>
+    private let pending: Mutex<PendingWork>
+    public let limits: FeatureReplay.Limits
+
+    /// - Parameters:
+    ///   - store: the statistics to start from (a model's snapshot), resized to `limits`.
+    ///   - pendingCapacity: served searches that may wait to be applied; beyond it new ones are dropped (and counted).
+    public init(_ store: FeatureStore, limits: FeatureReplay.Limits = FeatureReplay.Limits(), pendingCapacity: Int = 10_000) {
+        self.limits = limits
+        replay = ReadWriteLock(FeatureReplay(store: store.resized(to: limits.store), maxSearches: limits.maxSearches))
+        pending = Mutex(PendingWork(capacity: pendingCapacity))
     }
 
-    /// Feature rows (all ``FeatureSchema`` columns) for `candidates` as the statistics stand now; the
-    /// candidates' attributes are remembered, so later events on them can update the searcher's tastes.
+    /// Feature rows (all ``FeatureSchema`` columns) for `candidates` as the statistics stand now. Catalog
+    /// attributes the candidates carry that the statistics lack are queued to be learned.
     public func features(for candidates: [Candidate], in context: FeatureContext) -> [Float] {
-        state.withLock { state in
-            for candidate in candidates {
-                if let attributes = candidate.attributes, state.attributes[candidate.id] == nil {
-                    state.learn(attributes: [candidate.id: attributes])
+        var learned: [CatalogUpdate] = []
+        let rows = replay.read { $0.features(for: candidates, in: context, newAttributes: &learned) }
+        if !learned.isEmpty { pending.withLock { $0.append(.attributes(learned)) } }
+        return rows
+    }
+
+    /// Queues a served search to be applied off the request path.
+    ///
+    /// - Returns: whether the queue was empty before, i.e. whether the applier needs waking.
+    @discardableResult
+    public func enqueue(_ impression: LoggedImpression) -> Bool {
+        pending.withLock { $0.append(.search(impression)) }
+    }
+
+    /// Applies every queued search and attribute, a ``chunk`` at a time.
+    public func applyPending() {
+        let work = pending.withLock { $0.take() }
+        for start in stride(from: 0, to: work.count, by: Self.chunk) {
+            replay.write { replay in
+                for item in work[start..<min(work.count, start + Self.chunk)] {
+                    switch item {
+                    case .search(let impression): replay.apply(impression)
+                    case .attributes(let updates): for update in updates { replay.learn(update) }
+                    }
                 }
             }
-            return state.features(for: candidates, in: context)
         }
     }
 
-    /// Applies a served search; remembered so its events can be put in context.
-    public func observe(_ impression: LoggedImpression, attributes: [String: ItemAttributes]) {
-        recent.withLock { $0.insert(impression) }
-        let observation = ImpressionObservation(context: impression.featureContext, items: impression.items, attributes: attributes)
-        state.withLock { $0.apply(observation) }
-    }
-
-    /// Applies clicks, add-to-carts and purchases, in the context of the search they came from when known.
-    public func observe(_ events: [UBIEvent]) {
-        let observations: [InteractionObservation] = events.compactMap { event in
-            guard let kind = InteractionKind(actionName: event.actionName), let item = event.objectID else { return nil }
-            let impression = recent.withLock { recent in event.queryID.flatMap { recent.impressions[$0] } }
-            return InteractionObservation(
-                time: event.timestamp.timeIntervalSince1970, kind: kind, itemID: item,
-                userID: event.clientID ?? impression?.userID, sessionID: event.sessionID ?? impression?.sessionID,
-                device: impression?.device ?? .unknown, localTime: impression?.localTime ?? LocalTime(hour: 12, weekday: 3),
-                query: impression.map { FeatureState.normalize(query: $0.query) },
-                position: event.position ?? impression?.items.firstIndex(of: item)
-            )
-        }
-        state.withLock { state in
-            for observation in observations { state.apply(observation) }
+    /// Applies clicks, add-to-carts and purchases, after the searches queued before them (so an event finds its
+    /// search), a ``chunk`` at a time.
+    public func apply(_ events: [LoggedEvent]) {
+        applyPending()
+        for start in stride(from: 0, to: events.count, by: Self.chunk) {
+            replay.write { replay in
+                for event in events[start..<min(events.count, start + Self.chunk)] { replay.apply(event) }
+            }
         }
     }
 
     /// Replaces the statistics, e.g. with a newer model's snapshot.
-    public func replace(with newState: FeatureState) {
-        state.withLock { $0 = newState }
+    public func replace(with store: FeatureStore) {
+        let resized = store.resized(to: limits.store)
+        replay.write { $0 = FeatureReplay(store: resized, maxSearches: limits.maxSearches) }
     }
 
-    /// Entries per table, read in place (no copy of the statistics).
-    public var sizes: [String: Int] { state.withLock { $0.sizes } }
+    /// Each table's entries, capacity, evictions and bytes, and the served searches dropped unapplied.
+    public var statistics: (tables: [TableStatistics], droppedSearches: Int) {
+        (replay.read { $0.statistics }, pending.withLock { $0.dropped })
+    }
 
-    /// A copy of the statistics (for snapshots and tests).
-    public var snapshot: FeatureState { state.withLock { $0 } }
+    /// Time of the latest search or event applied, seconds since 1970.
+    public var latest: Double { replay.read { $0.store.latest } }
+
+    /// A copy of the statistics (for model snapshots and tests).
+    public var snapshot: FeatureStore { replay.read { $0.store } }
 }
 
-/// The latest served searches by query id, oldest forgotten first.
-struct RecentImpressions {
+/// Served searches and learned attributes waiting to be applied, oldest first.
+struct PendingWork {
+    enum Item {
+        case search(LoggedImpression)
+        case attributes([CatalogUpdate])
+    }
+
     let capacity: Int
-    var impressions: [String: LoggedImpression] = [:]
-    var order: [String] = []
-    var head = 0
+    private var items: [Item] = []
+    private(set) var dropped = 0
 
     init(capacity: Int) {
         self.capacity = capacity
     }
 
-    mutating func insert(_ impression: LoggedImpression) {
-        impressions[impression.queryID] = impression
-        order.append(impression.queryID)
-        while impressions.count > capacity, head < order.count {
-            impressions[order[head]] = nil
-            head += 1
+    /// Adds `item`, dropping it when the queue is full; returns whether the queue was empty.
+    mutating func append(_ item: Item) -> Bool {
+        guard items.count < capacity else {
+            dropped += 1
+            return false
         }
-        if head > capacity {
-            order.removeFirst(head)
-            head = 0
-        }
+        items.append(item)
+        return items.count == 1
+    }
+
+    mutating func take() -> [Item] {
+        defer { items = [] }
+        return items
     }
 }

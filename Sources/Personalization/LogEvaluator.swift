@@ -118,13 +118,7 @@ public enum LogEvaluator {
 
     /// A model's score of every row, from the columns it was trained on.
     private static func scores(of model: PersonalizationModel, on set: TrainingSet) throws -> [Double] {
-        let width = set.featureNames.count
-        var rows: [Float] = []
-        rows.reserveCapacity(set.labels.count * model.extras.columns.count)
-        for row in 0..<set.labels.count {
-            for column in model.extras.columns { rows.append(set.rows[row * width + column]) }
-        }
-        return try model.ranking.scorer().score(rows: rows)
+        try model.ranking.scorer().score(rows: FeatureSchema.select(model.extras.columns, from: set.rows))
     }
 
     static func select(_ set: TrainingSet, holdOut: HoldOut, fraction: Double) -> [Int] {

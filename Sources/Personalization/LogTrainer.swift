@@ -115,14 +115,8 @@ public enum LogTrainer {
 
     /// The LTR data set of `set`'s rows, keeping `columns`.
     static func dataset(_ set: TrainingSet, columns: [Int]) throws -> Dataset {
-        let width = set.featureNames.count
-        var features: [Float] = []
-        features.reserveCapacity(set.labels.count * columns.count)
-        for row in 0..<set.labels.count {
-            for column in columns { features.append(set.rows[row * width + column]) }
-        }
-        return try Dataset(
-            features: features, featureCount: columns.count, labels: set.labels,
+        try Dataset(
+            features: FeatureSchema.select(columns, from: set.rows), featureCount: columns.count, labels: set.labels,
             queryBoundaries: set.groupBoundaries, featureNames: columns.map { set.featureNames[$0] }
         )
     }

@@ -31,16 +31,11 @@ public struct ModelRanker: Ranker {
         }
         let featureContext = FeatureContext(
             time: context.time, userID: context.userID, sessionID: context.sessionID, device: context.device,
-            localTime: context.localTime, query: FeatureState.normalize(query: context.query)
+            localTime: context.localTime, query: FeatureStore.normalize(query: context.query)
         )
         let full = state.features(for: candidates, in: featureContext)
-        let width = FeatureSchema.definitions.count
-        var rows: [Float] = []
-        rows.reserveCapacity(hits.count * columns.count)
-        for row in 0..<hits.count {
-            for column in columns { rows.append(full[row * width + column]) }
-        }
-        let scores = try scorer.score(rows: rows)
+        let width = FeatureSchema.width
+        let scores = try scorer.score(rows: FeatureSchema.select(columns, from: full))
         let features = context.explain
             ? (0..<hits.count).map { row in
                 Dictionary(uniqueKeysWithValues: columns.map { (FeatureSchema.names[$0], Double(full[row * width + $0])) })

@@ -6,7 +6,9 @@ import LTR
 /// come from, and the interaction statistics as they stood when it was trained.
 public struct PersonalizationExtras: Sendable, Codable {
     public static let formatName = "rerank-personalization"
-    public static let formatVersion = 1
+    /// 2: the statistics are a ``FeatureStore`` snapshot, and the file names its feature schema and context
+    /// defaults.
+    public static let formatVersion = 2
 
     public var format = PersonalizationExtras.formatName
     public var version = PersonalizationExtras.formatVersion
@@ -14,21 +16,28 @@ public struct PersonalizationExtras: Sendable, Codable {
     public var columns: [Int]
     /// Feature families left out (an ablation), by name.
     public var excludedFamilies: [String]
+    /// Every feature this build computes, in column order, when the model was trained (``columns`` index it).
+    public var featureSchema: [String]
+    /// Which source fields of a hit (or the items file) hold category, brand, price and price band.
     public var attributeFields: AttributeFields
+    /// The context assumed for events whose search is unknown.
+    public var contextDefaults: ContextDefaults
     public var gains: LabelGains
     /// The statistics snapshot serving starts from.
-    public var state: FeatureState
+    public var state: FeatureStore
     /// Time (seconds since 1970) of the latest search training or validation used; later searches are unseen.
     /// Absent in files from before it was recorded.
     public var trainedUntil: Double?
 
     public init(
-        columns: [Int], excludedFamilies: [String], attributeFields: AttributeFields, gains: LabelGains, state: FeatureState,
+        columns: [Int], excludedFamilies: [String], attributeFields: AttributeFields, gains: LabelGains, state: FeatureStore,
         trainedUntil: Double? = nil
     ) {
         self.columns = columns
         self.excludedFamilies = excludedFamilies
+        featureSchema = FeatureSchema.names
         self.attributeFields = attributeFields
+        contextDefaults = .current
         self.gains = gains
         self.state = state
         self.trainedUntil = trainedUntil
@@ -56,21 +65,44 @@ public struct PersonalizationModel: Sendable {
         } catch {
             throw ModelFileError("model file '\(path)' is not usable: \(error)")
         }
-        guard let payload = ranking.extras, let extras = try? payload.decode(PersonalizationExtras.self),
-            extras.format == PersonalizationExtras.formatName
+        guard let payload = ranking.extras, let header = try? payload.decode(FormatHeader.self),
+            header.format == PersonalizationExtras.formatName
         else {
             throw ModelFileError("model file '\(path)' is a plain ranking model without personalization data; train it with `rerank train --logs DIR`")
         }
-        guard extras.version <= PersonalizationExtras.formatVersion else {
-            throw ModelFileError("model file '\(path)' has personalization format \(extras.version); this rerank reads up to \(PersonalizationExtras.formatVersion)")
+        guard header.version == PersonalizationExtras.formatVersion else {
+            throw ModelFileError("model file '\(path)' has personalization format \(header.version); this rerank reads format \(PersonalizationExtras.formatVersion): retrain it with this rerank (`rerank train --logs DIR`)")
         }
+        let extras: PersonalizationExtras
+        do {
+            extras = try payload.decode(PersonalizationExtras.self)
+        } catch {
+            throw ModelFileError("model file '\(path)' has unreadable personalization data: \(error)")
+        }
+        try Self.check(extras, ranking: ranking, path: path)
+        self.init(ranking: ranking, extras: extras)
+    }
+
+    /// The version fields, read before the rest so an old file gets a clear answer.
+    private struct FormatHeader: Decodable {
+        var format: String
+        var version: Int
+    }
+
+    /// Refuses a model whose features, or whose defaults, this build computes otherwise: serving it would feed
+    /// its trees values they were not trained on.
+    private static func check(_ extras: PersonalizationExtras, ranking: RankingModel, path: String) throws(ModelFileError) {
         let names = FeatureSchema.names
-        guard extras.columns.allSatisfy(names.indices.contains),
-            extras.columns.map({ names[$0] }) == ranking.featureNames
-        else {
+        guard extras.featureSchema == names else {
+            let missing = extras.featureSchema.filter { !names.contains($0) }
+            throw ModelFileError("model file '\(path)' was trained with another feature schema (\(extras.featureSchema.count) features\(missing.isEmpty ? ", in another order" : "; unknown here: \(missing.joined(separator: ", "))")); this rerank computes \(names.count): retrain it")
+        }
+        guard extras.columns.allSatisfy(names.indices.contains), extras.columns.map({ names[$0] }) == ranking.featureNames else {
             throw ModelFileError("model file '\(path)' reads features \(ranking.featureNames) that this rerank does not compute the same way; retrain it")
         }
-        self.init(ranking: ranking, extras: extras)
+        guard extras.contextDefaults == .current else {
+            throw ModelFileError("model file '\(path)' assumes device \(extras.contextDefaults.device) at \(extras.contextDefaults.hour):00 on weekday \(extras.contextDefaults.weekday) for events without a search; this rerank assumes \(ContextDefaults.current.device) at \(ContextDefaults.current.hour):00 on weekday \(ContextDefaults.current.weekday): retrain it")
+        }
     }
 
     /// Writes the model file.

@@ -50,8 +50,8 @@ struct AdminController: Sendable {
         if let modelWatcher { model["path"] = .string(modelWatcher.path) }
         var stats = JSONObject(["model": .object(model), "hash_user_ids": .bool(hashesUserIDs)])
         if let live = modelWatcher?.live {
-            let sizes = live.sizes.sorted { $0.key < $1.key }
-            stats["online_state"] = .object(JSONObject(sizes.map { JSONObject.Member(key: $0.key, value: .int($0.value)) }))
+            let tables = live.statistics.tables.sorted { $0.name < $1.name }
+            stats["online_state"] = .object(JSONObject(tables.map { JSONObject.Member(key: $0.name, value: .int($0.entries)) }))
         }
         if let impressions {
             stats["impression_queue"] = .object(

@@ -4,6 +4,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import EventLog
+import Features
 import Personalization
 import Ranking
 import RerankJSON
@@ -40,7 +41,7 @@ public func buildApplication(
         do {
             return try ModelWatcher(
                 path: path, rerankers: rerankers, metrics: metrics, logger: logger,
-                interval: .milliseconds(configuration.rerank.modelCheckMilliseconds)
+                interval: .milliseconds(configuration.rerank.modelCheckMilliseconds), limits: configuration.state
             ) { model in
                 Reranker(ranker: model, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
             }
@@ -57,12 +58,15 @@ public func buildApplication(
     }
     if let watcher = modelWatcher, let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory) {
         do {
-            let replayed = watcher.live.catchUp(with: try InteractionLogReader().read(directory))
+            let replayed = watcher.live.catchUp(
+                with: try InteractionLogReader().read(directory),
+                notAfter: now().timeIntervalSince1970 + Double(configuration.limits.maxClockSkewSeconds))
             logger.notice("online state rebuilt from \(directory): \(replayed.impressions) impressions, \(replayed.events) events since the model's snapshot")
         } catch {
             logger.warning("online state not rebuilt from \(directory): \(error)")
         }
     }
+    let online = modelWatcher.map { OnlineStateService(live: $0.live) }
     // Created last: everything above can fail, and the client must not be dropped without a shutdown.
     let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
     let clusterSinks = try shuttingDown(upstream, onError: spoolDirectory.map { directory in
@@ -95,14 +99,15 @@ public func buildApplication(
         bodyTimeout: bodyTimeout,
         metrics: metrics,
         impressions: impressions,
-        live: modelWatcher?.live,
+        online: online,
         now: now
     )
     let router = Router()
     OperationsController(upstream: upstream, metrics: metrics).register(on: router)
     EventsController(
         sink: eventSink, maxRequestBody: configuration.limits.maxRequestBody, bodyTimeout: bodyTimeout, now: now,
-        metrics: metrics, hasher: hasher, accepted: { events in modelWatcher?.live.observe(events) }
+        metrics: metrics, hasher: hasher, maxClockSkew: Double(configuration.limits.maxClockSkewSeconds),
+        accepted: { events in modelWatcher?.live.apply(events.compactMap(LoggedEvent.init(ubi:))) }
     ).register(on: router)
     AdminController(
         token: configuration.admin.token, rerankers: rerankers, modelWatcher: modelWatcher,
@@ -124,7 +129,7 @@ public func buildApplication(
         // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, the cluster
         // sinks ship what they can, then the pool closes.
         services: [upstream] + (clusterSinks.map { [$0.queries, $0.events] } ?? []) + (writers.map { [$0] } ?? [])
-            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? []),
+            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (online.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             logger.notice(

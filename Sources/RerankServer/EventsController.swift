@@ -20,6 +20,8 @@ struct EventsController: Sendable {
     let metrics: ProxyMetrics
     /// Replaces client and session ids by pseudonyms before anything is stored; nil keeps them as sent.
     let hasher: UserIDHasher?
+    /// Seconds an event's timestamp may be ahead of the sidecar's clock; later ones are refused.
+    let maxClockSkew: Double
     /// Called with the accepted events once they are durable (online state updates).
     let accepted: @Sendable ([UBIEvent]) -> Void
 
@@ -39,7 +41,7 @@ struct EventsController: Sendable {
         let start = clock.now
         var request = request
         let body = try await RequestBodyDeadline(limit: maxRequestBody, timeout: bodyTimeout).collect(&request)
-        var (events, results) = Self.parse(Array(buffer: body), now: now())
+        var (events, results) = Self.parse(Array(buffer: body), now: now(), maxClockSkew: maxClockSkew)
         if let hasher {
             for index in events.indices { hasher.pseudonymize(&events[index]) }
         }
@@ -68,8 +70,9 @@ struct EventsController: Sendable {
         )
     }
 
-    /// Reads the events of a body: the valid ones, and one result per event (accepted or why not).
-    static func parse(_ bytes: [UInt8], now: Date) -> (events: [UBIEvent], results: [JSONObject]) {
+    /// Reads the events of a body: the valid ones, and one result per event (accepted or why not). Events dated
+    /// more than `maxClockSkew` seconds after `now` are refused: they would sit in the statistics as the future.
+    static func parse(_ bytes: [UInt8], now: Date, maxClockSkew: Double) -> (events: [UBIEvent], results: [JSONObject]) {
         var documents: [(line: Int, value: Result<JSONValue, JSONError>)] = []
         if let whole = try? JSONParser.parse(bytes), whole.arrayValue != nil || whole.objectValue != nil {
             for element in whole.arrayValue ?? [whole] { documents.append((1, .success(element))) }
@@ -95,6 +98,10 @@ struct EventsController: Sendable {
                     event = try UBIEvent(json: object)
                 } catch {
                     throw EventRejection(error.description)
+                }
+                let ahead = event.timestamp.timeIntervalSince(now)
+                if ahead > maxClockSkew {
+                    throw EventRejection("[timestamp] \(UBITimestamp.string(from: event.timestamp)) is \(Int(ahead)) s ahead of the sidecar's clock (\(UBITimestamp.string(from: now))), more than limits.max_clock_skew_s (\(Int(maxClockSkew)) s): send the time the event happened, or fix the client's clock")
                 }
                 if ["click", "add_to_cart", "purchase"].contains(event.actionName), event.objectID == nil {
                     throw EventRejection("[event_attributes.object.object_id] is required for \(event.actionName) events: name the item acted on")

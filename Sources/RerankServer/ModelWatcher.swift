@@ -1,3 +1,4 @@
+import Features
 import Foundation
 import Logging
 import Personalization
@@ -23,7 +24,7 @@ final class ModelWatcher: Service, Sendable {
     /// Loads the model at `path` (throwing when it cannot be served) and installs it.
     init(
         path: String, rerankers: RerankerStore, metrics: ProxyMetrics, logger: Logger, interval: Duration = .seconds(2),
-        makeReranker: @escaping @Sendable (ModelRanker) -> Reranker
+        limits: FeatureReplay.Limits = FeatureReplay.Limits(), makeReranker: @escaping @Sendable (ModelRanker) -> Reranker
     ) throws {
         self.path = path
         self.rerankers = rerankers
@@ -33,7 +34,7 @@ final class ModelWatcher: Service, Sendable {
         self.interval = interval
         let stamp = FileStamp(path)
         let model = try PersonalizationModel(contentsOf: path)
-        live = LiveFeatureState(model.extras.state)
+        live = LiveFeatureState(model.extras.state, limits: limits)
         loadedStamp = Mutex(stamp)
         rerankers.replace(makeReranker(ModelRanker(model: model, state: live)))
         metrics.modelReload(succeeded: true)
@@ -45,7 +46,7 @@ final class ModelWatcher: Service, Sendable {
             while !Task.isCancelled {
                 try await Task.sleep(for: self.interval)
                 self.reloadIfChanged()
-                self.metrics.onlineState(self.live.sizes)
+                self.metrics.onlineState(self.live.statistics)
             }
         }
     }
@@ -72,7 +73,7 @@ final class ModelWatcher: Service, Sendable {
         do {
             loadedStamp.withLock { $0 = FileStamp(path) }
             let model = try PersonalizationModel(contentsOf: path)
-            if model.extras.state.latest > live.snapshot.latest { live.replace(with: model.extras.state) }
+            if model.extras.state.latest > live.latest { live.replace(with: model.extras.state) }
             rerankers.replace(makeReranker(ModelRanker(model: model, state: live)))
             metrics.modelReload(succeeded: true)
             logger.notice("model reloaded", metadata: ["path": "\(path)", "version": "\(model.version)"])

@@ -26,7 +26,8 @@ struct ProxyController: Sendable {
     /// Where impressions go; nil when logging is off.
     let impressions: ImpressionLog?
     /// The served model's statistics, which every served search updates; nil without a model.
-    let live: LiveFeatureState?
+    /// Where served searches go to update the live feature statistics; nil without a model.
+    let online: OnlineStateService?
     let now: @Sendable () -> Date
 
     /// What kind of request a path is.
@@ -147,13 +148,12 @@ struct ProxyController: Sendable {
         }
         metrics.rerank(served.outcome, duration: clock.now - start)
         let queryID = ImpressionRecord.newQueryID()
-        if let live, let shown = served.shown, !shown.isEmpty {
-            live.observe(
+        if let online, let shown = served.shown, !shown.isEmpty {
+            online.submit(
                 LoggedImpression(
                     queryID: queryID, time: context.time, userID: context.userID, sessionID: context.sessionID,
                     device: context.device, localTime: context.localTime, query: plan.userQuery, items: shown.map(\.id)
-                ),
-                attributes: [:]
+                )
             )
         }
         guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil) }

@@ -1,3 +1,4 @@
+import Features
 import Foundation
 import Metrics
 import Prometheus
@@ -13,7 +14,9 @@ import Prometheus
 /// - `rerank_events_accepted_total`, `rerank_events_rejected_total{reason}`
 /// - `rerank_model_reloads_total{result}`: model files loaded or refused
 /// - `rerank_experiment_reloads_total{result}`: changed experiment configurations loaded or refused
-/// - `rerank_online_state_entries{table}`: size of the online statistics (users, items, sessions, ...)
+/// - `rerank_online_state_entries{table}`, `_capacity{table}`, `_evicted_entries{table}`, `_bytes{table}`: the
+///   online statistics' tables (items, users, sessions, query_items, ...): size, bound, evictions, memory
+/// - `rerank_online_state_dropped_searches`: served searches dropped because the queue to apply them was full
 /// - `rerank_cluster_log_shipped_total{index}`: spooled records stored in the cluster's UBI index
 /// - `rerank_cluster_log_backlog_bytes{index}`: spooled bytes not yet in the cluster
 /// - `rerank_cluster_log_bulk_failures_total{index}`: `_bulk` attempts that failed and will be retried
@@ -109,11 +112,17 @@ final class ProxyMetrics: Sendable {
         Counter(label: "rerank_cluster_log_rejected_total", dimensions: [("index", index)], factory: factory).increment(by: count)
     }
 
-    /// Entries in each table of the online statistics (users, items, sessions, ...), bounded by their caps.
-    func onlineState(_ sizes: [String: Int]) {
-        for (table, count) in sizes {
-            Gauge(label: "rerank_online_state_entries", dimensions: [("table", table)], factory: factory).record(count)
+    /// Each table of the online statistics (items, users, sessions, ...): entries, configured capacity, entries
+    /// evicted since the statistics were loaded, and bytes allocated; and served searches dropped unapplied.
+    func onlineState(_ statistics: (tables: [TableStatistics], droppedSearches: Int)) {
+        for table in statistics.tables {
+            let dimensions = [("table", table.name)]
+            Gauge(label: "rerank_online_state_entries", dimensions: dimensions, factory: factory).record(table.entries)
+            Gauge(label: "rerank_online_state_capacity", dimensions: dimensions, factory: factory).record(table.capacity)
+            Gauge(label: "rerank_online_state_evicted_entries", dimensions: dimensions, factory: factory).record(table.evictions)
+            Gauge(label: "rerank_online_state_bytes", dimensions: dimensions, factory: factory).record(table.bytes)
         }
+        Gauge(label: "rerank_online_state_dropped_searches", factory: factory).record(statistics.droppedSearches)
     }
 
     /// The Prometheus text exposition of every metric.

@@ -1,4 +1,5 @@
 import Foundation
+import Features
 import Ranking
 import RerankCore
 import RerankJSON
@@ -27,6 +28,7 @@ extension ServerConfiguration {
     mutating func apply(_ reader: ConfigReader) throws(ConfigurationError) {
         try reader.requireKnownKeys([
             "host", "port", "upstream", "limits", "rerank", "passthrough", "log", "admin", "experiments", "experiments_check_ms",
+            "state",
         ])
         host = try reader.string("host") ?? host
         port = try reader.int("port", in: 0...65535) ?? port
@@ -49,6 +51,7 @@ extension ServerConfiguration {
         if let section = try reader.object("limits") {
             try section.requireKnownKeys([
                 "max_request_body", "max_response_body", "max_connections", "idle_timeout_s", "request_body_timeout_ms",
+                "max_clock_skew_s",
             ])
             limits.maxRequestBody = try section.int("max_request_body", in: 1024...Int(Int32.max)) ?? limits.maxRequestBody
             limits.maxResponseBody =
@@ -57,6 +60,10 @@ extension ServerConfiguration {
             limits.idleTimeoutSeconds = try section.int("idle_timeout_s", in: 1...86_400) ?? limits.idleTimeoutSeconds
             limits.requestBodyTimeoutMilliseconds =
                 try section.int("request_body_timeout_ms", in: 100...3_600_000) ?? limits.requestBodyTimeoutMilliseconds
+            limits.maxClockSkewSeconds = try section.int("max_clock_skew_s", in: 0...86_400 * 366) ?? limits.maxClockSkewSeconds
+        }
+        if let section = try reader.object("state") {
+            try state.apply(section)
         }
         if let section = try reader.object("rerank") {
             try applyRerank(section)

@@ -1,4 +1,5 @@
 import Experiments
+import Features
 import Ranking
 
 /// Everything `rerank serve` can be told, with a default for every field.
@@ -23,6 +24,17 @@ import Ranking
 /// | `limits.max_connections` | int | `4096` (client connections; more wait in the listen backlog) |
 /// | `limits.idle_timeout_s` | int seconds | `60` (a connection sending nothing, headers included, is closed) |
 /// | `limits.request_body_timeout_ms` | int | `30000` (a request body not complete by then gets a 408) |
+/// | `limits.max_clock_skew_s` | int seconds | `300` (events dated later than now plus this are refused, per line; logs replayed at start skip them) |
+/// | `state.max_items` | int | `300000` (items with statistics; about 290 bytes each) |
+/// | `state.max_users` | int | `300000` (user profiles; about 200 bytes each) |
+/// | `state.max_sessions` | int | `300000` (sessions' recent clicks; about 270 bytes each) |
+/// | `state.max_query_items` | int | `1000000` (query × item click rates; about 70 bytes each) |
+/// | `state.max_user_items` | int | `1000000` (user × item history; about 70 bytes each) |
+/// | `state.max_user_tastes` | int | `1000000` (user × category, brand, price band weights; about 60 bytes each) |
+/// | `state.max_groups` | int | `50000` (categories and price bands with per-context rates) |
+/// | `state.max_searches` | int | `50000` (recent searches remembered to put their events in context; about 1 KiB each at 100 hits) |
+/// | `state.half_life_days` | double | `14` (interaction counters fade by half in this time) |
+/// | `state.session_ttl_s` | int seconds | `1800` (a session's clicks older than this are forgotten) |
 /// | `rerank.enabled` | bool | `true` |
 /// | `rerank.window` | int | `100` |
 /// | `rerank.max_window` | int | `1000` |
@@ -61,6 +73,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// The config file these settings were read from, watched for changed experiments; nil without `--config`.
     public var configFile: String?
     public var admin = Admin()
+    /// Bounds of the online feature statistics (the least recently updated entries are evicted first).
+    public var state = FeatureReplay.Limits()
 
     public init() {}
 
@@ -117,6 +131,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var idleTimeoutSeconds = 60
         /// A request body not complete this long after its headers is answered 408 and the connection closed.
         public var requestBodyTimeoutMilliseconds = 30_000
+        /// Events dated later than now plus this many seconds are refused.
+        public var maxClockSkewSeconds = 300
 
         public init() {}
     }

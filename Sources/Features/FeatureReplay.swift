@@ -1,0 +1,80 @@
+/// The one path from logged searches and events to feature rows: training and evaluation replay logs through
+/// it in time order, and serving keeps one current from live searches and events, so a search gets the same
+/// row in either.
+///
+/// An event is applied in the context of the search it came from (by `query_id`), remembered among the latest
+/// ``Limits/maxSearches`` searches; an event whose search is not remembered gets
+/// ``FeatureContext/unknown(at:)``.
+public struct FeatureReplay: Sendable {
+    public struct Limits: Sendable, Equatable {
+        public var store = FeatureStore.Limits()
+        /// Searches remembered for joining their events (oldest forgotten first).
+        public var maxSearches = 50_000
+
+        public init() {}
+    }
+
+    public private(set) var store: FeatureStore
+    private var searches: BoundedTable<ShownSearch>
+
+    public init(store: FeatureStore, maxSearches: Int = Limits().maxSearches) {
+        self.store = store
+        searches = BoundedTable(capacity: maxSearches, empty: ShownSearch())
+    }
+
+    public init(limits: Limits = Limits()) {
+        self.init(store: FeatureStore(limits: limits.store), maxSearches: limits.maxSearches)
+    }
+
+    /// Feature rows of `candidates` for a search in `context`, from what was applied so far.
+    public func features(for candidates: [Candidate], in context: FeatureContext) -> [Float] {
+        store.features(for: candidates, in: context)
+    }
+
+    /// Feature rows, and in `newAttributes` the candidates' catalog attributes that the store lacks, to be
+    /// learned later (``learn(_:)``) by whoever may change the store.
+    public func features(for candidates: [Candidate], in context: FeatureContext, newAttributes: inout [CatalogUpdate]) -> [Float] {
+        store.features(for: candidates, in: context, newAttributes: &newAttributes)
+    }
+
+    /// Applies a shown search, with the catalog attributes its hits carried, and remembers it for its events.
+    public mutating func apply(_ impression: LoggedImpression, attributes: [String: ItemKeys] = [:]) {
+        store.apply(impression, attributes: attributes)
+        let slot = searches.update(FeatureKey.of(impression.queryID)).slot
+        searches.values[slot] = ShownSearch(context: impression.context, items: impression.items.map(FeatureKey.of))
+    }
+
+    /// Applies a click, add-to-cart or purchase in the context of its search.
+    public mutating func apply(_ event: LoggedEvent) {
+        let search = event.queryID.flatMap { searches.slot(of: FeatureKey.of($0)) }.map { searches.values[$0] }
+        store.apply(event, shownIn: search)
+    }
+
+    /// Registers catalog attributes (from an items file, or hits served).
+    public mutating func learn(attributes: [String: ItemAttributes]) {
+        store.learn(attributes: attributes)
+    }
+
+    /// Registers catalog attributes collected while computing features.
+    public mutating func learn(_ update: CatalogUpdate) { store.learn(update.item, update.attributes) }
+
+    /// The store's tables and the remembered searches, for `/metrics`.
+    public var statistics: [TableStatistics] {
+        store.statistics + [
+            TableStatistics(name: "searches", entries: searches.count, capacity: searches.capacity,
+                evictions: searches.evictions, bytes: searches.bytes + searches.values.reduce(0) { $0 + $1.items.capacity * 8 })
+        ]
+    }
+}
+
+/// A search as events are joined to it: its context and the keys of the items shown, in order.
+struct ShownSearch: Sendable {
+    var context = FeatureContext.unknown(at: 0)
+    var items: [UInt64] = []
+}
+
+/// Catalog attributes of an item that a search carried and the store did not have.
+public struct CatalogUpdate: Sendable {
+    let item: UInt64
+    let attributes: ItemKeys
+}

@@ -1,0 +1,215 @@
+import Foundation
+import RerankCore
+
+extension FeatureStore {
+    /// Registers what the catalog says of items (from an items file or from search hits).
+    public mutating func learn(attributes: [String: ItemAttributes]) {
+        for (id, value) in attributes.sorted(by: { $0.key < $1.key }) { learn(FeatureKey.of(id), ItemKeys(value)) }
+    }
+
+    mutating func learn(_ item: UInt64, _ attributes: ItemKeys) {
+        guard attributes.isKnown else { return }
+        let slot = itemSlot(item)
+        items.values[slot].attributes = attributes
+    }
+
+    /// Applies one shown result list: exposure by item, context, query and position.
+    mutating func apply(_ impression: LoggedImpression, attributes: [String: ItemKeys]) {
+        let context = impression.context
+        let time = context.time
+        latest = max(latest, time)
+        let device = ContextLanes.device(context.device)
+        let daypart = ContextLanes.daypart(context.localTime.daypart)
+        let weekend = ContextLanes.weekend(context.localTime.isWeekend)
+        let query = context.query.isEmpty ? nil : FeatureKey.of(context.query)
+        let halfLife = limits.halfLife
+        for (position, id) in impression.items.enumerated() {
+            let item = FeatureKey.of(id)
+            let examination = Float(propensity(position))
+            let slot = itemSlot(item)
+            if let known = attributes[id], known.isKnown { items.values[slot].attributes = known }
+            decayItem(slot, to: time)
+            items.values[slot].shown += 1
+            items.values[slot].examinations += examination
+            itemContext[slot, device].shown += 1
+            itemContext[slot, daypart].shown += 1
+            for group in groupKeys(items.values[slot].attributes) {
+                let groupSlot = self.groupSlot(group, at: time)
+                for lane in [device, daypart, weekend] { groupContext[groupSlot, lane].shown += 1 }
+            }
+            if let query {
+                let pair = queryItems.update(FeatureKey.pair(query, item)).slot
+                Self.decay(&queryItems.values[pair], to: time, halfLife: halfLife)
+                queryItems.values[pair].shown += 1
+            }
+            if position < positionShown.count { positionShown[position] += 1 }
+            totalShown += 1
+        }
+    }
+
+    /// Applies one click, add-to-cart or purchase, in the context of the search it came from when known (else
+    /// ``FeatureContext/unknown(at:)``).
+    mutating func apply(_ event: LoggedEvent, shownIn search: ShownSearch?) {
+        let time = event.time
+        latest = max(latest, time)
+        let context = search?.context ?? .unknown(at: time)
+        let item = FeatureKey.of(event.itemID)
+        let slot = itemSlot(item)
+        decayItem(slot, to: time)
+        let isClick = event.kind == .click
+        switch event.kind {
+        case .click:
+            items.values[slot].clicks += 1
+            totalClicks += 1
+            let position = event.position ?? search?.items.firstIndex(of: item)
+            if let position, position >= 0, position < positionClicks.count { positionClicks[position] += 1 }
+        case .addToCart:
+            items.values[slot].carts += 1
+            totalCarts += 1
+        case .purchase:
+            items.values[slot].purchases += 1
+            totalPurchases += 1
+        }
+        let attributes = items.values[slot].attributes
+        if isClick {
+            let device = ContextLanes.device(context.device)
+            let daypart = ContextLanes.daypart(context.localTime.daypart)
+            itemContext[slot, device].clicks += 1
+            itemContext[slot, daypart].clicks += 1
+            let weekend = ContextLanes.weekend(context.localTime.isWeekend)
+            for group in groupKeys(attributes) {
+                let groupSlot = self.groupSlot(group, at: time)
+                for lane in [device, daypart, weekend] { groupContext[groupSlot, lane].clicks += 1 }
+            }
+            if !context.query.isEmpty, let pair = queryItems.slot(of: FeatureKey.pair(FeatureKey.of(context.query), item)) {
+                Self.decay(&queryItems.values[pair], to: time, halfLife: limits.halfLife)
+                queryItems.values[pair].clicks += 1
+            }
+        }
+        if let user = event.userID ?? search?.context.userID {
+            updateUser(FeatureKey.of(user), item: item, attributes: attributes, weight: Float(event.kind.rawValue), at: time)
+        }
+        if isClick, let session = event.sessionID ?? search?.context.sessionID {
+            addClick(FeatureKey.of(session), item: item, category: attributes.category, at: time)
+        }
+    }
+
+    // MARK: Tables
+
+    /// The item's slot, its lanes cleared when it is new.
+    private mutating func itemSlot(_ item: UInt64) -> Int {
+        let (slot, isNew) = items.update(item)
+        if isNew {
+            itemContext.reset(slot)
+            neighbours.reset(slot)
+        }
+        return slot
+    }
+
+    private mutating func decayItem(_ slot: Int, to time: Double) {
+        var row = items.values[slot]
+        let factor = Self.fade(from: row.updated, to: time, halfLife: limits.halfLife)
+        if factor < 1 {
+            row.shown *= factor
+            row.clicks *= factor
+            row.carts *= factor
+            row.purchases *= factor
+            row.examinations *= factor
+            let start = slot * itemContext.width
+            for lane in 0..<itemContext.width {
+                itemContext[slot, lane] = RateCounts(
+                    shown: itemContext.storage[start + lane].shown * factor, clicks: itemContext.storage[start + lane].clicks * factor)
+            }
+        }
+        row.updated = max(row.updated, time)
+        items.values[slot] = row
+    }
+
+    private static func decay(_ row: inout QueryItemRow, to time: Double, halfLife: Double) {
+        let factor = fade(from: row.updated, to: time, halfLife: halfLife)
+        row.shown *= factor
+        row.clicks *= factor
+        row.updated = max(row.updated, time)
+    }
+
+    /// The group's slot, its counters faded to `time`.
+    private mutating func groupSlot(_ group: UInt64, at time: Double) -> Int {
+        let (slot, isNew) = groups.update(group)
+        if isNew { groupContext.reset(slot) }
+        let factor = Self.fade(from: groups.values[slot], to: time, halfLife: limits.halfLife)
+        if factor < 1 {
+            for lane in 0..<groupContext.width {
+                let counts = groupContext[slot, lane]
+                groupContext[slot, lane] = RateCounts(shown: counts.shown * factor, clicks: counts.clicks * factor)
+            }
+        }
+        groups.values[slot] = max(groups.values[slot], time)
+        return slot
+    }
+
+    /// The factor counters last updated at `updated` fade by until `time` (1 when `time` is not later).
+    static func fade(from updated: Double, to time: Double, halfLife: Double) -> Float {
+        guard updated != never, time > updated, halfLife > 0 else { return 1 }
+        return Float(exp2(-(time - updated) / halfLife))
+    }
+
+    /// Category and price band groups of an item (what per-context group rates are kept for).
+    func groupKeys(_ attributes: ItemKeys) -> [UInt64] {
+        [GroupKind.category.key(attributes.category), GroupKind.priceBand.key(attributes.priceBand)].compactMap { $0 }
+    }
+
+    private mutating func updateUser(_ user: UInt64, item: UInt64, attributes: ItemKeys, weight: Float, at time: Double) {
+        let (slot, isNew) = users.update(user)
+        if isNew { recent.reset(slot) }
+        users.values[slot].interactions += weight
+        users.values[slot].lastSeen = time
+        for (kind, value) in [(GroupKind.category, attributes.category), (.brand, attributes.brand), (.priceBand, attributes.priceBand)] {
+            guard let group = kind.key(value) else { continue }
+            tastes.values[tastes.update(FeatureKey.pair(user, group)).slot] += weight
+        }
+        let touch = userItems.update(FeatureKey.pair(user, item)).slot
+        userItems.values[touch].count += 1
+        userItems.values[touch].last = time
+        var count = Int(users.values[slot].recentCount)
+        for lane in 0..<count {
+            let other = recent[slot, lane]
+            guard other != item else { continue }
+            linkNeighbours(item, other)
+            linkNeighbours(other, item)
+        }
+        // Move the item to the newest end of the user's recent items, dropping the oldest when full.
+        var kept = recent.lanes(of: slot).prefix(count).filter { $0 != item }
+        if kept.count == Limits.recentItemsPerUser { kept.removeFirst() }
+        kept.append(item)
+        count = kept.count
+        for lane in 0..<Limits.recentItemsPerUser { recent[slot, lane] = lane < count ? kept[lane] : 0 }
+        users.values[slot].recentCount = Int32(count)
+    }
+
+    /// Counts `other` as seen with `item`: its weight grows when listed, else it replaces the least weighted.
+    private mutating func linkNeighbours(_ item: UInt64, _ other: UInt64) {
+        guard let slot = items.slot(of: item) else { return }
+        var weakest = 0
+        for lane in 0..<neighbours.width {
+            let neighbour = neighbours[slot, lane]
+            if neighbour.item == other {
+                neighbours[slot, lane].weight += 1
+                return
+            }
+            if neighbour.weight < neighbours[slot, weakest].weight { weakest = lane }
+        }
+        neighbours[slot, weakest] = Neighbour(item: other, weight: 1)
+    }
+
+    private mutating func addClick(_ session: UInt64, item: UInt64, category: UInt64, at time: Double) {
+        let (slot, isNew) = sessions.update(session)
+        if isNew { sessionClicks.reset(slot) }
+        var count = Int(sessions.values[slot])
+        if count == Limits.clicksPerSession {
+            for lane in 1..<count { sessionClicks[slot, lane - 1] = sessionClicks[slot, lane] }
+            count -= 1
+        }
+        sessionClicks[slot, count] = SessionClick(item: item, category: UInt32(truncatingIfNeeded: category), time: time)
+        sessions.values[slot] = Int32(count + 1)
+    }
+}

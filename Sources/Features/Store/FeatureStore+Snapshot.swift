@@ -1,0 +1,130 @@
+import Foundation
+
+/// Model files carry the store as it stood after training: `{"format": 2, "limits": {...}, "latest": T,
+/// "tables": "<base64>"}`, the tables written entry by entry from the least to the most recently updated, so a
+/// store loaded with other limits keeps the most recent entries.
+extension FeatureStore: Codable {
+    static let snapshotFormat = 2
+
+    private enum CodingKeys: String, CodingKey {
+        case format, limits, latest, tables
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let format = try container.decode(Int.self, forKey: .format)
+        guard format == Self.snapshotFormat else {
+            throw SnapshotError("the statistics snapshot has format \(format); this rerank reads format \(Self.snapshotFormat): retrain the model")
+        }
+        let limits = try container.decode(Limits.self, forKey: .limits)
+        guard let data = Data(base64Encoded: try container.decode(String.self, forKey: .tables)) else {
+            throw SnapshotError("the statistics snapshot's tables are not base64")
+        }
+        try self.init(tables: Array(data), latest: try container.decode(Double.self, forKey: .latest), limits: limits)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.snapshotFormat, forKey: .format)
+        try container.encode(limits, forKey: .limits)
+        try container.encode(latest, forKey: .latest)
+        try container.encode(Data(tableBytes()).base64EncodedString(), forKey: .tables)
+    }
+
+    /// The same statistics in a store with other limits (the server's configuration): when a table holds more
+    /// entries than its new limit, the least recently updated go.
+    public func resized(to limits: Limits) -> FeatureStore {
+        // The bytes were written by this build, so reading them back cannot fail.
+        (try? FeatureStore(tables: tableBytes(), latest: latest, limits: limits)) ?? FeatureStore(limits: limits)
+    }
+
+    private func tableBytes() -> [UInt8] {
+        var writer = ByteWriter()
+        for value in positionShown + positionClicks + [totalShown, totalClicks, totalCarts, totalPurchases] {
+            writer.write(value)
+        }
+        let itemSlots = Self.write(items, to: &writer)
+        Self.write(itemContext, of: itemSlots, to: &writer)
+        Self.write(neighbours, of: itemSlots, to: &writer)
+        Self.write(groupContext, of: Self.write(groups, to: &writer), to: &writer)
+        Self.write(queryItems, to: &writer)
+        Self.write(recent, of: Self.write(users, to: &writer), to: &writer)
+        Self.write(userItems, to: &writer)
+        Self.write(tastes, to: &writer)
+        Self.write(sessionClicks, of: Self.write(sessions, to: &writer), to: &writer)
+        return writer.bytes
+    }
+
+    private init(tables: [UInt8], latest: Double, limits: Limits) throws(SnapshotError) {
+        self.init(limits: limits)
+        self.latest = latest
+        var reader = ByteReader(tables)
+        for index in 0..<positionShown.count { positionShown[index] = try reader.read() }
+        for index in 0..<positionClicks.count { positionClicks[index] = try reader.read() }
+        totalShown = try reader.read()
+        totalClicks = try reader.read()
+        totalCarts = try reader.read()
+        totalPurchases = try reader.read()
+        let itemSlots = try Self.read(into: &items, from: &reader)
+        try Self.read(into: &itemContext, slots: itemSlots, from: &reader)
+        try Self.read(into: &neighbours, slots: itemSlots, from: &reader)
+        try Self.read(into: &groupContext, slots: try Self.read(into: &groups, from: &reader), from: &reader)
+        _ = try Self.read(into: &queryItems, from: &reader)
+        try Self.read(into: &recent, slots: try Self.read(into: &users, from: &reader), from: &reader)
+        _ = try Self.read(into: &userItems, from: &reader)
+        _ = try Self.read(into: &tastes, from: &reader)
+        try Self.read(into: &sessionClicks, slots: try Self.read(into: &sessions, from: &reader), from: &reader)
+        guard reader.isAtEnd else { throw SnapshotError("the statistics snapshot has bytes after its last table") }
+    }
+
+    /// Writes a table's entries from the least to the most recently updated; returns their slots in that order.
+    @discardableResult
+    private static func write<Value: BinaryRecord>(_ table: BoundedTable<Value>, to writer: inout ByteWriter) -> [Int] {
+        let slots = table.slotsByRecency
+        writer.write(slots.count)
+        for slot in slots {
+            writer.write(table.keys[slot])
+            table.values[slot].write(to: &writer)
+        }
+        return slots
+    }
+
+    private static func write<Lane: BinaryRecord>(_ lanes: SlotLanes<Lane>, of slots: [Int], to writer: inout ByteWriter) {
+        for slot in slots { for value in lanes.lanes(of: slot) { value.write(to: &writer) } }
+    }
+
+    /// Reads a table written by ``write(_:to:)``; returns the slots its entries took, in the order written. With
+    /// a smaller capacity than the writer's, later entries evict earlier ones, and only the last slots count.
+    private static func read<Value: BinaryRecord>(
+        into table: inout BoundedTable<Value>, from reader: inout ByteReader
+    ) throws(SnapshotError) -> [Int?] {
+        let count = try reader.readCount(entryBytes: 8 + Value.byteCount)
+        var slots: [Int] = []
+        slots.reserveCapacity(count)
+        for _ in 0..<count {
+            let key: UInt64 = try reader.read()
+            let value = try Value(from: &reader)
+            let slot = table.update(key).slot
+            table.values[slot] = value
+            slots.append(slot)
+        }
+        // A slot reused by a later entry belongs to that entry: the earlier one's lanes are skipped.
+        var owner: [Int: Int] = [:]
+        for (index, slot) in slots.enumerated() { owner[slot] = index }
+        return slots.enumerated().map { owner[$0.element] == $0.offset ? $0.element : nil }
+    }
+
+    private static func read<Lane: BinaryRecord>(
+        into lanes: inout SlotLanes<Lane>, slots: [Int?], from reader: inout ByteReader
+    ) throws(SnapshotError) {
+        var values: [Lane] = []
+        values.reserveCapacity(lanes.width)
+        for slot in slots {
+            values.removeAll(keepingCapacity: true)
+            for _ in 0..<lanes.width { values.append(try Lane(from: &reader)) }
+            guard let slot else { continue }
+            lanes.reset(slot)
+            for (lane, value) in values.enumerated() { lanes[slot, lane] = value }
+        }
+    }
+}

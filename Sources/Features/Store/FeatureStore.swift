@@ -1,0 +1,235 @@
+import Foundation
+import RerankCore
+
+/// Everything features know, built only from what happened before the moment they describe.
+///
+/// Training replays the logs through it in time order (``FeatureReplay``), computing each impression's features
+/// before applying that impression and its events; serving keeps it current from live impressions and events
+/// through the same replay. Ids are reduced to 64-bit keys (``FeatureKey``) and every table is a
+/// ``BoundedTable``: flat storage, a configured number of entries, the least recently updated entry evicted
+/// first in O(1).
+public struct FeatureStore: Sendable {
+    /// Table sizes and time constants.
+    ///
+    /// Entries per table are configurable (`state.*` in the server configuration); the per-entry widths below
+    /// are fixed, so each table's memory is bounded by its entries.
+    public struct Limits: Sendable, Codable, Equatable {
+        /// Half-life of interaction counters, in seconds (default 14 days).
+        public var halfLife = 14.0 * 86_400
+        public var maxItems = 300_000
+        public var maxUsers = 300_000
+        public var maxSessions = 300_000
+        /// Query × item pairs (the per-query click rates).
+        public var maxQueryItems = 1_000_000
+        /// User × item pairs (how often and how recently a user acted on an item).
+        public var maxUserItems = 1_000_000
+        /// User × category, brand and price band weights (the user's tastes).
+        public var maxUserTastes = 1_000_000
+        /// Categories, brands and price bands with per-context rates.
+        public var maxGroups = 50_000
+        /// A session's clicks older than this are forgotten (default 30 minutes).
+        public var sessionTTL = 1800.0
+
+        /// Items remembered per user for co-occurrence.
+        public static let recentItemsPerUser = 16
+        /// Clicks remembered per session.
+        public static let clicksPerSession = 10
+        /// Most co-occurring items kept per item (the least weighted is replaced).
+        public static let neighboursPerItem = 8
+
+        public init() {}
+    }
+
+    public let limits: Limits
+    var items: BoundedTable<ItemRow>
+    /// Per item: shown and clicks by device, then by daypart.
+    var itemContext: SlotLanes<RateCounts>
+    var neighbours: SlotLanes<Neighbour>
+    var groups: BoundedTable<Double>
+    /// Per group (the table's value is the time of the last update): by device, by daypart, weekday/weekend.
+    var groupContext: SlotLanes<RateCounts>
+    var queryItems: BoundedTable<QueryItemRow>
+    var users: BoundedTable<UserRow>
+    var recent: SlotLanes<UInt64>
+    var userItems: BoundedTable<Touch>
+    var tastes: BoundedTable<Float>
+    /// Per session: how many clicks its lanes hold.
+    var sessions: BoundedTable<Int32>
+    var sessionClicks: SlotLanes<SessionClick>
+    var positionShown = [Double](repeating: 0, count: 100)
+    var positionClicks = [Double](repeating: 0, count: 100)
+    var totalShown = 0.0
+    var totalClicks = 0.0
+    var totalCarts = 0.0
+    var totalPurchases = 0.0
+    /// Time of the latest observation applied, seconds since 1970.
+    public internal(set) var latest = 0.0
+
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+        items = BoundedTable(capacity: limits.maxItems, empty: ItemRow())
+        itemContext = SlotLanes(width: ContextLanes.itemWidth, empty: RateCounts())
+        neighbours = SlotLanes(width: Limits.neighboursPerItem, empty: Neighbour())
+        groups = BoundedTable(capacity: limits.maxGroups, empty: Self.never)
+        groupContext = SlotLanes(width: ContextLanes.groupWidth, empty: RateCounts())
+        queryItems = BoundedTable(capacity: limits.maxQueryItems, empty: QueryItemRow())
+        users = BoundedTable(capacity: limits.maxUsers, empty: UserRow())
+        recent = SlotLanes(width: Limits.recentItemsPerUser, empty: 0)
+        userItems = BoundedTable(capacity: limits.maxUserItems, empty: Touch())
+        tastes = BoundedTable(capacity: limits.maxUserTastes, empty: 0)
+        sessions = BoundedTable(capacity: limits.maxSessions, empty: 0)
+        sessionClicks = SlotLanes(width: Limits.clicksPerSession, empty: SessionClick())
+    }
+
+    /// The time of a counter never updated.
+    static let never = -Double.greatestFiniteMagnitude
+
+    /// Lower-cased, whitespace-collapsed query text, the key of per-query statistics.
+    public static func normalize(query: String) -> String {
+        query.lowercased().split(whereSeparator: { $0.isWhitespace || $0.isPunctuation }).joined(separator: " ")
+    }
+
+    /// Probability that a person looks at position `position`, relative to the first, from clicks by position.
+    public func propensity(_ position: Int) -> Double {
+        func clickRate(_ index: Int) -> Double { (positionClicks[index] + 1) / (positionShown[index] + 2) }
+        return min(1, max(0.02, clickRate(min(max(0, position), positionShown.count - 1)) / clickRate(0)))
+    }
+
+    /// Size, capacity, evictions and memory of each table, for `/metrics`.
+    public var statistics: [TableStatistics] {
+        [
+            .init(name: "items", entries: items.count, capacity: items.capacity, evictions: items.evictions,
+                  bytes: items.bytes + itemContext.bytes + neighbours.bytes),
+            .init(name: "groups", entries: groups.count, capacity: groups.capacity, evictions: groups.evictions,
+                  bytes: groups.bytes + groupContext.bytes),
+            .init(name: "query_items", entries: queryItems.count, capacity: queryItems.capacity,
+                  evictions: queryItems.evictions, bytes: queryItems.bytes),
+            .init(name: "users", entries: users.count, capacity: users.capacity, evictions: users.evictions,
+                  bytes: users.bytes + recent.bytes),
+            .init(name: "user_items", entries: userItems.count, capacity: userItems.capacity,
+                  evictions: userItems.evictions, bytes: userItems.bytes),
+            .init(name: "user_tastes", entries: tastes.count, capacity: tastes.capacity, evictions: tastes.evictions,
+                  bytes: tastes.bytes),
+            .init(name: "sessions", entries: sessions.count, capacity: sessions.capacity,
+                  evictions: sessions.evictions, bytes: sessions.bytes + sessionClicks.bytes),
+        ]
+    }
+}
+
+/// One table of the feature store, as `/metrics` reports it.
+public struct TableStatistics: Sendable, Equatable {
+    public var name: String
+    public var entries: Int
+    public var capacity: Int
+    /// Entries evicted to make room, since the store was made or loaded.
+    public var evictions: Int
+    /// Bytes allocated for the table.
+    public var bytes: Int
+}
+
+/// Shown and clicked counts of one context value.
+struct RateCounts: Sendable, Codable, Equatable {
+    var shown: Float = 0
+    var clicks: Float = 0
+}
+
+/// Where each context's counts sit among an item's or a group's lanes.
+enum ContextLanes {
+    static let devices = Device.allCases.count
+    static let dayparts = Daypart.allCases.count
+    static let itemWidth = devices + dayparts
+    static let groupWidth = devices + dayparts + 2
+
+    static func device(_ device: Device) -> Int { device.index }
+    static func daypart(_ daypart: Daypart) -> Int { devices + daypart.index }
+    static func weekend(_ isWeekend: Bool) -> Int { devices + dayparts + (isWeekend ? 1 : 0) }
+}
+
+/// An item's counters and catalog attributes.
+struct ItemRow: Sendable, Codable, Equatable {
+    var updated = FeatureStore.never
+    var shown: Float = 0
+    var clicks: Float = 0
+    var carts: Float = 0
+    var purchases: Float = 0
+    /// Sum of the examination propensities of the positions the item was shown at.
+    var examinations: Float = 0
+    var attributes = ItemKeys()
+}
+
+/// An item's catalog attributes as keys (0: unknown) and its price (negative: unknown).
+public struct ItemKeys: Sendable, Codable, Equatable {
+    var category: UInt64 = 0
+    var brand: UInt64 = 0
+    var priceBand: UInt64 = 0
+    var price: Float = -1
+
+    /// Whether the catalog said anything of the item.
+    var isKnown: Bool { category != 0 || brand != 0 || priceBand != 0 || price >= 0 }
+
+    init() {}
+
+    public init(_ attributes: ItemAttributes) {
+        category = attributes.category.map(FeatureKey.of) ?? 0
+        brand = attributes.brand.map(FeatureKey.of) ?? 0
+        priceBand = attributes.priceBand.map(FeatureKey.of) ?? 0
+        price = attributes.price.map(Float.init) ?? -1
+    }
+}
+
+/// An item seen together with another in a user's recent history, and how often.
+struct Neighbour: Sendable, Codable, Equatable {
+    var item: UInt64 = 0
+    var weight: Float = 0
+}
+
+struct QueryItemRow: Sendable, Codable, Equatable {
+    var updated = FeatureStore.never
+    var shown: Float = 0
+    var clicks: Float = 0
+}
+
+struct UserRow: Sendable, Codable, Equatable {
+    var interactions: Float = 0
+    var lastSeen = 0.0
+    /// How many of the user's recent-item lanes are used (oldest first).
+    var recentCount: Int32 = 0
+}
+
+/// How often and when a user last acted on an item.
+struct Touch: Sendable, Codable, Equatable {
+    var count: Float = 0
+    var last = 0.0
+}
+
+struct SessionClick: Sendable, Codable, Equatable {
+    var item: UInt64 = 0
+    /// The low 32 bits of the item's category key (0: none).
+    var category: UInt32 = 0
+    var time = 0.0
+}
+
+extension Device {
+    /// The device's lane (its place in `allCases`), without searching `allCases` on the hot path.
+    var index: Int {
+        switch self {
+        case .mobile: 0
+        case .tablet: 1
+        case .desktop: 2
+        case .bot: 3
+        case .unknown: 4
+        }
+    }
+}
+
+extension Daypart {
+    /// The daypart's lane (its place in `allCases`).
+    var index: Int {
+        switch self {
+        case .night: 0
+        case .morning: 1
+        case .afternoon: 2
+        case .evening: 3
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// Fixed-width data per slot of a ``BoundedTable``, kept flat beside it: slot `s` owns
+/// `storage[s * width ..< (s + 1) * width]`.
+struct SlotLanes<Element: Sendable>: Sendable {
+    let width: Int
+    let empty: Element
+    private(set) var storage: [Element] = []
+
+    init(width: Int, empty: Element) {
+        self.width = width
+        self.empty = empty
+    }
+
+    var bytes: Int { storage.capacity * MemoryLayout<Element>.stride }
+
+    /// Clears `slot`'s lanes for a new entry, growing the storage when the slot is beyond it.
+    mutating func reset(_ slot: Int) {
+        let start = slot * width
+        if storage.count < start + width {
+            storage.append(contentsOf: repeatElement(empty, count: start + width - storage.count))
+        }
+        for index in start..<(start + width) { storage[index] = empty }
+    }
+
+    subscript(slot: Int, lane: Int) -> Element {
+        get { storage[slot * width + lane] }
+        set { storage[slot * width + lane] = newValue }
+    }
+
+    /// `slot`'s lanes, in order.
+    func lanes(of slot: Int) -> ArraySlice<Element> { storage[(slot * width)..<((slot + 1) * width)] }
+}

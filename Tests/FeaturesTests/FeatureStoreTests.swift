@@ -1,0 +1,207 @@
+import Foundation
+import RerankCore
+import Testing
+
+@testable import Features
+
+@Suite struct FeatureStoreTests {
+    static let noon = LocalTime(hour: 12, weekday: 3)
+
+    func impression(
+        _ id: String, _ items: [String], at time: Double, user: String? = "u", device: Device = .desktop, query: String = "shoe"
+    ) -> LoggedImpression {
+        LoggedImpression(queryID: id, time: time, userID: user, sessionID: "s", device: device, localTime: Self.noon, query: query, items: items)
+    }
+
+    func event(_ kind: InteractionKind, _ item: String, at time: Double, in search: String? = nil, user: String? = "u", position: Int? = 0) -> LoggedEvent {
+        LoggedEvent(queryID: search, time: time, kind: kind, itemID: item, userID: user, sessionID: "s", position: position)
+    }
+
+    func value(_ feature: Feature, _ rows: [Float], row: Int = 0) -> Float {
+        rows[row * FeatureSchema.width + feature.rawValue]
+    }
+
+    func context(at time: Double, user: String? = "u", device: Device = .desktop) -> FeatureContext {
+        FeatureContext(time: time, userID: user, sessionID: "s", device: device, localTime: Self.noon, query: "shoe")
+    }
+
+    @Test func featuresSeeOnlyThePast() {
+        var replay = FeatureReplay()
+        replay.learn(attributes: ["a": ItemAttributes(category: "shoes", brand: "acme", price: 50)])
+        let candidates = [Candidate(id: "a", searchScore: 2, originalRank: 0)]
+        let before = replay.features(for: candidates, in: context(at: 100))
+        replay.apply(impression("q", ["a"], at: 100))
+        replay.apply(event(.purchase, "a", at: 101, in: "q"))
+        let after = replay.features(for: candidates, in: context(at: 102))
+        // Before its own impression and purchase, the item has no clicks, no history with the user.
+        #expect(value(.itemClicksLog, before) == 0)
+        #expect(value(.userItemInteractionsLog, before) == 0)
+        #expect(value(.userCategoryShare, before) == 0)
+        #expect(value(.userCold, before) == 1)
+        #expect(value(.itemClicksLog, after) == 0, "a purchase is not a click")
+        #expect(value(.itemPurchaseRate, after) > value(.itemPurchaseRate, before))
+        #expect(value(.userItemInteractionsLog, after) > 0)
+        #expect(value(.userCategoryShare, after) == 1)
+        #expect(value(.userCold, after) == 0)
+        #expect(abs(Double(value(.priceLog, after)) - log1p(50)) < 1e-5)
+    }
+
+    @Test func eventsTakeTheContextOfTheirSearch() {
+        var replay = FeatureReplay()
+        for step in 0..<50 {
+            let time = Double(step * 10)
+            let device: Device = step.isMultiple(of: 2) ? .mobile : .desktop
+            replay.apply(impression("q\(step)", ["hot", "cold"], at: time, device: device))
+            // Only the mobile searches' clicks; the events carry no device, their searches do.
+            if device == .mobile { replay.apply(event(.click, "hot", at: time + 1, in: "q\(step)")) }
+        }
+        let candidates = [Candidate(id: "hot", searchScore: 1, originalRank: 0), Candidate(id: "cold", searchScore: 1, originalRank: 1)]
+        let mobile = replay.features(for: candidates, in: context(at: 600, device: .mobile))
+        let desktop = replay.features(for: candidates, in: context(at: 600, device: .desktop))
+        #expect(value(.itemCTR, mobile, row: 0) > value(.itemCTR, mobile, row: 1))
+        #expect(value(.deviceItemCTR, mobile, row: 0) > value(.deviceItemCTR, desktop, row: 0))
+        #expect(value(.queryItemCTR, mobile, row: 0) > value(.queryItemCTR, mobile, row: 1))
+        #expect(value(.deviceMobile, mobile) == 1)
+        #expect(value(.deviceMobile, desktop) == 0)
+    }
+
+    @Test func anEventWithoutItsSearchGetsTheUnknownContext() {
+        var replay = FeatureReplay()
+        replay.apply(event(.click, "a", at: 10, in: "never-logged"))
+        let candidates = [Candidate(id: "a", searchScore: 0, originalRank: 0)]
+        let unknown = replay.features(for: candidates, in: FeatureContext.unknown(at: 11))
+        let mobile = replay.features(for: candidates, in: context(at: 11, device: .mobile))
+        #expect(value(.deviceItemCTR, unknown) > value(.deviceItemCTR, mobile), "the click counted for the unknown device")
+        #expect(ContextDefaults.current == ContextDefaults(device: "unknown", hour: 12, weekday: 3))
+    }
+
+    @Test func positionPropensityFallsWithClicksByPosition() {
+        var replay = FeatureReplay()
+        for step in 0..<200 {
+            replay.apply(impression("q\(step)", ["a", "b", "c"], at: Double(step), user: nil))
+            replay.apply(event(.click, "a", at: Double(step), in: "q\(step)", user: nil, position: 0))
+            if step.isMultiple(of: 4) { replay.apply(event(.click, "c", at: Double(step), in: "q\(step)", user: nil, position: 2)) }
+        }
+        #expect(replay.store.propensity(0) == 1)
+        #expect(replay.store.propensity(2) < 0.4)
+        #expect(replay.store.propensity(1) < replay.store.propensity(2), "position 1 was never clicked")
+    }
+
+    @Test func countersFadeWithTheHalfLife() {
+        var limits = FeatureReplay.Limits()
+        limits.store.halfLife = 100
+        var replay = FeatureReplay(limits: limits)
+        replay.apply(impression("q", ["a"], at: 0))
+        replay.apply(event(.click, "a", at: 0, in: "q"))
+        let candidates = [Candidate(id: "a", searchScore: 0, originalRank: 0)]
+        let fresh = value(.itemClicksLog, replay.features(for: candidates, in: context(at: 0)))
+        let faded = value(.itemClicksLog, replay.features(for: candidates, in: context(at: 100)))
+        #expect(abs(Double(fresh) - log1p(1)) < 1e-6)
+        #expect(abs(Double(faded) - log1p(0.5)) < 1e-6)
+    }
+
+    @Test func coOccurrenceAndSessionsLinkItems() {
+        var replay = FeatureReplay()
+        replay.apply(event(.click, "tent", at: 0, user: "u1"))
+        replay.apply(event(.click, "stove", at: 1, user: "u1"))
+        replay.apply(event(.click, "tent", at: 2, user: "u2"))
+        let candidates = [Candidate(id: "stove", searchScore: 0, originalRank: 0), Candidate(id: "lamp", searchScore: 0, originalRank: 1)]
+        let rows = replay.features(for: candidates, in: context(at: 3, user: "u2"))
+        #expect(value(.userCooccurrence, rows, row: 0) > 0)
+        #expect(value(.userCooccurrence, rows, row: 1) == 0)
+        let session = replay.features(for: [Candidate(id: "tent", searchScore: 0, originalRank: 0)], in: context(at: 3))
+        #expect(value(.sessionItemClicks, session) == 2)
+        let later = replay.features(for: [Candidate(id: "tent", searchScore: 0, originalRank: 0)], in: context(at: 4000))
+        #expect(value(.sessionItemClicks, later) == 0, "sessions forget after their TTL")
+    }
+
+    @Test func aUsersRecentItemsKeepTheNewest() {
+        var replay = FeatureReplay()
+        let count = FeatureStore.Limits.recentItemsPerUser + 4
+        for index in 0..<count { replay.apply(event(.click, "i\(index)", at: Double(index))) }
+        replay.apply(event(.click, "i0", at: Double(count)))
+        let slot = replay.store.users.slot(of: FeatureKey.of("u"))!
+        let recent = Array(replay.store.recent.lanes(of: slot).prefix(Int(replay.store.users.values[slot].recentCount)))
+        #expect(recent.count == FeatureStore.Limits.recentItemsPerUser)
+        #expect(recent.last == FeatureKey.of("i0"), "a repeated item moves to the newest end")
+        #expect(!recent.contains(FeatureKey.of("i1")), "the oldest went first")
+        #expect(recent.contains(FeatureKey.of("i\(count - 1)")))
+    }
+
+    @Test func everyTableIsBoundedAndKeepsTheMostRecent() {
+        var limits = FeatureReplay.Limits()
+        limits.store.maxItems = 50
+        limits.store.maxUsers = 40
+        limits.store.maxSessions = 30
+        limits.store.maxQueryItems = 60
+        limits.store.maxUserItems = 70
+        limits.store.maxUserTastes = 20
+        limits.store.maxGroups = 10
+        limits.maxSearches = 25
+        var replay = FeatureReplay(limits: limits)
+        for step in 0..<1000 {
+            let item = "item-\(step)"
+            replay.learn(attributes: [item: ItemAttributes(category: "c\(step)", brand: "b\(step)", price: Double(step))])
+            replay.apply(impression("q\(step)", [item], at: Double(step), user: "user-\(step)", query: "query \(step)"))
+            replay.apply(LoggedEvent(queryID: "q\(step)", time: Double(step), kind: .click, itemID: item, userID: nil, sessionID: "s\(step)", position: 0))
+        }
+        for table in replay.statistics {
+            #expect(table.entries <= table.capacity, "\(table.name)")
+            #expect(table.evictions > 0, "\(table.name) evicted its oldest entries")
+        }
+        #expect(replay.store.users.slot(of: FeatureKey.of("user-999")) != nil, "the most recent users stay")
+        #expect(replay.store.users.slot(of: FeatureKey.of("user-0")) == nil)
+        #expect(replay.store.items.slot(of: FeatureKey.of("item-999")) != nil)
+    }
+
+    @Test func aSnapshotRestoresTheSameFeatures() throws {
+        var replay = FeatureReplay()
+        replay.learn(attributes: ["a": ItemAttributes(category: "shoes", brand: "acme", price: 50), "b": ItemAttributes(category: "hats")])
+        for step in 0..<30 {
+            replay.apply(impression("q\(step)", ["a", "b", "c"], at: Double(step * 60), user: "u\(step % 3)"))
+            replay.apply(event(step.isMultiple(of: 3) ? .purchase : .click, step.isMultiple(of: 2) ? "a" : "b", at: Double(step * 60 + 5), in: "q\(step)"))
+        }
+        let data = try JSONEncoder().encode(replay.store)
+        let restored = try JSONDecoder().decode(FeatureStore.self, from: data)
+        let candidates = ["a", "b", "c", "d"].enumerated().map { Candidate(id: $1, searchScore: 1, originalRank: $0) }
+        for user in ["u0", "u1", "u2", "nobody"] {
+            let context = self.context(at: 2000, user: user)
+            #expect(restored.features(for: candidates, in: context) == replay.store.features(for: candidates, in: context))
+        }
+        #expect(restored.latest == replay.store.latest)
+        #expect(restored.statistics.map(\.entries) == replay.store.statistics.map(\.entries))
+    }
+
+    @Test func aSmallerStoreKeepsTheMostRecentEntriesOfASnapshot() {
+        var replay = FeatureReplay()
+        for step in 0..<100 { replay.apply(event(.click, "item-\(step)", at: Double(step), user: "user-\(step)")) }
+        var limits = FeatureStore.Limits()
+        limits.maxUsers = 10
+        limits.maxItems = 10
+        let small = replay.store.resized(to: limits)
+        #expect(small.users.count == 10)
+        #expect(small.users.slot(of: FeatureKey.of("user-99")) != nil)
+        #expect(small.users.slot(of: FeatureKey.of("user-89")) == nil)
+        let candidates = [Candidate(id: "item-99", searchScore: 0, originalRank: 0)]
+        let context = FeatureContext(time: 100, userID: "user-99", sessionID: nil, device: .desktop, localTime: Self.noon, query: "")
+        #expect(small.features(for: candidates, in: context) == replay.store.features(for: candidates, in: context))
+    }
+
+    @Test func aDamagedSnapshotIsRefusedWithAReason() throws {
+        let data = try JSONEncoder().encode(FeatureReplay().store)
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object["tables"] = Data([1, 2, 3]).base64EncodedString()
+        let damaged = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: SnapshotError.self) { try JSONDecoder().decode(FeatureStore.self, from: damaged) }
+    }
+
+    @Test func schemaFamiliesSelectColumns() {
+        let all = FeatureSchema.columns(excluding: [])
+        let noContext = FeatureSchema.columns(excluding: [.context])
+        #expect(all.count == FeatureSchema.width)
+        #expect(noContext.count < all.count)
+        #expect(noContext.allSatisfy { FeatureSchema.definitions[$0].family != .context })
+        #expect(Set(FeatureSchema.names).count == FeatureSchema.names.count)
+        #expect(FeatureSchema.select([2, 0], from: (0..<(2 * FeatureSchema.width)).map(Float.init)) == [2, 0, Float(FeatureSchema.width + 2), Float(FeatureSchema.width)])
+    }
+}
