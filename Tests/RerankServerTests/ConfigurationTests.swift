@@ -28,6 +28,20 @@ import Testing
         #expect(configuration.passthrough.allowWrites)
     }
 
+    @Test func readsTheStateLimits() throws {
+        let configuration = try ServerConfiguration.loaded(#"""
+            {"limits":{"max_clock_skew_s":60},
+             "state":{"max_items":10,"max_users":20,"max_sessions":30,"max_query_items":40,"max_user_items":50,
+                      "max_user_tastes":60,"max_groups":70,"max_searches":80,"half_life_days":2,"session_ttl_s":600}}
+            """#)
+        #expect(configuration.limits.maxClockSkewSeconds == 60)
+        let state = configuration.state
+        #expect([state.store.maxItems, state.store.maxUsers, state.store.maxSessions, state.store.maxQueryItems,
+                 state.store.maxUserItems, state.store.maxUserTastes, state.store.maxGroups, state.maxSearches] == [10, 20, 30, 40, 50, 60, 70, 80])
+        #expect(state.store.halfLife == 2 * 86_400)
+        #expect(state.store.sessionTTL == 600)
+    }
+
     @Test(arguments: [
         (#"{"prot":1}"#, "unknown configuration key 'prot'"),
         (#"{"rerank":{"weight":3}}"#, "configuration key 'rerank.weight' must be a number in 0.0...1.0"),
@@ -37,6 +51,8 @@ import Testing
         (#"{"rerank":{"window":2000}}"#, "rerank.window (2000) must not exceed"),
         (#"{"rerank":{"default_timezone":"Moon"}}"#, "rerank.default_timezone 'Moon'"),
         ("{not json", "is not valid JSON"),
+        (#"{"state":{"max_users":0}}"#, "configuration key 'state.max_users' must be"),
+        (#"{"state":{"users":5}}"#, "unknown configuration key 'state.users'"),
     ])
     func badFilesSayWhatToFix(text: String, message: String) {
         do {

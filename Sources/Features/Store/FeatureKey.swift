@@ -6,12 +6,16 @@
 enum FeatureKey {
     /// The key of `text`.
     static func of(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
+        var text = text
+        // Native strings hash from their contiguous UTF-8 bytes; the copy makes bridged ones contiguous.
+        return text.withUTF8 { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+            return mix(hash)
         }
-        return mix(hash)
     }
 
     /// The key of an ordered pair of keys (a query and an item, a user and an item).

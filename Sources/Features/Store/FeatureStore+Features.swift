@@ -16,15 +16,30 @@ extension FeatureStore {
         for candidates: [Candidate], in context: FeatureContext, newAttributes: inout [CatalogUpdate]
     ) -> [Float] {
         var rows = [Float](repeating: 0, count: candidates.count * FeatureSchema.width)
+        var searcher = Searcher(store: self, context: context)
+        let entries = searcher.entries(of: candidates)
         rows.withUnsafeMutableBufferPointer { rows in
-            let searcher = Searcher(store: self, context: context)
             for (index, candidate) in candidates.enumerated() {
                 let row = UnsafeMutableBufferPointer(rebasing: rows[(index * FeatureSchema.width)..<((index + 1) * FeatureSchema.width)])
-                if let learned = searcher.write(candidate, into: row) { newAttributes.append(learned) }
+                if let learned = searcher.write(candidate, entries[index], into: row) { newAttributes.append(learned) }
             }
         }
         return rows
     }
+}
+
+/// The store's entries for one candidate. They are looked up for every candidate before any row is written:
+/// the lookups of different candidates do not depend on each other, so the processor overlaps their memory
+/// reads instead of waiting for each in turn (most of them miss the caches in a large store).
+private struct CandidateEntries {
+    var item: UInt64 = 0
+    var row: ItemRow?
+    /// Where the item's counts by context start in the search's ``Searcher/contextCounts``; nil when unknown.
+    var contextStart: Int?
+    var query: QueryItemRow?
+    var touch: Touch?
+    /// Co-occurrence weight of the item with the searcher's recent items.
+    var cooccurring = 0.0
 }
 
 /// What one search reads once, before its candidates: the searcher's profile, session and recent items.
@@ -42,8 +57,15 @@ private struct Searcher {
     let device: Int
     let daypart: Int
     let weekend: Int
-    let hourAngle: Double
-    let dayAngle: Double
+    let hourSin: Double
+    let hourCos: Double
+    let weekdaySin: Double
+    let weekdayCos: Double
+    /// The candidates' item counts by context, gathered by ``entries(of:)``.
+    private var contextCounts: [RateCounts] = []
+    /// The searcher's shares of the groups looked up so far (hits share a few categories and brands).
+    private var shareGroups: [UInt64] = []
+    private var shareValues: [Double] = []
 
     init(store: FeatureStore, context: FeatureContext) {
         self.store = store
@@ -64,8 +86,12 @@ private struct Searcher {
         device = ContextLanes.device(context.device)
         daypart = ContextLanes.daypart(context.localTime.daypart)
         weekend = ContextLanes.weekend(context.localTime.isWeekend)
-        hourAngle = Double(context.localTime.hour) / 24 * 2 * .pi
-        dayAngle = Double(context.localTime.weekday - 1) / 7 * 2 * .pi
+        let hourAngle = Double(context.localTime.hour) / 24 * 2 * .pi
+        let dayAngle = Double(context.localTime.weekday - 1) / 7 * 2 * .pi
+        hourSin = sin(hourAngle)
+        hourCos = cos(hourAngle)
+        weekdaySin = sin(dayAngle)
+        weekdayCos = cos(dayAngle)
     }
 
     /// `numerator / denominator`, pulled towards `prior` with the strength of `strength` impressions.
@@ -77,38 +103,70 @@ private struct Searcher {
         smoothed(Double(counts?.clicks ?? 0), over: Double(counts?.shown ?? 0), prior: prior, strength: 10)
     }
 
-    private func share(_ group: UInt64?) -> Double {
-        guard let user, let userRow, let group, let slot = store.tastes.slot(of: FeatureKey.pair(user, group)) else { return 0 }
-        return Double(store.tastes.values[slot]) / max(Double(userRow.interactions), 1e-9)
+    /// The searcher's share of interactions in `group`; remembered per search, as hits share categories and brands.
+    private mutating func share(_ group: UInt64?) -> Double {
+        guard let user, let userRow, let group else { return 0 }
+        if let known = shareGroups.firstIndex(of: group) { return shareValues[known] }
+        let weight = store.tastes.slot(of: FeatureKey.pair(user, group)).map { Double(store.tastes.values[$0]) } ?? 0
+        let share = weight / max(Double(userRow.interactions), 1e-9)
+        shareGroups.append(group)
+        shareValues.append(share)
+        return share
+    }
+
+    /// Every candidate's entries, in two passes of independent reads: the index lookups, then the entries.
+    mutating func entries(of candidates: [Candidate]) -> [CandidateEntries] {
+        var slots: [(item: Int?, query: Int?, touch: Int?)] = []
+        slots.reserveCapacity(candidates.count)
+        var entries = [CandidateEntries](repeating: CandidateEntries(), count: candidates.count)
+        for (index, candidate) in candidates.enumerated() {
+            let item = FeatureKey.of(candidate.id)
+            entries[index].item = item
+            slots.append((
+                store.items.slot(of: item),
+                query.flatMap { store.queryItems.slot(of: FeatureKey.pair($0, item)) },
+                userRow == nil ? nil : user.flatMap { store.userItems.slot(of: FeatureKey.pair($0, item)) }
+            ))
+        }
+        for index in entries.indices {
+            let (item, query, touch) = slots[index]
+            if let item {
+                entries[index].row = store.items.values[item]
+                entries[index].contextStart = contextCounts.count
+                contextCounts.append(contentsOf: store.itemContext.lanes(of: item))
+                if !recent.isEmpty {
+                    for neighbour in store.neighbours.lanes(of: item) where neighbour.weight > 0 && recent.contains(neighbour.item) {
+                        entries[index].cooccurring += Double(neighbour.weight)
+                    }
+                }
+            }
+            entries[index].query = query.map { store.queryItems.values[$0] }
+            entries[index].touch = touch.map { store.userItems.values[$0] }
+        }
+        return entries
     }
 
     /// Writes one candidate's row (``FeatureSchema/width`` values); returns the candidate's attributes when
     /// the store holds other ones for it.
-    func write(_ candidate: Candidate, into values: UnsafeMutableBufferPointer<Float>) -> CatalogUpdate? {
-        let item = FeatureKey.of(candidate.id)
-        let slot = store.items.slot(of: item)
-        let counts = slot.map { store.items.values[$0] } ?? ItemRow()
+    mutating func write(_ candidate: Candidate, _ entries: CandidateEntries, into values: UnsafeMutableBufferPointer<Float>) -> CatalogUpdate? {
+        let item = entries.item
+        let counts = entries.row ?? ItemRow()
         let shown = Double(counts.shown)
-        let fade = slot == nil ? 0 : Double(FeatureStore.fade(from: counts.updated, to: context.time, halfLife: store.limits.halfLife))
+        let fade = entries.row == nil ? 0 : Double(FeatureStore.fade(from: counts.updated, to: context.time, halfLife: store.limits.halfLife))
         let ctr = smoothed(Double(counts.clicks), over: shown, prior: globalCTR, strength: 20)
         let attributes = candidate.attributes.flatMap { $0.isKnown ? $0 : nil } ?? counts.attributes
-        let queryCounts = query.flatMap { store.queryItems.slot(of: FeatureKey.pair($0, item)) }.map { store.queryItems.values[$0] }
-        let touch = user.flatMap { store.userItems.slot(of: FeatureKey.pair($0, item)) }.map { store.userItems.values[$0] }
+        let queryCounts = entries.query
+        let touch = entries.touch
         let category = GroupKind.category.key(attributes.category)
         let band = GroupKind.priceBand.key(attributes.priceBand)
         let categorySlot = category.flatMap(store.groups.slot(of:))
         let bandSlot = band.flatMap(store.groups.slot(of:))
-        var cooccurring = 0.0
-        if let slot, !recent.isEmpty {
-            for neighbour in store.neighbours.lanes(of: slot) where neighbour.weight > 0 && recent.contains(neighbour.item) {
-                cooccurring += Double(neighbour.weight)
-            }
-        }
+        let cooccurring = entries.cooccurring
         let sessionCategory = UInt32(truncatingIfNeeded: attributes.category)
         let sessionItemClicks = session.reduce(0) { $0 + ($1.item == item ? 1 : 0) }
         let sessionCategoryShare = attributes.category == 0 ? 0
             : Double(session.reduce(0) { $0 + ($1.category == sessionCategory ? 1 : 0) }) / Double(max(session.count, 1))
-        func itemRate(_ lane: Int) -> Double { rate(slot.map { store.itemContext[$0, lane] }, prior: ctr) }
+        func itemRate(_ lane: Int) -> Double { rate(entries.contextStart.map { contextCounts[$0 + lane] }, prior: ctr) }
         func groupRate(_ group: Int?, _ lane: Int) -> Double { rate(group.map { store.groupContext[$0, lane] }, prior: ctr) }
         let row = FeatureRow(values: values)
         row[.searchScore] = candidate.searchScore
@@ -142,10 +200,10 @@ private struct Searcher {
         row[.deviceMobile] = context.device == .mobile ? 1 : 0
         row[.deviceTablet] = context.device == .tablet ? 1 : 0
         row[.deviceDesktop] = context.device == .desktop ? 1 : 0
-        row[.hourSin] = sin(hourAngle)
-        row[.hourCos] = cos(hourAngle)
-        row[.weekdaySin] = sin(dayAngle)
-        row[.weekdayCos] = cos(dayAngle)
+        row[.hourSin] = hourSin
+        row[.hourCos] = hourCos
+        row[.weekdaySin] = weekdaySin
+        row[.weekdayCos] = weekdayCos
         row[.weekend] = context.localTime.isWeekend ? 1 : 0
         guard let known = candidate.attributes, known.isKnown, known != counts.attributes else { return nil }
         return CatalogUpdate(item: item, attributes: known)

@@ -34,8 +34,9 @@ extension FeatureStore: Codable {
     /// The same statistics in a store with other limits (the server's configuration): when a table holds more
     /// entries than its new limit, the least recently updated go.
     public func resized(to limits: Limits) -> FeatureStore {
+        guard limits != self.limits else { return self }
         // The bytes were written by this build, so reading them back cannot fail.
-        (try? FeatureStore(tables: tableBytes(), latest: latest, limits: limits)) ?? FeatureStore(limits: limits)
+        return (try? FeatureStore(tables: tableBytes(), latest: latest, limits: limits)) ?? FeatureStore(limits: limits)
     }
 
     private func tableBytes() -> [UInt8] {

@@ -1,5 +1,8 @@
-// Times in-process scoring of 100 hits with a 300-tree, 31-leaf model, feature extraction included:
-// what ModelRanker does for every reranked search. Prints the latency distribution.
+// Times what ModelRanker does for every reranked search: point-in-time feature extraction from the live
+// statistics plus scoring of 100 hits with a 300-tree, 31-leaf model, against a live state filled with a crowd
+// (by default 1M users, 1M sessions and 1M items), each run for another user, session and set of hits.
+//
+//   rerank-bench-scoring [RUNS] [--users N] [--items N] [--queries N]
 import Features
 import Foundation
 import LTR
@@ -8,7 +11,16 @@ import Ranking
 import RerankCore
 import RerankTesting
 
-let iterations = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 5000
+var arguments = Array(CommandLine.arguments.dropFirst())
+@MainActor func option(_ name: String, default value: Int) -> Int {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let number = Int(arguments[index + 1]) else { return value }
+    arguments.removeSubrange(index...(index + 1))
+    return number
+}
+let users = option("--users", default: 1_000_000)
+let itemCount = option("--items", default: 1_000_000)
+let queries = option("--queries", default: 10_000)
+let iterations = Int(arguments.first ?? "") ?? 5000
 
 var options = LogTrainingOptions()
 options.parameters.iterations = 300
@@ -20,35 +32,100 @@ let (model, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), opt
 let leaves = model.ranking.trees.map(\.leafValue.count).reduce(0, +)
 print("model: \(model.ranking.trees.count) trees, \(Double(leaves) / Double(model.ranking.trees.count)) leaves per tree on average, \(model.ranking.featureNames.count) features")
 
-let ranker = ModelRanker(model: model, state: LiveFeatureState(model.extras.state))
-let items = SyntheticLog.items().sorted { $0.key < $1.key }
-let hits = (0..<100).map { rank in
-    let (id, attributes) = items[rank % items.count]
-    return RankableHit(
-        id: id, searchScore: Double(100 - rank) / 10, originalRank: rank,
-        fields: [
-            "category": .string(attributes.category ?? ""), "brand": .string(attributes.brand ?? ""),
-            "price": .double(attributes.price ?? 0),
-        ]
-    )
+// The crowd: every user clicks once in a session of their own, on items spread over the catalog, after a search
+// for one of `queries` queries; then the state holds users x sessions x items as a large store would.
+var limits = FeatureReplay.Limits()
+limits.store.maxUsers = users
+limits.store.maxSessions = users
+limits.store.maxItems = itemCount
+limits.store.maxUserItems = users
+limits.store.maxUserTastes = 3 * users
+limits.store.maxQueryItems = 2 * users
+limits.maxSearches = 100_000
+let categories = (0..<200).map { "category-\($0)" }
+func item(_ number: Int) -> String { "sku-\(number)" }
+func attributes(_ number: Int) -> ItemAttributes {
+    ItemAttributes(category: categories[number % categories.count], brand: "brand-\(number % 500)", price: Double(5 + number % 400))
 }
-var context = SearchContext(userID: "u3", sessionID: "s", device: .mobile, localTime: LocalTime(hour: 20, weekday: 6))
-context.query = "things"
-context.time = log.queries.last!.timestamp.timeIntervalSince1970 + 60
-
+let start = log.queries.last!.timestamp.timeIntervalSince1970 + 60
+var replay = FeatureReplay(store: model.extras.state.resized(to: limits.store), maxSearches: limits.maxSearches)
 let clock = ContinuousClock()
-var samples: [Double] = []
-samples.reserveCapacity(iterations)
-var checksum = 0.0
-for _ in 0..<(iterations / 10) { checksum += try ranker.score(hits, context: context).scores[0] }
-for _ in 0..<iterations {
-    let start = clock.now
-    let output = try ranker.score(hits, context: context)
-    let elapsed = clock.now - start
-    checksum += output.scores[0]
-    samples.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+let fillStart = clock.now
+var random = SplitMix64(seed: 11)
+for number in 0..<itemCount { replay.learn(attributes: [item(number): attributes(number)]) }
+for user in 0..<users {
+    let time = start + Double(user) * 0.001
+    let shown = (0..<2).map { _ in item(Int(random.next() % UInt64(itemCount))) }
+    let impression = LoggedImpression(
+        queryID: "fill-\(user)", time: time, userID: "user-\(user)", sessionID: "session-\(user)", device: .mobile,
+        localTime: LocalTime(hour: user % 24, weekday: user % 7 + 1), query: "query \(user % queries)", items: shown)
+    replay.apply(impression)
+    replay.apply(LoggedEvent(queryID: impression.queryID, time: time, kind: .click, itemID: shown[0], userID: nil, sessionID: nil, position: 0))
 }
-let sorted = samples.sorted()
-let percentile = { (p: Double) in sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-print(String(format: "scoring 100 hits (%d runs): p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, mean %.1f µs (checksum %.3f)",
-    iterations, percentile(0.5), percentile(0.9), percentile(0.99), sorted.reduce(0, +) / Double(sorted.count), checksum))
+let fillSeconds = Double((clock.now - fillStart).components.seconds) + Double((clock.now - fillStart).components.attoseconds) / 1e18
+let state = replay.statistics.map { "\($0.name) \($0.entries)" }.joined(separator: ", ")
+print(String(format: "state filled in %.1f s (%.0f searches + clicks/s in-process): %@", fillSeconds, Double(users) / fillSeconds, state))
+let bytes = replay.statistics.map(\.bytes).reduce(0, +)
+print(String(format: "state tables: %.0f MiB allocated", Double(bytes) / 1_048_576))
+
+let live = LiveFeatureState(replay.store, limits: limits)
+let ranker = ModelRanker(model: model, state: live)
+// 1,024 different result lists of 100 hits, drawn from the whole catalog, with their fields as a search returns
+// them: more items than the processor's caches hold, as in a large store.
+let hitLists = (0..<1024).map { _ in
+    (0..<100).map { rank in
+        let number = Int(random.next() % UInt64(itemCount))
+        let attributes = attributes(number)
+        return RankableHit(
+            id: item(number), searchScore: Double(100 - rank) / 10, originalRank: rank,
+            fields: ["category": .string(attributes.category!), "brand": .string(attributes.brand!), "price": .double(attributes.price!)]
+        )
+    }
+}
+@MainActor func context(_ run: Int) -> SearchContext {
+    let user = Int(random.next() % UInt64(users))
+    var context = SearchContext(
+        userID: "user-\(user)", sessionID: "session-\(user)", device: run.isMultiple(of: 2) ? .mobile : .desktop,
+        localTime: LocalTime(hour: run % 24, weekday: run % 7 + 1))
+    context.query = "query \(user % queries)"
+    context.time = start + Double(users) * 0.001 + 60
+    return context
+}
+
+var samples: [Double] = []
+var featureSamples: [Double] = []
+samples.reserveCapacity(iterations)
+let scorer = model.ranking.scorer()
+func microseconds(_ duration: Duration) -> Double {
+    Double(duration.components.attoseconds) / 1e12 + Double(duration.components.seconds) * 1e6
+}
+var checksum = 0.0
+for run in 0..<(iterations / 10) { checksum += try ranker.score(hitLists[run % 1024], context: context(run)).scores[0] }
+// Runs alternate between the whole ranker and feature extraction alone, each on a search of its own.
+for run in 0..<(2 * iterations) {
+    let hits = hitLists[Int(random.next() % 1024)]
+    let searchContext = context(run)
+    if run.isMultiple(of: 2) {
+        let begin = clock.now
+        let output = try ranker.score(hits, context: searchContext)
+        samples.append(microseconds(clock.now - begin))
+        checksum += output.scores[0]
+        continue
+    }
+    let candidates = hits.map { Candidate(id: $0.id, searchScore: $0.searchScore, originalRank: $0.originalRank, attributes: ranker.attributes(of: $0)) }
+    let featureContext = FeatureContext(
+        time: searchContext.time, userID: searchContext.userID, sessionID: searchContext.sessionID, device: searchContext.device,
+        localTime: searchContext.localTime, query: FeatureStore.normalize(query: searchContext.query))
+    let featureStart = clock.now
+    checksum += Double(live.features(for: candidates, in: featureContext)[0])
+    featureSamples.append(microseconds(clock.now - featureStart))
+}
+func summary(_ samples: [Double]) -> String {
+    let sorted = samples.sorted()
+    let percentile = { (p: Double) in sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+    return String(format: "p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, mean %.1f µs",
+        percentile(0.5), percentile(0.9), percentile(0.99), sorted.reduce(0, +) / Double(sorted.count))
+}
+print("features + scoring of 100 hits (\(iterations) runs, a different user and hits each): \(summary(samples))")
+print("feature extraction alone (\(iterations) other runs; candidates built outside the timing): \(summary(featureSamples))")
+print(String(format: "checksum %.3f", checksum))

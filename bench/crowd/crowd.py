@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Crowd bench: a sidecar serving a model while a crowd of new users, sessions and items posts events.
+
+    crowd.py --rerank BIN [--events N] [--rate R] [--quiet-s S] [--posters P] [--batch B] [--json OUT]
+
+1. osmem-server with sample/catalog.ndjson; a logging sidecar serves 3,000 searches by 300 shoppers (varying
+   user, device, query) and their clicks; `rerank train` learns a model from those logs.
+2. A sidecar serves that model with --log-dir and the default `state` limits.
+3. Quiet phase: searches at a steady R/s (100 hits, a different user, device and query each) for S seconds.
+4. Crowd phase: P processes post N click events in NDJSON batches of B, every event with its own user, session
+   and item id (N distinct of each), while the same steady searches go on; the phase ends when every event is
+   acknowledged.
+5. The sidecar's RSS (VmRSS, sampled every 0.5 s) and its /metrics online-state tables, at the end.
+
+Prints one JSON object (and writes it to OUT): ingestion events/s, search p50/p99 in each phase, RSS, tables.
+Loopback only; every process started is stopped by PID.
+"""
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import stack  # noqa: E402
+from opensearchpy import OpenSearch  # noqa: E402
+
+WORDS = ["jacket", "shoes", "bag", "lamp", "mug", "black", "white", "blanket", "tote", "running", "premium", "kettle"]
+DEVICES = ["mobile", "desktop", "tablet"]
+
+
+def search_body(word, size=100):
+    return json.dumps({"query": {"multi_match": {"query": word, "fields": ["title", "description"]}}, "size": size})
+
+
+def search(conn, word, user, device, size=100):
+    headers = {"content-type": "application/json", "X-Rerank-User": user, "X-Rerank-Session": user + "-s", "X-Rerank-Device": device}
+    conn.request("POST", "/products/_search", body=search_body(word, size), headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    return response.status, response.getheader("X-Rerank-Query-Id"), body
+
+
+def make_training_logs(binary, upstream, log_dir, searches=3000, shoppers=300):
+    """Serves `searches` searches through a logging sidecar and posts the clicks a position-biased shopper makes."""
+    process, url = stack.start_sidecar(binary, upstream, "--log-dir", log_dir)
+    try:
+        host, port = url.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        rng = random.Random(5)
+        events = []
+        for n in range(searches):
+            shopper = rng.randrange(shoppers)
+            device = DEVICES[shopper % 3]
+            word = WORDS[rng.randrange(len(WORDS))]
+            status, query_id, body = search(conn, word, f"shopper-{shopper}", device, size=20)
+            hits = json.loads(body)["hits"]["hits"] if status == 200 else []
+            for position, hit in enumerate(hits):
+                taste = 0.5 if (sum(hit["_source"].get("category", "").encode()) + shopper) % 4 == 0 else 0.05
+                if rng.random() < taste / (position + 1) ** 0.5:
+                    events.append({"action_name": "click", "query_id": query_id, "client_id": f"shopper-{shopper}",
+                                   "session_id": f"shopper-{shopper}-s",
+                                   "event_attributes": {"object": {"object_id": hit["_id"]}, "position": {"ordinal": position}}})
+            if len(events) >= 200 or n == searches - 1:
+                body = "\n".join(json.dumps(e) for e in events) + "\n"
+                conn.request("POST", "/_rerank/events", body=body, headers={"content-type": "application/x-ndjson"})
+                conn.getresponse().read()
+                events = []
+        conn.close()
+    finally:
+        stack.stop(process)
+
+
+def steady_searches(url, rate, stop, out, seed):
+    """Searches at `rate` per second until `stop` is set; appends (start time, latency s, status) to `out`."""
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    rng = random.Random(seed)
+    next_at = time.monotonic()
+    while not stop.is_set():
+        now = time.monotonic()
+        if now < next_at:
+            time.sleep(next_at - now)
+        started = time.monotonic()
+        user = f"visitor-{rng.randrange(1_000_000)}"
+        status, _, _ = search(conn, WORDS[rng.randrange(len(WORDS))], user, DEVICES[rng.randrange(3)])
+        out.append((started, time.monotonic() - started, status))
+        next_at += 1.0 / rate
+
+
+def post_crowd(args):
+    """One poster process: events [first, last) in batches; returns (acked, rejected, http errors)."""
+    url, first, last, batch = args
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    acked = rejected = errors = 0
+    for start in range(first, last, batch):
+        lines = []
+        for n in range(start, min(last, start + batch)):
+            lines.append('{"action_name":"click","client_id":"crowd-u%d","session_id":"crowd-s%d","query_id":"crowd-q%d",'
+                         '"event_attributes":{"object":{"object_id":"crowd-x%d"},"position":{"ordinal":%d}}}' % (n, n, n, n, n % 10))
+        conn.request("POST", "/_rerank/events", body="\n".join(lines) + "\n", headers={"content-type": "application/x-ndjson"})
+        response = conn.getresponse()
+        body = response.read()
+        if response.status != 200:
+            errors += 1
+            continue
+        for item in json.loads(body)["items"]:
+            if item["status"] == 201:
+                acked += 1
+            else:
+                rejected += 1
+    conn.close()
+    return acked, rejected, errors
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def percentiles(samples):
+    latencies = sorted(s[1] * 1000 for s in samples)
+    if not latencies:
+        return {"searches": 0}
+    pick = lambda p: round(latencies[min(len(latencies) - 1, int(len(latencies) * p))], 2)
+    return {"searches": len(latencies), "p50_ms": pick(0.5), "p99_ms": pick(0.99), "max_ms": round(latencies[-1], 2),
+            "failed": sum(1 for s in samples if s[2] != 200)}
+
+
+def online_state(url):
+    text = urllib.request.urlopen(url + "/metrics", timeout=10).read().decode()
+    tables = {}
+    for line in text.splitlines():
+        if line.startswith("rerank_online_state_") and "{table=" in line:
+            name, value = line.rsplit(" ", 1)
+            metric = name.split("{")[0].removeprefix("rerank_online_state_")
+            table = name.split('table="')[1].split('"')[0]
+            tables.setdefault(table, {})[metric] = int(float(value))
+    return tables
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rerank", required=True)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--rate", type=float, default=40)
+    parser.add_argument("--quiet-s", type=float, default=20)
+    parser.add_argument("--posters", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="rerank-crowd-"))
+    osmem, upstream = stack.start_osmem()
+    sidecar = None
+    try:
+        stack.load_catalog(OpenSearch(upstream, timeout=60))
+        make_training_logs(args.rerank, upstream, str(work / "train-logs"))
+        model = work / "model.json"
+        subprocess.run([args.rerank, "train", "--logs", str(work / "train-logs"), "--output", str(model),
+                        "--items", str(stack.CATALOG), "--test-fraction", "0"], check=True, stdout=subprocess.DEVNULL)
+        sidecar, url = stack.start_sidecar(args.rerank, upstream, "--model", model, "--log-dir", work / "serve-logs")
+        rss = []
+        stop_sampling = threading.Event()
+
+        def sample():
+            while not stop_sampling.is_set():
+                rss.append((time.monotonic(), rss_kib(sidecar.pid)))
+                time.sleep(0.5)
+
+        threading.Thread(target=sample, daemon=True).start()
+        samples = []
+        stop = threading.Event()
+        searchers = [threading.Thread(target=steady_searches, args=(url, args.rate / 2, stop, samples, seed)) for seed in (1, 2)]
+        for thread in searchers:
+            thread.start()
+        time.sleep(args.quiet_s)
+        quiet_end = time.monotonic()
+        rss_before = rss_kib(sidecar.pid)
+        per = (args.events + args.posters - 1) // args.posters
+        chunks = [(url, i * per, min(args.events, (i + 1) * per), args.batch) for i in range(args.posters)]
+        started = time.monotonic()
+        with multiprocessing.Pool(args.posters) as pool:
+            results = pool.map(post_crowd, chunks)
+        crowd_end = time.monotonic()
+        stop.set()
+        for thread in searchers:
+            thread.join()
+        stop_sampling.set()
+        acked = sum(r[0] for r in results)
+        report = {
+            "events": args.events,
+            "acked": acked,
+            "rejected": sum(r[1] for r in results),
+            "http_errors": sum(r[2] for r in results),
+            "ingest_s": round(crowd_end - started, 1),
+            "events_per_s": round(acked / (crowd_end - started)),
+            "search_rate": args.rate,
+            "quiet": percentiles([s for s in samples if s[0] < quiet_end]),
+            "crowd": percentiles([s for s in samples if started <= s[0] < crowd_end]),
+            "rss_mib": {"before_crowd": round(rss_before / 1024), "max": round(max(r[1] for r in rss) / 1024),
+                        "end": round(rss_kib(sidecar.pid) / 1024)},
+            "tables": online_state(url),
+            "load_average": os.getloadavg(),
+        }
+        text = json.dumps(report, indent=1)
+        print(text)
+        if args.json:
+            Path(args.json).write_text(text + "\n")
+    finally:
+        if sidecar is not None:
+            stack.stop(sidecar)
+        stack.stop(osmem)
+        subprocess.run(["rm", "-rf", str(work)])
+
+
+if __name__ == "__main__":
+    main()
