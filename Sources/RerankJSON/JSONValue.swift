@@ -98,7 +98,10 @@ public struct JSONObject: Sendable, Equatable {
             if let newValue {
                 if let index = members.lastIndex(where: { $0.key == key }) {
                     members[index].value = newValue
-                    members = members.enumerated().filter { $0.offset == index || $0.element.key != key }.map(\.element)
+                    // Earlier duplicates of the key (a parsed document may have them) go; usually there are none.
+                    if members[..<index].contains(where: { $0.key == key }) {
+                        members = members.enumerated().filter { $0.offset == index || $0.element.key != key }.map(\.element)
+                    }
                 } else {
                     members.append(Member(key: key, value: newValue))
                 }

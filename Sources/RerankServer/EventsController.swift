@@ -1,4 +1,5 @@
 import EventLog
+import Dispatch
 import Foundation
 import Hummingbird
 import NIOCore
@@ -41,18 +42,22 @@ struct EventsController: Sendable {
         let start = clock.now
         var request = request
         let body = try await RequestBodyDeadline(limit: maxRequestBody, timeout: bodyTimeout).collect(&request)
-        var (events, results) = Self.parse(Array(buffer: body), now: now(), maxClockSkew: maxClockSkew)
-        if let hasher {
-            for index in events.indices { hasher.pseudonymize(&events[index]) }
+        let arrival = now()
+        let (events, results, documents) = await IngestionQueue.run { [maxClockSkew, hasher] in
+            var (events, results) = Self.parse(Array(buffer: body), now: arrival, maxClockSkew: maxClockSkew)
+            if let hasher {
+                for index in events.indices { hasher.pseudonymize(&events[index]) }
+            }
+            return (events, results, events.map(\.json))
         }
         if !events.isEmpty {
             do {
-                try await sink.append(events.map(\.json))
+                try await sink.append(documents)
             } catch {
                 metrics.eventsRejected(events.count, reason: "log unavailable")
                 throw RerankError.logUnavailable(String(describing: error))
             }
-            accepted(events)
+            await IngestionQueue.run { accepted(events) }
         }
         metrics.eventsAccepted(events.count)
         metrics.eventsRejected(results.count - events.count, reason: "invalid")
@@ -85,6 +90,7 @@ struct EventsController: Sendable {
         }
         var events: [UBIEvent] = []
         var results: [JSONObject] = []
+        let arrival = JSONValue.string(UBITimestamp.string(from: now))
         for document in documents {
             do throws(EventRejection) {
                 guard case .success(let value) = document.value else {
@@ -92,7 +98,7 @@ struct EventsController: Sendable {
                     continue
                 }
                 guard var object = value.objectValue else { throw EventRejection("an event must be a JSON object, not \(value.kindName)") }
-                if object["timestamp"] == nil { object["timestamp"] = .string(UBITimestamp.string(from: now)) }
+                if object["timestamp"] == nil { object["timestamp"] = arrival }
                 let event: UBIEvent
                 do {
                     event = try UBIEvent(json: object)
@@ -114,6 +120,18 @@ struct EventsController: Sendable {
             }
         }
         return (events, results)
+    }
+}
+
+/// Where event batches are parsed and applied: one thread of its own, off Swift's cooperative pool (one thread per
+/// core), so a large batch never holds a thread that searches need, and ingestion takes at most one core.
+enum IngestionQueue {
+    private static let queue = DispatchQueue(label: "rerank.events", qos: .utility)
+
+    static func run<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: work()) }
+        }
     }
 }
 

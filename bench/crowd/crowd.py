@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Crowd bench: a sidecar serving a model while a crowd of new users, sessions and items posts events.
 
-    crowd.py --rerank BIN [--events N] [--rate R] [--quiet-s S] [--posters P] [--batch B] [--json OUT]
+    crowd.py --rerank BIN [--events N] [--events-rate E] [--rate R] [--quiet-s S] [--posters P] [--batch B] [--json OUT]
 
 1. osmem-server with sample/catalog.ndjson; a logging sidecar serves 3,000 searches by 300 shoppers (varying
    user, device, query) and their clicks; `rerank train` learns a model from those logs.
 2. A sidecar serves that model with --log-dir and the default `state` limits.
 3. Quiet phase: searches at a steady R/s (100 hits, a different user, device and query each) for S seconds.
 4. Crowd phase: P processes post N click events in NDJSON batches of B, every event with its own user, session
-   and item id (N distinct of each), while the same steady searches go on; the phase ends when every event is
-   acknowledged.
+   and item id (N distinct of each), at E events/s (0: as fast as they are acknowledged), while the same steady
+   searches go on; the phase ends when every event is acknowledged.
 5. The sidecar's RSS (VmRSS, sampled every 0.5 s) and its /metrics online-state tables, at the end.
 
 Prints one JSON object (and writes it to OUT): ingestion events/s, search p50/p99 in each phase, RSS, tables.
@@ -99,11 +99,16 @@ def steady_searches(url, rate, stop, out, seed):
 
 def post_crowd(args):
     """One poster process: events [first, last) in batches; returns (acked, rejected, http errors)."""
-    url, first, last, batch = args
+    url, first, last, batch, rate = args
     host, port = url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=120)
     acked = rejected = errors = 0
+    began = time.monotonic()
     for start in range(first, last, batch):
+        if rate:  # this poster's share of the target rate: wait until the batch is due
+            due = began + (start - first) / rate
+            if due > time.monotonic():
+                time.sleep(due - time.monotonic())
         lines = []
         for n in range(start, min(last, start + batch)):
             lines.append('{"action_name":"click","client_id":"crowd-u%d","session_id":"crowd-s%d","query_id":"crowd-q%d",'
@@ -121,6 +126,13 @@ def post_crowd(args):
                 rejected += 1
     conn.close()
     return acked, rejected, errors
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kib(pid):
@@ -160,6 +172,7 @@ def main():
     parser.add_argument("--quiet-s", type=float, default=20)
     parser.add_argument("--posters", type=int, default=3)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--events-rate", type=float, default=0, help="events per second to post at (0: as fast as acknowledged)")
     parser.add_argument("--json")
     args = parser.parse_args()
 
@@ -187,30 +200,43 @@ def main():
         searchers = [threading.Thread(target=steady_searches, args=(url, args.rate / 2, stop, samples, seed)) for seed in (1, 2)]
         for thread in searchers:
             thread.start()
+        cpu_start = cpu_seconds(sidecar.pid)
         time.sleep(args.quiet_s)
         quiet_end = time.monotonic()
+        cpu_quiet = cpu_seconds(sidecar.pid) - cpu_start
         rss_before = rss_kib(sidecar.pid)
         per = (args.events + args.posters - 1) // args.posters
-        chunks = [(url, i * per, min(args.events, (i + 1) * per), args.batch) for i in range(args.posters)]
+        share = args.events_rate / args.posters if args.events_rate else 0
+        chunks = [(url, i * per, min(args.events, (i + 1) * per), args.batch, share) for i in range(args.posters)]
         started = time.monotonic()
         with multiprocessing.Pool(args.posters) as pool:
             results = pool.map(post_crowd, chunks)
         crowd_end = time.monotonic()
+        cpu_crowd = cpu_seconds(sidecar.pid) - cpu_start - cpu_quiet
         stop.set()
         for thread in searchers:
             thread.join()
         stop_sampling.set()
         acked = sum(r[0] for r in results)
+        quiet = percentiles([s for s in samples if s[0] < quiet_end])
+        crowd = percentiles([s for s in samples if started <= s[0] < crowd_end])
+        # Let the metrics catch up (the model watcher publishes the tables every model_check_ms).
+        time.sleep(2.5)
         report = {
             "events": args.events,
             "acked": acked,
             "rejected": sum(r[1] for r in results),
             "http_errors": sum(r[2] for r in results),
             "ingest_s": round(crowd_end - started, 1),
+            "events_rate_target": args.events_rate or None,
             "events_per_s": round(acked / (crowd_end - started)),
             "search_rate": args.rate,
-            "quiet": percentiles([s for s in samples if s[0] < quiet_end]),
-            "crowd": percentiles([s for s in samples if started <= s[0] < crowd_end]),
+            "quiet": quiet,
+            "crowd": crowd,
+            # Sidecar CPU: per search while quiet; per 1,000 events while the crowd posts (searches included).
+            "sidecar_cpu_ms_per_search_quiet": round(1000 * cpu_quiet / max(1, quiet["searches"]), 2),
+            "sidecar_cpu_s_crowd": round(cpu_crowd, 2),
+            "sidecar_cpu_ms_per_1000_events": round(1000 * cpu_crowd / max(1, acked) * 1000, 2),
             "rss_mib": {"before_crowd": round(rss_before / 1024), "max": round(max(r[1] for r in rss) / 1024),
                         "end": round(rss_kib(sidecar.pid) / 1024)},
             "tables": online_state(url),
