@@ -9,8 +9,8 @@ import Synchronization
 /// ``applyPending()`` folds in (the server's ingestion service calls it), and events are applied in short
 /// exclusive sections of ``chunk`` at a time, so a search waits at most one such section, never a whole batch.
 public final class LiveFeatureState: Sendable {
-    /// Work applied per exclusive section.
-    public static let chunk = 64
+    /// Work applied per exclusive section: an event or a learned attribute counts 1, a search its hits.
+    public static let chunk = 256
 
     private let replay: ReadWriteLock<FeatureReplay>
     private let pending: Mutex<PendingWork>
@@ -30,7 +30,7 @@ public final class LiveFeatureState: Sendable {
     public func features(for candidates: [Candidate], in context: FeatureContext) -> [Float] {
         var learned: [CatalogUpdate] = []
         let rows = replay.read { $0.features(for: candidates, in: context, newAttributes: &learned) }
-        if !learned.isEmpty { pending.withLock { $0.append(.attributes(learned)) } }
+        if !learned.isEmpty { pending.withLock { _ = $0.append(.attributes(learned)) } }
         return rows
     }
 
@@ -42,16 +42,23 @@ public final class LiveFeatureState: Sendable {
         pending.withLock { $0.append(.search(impression)) }
     }
 
-    /// Applies every queued search and attribute, a ``chunk`` at a time.
+    /// Applies every queued search and attribute, about a ``chunk`` of work at a time.
     public func applyPending() {
         let work = pending.withLock { $0.take() }
-        for start in stride(from: 0, to: work.count, by: Self.chunk) {
+        var next = 0
+        while next < work.count {
             replay.write { replay in
-                for item in work[start..<min(work.count, start + Self.chunk)] {
-                    switch item {
-                    case .search(let impression): replay.apply(impression)
-                    case .attributes(let updates): for update in updates { replay.learn(update) }
+                var done = 0
+                while next < work.count, done < Self.chunk {
+                    switch work[next] {
+                    case .search(let impression):
+                        replay.apply(impression)
+                        done += max(1, impression.items.count)
+                    case .attributes(let updates):
+                        for update in updates { replay.learn(update) }
+                        done += updates.count
                     }
+                    next += 1
                 }
             }
         }

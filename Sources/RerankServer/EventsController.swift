@@ -1,5 +1,4 @@
 import EventLog
-import Dispatch
 import Foundation
 import Hummingbird
 import NIOCore
@@ -120,18 +119,6 @@ struct EventsController: Sendable {
             }
         }
         return (events, results)
-    }
-}
-
-/// Where event batches are parsed and applied: one thread of its own, off Swift's cooperative pool (one thread per
-/// core), so a large batch never holds a thread that searches need, and ingestion takes at most one core.
-enum IngestionQueue {
-    private static let queue = DispatchQueue(label: "rerank.events", qos: .utility)
-
-    static func run<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: work()) }
-        }
     }
 }
 

@@ -20,10 +20,11 @@ final class OnlineStateService: Service, Sendable {
     }
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.signal.wait()
-                self.live.applyPending()
+                let live = self.live
+                await IngestionQueue.run { live.applyPending() }
             }
         }
     }

@@ -36,8 +36,11 @@ import Testing
             """#)
         #expect(configuration.limits.maxClockSkewSeconds == 60)
         let state = configuration.state
-        #expect([state.store.maxItems, state.store.maxUsers, state.store.maxSessions, state.store.maxQueryItems,
-                 state.store.maxUserItems, state.store.maxUserTastes, state.store.maxGroups, state.maxSearches] == [10, 20, 30, 40, 50, 60, 70, 80])
+        let entries: [Int] = [
+            state.store.maxItems, state.store.maxUsers, state.store.maxSessions, state.store.maxQueryItems,
+            state.store.maxUserItems, state.store.maxUserTastes, state.store.maxGroups, state.maxSearches,
+        ]
+        #expect(entries == [10, 20, 30, 40, 50, 60, 70, 80])
         #expect(state.store.halfLife == 2 * 86_400)
         #expect(state.store.sessionTTL == 600)
     }

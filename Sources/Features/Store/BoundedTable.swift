@@ -72,6 +72,7 @@ struct BoundedTable<Value: Sendable>: Sendable {
         let slot: Int32
         if keys.count < capacity {
             slot = Int32(keys.count)
+            if keys.count == keys.capacity { reserveGrowth() }
             keys.append(key)
             values.append(empty)
             newer.append(-1)
@@ -126,11 +127,28 @@ struct BoundedTable<Value: Sendable>: Sendable {
         newest = slot
     }
 
-    // MARK: Index (open addressing, linear probing, at most half full)
+    // MARK: Index (open addressing, linear probing; half full while growing, at most two-thirds at capacity)
+
+    /// Grows the slot arrays geometrically but never past the capacity, so a full table holds no slack.
+    private mutating func reserveGrowth() {
+        let size = min(capacity, max(16, keys.count * 2))
+        keys.reserveCapacity(size)
+        values.reserveCapacity(size)
+        newer.reserveCapacity(size)
+        older.reserveCapacity(size)
+    }
+
+    /// Buckets for the table at capacity: a power of two at least 1.5 times it, so a full index is at most
+    /// two-thirds full.
+    private var maximumBuckets: Int {
+        var size = 16
+        while size < capacity + capacity / 2 { size *= 2 }
+        return size
+    }
 
     private mutating func growIfNeeded() {
-        guard keys.count * 2 > buckets.count else { return }
-        let size = max(16, buckets.count * 2)
+        guard keys.count * 2 > buckets.count, buckets.count < maximumBuckets else { return }
+        let size = min(maximumBuckets, max(16, buckets.count * 2))
         buckets = [Bucket](repeating: Bucket(key: 0, slot: -1), count: size)
         for (slot, key) in keys.enumerated() where slot < keys.count - 1 { insertBucket(key: key, slot: Int32(slot)) }
     }

@@ -68,17 +68,17 @@ public struct FeatureStore: Sendable {
     public init(limits: Limits = Limits()) {
         self.limits = limits
         items = BoundedTable(capacity: limits.maxItems, empty: ItemRow())
-        itemContext = SlotLanes(width: ContextLanes.itemWidth, empty: RateCounts())
-        neighbours = SlotLanes(width: Limits.neighboursPerItem, empty: Neighbour())
+        itemContext = SlotLanes(width: ContextLanes.itemWidth, empty: RateCounts(), capacity: limits.maxItems)
+        neighbours = SlotLanes(width: Limits.neighboursPerItem, empty: Neighbour(), capacity: limits.maxItems)
         groups = BoundedTable(capacity: limits.maxGroups, empty: Self.never)
-        groupContext = SlotLanes(width: ContextLanes.groupWidth, empty: RateCounts())
+        groupContext = SlotLanes(width: ContextLanes.groupWidth, empty: RateCounts(), capacity: limits.maxGroups)
         queryItems = BoundedTable(capacity: limits.maxQueryItems, empty: QueryItemRow())
         users = BoundedTable(capacity: limits.maxUsers, empty: UserRow())
-        recent = SlotLanes(width: Limits.recentItemsPerUser, empty: 0)
+        recent = SlotLanes(width: Limits.recentItemsPerUser, empty: 0, capacity: limits.maxUsers)
         userItems = BoundedTable(capacity: limits.maxUserItems, empty: Touch())
         tastes = BoundedTable(capacity: limits.maxUserTastes, empty: 0)
         sessions = BoundedTable(capacity: limits.maxSessions, empty: 0)
-        sessionClicks = SlotLanes(width: Limits.clicksPerSession, empty: SessionClick())
+        sessionClicks = SlotLanes(width: Limits.clicksPerSession, empty: SessionClick(), capacity: limits.maxSessions)
     }
 
     /// The time of a counter never updated.

@@ -3,11 +3,14 @@
 struct SlotLanes<Element: Sendable>: Sendable {
     let width: Int
     let empty: Element
+    /// Slots of the table the lanes belong to: storage never grows past it.
+    let capacity: Int
     private(set) var storage: [Element] = []
 
-    init(width: Int, empty: Element) {
+    init(width: Int, empty: Element, capacity: Int) {
         self.width = width
         self.empty = empty
+        self.capacity = capacity
     }
 
     var bytes: Int { storage.capacity * MemoryLayout<Element>.stride }
@@ -16,6 +19,9 @@ struct SlotLanes<Element: Sendable>: Sendable {
     mutating func reset(_ slot: Int) {
         let start = slot * width
         if storage.count < start + width {
+            if storage.capacity < start + width {
+                storage.reserveCapacity(min(capacity * width, max(start + width, storage.count * 2)))
+            }
             storage.append(contentsOf: repeatElement(empty, count: start + width - storage.count))
         }
         for index in start..<(start + width) { storage[index] = empty }
