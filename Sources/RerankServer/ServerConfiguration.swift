@@ -25,12 +25,12 @@ import Ranking
 /// | `limits.idle_timeout_s` | int seconds | `60` (a connection sending nothing, headers included, is closed) |
 /// | `limits.request_body_timeout_ms` | int | `30000` (a request body not complete by then gets a 408) |
 /// | `limits.max_clock_skew_s` | int seconds | `300` (events dated later than now plus this are refused, per line; logs replayed at start skip them) |
-/// | `state.max_items` | int | `300000` (items with statistics; about 290 bytes each) |
-/// | `state.max_users` | int | `300000` (user profiles; about 200 bytes each) |
-/// | `state.max_sessions` | int | `300000` (sessions' recent clicks; about 270 bytes each) |
+/// | `state.max_items` | int | `300000` (items with statistics; about 380 bytes each) |
+/// | `state.max_users` | int | `300000` (user profiles; about 230 bytes each) |
+/// | `state.max_sessions` | int | `300000` (sessions' recent clicks; about 300 bytes each) |
 /// | `state.max_query_items` | int | `1000000` (query × item click rates; about 70 bytes each) |
 /// | `state.max_user_items` | int | `1000000` (user × item history; about 70 bytes each) |
-/// | `state.max_user_tastes` | int | `1000000` (user × category, brand, price band weights; about 60 bytes each) |
+/// | `state.max_user_tastes` | int | `1000000` (user × category, brand, price band weights; about 55 bytes each) |
 /// | `state.max_groups` | int | `50000` (categories and price bands with per-context rates) |
 /// | `state.max_searches` | int | `50000` (recent searches remembered to put their events in context; about 1 KiB each at 100 hits) |
 /// | `state.half_life_days` | double | `14` (interaction counters fade by half in this time) |

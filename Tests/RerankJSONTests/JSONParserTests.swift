@@ -17,6 +17,13 @@ import Testing
         #expect(String(decoding: written, as: UTF8.self) == #""tab\there \"q\" \u0001""#)
     }
 
+    @Test(arguments: ["", "plain", "ünïcødé 😀", "a\\b", "end\"", "\u{1F}x", "x\u{7F}"])
+    func writtenStringsReadBackTheSame(text: String) throws {
+        var bytes: [UInt8] = []
+        JSONWriter.writeString(text, into: &bytes)
+        #expect(try JSONParser.parse(bytes).stringValue == text)
+    }
+
     @Test(arguments: [
         ("{", "unexpected end of input"),
         (#"{"a":1,}"#, "expected '\"'"),
