@@ -14,6 +14,8 @@ public final class LiveFeatureState: Sendable {
 
     private let replay: ReadWriteLock<FeatureReplay>
     private let pending: Mutex<PendingWork>
+    private let candidatesScored = Atomic<Int>(0)
+    private let candidatesWithoutAttributes = Atomic<Int>(0)
     public let limits: FeatureReplay.Limits
 
     /// - Parameters:
@@ -30,6 +32,9 @@ public final class LiveFeatureState: Sendable {
     public func features(for candidates: [Candidate], in context: FeatureContext) -> [Float] {
         var learned: [CatalogUpdate] = []
         let rows = replay.read { $0.features(for: candidates, in: context, newAttributes: &learned) }
+        let undescribed = candidates.reduce(0) { $0 + ($1.attributes?.isKnown == true ? 0 : 1) }
+        candidatesScored.add(candidates.count, ordering: .relaxed)
+        candidatesWithoutAttributes.add(undescribed, ordering: .relaxed)
         if !learned.isEmpty { pending.withLock { _ = $0.append(.attributes(learned)) } }
         return rows
     }
@@ -84,6 +89,13 @@ public final class LiveFeatureState: Sendable {
     /// Each table's entries, capacity, evictions and bytes, and the served searches dropped unapplied.
     public var statistics: (tables: [TableStatistics], droppedSearches: Int) {
         (replay.read { $0.statistics }, pending.withLock { $0.dropped })
+    }
+
+    /// Hits scored so far, and how many of them carried none of the catalog fields the model reads (category,
+    /// brand, price, price band): when that is all of them, the hits name those fields otherwise and the
+    /// catalog features are computed from what the statistics remember alone.
+    public var attributeCoverage: (candidates: Int, withoutAttributes: Int) {
+        (candidatesScored.load(ordering: .relaxed), candidatesWithoutAttributes.load(ordering: .relaxed))
     }
 
     /// Time of the latest search or event applied, seconds since 1970.

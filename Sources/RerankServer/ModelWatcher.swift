@@ -20,6 +20,9 @@ final class ModelWatcher: Service, Sendable {
     private let logger: Logger
     private let interval: Duration
     private let loadedStamp: Mutex<FileStamp?>
+    private let warnedOfMissingAttributes = Atomic<Bool>(false)
+    /// The hit fields the served model reads catalog attributes from.
+    private let fieldNames: [String]
 
     /// Loads the model at `path` (throwing when it cannot be served) and installs it.
     init(
@@ -35,6 +38,7 @@ final class ModelWatcher: Service, Sendable {
         let stamp = FileStamp(path)
         let model = try PersonalizationModel(contentsOf: path)
         live = LiveFeatureState(model.extras.state, limits: limits)
+        fieldNames = model.extras.attributeFields.all
         loadedStamp = Mutex(stamp)
         rerankers.replace(makeReranker(ModelRanker(model: model, state: live)))
         metrics.modelReload(succeeded: true)
@@ -47,8 +51,21 @@ final class ModelWatcher: Service, Sendable {
                 try await Task.sleep(for: self.interval)
                 self.reloadIfChanged()
                 self.metrics.onlineState(self.live.statistics)
+                self.checkAttributeCoverage()
             }
         }
+    }
+
+    /// Publishes how many hits came without the catalog fields the model reads, and says so once, as an error,
+    /// when the first thousand hits all did: the index names those fields otherwise than the model expects.
+    func checkAttributeCoverage() {
+        let coverage = live.attributeCoverage
+        metrics.attributeCoverage(coverage)
+        guard coverage.candidates >= 1000, coverage.withoutAttributes == coverage.candidates,
+            !warnedOfMissingAttributes.exchange(true, ordering: .relaxed)
+        else { return }
+        let fields = fieldNames.joined(separator: ", ")
+        logger.error("none of the first \(coverage.candidates) hits scored had any of the fields \(fields) in _source; the model reads category, brand and price from them, so those features fall back to what the statistics remember (zero for new items). Index the catalog fields under these names, or train with an items file that uses the index's names")
     }
 
     /// Loads the file again when its size or modification time changed since the last load.

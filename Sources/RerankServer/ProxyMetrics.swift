@@ -17,6 +17,8 @@ import Prometheus
 /// - `rerank_online_state_entries{table}`, `_capacity{table}`, `_evicted_entries{table}`, `_bytes{table}`: the
 ///   online statistics' tables (items, users, sessions, query_items, ...): size, bound, evictions, memory
 /// - `rerank_online_state_dropped_searches`: served searches dropped because the queue to apply them was full
+/// - `rerank_model_hits_scored`, `rerank_model_hits_without_catalog_fields`: hits the model scored, and those
+///   with none of the fields it reads category, brand and price from
 /// - `rerank_cluster_log_shipped_total{index}`: spooled records stored in the cluster's UBI index
 /// - `rerank_cluster_log_backlog_bytes{index}`: spooled bytes not yet in the cluster
 /// - `rerank_cluster_log_bulk_failures_total{index}`: `_bulk` attempts that failed and will be retried
@@ -123,6 +125,12 @@ final class ProxyMetrics: Sendable {
             Gauge(label: "rerank_online_state_bytes", dimensions: dimensions, factory: factory).record(table.bytes)
         }
         Gauge(label: "rerank_online_state_dropped_searches", factory: factory).record(statistics.droppedSearches)
+    }
+
+    /// Hits the model scored, and those without any of the catalog fields it reads.
+    func attributeCoverage(_ coverage: (candidates: Int, withoutAttributes: Int)) {
+        Gauge(label: "rerank_model_hits_scored", factory: factory).record(coverage.candidates)
+        Gauge(label: "rerank_model_hits_without_catalog_fields", factory: factory).record(coverage.withoutAttributes)
     }
 
     /// The Prometheus text exposition of every metric.

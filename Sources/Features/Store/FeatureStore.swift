@@ -165,7 +165,7 @@ public struct ItemKeys: Sendable, Codable, Equatable {
     var price: Float = -1
 
     /// Whether the catalog said anything of the item.
-    var isKnown: Bool { category != 0 || brand != 0 || priceBand != 0 || price >= 0 }
+    public var isKnown: Bool { category != 0 || brand != 0 || priceBand != 0 || price >= 0 }
 
     init() {}
 
