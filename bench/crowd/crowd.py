@@ -239,6 +239,8 @@ def main():
             "sidecar_cpu_ms_per_1000_events": round(1000 * cpu_crowd / max(1, acked) * 1000, 2),
             "rss_mib": {"before_crowd": round(rss_before / 1024), "max": round(max(r[1] for r in rss) / 1024),
                         "end": round(rss_kib(sidecar.pid) / 1024)},
+            # RSS once a minute from the start of the crowd phase, for soaks.
+            "rss_mib_by_minute": [round(kib / 1024) for at, kib in rss if at >= started][::120],
             "tables": online_state(url),
             "load_average": os.getloadavg(),
         }
