@@ -1,4 +1,4 @@
-import LTR
+import RerankCore
 import RerankJSON
 
 /// One of the cluster's two UBI indices: its name, the body it is created with, and how a record's document
