@@ -30,8 +30,8 @@ struct ProxyController: Sendable {
     let online: OnlineStateService?
     let now: @Sendable () -> Date
 
-    /// What kind of request a path is.
-    enum Route: String {
+    /// What kind of request a path is (not to be confused with ``ExperimentRoute``, a search's experiment arm).
+    enum Endpoint: String {
         case search
         case multiSearch = "msearch"
         case passthrough
@@ -55,10 +55,10 @@ struct ProxyController: Sendable {
     func handle(_ request: Request, context: some RequestContext) async -> Response {
         let clock = ContinuousClock()
         let start = clock.now
-        let route = Route(method: request.method, path: request.uri.path)
+        let endpoint = Endpoint(method: request.method, path: request.uri.path)
         var response: Response
         do {
-            switch route {
+            switch endpoint {
             case .search: response = try await search(request)
             case .multiSearch: response = try await multiSearch(request)
             case .passthrough: response = try await passthrough(request)
@@ -67,7 +67,7 @@ struct ProxyController: Sendable {
             context.logger.warning("\(request.method) \(request.uri.path): \(error)")
             response = error.response()
         }
-        metrics.request(route: route.rawValue, status: response.status.code, duration: clock.now - start)
+        metrics.request(route: endpoint.rawValue, status: response.status.code, duration: clock.now - start)
         return response
     }
 
@@ -78,7 +78,7 @@ struct ProxyController: Sendable {
         var request = request
         let body = try await collectBody(&request)
         let upstreamResponse = try await forward(
-            request, route: .passthrough, target: request.uri.string, body: body.readableBytes > 0 ? body : nil,
+            request, endpoint: .passthrough, target: request.uri.string, body: body.readableBytes > 0 ? body : nil,
             acceptEncoding: true
         )
         return Response(
@@ -93,17 +93,14 @@ struct ProxyController: Sendable {
         var request = request
         let body = try await decodedBody(&request)
         let bytes = Array(buffer: body)
-        let snapshot = rerankers.snapshot
-        var plan = try planner.plan(body: bytes, query: request.uri.query, fields: snapshot.fields)
-        var searchContext = try contexts.context(headers: headers(of: request), extension: plan.rerankExtension)
-        searchContext.query = plan.userQuery
-        let route = try ExperimentRoute(
-            snapshot, context: searchContext, override: request.headers[.rerankVariantOverride], rerankingEnabled: rerankingEnabled)
-        if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
+        let prepared = try prepare(
+            bytes, query: request.uri.query, headers: headers(of: request),
+            override: request.headers[.rerankVariantOverride], snapshot: rerankers.snapshot)
+        let (plan, route) = (prepared.plan, prepared.route)
         let target = request.uri.path + (plan.query.map { "?\($0)" } ?? "")
         let forwardBody = plan.body.map { ByteBuffer(bytes: $0) } ?? (bytes.isEmpty ? nil : body)
         let upstreamResponse = try await forward(
-            request, route: .search, target: target, body: forwardBody, acceptEncoding: false,
+            request, endpoint: .search, target: target, body: forwardBody, acceptEncoding: false,
             method: forwardBody == nil ? request.method : .post
         )
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
@@ -114,63 +111,10 @@ struct ProxyController: Sendable {
             headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(upstreamResponse.status)").header
             return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
         }
-        let served = serve(
-            Array(buffer: upstreamResponse.body), range: nil, plan: plan, context: searchContext, route: route,
-            index: Self.index(path: request.uri.path)
-        )
+        let served = serve(Array(buffer: upstreamResponse.body), range: nil, prepared, index: Self.index(path: request.uri.path))
         headers[.rerankStatus] = served.outcome.header
         if let queryID = served.queryID { headers[.rerankQueryID] = queryID }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: served.bytes)))
-    }
-
-    /// Serves one search's response: reranked as planned or as the engine sent it, and logged as an impression.
-    private func serve(
-        _ bytes: [UInt8],
-        range: Range<Int>?,
-        plan: SearchPlan,
-        context: SearchContext,
-        route: ExperimentRoute,
-        index: String?
-    ) -> (bytes: [UInt8], outcome: RerankOutcome, queryID: String?) {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var served: ServedResponse
-        if let page = plan.page {
-            served = ResponseReranker(serving: route.serving, budget: budget).rerank(
-                bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: context,
-                interleavingSeed: route.interleavingSeed)
-        } else {
-            served = ServedResponse(
-                bytes: Array(bytes[range ?? 0..<bytes.count]),
-                outcome: .skipped(plan.skipReason ?? "not reranked"),
-                shown: impressions == nil ? nil : ResponseReranker.shownAsIs(bytes, range: range)
-            )
-        }
-        metrics.rerank(served.outcome, duration: clock.now - start)
-        let queryID = ImpressionRecord.newQueryID()
-        if let online, let shown = served.shown, !shown.isEmpty {
-            online.submit(
-                LoggedImpression(
-                    queryID: queryID, time: context.time, userID: context.userID, sessionID: context.sessionID,
-                    device: context.device, localTime: context.localTime, query: plan.userQuery, items: shown.map(\.id)
-                )
-            )
-        }
-        guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil) }
-        impressions.record(
-            ImpressionRecord.make(
-                queryID: queryID, timestamp: now(), index: index, userQuery: plan.userQuery, context: context,
-                page: plan.page.map { ($0.from, $0.size) }, outcome: served.outcome, shown: shown,
-                model: route.model, experiment: route.tag(shown: shown)
-            )
-        )
-        if context.returnQueryID {
-            var member = Array(#""ext":{"rerank":{"query_id":"#.utf8)
-            JSONWriter.writeString(queryID, into: &member)
-            member += Array("}}".utf8)
-            served.bytes = ResponseSplicer.appendingMember(member, to: served.bytes)
-        }
-        return (served.bytes, served.outcome, queryID)
     }
 
     /// The index a search path names, e.g. `products` for `/products/_search`.
@@ -187,23 +131,17 @@ struct ProxyController: Sendable {
         let searches = try MultiSearchBody.parse(Array(buffer: body))
         let requestHeaders = headers(of: request)
         let snapshot = rerankers.snapshot
-        var plans: [SearchPlan] = []
-        var contexts: [SearchContext] = []
-        var routes: [ExperimentRoute] = []
+        var prepared: [PreparedSearch] = []
         for search in searches {
-            var plan = try planner.plan(body: search.body, query: nil, fields: snapshot.fields)
-            var context = try self.contexts.context(headers: requestHeaders, extension: plan.rerankExtension)
-            context.query = plan.userQuery
-            let route = try ExperimentRoute(
-                snapshot, context: context, override: request.headers[.rerankVariantOverride], rerankingEnabled: rerankingEnabled)
-            if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
-            plans.append(plan)
-            contexts.append(context)
-            routes.append(route)
+            prepared.append(
+                try prepare(
+                    search.body, query: nil, headers: requestHeaders, override: request.headers[.rerankVariantOverride],
+                    snapshot: snapshot))
         }
-        let forwardBody = MultiSearchBody.encode(zip(searches, plans).map { ($0.header, $1.body ?? $0.body) })
+        let routes = prepared.map(\.route)
+        let forwardBody = MultiSearchBody.encode(zip(searches, prepared).map { ($0.header, $1.plan.body ?? $0.body) })
         let upstreamResponse = try await forward(
-            request, route: .multiSearch, target: request.uri.string, body: ByteBuffer(bytes: forwardBody),
+            request, endpoint: .multiSearch, target: request.uri.string, body: ByteBuffer(bytes: forwardBody),
             acceptEncoding: false, method: .post
         )
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
@@ -216,7 +154,7 @@ struct ProxyController: Sendable {
         }
         let bytes = Array(buffer: upstreamResponse.body)
         guard upstreamResponse.status == 200, let responses = try? HitScanner.multiSearchResponses(bytes),
-            responses.count == plans.count
+            responses.count == prepared.count
         else {
             headers[.rerankStatus] = RerankOutcome.fallback("unparseable msearch response").header
             return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
@@ -227,9 +165,7 @@ struct ProxyController: Sendable {
         let pathIndex = Self.index(path: request.uri.path)
         for (number, range) in responses.enumerated() {
             let served = serve(
-                bytes, range: range, plan: plans[number], context: contexts[number], route: routes[number],
-                index: MultiSearchBody.index(header: searches[number].header) ?? pathIndex
-            )
+                bytes, range: range, prepared[number], index: MultiSearchBody.index(header: searches[number].header) ?? pathIndex)
             replacements.append((range, served.bytes))
             outcomes.append(served.outcome)
             if let queryID = served.queryID { queryIDs.append(queryID) }
@@ -242,7 +178,7 @@ struct ProxyController: Sendable {
 
     private func forward(
         _ request: Request,
-        route: Route,
+        endpoint: Endpoint,
         target: String,
         body: ByteBuffer?,
         acceptEncoding: Bool,
@@ -252,9 +188,9 @@ struct ProxyController: Sendable {
         let start = clock.now
         var headers = ProxyHeaders.upstream(request.headers, acceptEncoding: acceptEncoding)
         // Search bodies were decoded to be read and rewritten; they go upstream plain.
-        if route != .passthrough { headers.remove(name: "content-encoding") }
+        if endpoint != .passthrough { headers.remove(name: "content-encoding") }
         if let body, headers["content-type"].isEmpty, body.readableBytes > 0 {
-            headers.add(name: "content-type", value: route == .multiSearch ? "application/x-ndjson" : "application/json")
+            headers.add(name: "content-type", value: endpoint == .multiSearch ? "application/x-ndjson" : "application/json")
         }
         let response = try await upstream.send(
             method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue),
@@ -262,7 +198,7 @@ struct ProxyController: Sendable {
             headers: headers,
             body: body
         )
-        metrics.upstream(route: route.rawValue, duration: clock.now - start)
+        metrics.upstream(route: endpoint.rawValue, duration: clock.now - start)
         return response
     }
 
