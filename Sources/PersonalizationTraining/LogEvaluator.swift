@@ -64,7 +64,7 @@ public enum LogEvaluator {
         builder.gains = model.extras.gains
         let (set, _, summary) = builder.build(impressions: log.loggedImpressions(), events: log.loggedEvents(), attributes: items)
         guard set.groupCount > 0 else {
-            throw TrainingError("the logs hold no searches with clicks, add-to-carts or purchases joined to them; nothing to evaluate")
+            throw TrainingError.nothingToEvaluate()
         }
         let heldOut = select(set, holdOut: holdOut, fraction: fraction)
         let test = set.subset(heldOut)

@@ -42,15 +42,6 @@ public struct LogTrainingReport: Sendable {
     public var validation: [String: RankingEvaluation]
 }
 
-/// A log that cannot be trained on, with what to do about it.
-public struct TrainingError: Error, CustomStringConvertible {
-    public let description: String
-
-    init(_ description: String) {
-        self.description = description
-    }
-}
-
 /// Learns a personalized ranking model from UBI logs.
 public enum LogTrainer {
     /// The fewest searches with interactions worth training on.
@@ -70,19 +61,19 @@ public enum LogTrainer {
         let impressions = log.loggedImpressions()
         let events = log.loggedEvents()
         guard !impressions.isEmpty else {
-            throw TrainingError("the logs hold no searches with shown results: ubi_queries need query_response_hit_ids (or impression events with positions); log searches through `rerank serve --log-dir`")
+            throw TrainingError.noShownSearches()
         }
         guard !events.isEmpty else {
-            throw TrainingError("the logs hold no clicks, add-to-carts or purchases to learn from; send them to POST /_rerank/events")
+            throw TrainingError.noInteractions()
         }
         let (set, state, summary) = options.builder.build(impressions: impressions, events: events, attributes: items)
         guard set.groupCount >= minimumGroups else {
-            throw TrainingError("only \(set.groupCount) searches have clicks, add-to-carts or purchases joined to them (\(summary.unjoinable) events matched no search); at least \(minimumGroups) are needed")
+            throw TrainingError.tooFewSearches(set.groupCount, unjoinable: summary.unjoinable, minimum: minimumGroups)
         }
         let testCount = options.testFraction > 0 ? max(1, Int((Double(set.groupCount) * options.testFraction).rounded())) : 0
         let usable = set.groupCount - testCount
         guard usable >= minimumGroups else {
-            throw TrainingError("only \(usable) searches with interactions are left after holding out the latest \(testCount) for evaluation; at least \(minimumGroups) are needed (lower the test fraction or collect more logs)")
+            throw TrainingError.tooFewAfterHoldOut(usable, heldOut: testCount, minimum: minimumGroups)
         }
         let validationCount = max(1, Int((Double(usable) * options.validationFraction).rounded()))
         let training = set.subset(0..<(usable - validationCount))
