@@ -1,14 +1,5 @@
 import RerankJSON
 
-/// A configuration file that could not be used, naming the key and how to fix it.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-
-    public init(_ description: String) {
-        self.description = description
-    }
-}
-
 /// Reads typed values out of a JSON object, naming the full key path in every error and refusing unknown keys.
 struct ConfigReader {
     let object: JSONObject
@@ -25,7 +16,7 @@ struct ConfigReader {
     func requireKnownKeys(_ known: Set<String>) throws(ConfigurationError) {
         for member in object.members where !known.contains(member.key) {
             let expected = known.sorted().joined(separator: ", ")
-            throw ConfigurationError("unknown configuration key '\(key(member.key))'; expected one of: \(expected)")
+            throw ConfigurationError.unknownKey("unknown configuration key '\(key(member.key))'; expected one of: \(expected)")
         }
     }
 
@@ -92,6 +83,6 @@ struct ConfigReader {
     }
 
     func mismatch(_ name: String, _ expected: String, _ value: JSONValue) -> ConfigurationError {
-        ConfigurationError("configuration key '\(key(name))' must be \(expected), not \(value.kindName)")
+        ConfigurationError.invalidValue("configuration key '\(key(name))' must be \(expected), not \(value.kindName)")
     }
 }

@@ -10,16 +10,16 @@ extension ServerConfiguration {
     /// - Throws: ``ConfigurationError`` naming the bad key, for unknown keys, wrong types or invalid JSON.
     public mutating func apply(configFile path: String) throws(ConfigurationError) {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError("cannot read config file '\(path)': no such file or not readable")
+            throw ConfigurationError.unreadableFile("cannot read config file '\(path)': no such file or not readable")
         }
         let root: JSONValue
         do {
             root = try JSONParser.parse(Array(data))
         } catch {
-            throw ConfigurationError("config file '\(path)' is not valid JSON: \(error)")
+            throw ConfigurationError.unreadableFile("config file '\(path)' is not valid JSON: \(error)")
         }
         guard let object = root.objectValue else {
-            throw ConfigurationError("config file '\(path)' must hold a JSON object")
+            throw ConfigurationError.unreadableFile("config file '\(path)' must hold a JSON object")
         }
         try apply(ConfigReader(object))
         configFile = path
@@ -120,11 +120,11 @@ extension ServerConfiguration {
     static func signal(_ reader: ConfigReader) throws(ConfigurationError) -> SignalRanker.Signal {
         try reader.requireKnownKeys(["field", "weight", "transform"])
         guard let field = try reader.string("field") else {
-            throw ConfigurationError("configuration key '\(reader.key("field"))' is required")
+            throw ConfigurationError.missingKey("configuration key '\(reader.key("field"))' is required")
         }
         let transformName = try reader.string("transform") ?? "linear"
         guard let transform = SignalRanker.Signal.Transform(rawValue: transformName) else {
-            throw ConfigurationError("configuration key '\(reader.key("transform"))' must be linear or log1p")
+            throw ConfigurationError.invalidValue("configuration key '\(reader.key("transform"))' must be linear or log1p")
         }
         return .init(field: field, weight: try reader.double("weight", in: -1e6...1e6) ?? 1, transform: transform)
     }
@@ -137,49 +137,49 @@ extension ServerConfiguration {
         case "bury": action = .bury
         case "pin": action = .pin(try reader.int("position", in: 0...10_000) ?? 0)
         case "exclude": action = .exclude
-        default: throw ConfigurationError("configuration key '\(reader.key("action"))' must be boost, bury, pin or exclude")
+        default: throw ConfigurationError.invalidValue("configuration key '\(reader.key("action"))' must be boost, bury, pin or exclude")
         }
         if let ids = try reader.strings("ids") {
             return BusinessRule(action: action, match: .ids(Set(ids)))
         }
         guard let field = try reader.string("field") else {
-            throw ConfigurationError("rule '\(reader.path)' needs 'ids' or 'field' with 'equals' or 'in'")
+            throw ConfigurationError.missingKey("rule '\(reader.path)' needs 'ids' or 'field' with 'equals' or 'in'")
         }
         if let values = reader.value("in")?.arrayValue {
             return BusinessRule(action: action, match: .field(field, values))
         }
         guard let value = reader.object["equals"] else {
-            throw ConfigurationError("rule '\(reader.path)' on field '\(field)' needs 'equals' or 'in'")
+            throw ConfigurationError.missingKey("rule '\(reader.path)' on field '\(field)' needs 'equals' or 'in'")
         }
         return BusinessRule(action: action, match: .field(field, [value]))
     }
 
     /// Checks the relations between keys that single-key checks cannot see.
     public func validate() throws(ConfigurationError) {
-        guard !upstream.urls.isEmpty else { throw ConfigurationError("upstream.urls must name at least one cluster URL") }
+        guard !upstream.urls.isEmpty else { throw ConfigurationError.missingKey("upstream.urls must name at least one cluster URL") }
         for url in upstream.urls {
             guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme),
                 parsed.host != nil
             else {
-                throw ConfigurationError("upstream URL '\(url)' must look like http://host:9200 or https://host:9200")
+                throw ConfigurationError.invalidValue("upstream URL '\(url)' must look like http://host:9200 or https://host:9200")
             }
         }
         guard rerank.window <= rerank.maxWindow else {
-            throw ConfigurationError("rerank.window (\(rerank.window)) must not exceed rerank.max_window (\(rerank.maxWindow))")
+            throw ConfigurationError.invalidValue("rerank.window (\(rerank.window)) must not exceed rerank.max_window (\(rerank.maxWindow))")
         }
         guard TimeZone(identifier: rerank.defaultTimeZone) != nil else {
-            throw ConfigurationError("rerank.default_timezone '\(rerank.defaultTimeZone)' is not an IANA time zone such as Europe/Berlin")
+            throw ConfigurationError.invalidValue("rerank.default_timezone '\(rerank.defaultTimeZone)' is not an IANA time zone such as Europe/Berlin")
         }
 
         if log.hashUserIDs {
             guard let key = log.hashKey, SipHash24.Key(hex: key) != nil else {
-                throw ConfigurationError(
+                throw ConfigurationError.missingKey(
                     "log.hash_user_ids needs log.hash_key (or RERANK_LOG_HASH_KEY): 32 hexadecimal digits, e.g. from `openssl rand -hex 16`"
                 )
             }
         }
         if let token = admin.token, token.utf8.count < 16 {
-            throw ConfigurationError("admin.token (RERANK_ADMIN_TOKEN) must be at least 16 characters, e.g. from `openssl rand -hex 24`")
+            throw ConfigurationError.invalidValue("admin.token (RERANK_ADMIN_TOKEN) must be at least 16 characters, e.g. from `openssl rand -hex 24`")
         }
     }
 
@@ -190,7 +190,7 @@ extension ServerConfiguration {
     public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         func number<T: LosslessStringConvertible>(_ name: String) throws(ConfigurationError) -> T? {
             guard let text = environment[name] else { return nil }
-            guard let value = T(text) else { throw ConfigurationError("environment variable \(name)='\(text)' is not a number") }
+            guard let value = T(text) else { throw ConfigurationError.invalidValue("environment variable \(name)='\(text)' is not a number") }
             return value
         }
         host = environment["RERANK_HOST"] ?? host
@@ -228,14 +228,14 @@ extension ServerConfiguration.Log {
         guard cluster else { return nil }
         if let spoolDirectory {
             if let directory, (spoolDirectory as NSString).standardizingPath == (directory as NSString).standardizingPath {
-                throw ConfigurationError(
+                throw ConfigurationError.invalidValue(
                     "log.spool_dir must not be log.dir ('\(directory)'): readers of the log directory would count spooled records twice; leave log.spool_dir unset to use '\(directory)/spool'"
                 )
             }
             return spoolDirectory
         }
         guard let directory else {
-            throw ConfigurationError(
+            throw ConfigurationError.missingKey(
                 "log.cluster is on but there is no spool to keep records in while the cluster is unreachable; set log.spool_dir (RERANK_LOG_SPOOL_DIR) or log.dir (--log-dir, RERANK_LOG_DIR)"
             )
         }

@@ -20,12 +20,12 @@ struct LoadedExperiments: Sendable {
                 guard case .on(let settings) = variant.treatment, let path = settings.model, models[path] == nil else { continue }
                 let key = "experiments[\(index)].variants[\(variantIndex)].model"
                 guard let live else {
-                    throw ConfigurationError("configuration key '\(key)' needs rerank.model (--model): a variant's model reads the served model's live statistics")
+                    throw ConfigurationError.missingKey("configuration key '\(key)' needs rerank.model (--model): a variant's model reads the served model's live statistics")
                 }
                 do {
                     models[path] = ModelRanker(model: try PersonalizationModel(contentsOf: path), state: live)
                 } catch {
-                    throw ConfigurationError("configuration key '\(key)': cannot serve model '\(path)': \(error)")
+                    throw ConfigurationError.unservableModel("configuration key '\(key)': cannot serve model '\(path)': \(error)")
                 }
             }
         }
