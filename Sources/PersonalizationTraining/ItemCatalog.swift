@@ -54,6 +54,10 @@ public struct ItemCatalogError: Error, Sendable, Equatable, CustomStringConverti
 
     public var description: String { message }
 
+    /// Errors of the same kind are equal, whatever their message (as `LTRError` and AsyncHTTPClient's
+    /// `HTTPClientError`).
+    public static func == (lhs: ItemCatalogError, rhs: ItemCatalogError) -> Bool { lhs.code == rhs.code }
+
     static func unreadableFile(_ path: String) -> ItemCatalogError {
         .init(.unreadableFile, "cannot read items file '\(path)'")
     }

@@ -19,6 +19,10 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String { message }
 
+    /// Errors of the same kind are equal, whatever their message (as `LTRError` and AsyncHTTPClient's
+    /// `HTTPClientError`).
+    public static func == (lhs: TrainingError, rhs: TrainingError) -> Bool { lhs.code == rhs.code }
+
     static func noShownSearches() -> TrainingError {
         .init(
             .noShownSearches,

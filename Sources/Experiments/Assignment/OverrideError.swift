@@ -16,6 +16,10 @@ public struct OverrideError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var description: String { message }
 
+    /// Errors of the same kind are equal, whatever their message (as `LTRError` and AsyncHTTPClient's
+    /// `HTTPClientError`).
+    public static func == (lhs: OverrideError, rhs: OverrideError) -> Bool { lhs.code == rhs.code }
+
     /// The override is not `EXPERIMENT/VARIANT` or names no configured experiment.
     static func unknownExperiment(_ value: String, configured names: String) -> OverrideError {
         .init(

@@ -22,6 +22,10 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
 
     public var description: String { message }
 
+    /// Errors of the same kind are equal, whatever their message (as `LTRError` and AsyncHTTPClient's
+    /// `HTTPClientError`).
+    public static func == (lhs: ConfigurationError, rhs: ConfigurationError) -> Bool { lhs.code == rhs.code }
+
     /// The config file is missing, unreadable, not JSON or not a JSON object.
     static func unreadableFile(_ message: String) -> ConfigurationError { .init(.unreadableFile, message) }
 
