@@ -28,7 +28,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
-        // Domain types, configuration and errors. No NIO.
+        // Domain types, errors and small shared utilities (FNV-1a, SplitMix64, SipHash, a lock). No NIO.
         .target(name: "RerankCore", swiftSettings: swiftSettings),
         // Byte-level JSON: the hit scanner for responses and the ordered value tree for request bodies.
         .target(name: "RerankJSON", swiftSettings: swiftSettings),
@@ -36,30 +36,45 @@ let package = Package(
         .target(name: "Ranking", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Point-in-time features: the interaction statistics and the feature rows computed from them.
         .target(name: "Features", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
-        // Learning to rank: dataset, objective, tree learner, booster, metrics, model file.
-        .target(name: "LTR", swiftSettings: swiftSettings),
+        // Learning to rank, what serving needs: the model file (trees, parameters, extras) and the compiled scorer.
+        .target(name: "LTRModel", dependencies: ["RerankCore"], swiftSettings: swiftSettings),
+        // Learning to rank, training and offline metrics, after LightGBM's source tree: IO/ (dataset, binning,
+        // LETOR and TREC files, LightGBM config), Objective/, TreeLearner/, Boosting/, Metric/.
+        .target(name: "LTRTraining", dependencies: ["LTRModel", "RerankCore"], swiftSettings: swiftSettings),
         // Report rendering shared by evaluation and experiment reports: HTML pages and inline SVG charts.
         .target(name: "Reporting", swiftSettings: swiftSettings),
-        // Experiments: stable assignment, team-draft interleaving, and the report's statistics. LTR lends the
-        // fixed hash (FNV-1a) and the seeded generator (SplitMix64).
+        // Experiments, per search: stable assignment, variants, team-draft interleaving. The server links this.
+        .target(name: "Experiments", dependencies: ["Ranking", "RerankCore"], swiftSettings: swiftSettings),
+        // Experiments, offline: the report from logs and its statistics. The CLI links this.
         .target(
-            name: "Experiments",
-            dependencies: ["EventLog", "LTR", "Ranking", "Reporting", "RerankJSON"],
+            name: "ExperimentAnalysis",
+            dependencies: ["Experiments", "EventLog", "Reporting", "RerankJSON"],
             swiftSettings: swiftSettings
         ),
-        // Personalized ranking from logs: replay, training, the model file, the serving ranker.
+        // Personalized ranking, serving: the live feature state, the model file's payload and the ranker.
         .target(
             name: "Personalization",
-            dependencies: ["Features", "LTR", "EventLog", "Ranking", "Reporting", "RerankCore", "RerankJSON"],
+            dependencies: ["Features", "LTRModel", "EventLog", "Ranking", "RerankCore", "RerankJSON"],
+            swiftSettings: swiftSettings
+        ),
+        // Personalized ranking, offline: training and evaluation from logs, the item catalog, the HTML report.
+        .target(
+            name: "PersonalizationTraining",
+            dependencies: [
+                "Personalization", "Features", "LTRModel", "LTRTraining", "EventLog", "Reporting", "RerankCore",
+                "RerankJSON",
+            ],
             swiftSettings: swiftSettings
         ),
         // Interaction logs in OpenSearch UBI form: records, readers, durable writers, validation, import.
         .target(name: "EventLog", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
-        // The Hummingbird application: search path, passthrough, operations endpoints.
+        // The Hummingbird application, in folders by concern: Proxy/ (search path, passthrough), Logging/ (impressions,
+        // events, sinks, spool, shipper), Configuration/, Operations/ (admin, health, metrics, watchers),
+        // Experiments/, OnlineState/. Links no trainer and no report code.
         .target(
             name: "RerankServer",
             dependencies: [
-                "RerankCore", "RerankJSON", "Ranking", "EventLog", "Experiments", "Features", "LTR", "Personalization",
+                "RerankCore", "RerankJSON", "Ranking", "EventLog", "Experiments", "Features", "Personalization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -74,11 +89,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Test support: an osmem-server harness and fixtures.
+        // Fixtures that need no server: a synthetic interaction log. Benches and library tests link this.
+        .target(
+            name: "RerankFixtures",
+            dependencies: ["EventLog", "Features", "RerankCore", "RerankJSON"],
+            swiftSettings: swiftSettings
+        ),
+        // Server test support: an osmem-server harness, a live sidecar, a JSON fuzzer.
         .target(
             name: "RerankTesting",
             dependencies: [
-                "RerankServer", "EventLog", "Features", "LTR",
+                "RerankServer", "RerankCore", "RerankJSON",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -88,36 +109,48 @@ let package = Package(
         .executableTarget(
             name: "rerank",
             dependencies: [
-                "RerankCore", "RerankServer", "LTR", "EventLog", "Experiments", "Features", "Personalization", "RerankJSON",
+                "RerankCore", "RerankServer", "LTRModel", "LTRTraining", "EventLog", "Experiments", "ExperimentAnalysis",
+                "Features", "Personalization", "PersonalizationTraining", "RerankJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
-        // Benchmarks (not tests): in-process scoring latency. Run bench/scoring/run.sh.
+        // Benchmarks (not tests): in-process scoring latency (it trains its model first). Run bench/scoring/run.sh.
+        // Links no server.
         .executableTarget(
             name: "rerank-bench-scoring",
-            dependencies: ["Personalization", "Features", "LTR", "Ranking", "RerankCore", "RerankTesting"],
+            dependencies: [
+                "Personalization", "PersonalizationTraining", "Features", "LTRModel", "Ranking", "RerankCore", "RerankFixtures",
+            ],
             path: "bench/scoring/Sources",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RerankCoreTests", dependencies: ["RerankCore"], swiftSettings: swiftSettings),
         .testTarget(name: "RerankJSONTests", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
-        .testTarget(name: "LTRTests", dependencies: ["LTR"], swiftSettings: swiftSettings),
+        // Both LTR libraries: model file tests train their model first.
+        .testTarget(name: "LTRTests", dependencies: ["LTRModel", "LTRTraining", "RerankCore"], swiftSettings: swiftSettings),
         .testTarget(name: "FeaturesTests", dependencies: ["Features"], swiftSettings: swiftSettings),
+        // Assignment and analysis together: the interleaving tests judge team-draft with the report's statistics.
         .testTarget(
-            name: "ExperimentsTests", dependencies: ["Experiments", "EventLog", "LTR", "RerankJSON"], swiftSettings: swiftSettings
+            name: "ExperimentsTests",
+            dependencies: ["Experiments", "ExperimentAnalysis", "EventLog", "RerankCore", "RerankJSON"],
+            swiftSettings: swiftSettings
         ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "RerankJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PersonalizationTests",
-            dependencies: ["Personalization", "Features", "LTR", "EventLog", "Ranking", "RerankCore", "RerankJSON", "RerankTesting"],
+            dependencies: [
+                "Personalization", "PersonalizationTraining", "Features", "LTRModel", "LTRTraining", "EventLog", "Ranking",
+                "RerankCore", "RerankJSON", "RerankFixtures",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RerankServerTests",
             dependencies: [
-                "RerankServer", "RerankTesting", "EventLog", "Personalization",
+                "RerankServer", "RerankTesting", "RerankFixtures", "EventLog", "ExperimentAnalysis", "Personalization",
+                "PersonalizationTraining",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,5 @@
 import Features
-import LTR
+import LTRModel
 import Ranking
 import RerankCore
 

@@ -1,6 +1,6 @@
 import Features
 import Foundation
-import LTR
+import LTRModel
 
 /// What a personalized ranking model needs besides its trees: which features it reads, where item attributes
 /// come from, and the interaction statistics as they stood when it was trained.

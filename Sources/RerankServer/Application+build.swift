@@ -46,7 +46,7 @@ public func buildApplication(
                 Reranker(ranker: model, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
             }
         } catch {
-            throw ConfigurationError("cannot serve --model \(path): \(error)")
+            throw ConfigurationError.unservableModel("cannot serve --model \(path): \(error)")
         }
     }
     try configuration.checkVariantModels()

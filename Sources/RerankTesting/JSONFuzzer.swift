@@ -1,4 +1,4 @@
-import LTR
+import RerankCore
 import RerankJSON
 
 /// Seeded generator of JSON documents and byte-level mutations of them, for property-based tests of the

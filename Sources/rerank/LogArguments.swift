@@ -3,6 +3,7 @@ import EventLog
 import Features
 import Foundation
 import Personalization
+import PersonalizationTraining
 
 /// The flags `train` and `evaluate` share for UBI logs (`--format ubi`, the default).
 struct LogArguments: ParsableArguments {

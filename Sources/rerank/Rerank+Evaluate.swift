@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import LTR
+import LTRModel
+import LTRTraining
 import Personalization
+import PersonalizationTraining
 import RerankJSON
 
 extension Rerank {

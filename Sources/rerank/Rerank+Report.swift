@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExperimentAnalysis
 import Experiments
 import Foundation
 import RerankJSON

@@ -1,8 +1,10 @@
 import ArgumentParser
-import Foundation
 import Features
-import LTR
+import Foundation
+import LTRModel
+import LTRTraining
 import Personalization
+import PersonalizationTraining
 
 extension Rerank {
     /// `rerank train`: learns a LambdaMART ranking model and writes the model file.

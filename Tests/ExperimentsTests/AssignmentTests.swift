@@ -1,5 +1,7 @@
+import ExperimentAnalysis
 import Experiments
 import Foundation
+import RerankCore
 import Testing
 
 /// Assignment is a fixed hash: stable, uniform, independent across salts, and honours traffic, schedule and

@@ -1,7 +1,8 @@
 import EventLog
+import ExperimentAnalysis
 import Experiments
 import Foundation
-import LTR
+import RerankCore
 import RerankJSON
 import Testing
 

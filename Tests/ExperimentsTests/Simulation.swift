@@ -1,7 +1,8 @@
 import EventLog
+import ExperimentAnalysis
 import Experiments
 import Foundation
-import LTR
+import RerankCore
 import RerankJSON
 
 /// Simulated shoppers for the report's tests: each user has a click propensity of their own (so searches by

@@ -1,4 +1,6 @@
+import ExperimentAnalysis
 import Experiments
+import RerankCore
 import Testing
 
 /// The report's statistics against values computed by hand and textbook tables.

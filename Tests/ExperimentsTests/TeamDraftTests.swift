@@ -1,5 +1,6 @@
+import ExperimentAnalysis
 import Experiments
-import LTR
+import RerankCore
 import Testing
 
 /// Team-draft interleaving shows every hit once, keeps the teams balanced, and is unbiased: identical rankings

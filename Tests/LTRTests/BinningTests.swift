@@ -1,4 +1,6 @@
-import LTR
+import LTRModel
+import LTRTraining
+import RerankCore
 import Testing
 
 /// Histogram bins: few values get a bin each, zero has its own bin, bounds agree with raw thresholds.

@@ -1,5 +1,7 @@
 import Foundation
-import LTR
+import LTRModel
+import LTRTraining
+import RerankCore
 import Testing
 
 /// The same data, parameters and seed give byte-identical models, whatever the thread count.

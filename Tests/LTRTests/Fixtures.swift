@@ -1,5 +1,7 @@
 import Foundation
-import LTR
+import LTRModel
+import LTRTraining
+import RerankCore
 
 /// Small synthetic ranking data for tests: relevance depends on a few features plus noise.
 enum Fixtures {

@@ -1,5 +1,7 @@
 import Foundation
-import LTR
+import LTRModel
+import LTRTraining
+import RerankCore
 import Testing
 
 /// Metrics against values worked out by hand.

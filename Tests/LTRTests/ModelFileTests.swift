@@ -1,5 +1,7 @@
 import Foundation
-import LTR
+import LTRModel
+import LTRTraining
+import RerankCore
 import Testing
 
 /// The model file: round trip, checksum and structure validation, and the serving scorer.

@@ -1,5 +1,7 @@
 import Foundation
-import LTR
+import LTRModel
+import LTRTraining
+import RerankCore
 import Testing
 
 /// LambdaRank gradients pinned on tiny queries, each value worked out by hand from the formulas.

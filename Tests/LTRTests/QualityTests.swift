@@ -1,5 +1,7 @@
 import Foundation
-import LTR
+import LTRModel
+import LTRTraining
+import RerankCore
 import Testing
 
 /// NDCG floor on LightGBM's own lambdarank example (../shared/data/lambdarank-example), against LightGBM 4.7.0

@@ -1,5 +1,7 @@
 import Foundation
-import LTR
+import LTRModel
+import LTRTraining
+import RerankCore
 import Testing
 
 /// Joining TREC runs with qrels.

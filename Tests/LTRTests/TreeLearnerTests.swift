@@ -1,4 +1,6 @@
-import LTR
+import LTRModel
+import LTRTraining
+import RerankCore
 import Testing
 
 /// The tree learner alone, on hand-made gradients.

@@ -1,10 +1,12 @@
 import EventLog
 import Features
-import LTR
-import RerankTesting
+import LTRModel
+import LTRTraining
+import RerankFixtures
 import Testing
 
 @testable import Personalization
+@testable import PersonalizationTraining
 
 @Suite struct LogEvaluatorTests {
     @Test func modelBeatsEngineRandomAndBaselineWithAConfidentUplift() throws {

@@ -1,13 +1,15 @@
 import EventLog
-import RerankTesting
 import Features
 import Foundation
-import LTR
+import LTRModel
+import LTRTraining
 import Ranking
 import RerankCore
+import RerankFixtures
 import Testing
 
 @testable import Personalization
+@testable import PersonalizationTraining
 
 @Suite struct LogTrainerTests {
     static func options() -> LogTrainingOptions {

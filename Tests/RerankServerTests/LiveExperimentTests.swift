@@ -1,4 +1,5 @@
 import EventLog
+import ExperimentAnalysis
 import Experiments
 import Foundation
 import Hummingbird

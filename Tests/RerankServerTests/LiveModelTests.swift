@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Personalization
+import PersonalizationTraining
+import RerankFixtures
 import RerankJSON
 import RerankTesting
 import Testing

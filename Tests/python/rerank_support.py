@@ -6,9 +6,9 @@ import copy
 import http.client
 import json
 import os
-import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Callable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+import stack  # noqa: E402  (the one start-up helper for osmem-server and sidecars)
+
 RERANK_BIN = os.environ.get("RERANK_BIN", str(REPO_ROOT / ".build" / "debug" / "rerank"))
 MAPPINGS = REPO_ROOT / "mappings" / "products.json"
 CATALOG = REPO_ROOT / "sample" / "catalog.ndjson"
@@ -43,14 +46,8 @@ MAIN_CONFIG = {
     "upstream": {"timeout_ms": 2000},
 }
 WINDOW = 100
-STARTUP_TIMEOUT_S = 20.0
-
-
-def free_port() -> int:
-    """A port that was free a moment ago on 127.0.0.1 (bound, read, closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+STARTUP_TIMEOUT_S = stack.STARTUP_TIMEOUT_S
+free_port = stack.free_port
 
 
 # ---------------------------------------------------------------------------------------------- processes
@@ -63,7 +60,6 @@ class ManagedProcess:
     name: str
     process: subprocess.Popen
     log_path: Path
-    extra_pids: list[int] = field(default_factory=list)
     # Temporary files to remove once stopped (set RERANK_E2E_KEEP_LOGS=1 to keep them).
     files: list[Path] = field(default_factory=list)
 
@@ -77,20 +73,7 @@ class ManagedProcess:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        for pid in self.extra_pids:
-            if pid == self.process.pid:
-                continue
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        stack.stop(self.process, timeout=5)
         if not os.environ.get("RERANK_E2E_KEEP_LOGS"):
             for path in [self.log_path, *self.files]:
                 path.unlink(missing_ok=True)
@@ -104,31 +87,14 @@ def _log_file(prefix: str, suffix: str = ".log") -> Path:
 
 def start_osmem() -> tuple[ManagedProcess, str]:
     """Starts osmem-server on a free port; returns the process and its base URL."""
-    import osmem_server
-
-    binary = osmem_server.resolve_binary()
     stdout_path = _log_file("osmem-stdout")
     stderr_path = _log_file("osmem-stderr")
-    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
-        process = subprocess.Popen(
-            [str(binary), "--addr", "127.0.0.1:0", "--no-stdin-watch"],
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-        )
-    managed = ManagedProcess("osmem", process, stderr_path, files=[stdout_path])
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        first_line = stdout_path.read_text(errors="replace").split("\n", 1)
-        if len(first_line) == 2 and first_line[0].strip():
-            announced = json.loads(first_line[0])
-            managed.extra_pids.append(int(announced.get("pid", process.pid)))
-            return managed, announced["url"].rstrip("/")
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)
-    managed.stop()
-    raise RuntimeError(f"osmem-server did not announce its URL: {managed.log()}")
+    with open(stdout_path, "w+b") as out, open(stderr_path, "wb") as err:
+        try:
+            process, url = stack.start_osmem(stdout=out, stderr=err, timeout=STARTUP_TIMEOUT_S)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}: {stderr_path.read_text(errors='replace')[-4000:]}") from None
+    return ManagedProcess("osmem", process, stderr_path, files=[stdout_path]), url
 
 
 @dataclass
@@ -158,40 +124,18 @@ def start_sidecar(
         raise RuntimeError(f"rerank binary not found at {RERANK_BIN}; run `swift build --product rerank` or set RERANK_BIN")
     config_path = _log_file(f"{name}-config", ".json")
     config_path.write_text(json.dumps(config or {}))
-    last_log = ""
-    for _attempt in range(3):  # the free port can be taken between probe and bind: retry on a new one
-        port = free_port()
-        log_path = _log_file(name)
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                (prefix or []) + [
-                    RERANK_BIN, "serve",
-                    "--upstream", upstream,
-                    "--host", "127.0.0.1",
-                    "--port", str(port),
-                    "--config", str(config_path),
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, **(env or {})},
+    log_path = _log_file(name)
+    with open(log_path, "wb") as log:
+        try:
+            process, url = stack.start_sidecar(
+                RERANK_BIN, upstream, "--config", config_path, stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, **(env or {})}, prefix=prefix or [], timeout=STARTUP_TIMEOUT_S,
             )
-        managed = ManagedProcess(name, process, log_path, files=[config_path])
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline and managed.alive():
-            try:
-                status, _, _ = request(url, "GET", "/_rerank/health", timeout=1)
-                if status == 200:
-                    return Sidecar(url, port, managed, config_path)
-            except OSError:
-                pass
-            time.sleep(0.05)
-        last_log = managed.log()
-        managed.files = []  # keep the config for the next attempt
-        managed.stop()
-    config_path.unlink(missing_ok=True)
-    raise RuntimeError(f"rerank serve did not become healthy: {last_log}")
+        except RuntimeError as error:
+            config_path.unlink(missing_ok=True)
+            raise RuntimeError(f"{error}: {log_path.read_text(errors='replace')[-4000:]}") from None
+    managed = ManagedProcess(name, process, log_path, files=[config_path])
+    return Sidecar(url, int(url.rsplit(":", 1)[1]), managed, config_path)
 
 
 # ---------------------------------------------------------------------------------------------- raw HTTP

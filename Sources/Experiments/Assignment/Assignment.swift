@@ -85,7 +85,7 @@ public struct ExperimentAssigner: Sendable {
         let parts = value.split(separator: "/", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
         let names = experiments.map(\.name).joined(separator: ", ")
         guard parts.count == 2, let experiment = experiments.first(where: { $0.name == parts[0] }) else {
-            throw OverrideError("'\(value)' names no configured experiment; use EXPERIMENT/VARIANT with one of: \(names.isEmpty ? "(none configured)" : names)")
+            throw .unknownExperiment(value, configured: names)
         }
         if experiment.kind == .interleaving, parts[1] == Assignment.interleaved {
             return Assignment(experiment: experiment, variantIndex: nil, forced: true)
@@ -93,17 +93,8 @@ public struct ExperimentAssigner: Sendable {
         guard let index = experiment.variants.firstIndex(where: { $0.name == parts[1] }) else {
             var choices = experiment.variants.map(\.name)
             if experiment.kind == .interleaving { choices.append(Assignment.interleaved) }
-            throw OverrideError("experiment '\(experiment.name)' has no variant '\(parts[1])'; use one of: \(choices.joined(separator: ", "))")
+            throw .unknownVariant(parts[1], experiment: experiment.name, choices: choices)
         }
         return Assignment(experiment: experiment, variantIndex: index, forced: true)
-    }
-}
-
-/// An override header that names no configured experiment or variant.
-public struct OverrideError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-
-    public init(_ description: String) {
-        self.description = description
     }
 }

@@ -1,4 +1,4 @@
-import LTR
+import RerankCore
 
 /// Where a user falls in an experiment: a number in [0, 1) from a fixed hash of the salt and the user id.
 ///

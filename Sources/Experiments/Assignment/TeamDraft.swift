@@ -1,4 +1,4 @@
-import LTR
+import RerankCore
 
 /// Which ranking contributed a hit to an interleaved list.
 public enum Team: String, Sendable, Equatable, CaseIterable {

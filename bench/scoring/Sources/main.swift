@@ -5,11 +5,12 @@
 //   rerank-bench-scoring [RUNS] [--users N] [--items N] [--queries N]
 import Features
 import Foundation
-import LTR
+import LTRModel
 import Personalization
+import PersonalizationTraining
 import Ranking
 import RerankCore
-import RerankTesting
+import RerankFixtures
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 @MainActor func option(_ name: String, default value: Int) -> Int {

@@ -1,0 +1,232 @@
+import Foundation
+import LTRModel
+
+/// Reads ranking data in LETOR / svmlight text form.
+///
+/// Each line is `label [qid:ID] index:value index:value ... [# comment]`, with 1-based feature indices and
+/// absent features meaning 0. Query groups come from the `qid:` fields (rows of a query must be contiguous) or,
+/// when the lines have none, from the companion `FILE.query` file holding one group size per line (LightGBM's
+/// layout). Large files are parsed on several threads.
+///
+/// ```swift
+/// let train = try LETORReader.read(path: "rank.train")
+/// let test = try LETORReader.read(path: "rank.test", featureCount: train.featureCount)
+/// ```
+public enum LETORReader {
+    /// Reads a LETOR / svmlight file and its query groups.
+    ///
+    /// - Parameters:
+    ///   - path: the data file. Without `qid:` fields, `path + ".query"` must hold the group sizes.
+    ///   - featureCount: the schema's number of features (e.g. the training set's or a model's); columns
+    ///     beyond the file's largest index are zero. When `nil`, the largest index in the file decides.
+    ///   - featureNames: names for the columns; defaults to `f1`, `f2`, ... after the file's indices.
+    ///   - threads: parser threads, 0 for one per processor.
+    /// - Throws: `LTRError` naming the file and line of the first bad input.
+    public static func read(
+        path: String,
+        featureCount: Int? = nil,
+        featureNames: [String]? = nil,
+        threads: Int = 0
+    ) throws -> Dataset {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw LTRError.unreadableFile(path, reason: error.localizedDescription)
+        }
+        let queryPath = path + ".query"
+        let groupSizes: [Int]? =
+            FileManager.default.fileExists(atPath: queryPath) ? try readGroupSizes(path: queryPath) : nil
+        return try parse(
+            data,
+            name: path,
+            groupSizes: groupSizes,
+            featureCount: featureCount,
+            featureNames: featureNames,
+            threads: threads
+        )
+    }
+
+    /// Parses LETOR / svmlight text already in memory.
+    ///
+    /// - Parameters:
+    ///   - data: the file's bytes.
+    ///   - name: the file name used in error messages.
+    ///   - groupSizes: group sizes for files without `qid:` fields (ignored when the lines carry `qid:`).
+    ///   - featureCount: the schema's number of features, or `nil` to take the largest index in the data.
+    ///   - featureNames: names for the columns.
+    ///   - threads: parser threads, 0 for one per processor.
+    /// - Throws: `LTRError` naming the file and line of the first bad input.
+    public static func parse(
+        _ data: Data,
+        name: String,
+        groupSizes: [Int]? = nil,
+        featureCount: Int? = nil,
+        featureNames: [String]? = nil,
+        threads: Int = 0
+    ) throws -> Dataset {
+        let threadCount = Parallel.threadCount(threads)
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Dataset in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let chunks = chunkRanges(bytes, pieces: bytes.count < 1 << 20 ? 1 : threadCount * 4)
+            let columnLimit = featureCount ?? Int(Int32.max)
+            var results = [LETORChunk?](repeating: nil, count: chunks.count)
+            results.withUnsafeMutableBufferPointer { slots in
+                let output = UncheckedBox(slots)
+                Parallel.forEach(chunks.count, threads: threadCount) { index in
+                    output.value[index] = LETORChunk(bytes: bytes, range: chunks[index], columnLimit: columnLimit)
+                }
+            }
+            let parsed = results.map { $0! }
+            return try assemble(
+                parsed,
+                bytes: bytes,
+                name: name,
+                groupSizes: groupSizes,
+                featureCount: featureCount,
+                featureNames: featureNames,
+                threads: threadCount
+            )
+        }
+    }
+
+    /// Reads a LightGBM `.query` file: one positive group size per line.
+    ///
+    /// - Throws: `LTRError` naming the line of a bad size.
+    public static func readGroupSizes(path: String) throws -> [Int] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LTRError.unreadableFile(path, reason: "no such file or not readable")
+        }
+        var sizes: [Int] = []
+        let text = String(decoding: data, as: UTF8.self)
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            guard let size = Int(trimmed), size > 0 else {
+                throw LTRError.malformedInput(
+                    file: path,
+                    line: index + 1,
+                    "'\(trimmed)' is not a group size; each line must hold one positive integer (rows in the query)."
+                )
+            }
+            sizes.append(size)
+        }
+        return sizes
+    }
+
+    /// Cuts the buffer into pieces that end just after a newline.
+    private static func chunkRanges(_ bytes: UnsafeBufferPointer<UInt8>, pieces: Int) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for piece in 1...pieces {
+            var end = piece == pieces ? bytes.count : max(start, bytes.count * piece / pieces)
+            while end < bytes.count && end > 0 && bytes[end - 1] != UInt8(ascii: "\n") { end += 1 }
+            if end > start {
+                ranges.append(start..<end)
+                start = end
+            }
+        }
+        return ranges.isEmpty ? [0..<0] : ranges
+    }
+
+    private static func assemble(
+        _ chunks: [LETORChunk],
+        bytes: UnsafeBufferPointer<UInt8>,
+        name: String,
+        groupSizes: [Int]?,
+        featureCount: Int?,
+        featureNames: [String]?,
+        threads: Int
+    ) throws -> Dataset {
+        var linesBefore = 0
+        var rowStarts: [Int] = []
+        var rows = 0
+        var maxColumn = -1
+        var withQid = 0
+        for chunk in chunks {
+            if let failure = chunk.failure {
+                throw LTRError.malformedInput(file: name, line: linesBefore + failure.line + 1, failure.message)
+            }
+            linesBefore += chunk.lineCount
+            rowStarts.append(rows)
+            rows += chunk.labels.count
+            maxColumn = max(maxColumn, chunk.maxColumn)
+            withQid += chunk.rowsWithQid
+        }
+        guard rows > 0 else {
+            throw LTRError.emptyDataset("\(name) has no data rows; each line must be `label index:value ...`.")
+        }
+        let columns = featureCount ?? (maxColumn + 1)
+        guard columns > 0 else {
+            throw LTRError.emptyDataset("\(name) has no features; give at least one `index:value` pair.")
+        }
+        let boundaries: [Int]
+        if withQid == rows {
+            boundaries = try qidBoundaries(chunks, bytes: bytes, name: name)
+        } else if withQid > 0 {
+            throw LTRError.missingGroups(
+                "\(name): \(withQid) of \(rows) rows have a qid: field; give qid: on every row or on none."
+            )
+        } else if let groupSizes {
+            guard groupSizes.reduce(0, +) == rows else {
+                throw LTRError.groupMismatch(
+                    "\(name).query group sizes add up to \(groupSizes.reduce(0, +)) rows but \(name) has \(rows) rows; "
+                        + "fix the .query file so its sizes add up to the number of data lines."
+                )
+            }
+            boundaries = groupSizes.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1) }
+        } else {
+            throw LTRError.missingGroups(
+                "\(name) has no qid: fields and no \(name).query file; add qid:<id> after each label or write "
+                    + "the number of rows of each query, one per line, to \(name).query."
+            )
+        }
+        var matrix = [Float](repeating: 0, count: rows * columns)
+        let labels = chunks.flatMap(\.labels)
+        matrix.withUnsafeMutableBufferPointer { output in
+            let target = UncheckedBox(output)
+            Parallel.forEach(chunks.count, threads: threads) { index in
+                chunks[index].scatter(into: target.value, firstRow: rowStarts[index], featureCount: columns)
+            }
+        }
+        return try Dataset(
+            features: matrix,
+            featureCount: columns,
+            labels: labels,
+            queryBoundaries: boundaries,
+            featureNames: featureNames
+        )
+    }
+
+    /// Query boundaries from runs of equal `qid:` values, rejecting a qid that comes back after another one.
+    private static func qidBoundaries(
+        _ chunks: [LETORChunk],
+        bytes: UnsafeBufferPointer<UInt8>,
+        name: String
+    ) throws -> [Int] {
+        var boundaries = [0]
+        var seen = Set<[UInt8]>()
+        var current: [UInt8]? = nil
+        var row = 0
+        for chunk in chunks {
+            for run in chunk.qidRuns {
+                let qid = Array(bytes[run.qid])
+                if qid == current {
+                    boundaries[boundaries.count - 1] += run.rows
+                } else {
+                    guard seen.insert(qid).inserted else {
+                        throw LTRError.groupMismatch(
+                            "\(name): qid:\(String(decoding: qid, as: UTF8.self)) appears again at data row "
+                                + "\(row + 1) after other queries; rows of one query must be contiguous (sort the "
+                                + "file by qid, keeping the row order within each query)."
+                        )
+                    }
+                    current = qid
+                    boundaries.append(boundaries[boundaries.count - 1] + run.rows)
+                }
+                row += run.rows
+            }
+        }
+        return boundaries
+    }
+}

@@ -1,0 +1,173 @@
+import EventLog
+import Features
+import Foundation
+import LTRModel
+import LTRTraining
+import Personalization
+import RerankCore
+
+/// How `rerank evaluate --logs` holds out searches.
+public enum HoldOut: String, Sendable, CaseIterable {
+    /// The latest share of searches (default 20%).
+    case time
+    /// Each user's last search with an interaction.
+    case lastPerUser = "last-per-user"
+}
+
+/// One ranking's metrics, overall and by segment.
+public struct EvaluatedRanking: Sendable {
+    public var overall: RankingEvaluation
+    /// Segment (`device=mobile`, `daypart=evening`, `user=new`, ...) to metrics.
+    public var segments: [String: RankingEvaluation]
+    /// Distinct items in the top 10 across held-out searches ÷ distinct items shown in them.
+    public var coverage: Double
+    /// Share of held-out searches whose top 10 differs from the engine's.
+    public var changed: Double
+    /// Each held-out search's items in this ranking's order.
+    public var orders: [[String]]
+}
+
+/// What `rerank evaluate --logs` reports.
+public struct LogEvaluation: Sendable {
+    public var heldOutGroups: Int
+    /// Held-out searches that training or validation of the model (or the compared model) already used: the
+    /// model's metrics on them are optimistic. 0 when the models were trained with a matching test fraction.
+    public var seenInTraining: Int
+    /// The `query_id` of each held-out search, in the order of ``EvaluatedRanking/orders``.
+    public var queryIDs: [String]
+    public var gain: RelevanceGain
+    /// `original`, `baseline`, `random`, `model`.
+    public var rankings: [String: EvaluatedRanking]
+    /// Model − original NDCG@10: mean and 95% bootstrap interval.
+    public var uplift: (mean: Double, low: Double, high: Double)
+    /// Model − compared model NDCG@10 (paired, same searches), when a model to compare with was given.
+    public var upliftOverCompared: (mean: Double, low: Double, high: Double)?
+    public var replay: ReplaySummary
+}
+
+/// Replays held-out logs with point-in-time features and compares orderings of each logged result list.
+public enum LogEvaluator {
+    /// Every ranking an evaluation can hold, in report order; `compared` only with a model to compare with.
+    public static let rankingNames = ["original", "baseline", "random", "compared", "model"]
+
+    public static func evaluate(
+        model: PersonalizationModel,
+        comparedWith compared: PersonalizationModel? = nil,
+        log: InteractionLog,
+        items: [String: ItemAttributes],
+        holdOut: HoldOut = .time,
+        fraction: Double = 0.2,
+        gain: RelevanceGain = .exponential,
+        seed: UInt64 = 1
+    ) throws -> LogEvaluation {
+        var builder = TrainingSetBuilder()
+        builder.gains = model.extras.gains
+        let (set, _, summary) = builder.build(impressions: log.loggedImpressions(), events: log.loggedEvents(), attributes: items)
+        guard set.groupCount > 0 else {
+            throw TrainingError.nothingToEvaluate()
+        }
+        let heldOut = select(set, holdOut: holdOut, fraction: fraction)
+        let test = set.subset(heldOut)
+        let width = test.featureNames.count
+        let ctrColumn = test.featureNames.firstIndex(of: "item_ctr")!
+        let coldColumn = test.featureNames.firstIndex(of: "user_cold")!
+        let modelScores = try scores(of: model, on: test)
+        var random = SplitMix64(seed: seed)
+        let randomScores = test.labels.map { _ in Double(random.next() >> 11) }
+        var scorers: [String: (Int, Int) -> Double] = [
+            "original": { group, row in -Double(test.groups[group].originalRanks[row]) },
+            "baseline": { group, row in Double(test.rows[(test.groupBoundaries[group] + row) * width + ctrColumn]) },
+            "random": { group, row in randomScores[test.groupBoundaries[group] + row] },
+            "model": { group, row in modelScores[test.groupBoundaries[group] + row] },
+        ]
+        if let compared {
+            let comparedScores = try scores(of: compared, on: test)
+            scorers["compared"] = { group, row in comparedScores[test.groupBoundaries[group] + row] }
+        }
+        var segments: [String: [Int]] = [:]
+        for group in 0..<test.groupCount {
+            let impression = test.groups[group]
+            segments["device=\(impression.device.rawValue)", default: []].append(group)
+            segments["daypart=\(impression.localTime.daypart.rawValue)", default: []].append(group)
+            let cold = test.rows[test.groupBoundaries[group] * width + coldColumn] > 0
+            segments["user=\(cold ? "new" : "returning")", default: []].append(group)
+        }
+        let ordered = scorers.mapValues { orders(test, $0) }
+        let originalTop = ordered["original"]!.map { Array($0.prefix(10)) }
+        let shown = Set(test.groups.flatMap(\.items))
+        var rankings: [String: EvaluatedRanking] = [:]
+        for (name, score) in scorers {
+            let top = ordered[name]!.map { Array($0.prefix(10)) }
+            rankings[name] = EvaluatedRanking(
+                overall: RankingEvaluation(set: test, gain: gain, score: score),
+                segments: segments.mapValues { groups in
+                    let subset = test.subset(groups)
+                    return RankingEvaluation(set: subset, gain: gain) { group, row in score(groups[group], row) }
+                },
+                coverage: Double(Set(top.flatMap { $0 }).count) / Double(max(1, shown.count)),
+                changed: Double(zip(top, originalTop).filter { $0 != $1 }.count) / Double(max(1, test.groupCount)),
+                orders: ordered[name]!
+            )
+        }
+        let uplift = bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: scorers["original"]!)
+        let trainedUntil = [model.extras.trainedUntil, compared?.extras.trainedUntil].compactMap { $0 }.max()
+        // Strictly earlier: a held-out search in the same millisecond as the last trained one is not counted.
+        let seen = trainedUntil.map { until in test.groups.filter { $0.time < until }.count } ?? 0
+        return LogEvaluation(
+            heldOutGroups: test.groupCount, seenInTraining: seen, queryIDs: test.groups.map(\.queryID), gain: gain, rankings: rankings, uplift: uplift,
+            upliftOverCompared: scorers["compared"].map { bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: $0) },
+            replay: summary)
+    }
+
+    /// A model's score of every row, from the columns it was trained on.
+    private static func scores(of model: PersonalizationModel, on set: TrainingSet) throws -> [Double] {
+        try model.ranking.scorer().score(rows: FeatureSchema.select(model.extras.columns, from: set.rows))
+    }
+
+    static func select(_ set: TrainingSet, holdOut: HoldOut, fraction: Double) -> [Int] {
+        switch holdOut {
+        case .time:
+            let count = max(1, Int((Double(set.groupCount) * fraction).rounded()))
+            return Array((set.groupCount - count)..<set.groupCount)
+        case .lastPerUser:
+            var last: [String: Int] = [:]
+            for group in 0..<set.groupCount {
+                if let user = set.groups[group].userID ?? set.groups[group].sessionID { last[user] = group }
+            }
+            return last.values.sorted()
+        }
+    }
+
+    private static func orders(_ set: TrainingSet, _ score: (Int, Int) -> Double) -> [[String]] {
+        (0..<set.groupCount).map { group in
+            let items = set.groups[group].items
+            return RankingMetrics.ranking(scores: items.indices.map { score(group, $0) }).map { items[$0] }
+        }
+    }
+
+    /// Mean per-search NDCG@10 difference of two rankings and its 95% percentile bootstrap interval (1,000
+    /// resamples of the same searches for both, so the difference is paired).
+    private static func bootstrap(
+        _ set: TrainingSet, gain: RelevanceGain, seed: UInt64, _ ranking: (Int, Int) -> Double, minus other: (Int, Int) -> Double
+    ) -> (mean: Double, low: Double, high: Double) {
+        let differences = (0..<set.groupCount).map { group -> Double in
+            let range = set.groupBoundaries[group]..<set.groupBoundaries[group + 1]
+            let labels = set.labels[range].map(Double.init)
+            func ndcg(_ score: (Int, Int) -> Double) -> Double {
+                let order = RankingMetrics.ranking(scores: labels.indices.map { score(group, $0) })
+                return RankingMetrics.ndcg(rankedLabels: order.map { labels[$0] }, cutoff: 10, gain: gain)
+            }
+            return ndcg(ranking) - ndcg(other)
+        }
+        let mean = differences.reduce(0, +) / Double(max(1, differences.count))
+        var random = SplitMix64(seed: seed &+ 17)
+        var means: [Double] = []
+        for _ in 0..<1000 {
+            var total = 0.0
+            for _ in differences.indices { total += differences[Int(random.next() % UInt64(differences.count))] }
+            means.append(total / Double(differences.count))
+        }
+        means.sort()
+        return (mean, means[25], means[974])
+    }
+}

@@ -1,0 +1,116 @@
+import EventLog
+import Features
+import Foundation
+import LTRModel
+import LTRTraining
+import Personalization
+
+/// How `rerank train --logs` learns.
+public struct LogTrainingOptions: Sendable {
+    /// LambdaMART parameters; by default 300 trees at learning rate 0.05 with early stopping after 30 rounds
+    /// without a better validation NDCG@10.
+    public var parameters: TrainingParameters
+    /// The latest share of searches left out of training and validation altogether, for `rerank evaluate`
+    /// (its time split with the same fraction then scores only searches the model never saw); 0 uses them all.
+    public var testFraction = 0.0
+    /// The latest share of the remaining searches held out for validation and early stopping (time split).
+    public var validationFraction = 0.2
+    /// Feature families to leave out, for ablations.
+    public var excludedFamilies: Set<FeatureFamily> = []
+    public var builder = TrainingSetBuilder()
+    public var attributeFields = AttributeFields()
+
+    public init() {
+        parameters = TrainingParameters()
+        parameters.iterations = 300
+        parameters.learningRate = 0.05
+        parameters.minDataInLeaf = 20
+        parameters.earlyStoppingRounds = 30
+        parameters.evalAt = [1, 5, 10]
+        parameters.metricAt = 10
+    }
+}
+
+/// What training saw and how the model did on the held-out searches.
+public struct LogTrainingReport: Sendable {
+    public var replay: ReplaySummary
+    public var trainingGroups: Int
+    public var validationGroups: Int
+    /// The latest searches left out for evaluation (``LogTrainingOptions/testFraction``).
+    public var testGroups: Int
+    /// Validation metrics of the engine's order (`original`) and of the model (`model`).
+    public var validation: [String: RankingEvaluation]
+}
+
+/// Learns a personalized ranking model from UBI logs.
+public enum LogTrainer {
+    /// The fewest searches with interactions worth training on.
+    public static let minimumGroups = 20
+
+    /// Replays `log`, trains on the earlier searches, validates on the latest ones.
+    ///
+    /// - Parameters:
+    ///   - items: catalog attributes by item id (category, brand, price), for the user-taste features.
+    ///   - progress: called after every boosting iteration.
+    public static func train(
+        log: InteractionLog,
+        items: [String: ItemAttributes],
+        options: LogTrainingOptions = LogTrainingOptions(),
+        progress: ((TrainingProgress) -> Void)? = nil
+    ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
+        let impressions = log.loggedImpressions()
+        let events = log.loggedEvents()
+        guard !impressions.isEmpty else {
+            throw TrainingError.noShownSearches()
+        }
+        guard !events.isEmpty else {
+            throw TrainingError.noInteractions()
+        }
+        let (set, state, summary) = options.builder.build(impressions: impressions, events: events, attributes: items)
+        guard set.groupCount >= minimumGroups else {
+            throw TrainingError.tooFewSearches(set.groupCount, unjoinable: summary.unjoinable, minimum: minimumGroups)
+        }
+        let testCount = options.testFraction > 0 ? max(1, Int((Double(set.groupCount) * options.testFraction).rounded())) : 0
+        let usable = set.groupCount - testCount
+        guard usable >= minimumGroups else {
+            throw TrainingError.tooFewAfterHoldOut(usable, heldOut: testCount, minimum: minimumGroups)
+        }
+        let validationCount = max(1, Int((Double(usable) * options.validationFraction).rounded()))
+        let training = set.subset(0..<(usable - validationCount))
+        let validation = set.subset((usable - validationCount)..<usable)
+        let columns = FeatureSchema.columns(excluding: options.excludedFamilies)
+        let ranking = try Booster(
+            train: dataset(training, columns: columns),
+            valid: dataset(validation, columns: columns),
+            parameters: options.parameters
+        ).train(progress: progress)
+        let extras = PersonalizationExtras(
+            columns: columns, excludedFamilies: options.excludedFamilies.map(\.rawValue).sorted(),
+            attributeFields: options.attributeFields, gains: options.builder.gains, state: state,
+            trainedUntil: set.groups[usable - 1].time
+        )
+        let model = PersonalizationModel(ranking: ranking, extras: extras)
+        let scorer = ranking.scorer()
+        let validationData = try dataset(validation, columns: columns)
+        let modelScores = try scorer.score(rows: validationData.features)
+        let report = LogTrainingReport(
+            replay: summary,
+            trainingGroups: training.groupCount,
+            validationGroups: validation.groupCount,
+            testGroups: testCount,
+            validation: [
+                "original": RankingEvaluation(set: validation) { group, row in -Double(validation.groups[group].originalRanks[row]) },
+                "model": RankingEvaluation(set: validation) { group, row in modelScores[validation.groupBoundaries[group] + row] },
+            ]
+        )
+        return (model, report)
+    }
+
+    /// The LTR data set of `set`'s rows, keeping `columns`.
+    static func dataset(_ set: TrainingSet, columns: [Int]) throws -> Dataset {
+        try Dataset(
+            features: FeatureSchema.select(columns, from: set.rows), featureCount: columns.count, labels: set.labels,
+            queryBoundaries: set.groupBoundaries, featureNames: columns.map { set.featureNames[$0] }
+        )
+    }
+}

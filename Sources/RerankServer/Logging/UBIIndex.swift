@@ -1,0 +1,35 @@
+import RerankCore
+import RerankJSON
+
+/// One of the cluster's two UBI indices: its name, the body it is created with, and how a record's document
+/// id is chosen.
+///
+/// Ids are deterministic, so a record sent twice (a retried `_bulk`, a restart before the shipping cursor was
+/// saved) is stored once: a query is keyed by its `query_id`; an event by the 64-bit FNV-1a hash of its bytes
+/// as spooled, which are also its bytes in the local `ubi_events` files. Two events with the same bytes (the
+/// same action on the same object at the same millisecond, as a storefront retrying a request sends) are one
+/// document.
+///
+/// ```swift
+/// UBIIndex.queries.documentID(of: impression, bytes: line)  // its query_id
+/// UBIIndex.events.documentID(of: click, bytes: line)  // 16 hex digits, the same however often it is sent
+/// ```
+struct UBIIndex: Sendable {
+    /// `ubi_queries` or `ubi_events`.
+    let name: String
+    /// The string field whose value is the document id, when the record has it.
+    let idField: String?
+    /// The `PUT /<name>` body: mappings after the UBI schema.
+    let body: String
+
+    /// The `_id` of a record: its `idField` when that is a non-empty string, else the hash of `bytes`.
+    ///
+    /// - Parameters:
+    ///   - record: the parsed record.
+    ///   - bytes: the record's JSON bytes, exactly as spooled.
+    func documentID(of record: JSONObject, bytes: some Sequence<UInt8>) -> String {
+        if let idField, let id = record[idField]?.stringValue, !id.isEmpty { return id }
+        let hex = String(FNV1a64.hash(bytes), radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

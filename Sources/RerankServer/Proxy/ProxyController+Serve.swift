@@ -1,0 +1,97 @@
+import Features
+import Foundation
+import Personalization
+import Ranking
+import RerankCore
+import RerankJSON
+
+/// A search made ready to forward, once per search and per entry of an msearch: the rewritten plan, the
+/// request context and the experiment arm that serves it.
+struct PreparedSearch: Sendable {
+    let plan: SearchPlan
+    let context: SearchContext
+    let route: ExperimentRoute
+}
+
+extension ProxyController {
+    /// Plans a search body, builds its context and assigns its experiment arm; a search its arm does not
+    /// rerank is planned to go upstream as the client sent it.
+    ///
+    /// - Throws: ``RerankError`` (400) for a bad body, `ext.rerank`, `X-Rerank-*` header or variant override.
+    func prepare(
+        _ body: [UInt8], query: String?, headers: ContextBuilder.Headers, override: String?,
+        snapshot: RerankerStore.Snapshot
+    ) throws(RerankError) -> PreparedSearch {
+        var plan = try planner.plan(body: body, query: query, fields: snapshot.fields)
+        var context = try contexts.context(headers: headers, extension: plan.rerankExtension)
+        context.query = plan.userQuery
+        let route = try ExperimentRoute(snapshot, context: context, override: override, rerankingEnabled: rerankingEnabled)
+        if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
+        return PreparedSearch(plan: plan, context: context, route: route)
+    }
+
+    /// Serves one search's response (`range` of `bytes`, or all of it): reranked as planned or as the engine
+    /// sent it, folded into the online state, logged as an impression, and given its query id.
+    func serve(
+        _ bytes: [UInt8], range: Range<Int>?, _ search: PreparedSearch, index: String?
+    ) -> (bytes: [UInt8], outcome: RerankOutcome, queryID: String?) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var served = rerank(bytes, range: range, search)
+        metrics.rerank(served.outcome, duration: clock.now - start)
+        let queryID = ImpressionRecord.newQueryID()
+        observe(served, queryID: queryID, plan: search.plan, context: search.context)
+        guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil) }
+        impressions.record(impression(search, queryID: queryID, index: index, outcome: served.outcome, shown: shown))
+        if search.context.returnQueryID { served.bytes = Self.appendingQueryID(queryID, to: served.bytes) }
+        return (served.bytes, served.outcome, queryID)
+    }
+
+    /// The response in the arm's order when the plan reranks it, else as the engine sent it (with the shown
+    /// hits only when impressions are logged).
+    private func rerank(_ bytes: [UInt8], range: Range<Int>?, _ search: PreparedSearch) -> ServedResponse {
+        let plan = search.plan
+        guard let page = plan.page else {
+            return ServedResponse(
+                bytes: Array(bytes[range ?? 0..<bytes.count]),
+                outcome: .skipped(plan.skipReason ?? "not reranked"),
+                shown: impressions == nil ? nil : ResponseReranker.shownAsIs(bytes, range: range)
+            )
+        }
+        return ResponseReranker(serving: search.route.serving, budget: budget).rerank(
+            bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: search.context,
+            interleavingSeed: search.route.interleavingSeed)
+    }
+
+    /// Queues what was shown for the live feature statistics; applied off the request path.
+    private func observe(_ served: ServedResponse, queryID: String, plan: SearchPlan, context: SearchContext) {
+        if let online, let shown = served.shown, !shown.isEmpty {
+            online.submit(
+                LoggedImpression(
+                    queryID: queryID, time: context.time, userID: context.userID, sessionID: context.sessionID,
+                    device: context.device, localTime: context.localTime, query: plan.userQuery, items: shown.map(\.id)
+                )
+            )
+        }
+    }
+
+    /// The `ubi_queries` record of a served search.
+    private func impression(
+        _ search: PreparedSearch, queryID: String, index: String?, outcome: RerankOutcome, shown: [ShownHit]
+    ) -> JSONObject {
+        let plan = search.plan
+        return ImpressionRecord.make(
+            queryID: queryID, timestamp: now(), index: index, userQuery: plan.userQuery, context: search.context,
+            page: plan.page.map { ($0.from, $0.size) }, outcome: outcome, shown: shown,
+            model: search.route.model, experiment: search.route.tag(shown: shown)
+        )
+    }
+
+    /// The response with `"ext":{"rerank":{"query_id":...}}` appended as its last member.
+    static func appendingQueryID(_ queryID: String, to bytes: [UInt8]) -> [UInt8] {
+        var member = Array(#""ext":{"rerank":{"query_id":"#.utf8)
+        JSONWriter.writeString(queryID, into: &member)
+        member += Array("}}".utf8)
+        return ResponseSplicer.appendingMember(member, to: bytes)
+    }
+}

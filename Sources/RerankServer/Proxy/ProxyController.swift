@@ -1,0 +1,214 @@
+import Features
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import Personalization
+import Ranking
+import RerankCore
+import RerankJSON
+
+/// Serves every cluster-bound request: searches are reranked, other allowed requests pass through untouched.
+struct ProxyController: Sendable {
+    let upstream: UpstreamClient
+    let planner: SearchPlanner
+    /// `rerank.enabled`: false serves searches outside every experiment in the engine's order.
+    let rerankingEnabled: Bool
+    let contexts: ContextBuilder
+    let rerankers: RerankerStore
+    let budget: Duration
+    let policy: PassthroughPolicy
+    let maxRequestBody: Int
+    /// How long a request body may take to arrive.
+    let bodyTimeout: Duration
+    let metrics: ProxyMetrics
+    /// Where impressions go; nil when logging is off.
+    let impressions: ImpressionLog?
+    /// The served model's statistics, which every served search updates; nil without a model.
+    /// Where served searches go to update the live feature statistics; nil without a model.
+    let online: OnlineStateService?
+    let now: @Sendable () -> Date
+
+    /// What kind of request a path is (not to be confused with ``ExperimentRoute``, a search's experiment arm).
+    enum Endpoint: String {
+        case search
+        case multiSearch = "msearch"
+        case passthrough
+
+        init(method: HTTPRequest.Method, path: String) {
+            let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+            guard method == .get || method == .post, (1...2).contains(segments.count), let last = segments.last,
+                segments.count == 1 || !segments[0].hasPrefix("_") || segments[0] == "_all"
+            else {
+                self = .passthrough
+                return
+            }
+            switch last {
+            case "_search": self = .search
+            case "_msearch": self = .multiSearch
+            default: self = .passthrough
+            }
+        }
+    }
+
+    func handle(_ request: Request, context: some RequestContext) async -> Response {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let endpoint = Endpoint(method: request.method, path: request.uri.path)
+        var response: Response
+        do {
+            switch endpoint {
+            case .search: response = try await search(request)
+            case .multiSearch: response = try await multiSearch(request)
+            case .passthrough: response = try await passthrough(request)
+            }
+        } catch {
+            context.logger.warning("\(request.method) \(request.uri.path): \(error)")
+            response = error.response()
+        }
+        metrics.request(route: endpoint.rawValue, status: response.status.code, duration: clock.now - start)
+        return response
+    }
+
+    private func passthrough(_ request: Request) async throws(RerankError) -> Response {
+        guard policy.allows(request.method, path: request.uri.path) else {
+            throw .forbiddenWrite(method: request.method.rawValue, path: request.uri.path)
+        }
+        var request = request
+        let body = try await collectBody(&request)
+        let upstreamResponse = try await forward(
+            request, endpoint: .passthrough, target: request.uri.string, body: body.readableBytes > 0 ? body : nil,
+            acceptEncoding: true
+        )
+        return Response(
+            status: .init(code: upstreamResponse.status),
+            headers: ProxyHeaders.downstream(upstreamResponse.headers),
+            body: .init(byteBuffer: upstreamResponse.body)
+        )
+    }
+
+    private func search(_ request: Request) async throws(RerankError) -> Response {
+        try checkContentType(request)
+        var request = request
+        let body = try await decodedBody(&request)
+        let bytes = Array(buffer: body)
+        let prepared = try prepare(
+            bytes, query: request.uri.query, headers: headers(of: request),
+            override: request.headers[.rerankVariantOverride], snapshot: rerankers.snapshot)
+        let (plan, route) = (prepared.plan, prepared.route)
+        let target = request.uri.path + (plan.query.map { "?\($0)" } ?? "")
+        let forwardBody = plan.body.map { ByteBuffer(bytes: $0) } ?? (bytes.isEmpty ? nil : body)
+        let upstreamResponse = try await forward(
+            request, endpoint: .search, target: target, body: forwardBody, acceptEncoding: false,
+            method: forwardBody == nil ? request.method : .post
+        )
+        var headers = ProxyHeaders.downstream(upstreamResponse.headers)
+        headers[.rerankModel] = route.model
+        headers[.rerankVariant] = route.variant
+        if let experiment = route.assignment?.experiment.name { headers[.rerankExperiment] = experiment }
+        guard upstreamResponse.status == 200 else {
+            headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(upstreamResponse.status)").header
+            return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
+        }
+        let served = serve(Array(buffer: upstreamResponse.body), range: nil, prepared, index: Self.index(path: request.uri.path))
+        headers[.rerankStatus] = served.outcome.header
+        if let queryID = served.queryID { headers[.rerankQueryID] = queryID }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: served.bytes)))
+    }
+
+    /// The index a search path names, e.g. `products` for `/products/_search`.
+    static func index(path: String) -> String? {
+        let segments = path.split(separator: "/")
+        guard segments.count == 2, !segments[0].hasPrefix("_") || segments[0] == "_all" else { return nil }
+        return String(segments[0])
+    }
+
+    private func multiSearch(_ request: Request) async throws(RerankError) -> Response {
+        try checkContentType(request)
+        var request = request
+        let body = try await decodedBody(&request)
+        let searches = try MultiSearchBody.parse(Array(buffer: body))
+        let requestHeaders = headers(of: request)
+        let snapshot = rerankers.snapshot
+        var prepared: [PreparedSearch] = []
+        for search in searches {
+            prepared.append(
+                try prepare(
+                    search.body, query: nil, headers: requestHeaders, override: request.headers[.rerankVariantOverride],
+                    snapshot: snapshot))
+        }
+        let routes = prepared.map(\.route)
+        let forwardBody = MultiSearchBody.encode(zip(searches, prepared).map { ($0.header, $1.plan.body ?? $0.body) })
+        let upstreamResponse = try await forward(
+            request, endpoint: .multiSearch, target: request.uri.string, body: ByteBuffer(bytes: forwardBody),
+            acceptEncoding: false, method: .post
+        )
+        var headers = ProxyHeaders.downstream(upstreamResponse.headers)
+        // One value when every search agrees, else one per search, comma-separated like X-Rerank-Status.
+        func perSearch(_ values: [String]) -> String { Set(values).count == 1 ? values[0] : values.joined(separator: ", ") }
+        headers[.rerankModel] = perSearch(routes.map(\.model))
+        headers[.rerankVariant] = perSearch(routes.map(\.variant))
+        if routes.contains(where: { $0.assignment != nil }) {
+            headers[.rerankExperiment] = perSearch(routes.map { $0.assignment?.experiment.name ?? "-" })
+        }
+        let bytes = Array(buffer: upstreamResponse.body)
+        guard upstreamResponse.status == 200, let responses = try? HitScanner.multiSearchResponses(bytes),
+            responses.count == prepared.count
+        else {
+            headers[.rerankStatus] = RerankOutcome.fallback("unparseable msearch response").header
+            return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
+        }
+        var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
+        var outcomes: [RerankOutcome] = []
+        var queryIDs: [String] = []
+        let pathIndex = Self.index(path: request.uri.path)
+        for (number, range) in responses.enumerated() {
+            let served = serve(
+                bytes, range: range, prepared[number], index: MultiSearchBody.index(header: searches[number].header) ?? pathIndex)
+            replacements.append((range, served.bytes))
+            outcomes.append(served.outcome)
+            if let queryID = served.queryID { queryIDs.append(queryID) }
+        }
+        if !queryIDs.isEmpty { headers[.rerankQueryID] = ProxyHeaders.list(queryIDs) }
+        headers[.rerankStatus] = ProxyHeaders.list(outcomes.map(\.header))
+        let output = ResponseSplicer.replace(bytes, replacements)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output)))
+    }
+
+    private func forward(
+        _ request: Request,
+        endpoint: Endpoint,
+        target: String,
+        body: ByteBuffer?,
+        acceptEncoding: Bool,
+        method: HTTPRequest.Method? = nil
+    ) async throws(RerankError) -> UpstreamResponse {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var headers = ProxyHeaders.upstream(request.headers, acceptEncoding: acceptEncoding)
+        // Search bodies were decoded to be read and rewritten; they go upstream plain.
+        if endpoint != .passthrough { headers.remove(name: "content-encoding") }
+        if let body, headers["content-type"].isEmpty, body.readableBytes > 0 {
+            headers.add(name: "content-type", value: endpoint == .multiSearch ? "application/x-ndjson" : "application/json")
+        }
+        let response = try await upstream.send(
+            method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue),
+            target: target,
+            headers: headers,
+            body: body
+        )
+        metrics.upstream(route: endpoint.rawValue, duration: clock.now - start)
+        return response
+    }
+
+    func headers(of request: Request) -> ContextBuilder.Headers {
+        ContextBuilder.Headers(
+            user: request.headers[.rerankUser],
+            session: request.headers[.rerankSession],
+            device: request.headers[.rerankDevice],
+            timeZone: request.headers[.rerankTimezone],
+            userAgent: request.headers[.userAgent]
+        )
+    }
+}
