@@ -33,10 +33,7 @@ extension FeatureStore {
             items.values[slot].examinations += examination
             itemContext[slot, device].shown += 1
             itemContext[slot, daypart].shown += 1
-            for group in groupKeys(items.values[slot].attributes) {
-                let groupSlot = self.groupSlot(group, at: time)
-                for lane in [device, daypart, weekend] { groupContext[groupSlot, lane].shown += 1 }
-            }
+            countGroups(of: items.values[slot].attributes, at: time, lanes: (device, daypart, weekend)) { $0.shown += 1 }
             if let query {
                 let pair = queryItems.update(FeatureKey.pair(query, item)).slot
                 Self.decay(&queryItems.values[pair], to: time, halfLife: halfLife)
@@ -77,10 +74,7 @@ extension FeatureStore {
             itemContext[slot, device].clicks += 1
             itemContext[slot, daypart].clicks += 1
             let weekend = ContextLanes.weekend(context.localTime.isWeekend)
-            for group in groupKeys(attributes) {
-                let groupSlot = self.groupSlot(group, at: time)
-                for lane in [device, daypart, weekend] { groupContext[groupSlot, lane].clicks += 1 }
-            }
+            countGroups(of: attributes, at: time, lanes: (device, daypart, weekend)) { $0.clicks += 1 }
             if !context.query.isEmpty, let pair = queryItems.slot(of: FeatureKey.pair(FeatureKey.of(context.query), item)) {
                 Self.decay(&queryItems.values[pair], to: time, halfLife: limits.halfLife)
                 queryItems.values[pair].clicks += 1
@@ -115,11 +109,7 @@ extension FeatureStore {
             row.carts *= factor
             row.purchases *= factor
             row.examinations *= factor
-            let start = slot * itemContext.width
-            for lane in 0..<itemContext.width {
-                itemContext[slot, lane] = RateCounts(
-                    shown: itemContext.storage[start + lane].shown * factor, clicks: itemContext.storage[start + lane].clicks * factor)
-            }
+            itemContext.scale(slot, by: factor)
         }
         row.updated = max(row.updated, time)
         items.values[slot] = row
@@ -132,19 +122,20 @@ extension FeatureStore {
         row.updated = max(row.updated, time)
     }
 
-    /// The group's slot, its counters faded to `time`.
-    private mutating func groupSlot(_ group: UInt64, at time: Double) -> Int {
-        let (slot, isNew) = groups.update(group)
-        if isNew { groupContext.reset(slot) }
-        let factor = Self.fade(from: groups.values[slot], to: time, halfLife: limits.halfLife)
-        if factor < 1 {
-            for lane in 0..<groupContext.width {
-                let counts = groupContext[slot, lane]
-                groupContext[slot, lane] = RateCounts(shown: counts.shown * factor, clicks: counts.clicks * factor)
-            }
+    /// Changes the counts of the item's category and price band groups in the search's device, daypart and
+    /// weekday-or-weekend lanes, after fading them to `time`.
+    private mutating func countGroups(
+        of attributes: ItemKeys, at time: Double, lanes: (Int, Int, Int), _ change: (inout RateCounts) -> Void
+    ) {
+        for group in groupKeys(attributes) {
+            let (slot, isNew) = groups.update(group)
+            if isNew { groupContext.reset(slot) }
+            groupContext.scale(slot, by: Self.fade(from: groups.values[slot], to: time, halfLife: limits.halfLife))
+            groups.values[slot] = max(groups.values[slot], time)
+            change(&groupContext[slot, lanes.0])
+            change(&groupContext[slot, lanes.1])
+            change(&groupContext[slot, lanes.2])
         }
-        groups.values[slot] = max(groups.values[slot], time)
-        return slot
     }
 
     /// The factor counters last updated at `updated` fade by until `time` (1 when `time` is not later).

@@ -35,3 +35,14 @@ struct SlotLanes<Element: Sendable>: Sendable {
     /// `slot`'s lanes, in order.
     func lanes(of slot: Int) -> ArraySlice<Element> { storage[(slot * width)..<((slot + 1) * width)] }
 }
+
+extension SlotLanes where Element == RateCounts {
+    /// Multiplies every count of `slot` by `factor` (a fade; 1 leaves them as they are).
+    mutating func scale(_ slot: Int, by factor: Float) {
+        guard factor < 1 else { return }
+        for lane in 0..<width {
+            self[slot, lane].shown *= factor
+            self[slot, lane].clicks *= factor
+        }
+    }
+}
