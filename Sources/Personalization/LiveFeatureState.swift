@@ -100,9 +100,6 @@ public final class LiveFeatureState: Sendable {
 
     /// Time of the latest search or event applied, seconds since 1970.
     public var latest: Double { replay.read { $0.store.latest } }
-
-    /// A copy of the statistics (for model snapshots and tests).
-    public var snapshot: FeatureStore { replay.read { $0.store } }
 }
 
 /// Served searches and learned attributes waiting to be applied, oldest first.

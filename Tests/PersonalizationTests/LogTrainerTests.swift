@@ -89,11 +89,11 @@ import Testing
         options.parameters.iterations = 10
         let (model, _) = try LogTrainer.train(log: early, items: SyntheticLog.items(), options: options)
         let live = LiveFeatureState(model.extras.state)
-        let before = live.snapshot
+        let before = live.latest
         let applied = live.catchUp(with: full)
         #expect(applied.impressions == 400)
         #expect(applied.events == full.events.count - early.events.count)
-        #expect(live.snapshot.latest > before.latest)
+        #expect(live.latest > before)
         #expect(live.catchUp(with: full) == (0, 0), "a second catch-up finds nothing new")
     }
 
