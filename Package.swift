@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
         // Both LTR libraries: model file tests train their model first.
         .testTarget(name: "LTRTests", dependencies: ["LTRModel", "LTRTraining", "RerankCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "FeaturesTests", dependencies: ["Features"], swiftSettings: swiftSettings),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Assignment and analysis together: the interleaving tests judge team-draft with the report's statistics.
         .testTarget(
             name: "ExperimentsTests",

@@ -60,4 +60,12 @@ public struct Candidate: Sendable {
         self.originalRank = originalRank
         self.attributes = attributes.map(ItemKeys.init)
     }
+
+    /// A candidate whose attributes are already keys (``AttributeFields/keys(from:)``).
+    public init(id: String, searchScore: Double, originalRank: Int, keys: ItemKeys) {
+        self.id = id
+        self.searchScore = searchScore
+        self.originalRank = originalRank
+        attributes = keys
+    }
 }

@@ -15,9 +15,13 @@ public struct ItemAttributes: Sendable, Codable, Equatable {
     }
 
     /// A price band from a price when the catalog has none: powers of 2.5 from 10.
-    static func band(_ price: Double) -> String {
-        guard price > 10 else { return "p0" }
-        return "p\(Int(log(price / 10) / log(2.5)) + 1)"
+    static func band(_ price: Double) -> String { "p\(bandNumber(price))" }
+
+    /// The number of ``band(_:)``: 0 up to 10, then one more for every factor of 2.5 (prices that are not
+    /// finite are in band 0).
+    static func bandNumber(_ price: Double) -> Int {
+        guard price > 10, price.isFinite else { return 0 }
+        return Int(log(price / 10) / log(2.5)) + 1
     }
 }
 
@@ -49,6 +53,27 @@ public struct AttributeFields: Sendable, Codable, Equatable {
             price: fields[price]?.doubleValue,
             priceBand: text(priceBand)
         )
+    }
+
+    /// The keys of the attributes in source field values: the same as `ItemKeys(attributes(from: fields))`,
+    /// without building their strings (a search reads them for every hit).
+    public func keys(from fields: [String: JSONValue]) -> ItemKeys {
+        func key(_ name: String) -> UInt64 {
+            switch fields[name] {
+            case .string(let string): FeatureKey.of(string)
+            case .array(let array): array.first?.stringValue.map(FeatureKey.of) ?? 0
+            case .number(let number): FeatureKey.of(number)
+            default: 0
+            }
+        }
+        var keys = ItemKeys()
+        keys.category = key(category)
+        keys.brand = key(brand)
+        let price = fields[price]?.doubleValue
+        keys.price = price.map(Float.init) ?? -1
+        let band = key(priceBand)
+        keys.priceBand = band != 0 ? band : price.map(ItemKeys.priceBandKey) ?? 0
+        return keys
     }
 }
 

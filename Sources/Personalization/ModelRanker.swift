@@ -22,12 +22,12 @@ public struct ModelRanker: Ranker {
 
     public var requiredFields: [String] { attributeFields.all }
 
-    /// The attributes of a hit from its source fields.
-    public func attributes(of hit: RankableHit) -> ItemAttributes { attributeFields.attributes(from: hit.fields) }
+    /// The attributes of a hit from its source fields, as keys.
+    public func attributeKeys(of hit: RankableHit) -> ItemKeys { attributeFields.keys(from: hit.fields) }
 
     public func score(_ hits: [RankableHit], context: SearchContext) throws -> RankerOutput {
         let candidates = hits.map { hit in
-            Candidate(id: hit.id, searchScore: hit.searchScore, originalRank: hit.originalRank, attributes: attributes(of: hit))
+            Candidate(id: hit.id, searchScore: hit.searchScore, originalRank: hit.originalRank, keys: attributeKeys(of: hit))
         }
         let featureContext = FeatureContext(
             time: context.time, userID: context.userID, sessionID: context.sessionID, device: context.device,

@@ -40,6 +40,8 @@ private struct CandidateEntries {
     var touch: Touch?
     /// Co-occurrence weight of the item with the searcher's recent items.
     var cooccurring = 0.0
+    /// The hit's attributes when it carries any, else the store's.
+    var attributes = ItemKeys()
 }
 
 /// What one search reads once, before its candidates: the searcher's profile, session and recent items.
@@ -63,9 +65,8 @@ private struct Searcher {
     let weekdayCos: Double
     /// The candidates' item counts by context, gathered by ``entries(of:)``.
     private var contextCounts: [RateCounts] = []
-    /// The searcher's shares of the groups looked up so far (hits share a few categories and brands).
-    private var shareGroups: [UInt64] = []
-    private var shareValues: [Double] = []
+    /// The searcher's shares of the candidates' groups, gathered by ``entries(of:)``.
+    private var shares = GroupShares(groups: 0)
 
     init(store: FeatureStore, context: FeatureContext) {
         self.store = store
@@ -103,18 +104,8 @@ private struct Searcher {
         smoothed(Double(counts?.clicks ?? 0), over: Double(counts?.shown ?? 0), prior: prior, strength: 10)
     }
 
-    /// The searcher's share of interactions in `group`; remembered per search, as hits share categories and brands.
-    private mutating func share(_ group: UInt64?) -> Double {
-        guard let user, let userRow, let group else { return 0 }
-        if let known = shareGroups.firstIndex(of: group) { return shareValues[known] }
-        let weight = store.tastes.slot(of: FeatureKey.pair(user, group)).map { Double(store.tastes.values[$0]) } ?? 0
-        let share = weight / max(Double(userRow.interactions), 1e-9)
-        shareGroups.append(group)
-        shareValues.append(share)
-        return share
-    }
-
-    /// Every candidate's entries, in two passes of independent reads: the index lookups, then the entries.
+    /// Every candidate's entries, in passes of independent reads: the index lookups, then the entries, then the
+    /// searcher's shares of the candidates' groups.
     mutating func entries(of candidates: [Candidate]) -> [CandidateEntries] {
         var slots: [(item: Int?, query: Int?, touch: Int?)] = []
         slots.reserveCapacity(candidates.count)
@@ -142,6 +133,17 @@ private struct Searcher {
             }
             entries[index].query = query.map { store.queryItems.values[$0] }
             entries[index].touch = touch.map { store.userItems.values[$0] }
+            entries[index].attributes = candidates[index].attributes.flatMap { $0.isKnown ? $0 : nil }
+                ?? entries[index].row?.attributes ?? ItemKeys()
+        }
+        if let user, let userRow {
+            shares = GroupShares(groups: 3 * candidates.count)
+            for entry in entries {
+                shares.insert(GroupKind.category.key(entry.attributes.category))
+                shares.insert(GroupKind.brand.key(entry.attributes.brand))
+                shares.insert(GroupKind.priceBand.key(entry.attributes.priceBand))
+            }
+            shares.lookUp(in: store.tastes, user: user, interactions: Double(userRow.interactions))
         }
         return entries
     }
@@ -154,7 +156,7 @@ private struct Searcher {
         let shown = Double(counts.shown)
         let fade = entries.row == nil ? 0 : Double(FeatureStore.fade(from: counts.updated, to: context.time, halfLife: store.limits.halfLife))
         let ctr = smoothed(Double(counts.clicks), over: shown, prior: globalCTR, strength: 20)
-        let attributes = candidate.attributes.flatMap { $0.isKnown ? $0 : nil } ?? counts.attributes
+        let attributes = entries.attributes
         let queryCounts = entries.query
         let touch = entries.touch
         let category = GroupKind.category.key(attributes.category)
@@ -183,9 +185,9 @@ private struct Searcher {
         row[.priceLog] = log1p(Double(max(0, attributes.price)))
         row[.userItemInteractionsLog] = log1p(Double(touch?.count ?? 0))
         row[.userItemHoursSinceLog] = touch.map { log1p(max(0, context.time - $0.last) / 3600) } ?? log1p(24 * 365)
-        row[.userCategoryShare] = share(category)
-        row[.userBrandShare] = share(GroupKind.brand.key(attributes.brand))
-        row[.userPriceBandShare] = share(band)
+        row[.userCategoryShare] = shares[category]
+        row[.userBrandShare] = shares[GroupKind.brand.key(attributes.brand)]
+        row[.userPriceBandShare] = shares[band]
         row[.userCooccurrence] = log1p(cooccurring)
         row[.sessionItemClicks] = Double(sessionItemClicks)
         row[.sessionCategoryShare] = sessionCategoryShare
@@ -207,6 +209,54 @@ private struct Searcher {
         row[.weekend] = context.localTime.isWeekend ? 1 : 0
         guard let known = candidate.attributes, known.isKnown, known != counts.attributes else { return nil }
         return CatalogUpdate(item: item, attributes: known)
+    }
+}
+
+/// The searcher's share of interactions in each group some candidate falls in. Hits share a few categories,
+/// brands and price bands, so each group is looked up once per search, and all of them in one pass of
+/// independent reads (a large store's tastes miss the caches).
+private struct GroupShares {
+    /// Open addressing on the group keys (already mixed); 0 marks an empty place.
+    private var groups: [UInt64]
+    private var values: [Double]
+    /// The places in use, in insertion order.
+    private var used: [Int] = []
+
+    init(groups count: Int) {
+        var size = 16
+        while size < 2 * count { size *= 2 }
+        groups = [UInt64](repeating: 0, count: size)
+        values = [Double](repeating: 0, count: size)
+    }
+
+    private func place(of group: UInt64) -> Int {
+        let mask = groups.count - 1
+        var place = Int(truncatingIfNeeded: group) & mask
+        while groups[place] != 0 && groups[place] != group { place = (place + 1) & mask }
+        return place
+    }
+
+    mutating func insert(_ group: UInt64?) {
+        guard let group else { return }
+        let place = place(of: group)
+        guard groups[place] == 0 else { return }
+        groups[place] = group
+        used.append(place)
+    }
+
+    /// Looks every group up in `tastes`, the user's interaction weights by group.
+    mutating func lookUp(in tastes: BoundedTable<Float>, user: UInt64, interactions: Double) {
+        let slots = used.map { tastes.slot(of: FeatureKey.pair(user, groups[$0])) }
+        for (place, slot) in zip(used, slots) {
+            values[place] = slot.map { Double(tastes.values[$0]) / max(interactions, 1e-9) } ?? 0
+        }
+    }
+
+    /// The share of `group`; 0 for no group, or when the searcher is unknown.
+    subscript(group: UInt64?) -> Double {
+        guard let group, !used.isEmpty else { return 0 }
+        let place = place(of: group)
+        return groups[place] == group ? values[place] : 0
     }
 }
 

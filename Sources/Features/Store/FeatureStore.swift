@@ -175,6 +175,15 @@ public struct ItemKeys: Sendable, Codable, Equatable {
         priceBand = attributes.priceBand.map(FeatureKey.of) ?? 0
         price = attributes.price.map(Float.init) ?? -1
     }
+
+    /// The keys of the bands most prices fall in, hashed once.
+    private static let bandKeys = (0..<64).map { FeatureKey.of("p\($0)") }
+
+    /// The key of the price band a price falls in when the catalog names none (``ItemAttributes/band(_:)``).
+    static func priceBandKey(_ price: Double) -> UInt64 {
+        let band = ItemAttributes.bandNumber(price)
+        return band < bandKeys.count ? bandKeys[band] : FeatureKey.of(ItemAttributes.band(price))
+    }
 }
 
 /// An item seen together with another in a user's recent history, and how often.

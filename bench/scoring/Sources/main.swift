@@ -113,7 +113,7 @@ for run in 0..<(2 * iterations) {
         checksum += output.scores[0]
         continue
     }
-    let candidates = hits.map { Candidate(id: $0.id, searchScore: $0.searchScore, originalRank: $0.originalRank, attributes: ranker.attributes(of: $0)) }
+    let candidates = hits.map { Candidate(id: $0.id, searchScore: $0.searchScore, originalRank: $0.originalRank, keys: ranker.attributeKeys(of: $0)) }
     let featureContext = FeatureContext(
         time: searchContext.time, userID: searchContext.userID, sessionID: searchContext.sessionID, device: searchContext.device,
         localTime: searchContext.localTime, query: FeatureStore.normalize(query: searchContext.query))
