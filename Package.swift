@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "RerankJSON", swiftSettings: swiftSettings),
         // The Ranker seam, business rules and score blending.
         .target(name: "Ranking", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
+        // A cache prefetch hint, which Swift lacks: the feature store overlaps a search's cache misses with it.
+        .target(name: "CPrefetch"),
         // Point-in-time features: the interaction statistics and the feature rows computed from them.
-        .target(name: "Features", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
+        .target(name: "Features", dependencies: ["CPrefetch", "RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank, what serving needs: the model file (trees, parameters, extras) and the compiled scorer.
         .target(name: "LTRModel", dependencies: ["RerankCore"], swiftSettings: swiftSettings),
         // Learning to rank, training and offline metrics, after LightGBM's source tree: IO/ (dataset, binning,

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// A map from 64-bit keys to values that never holds more than `capacity` entries: inserting into a full table
 /// evicts the least recently updated entry. Lookups, updates and evictions are O(1) amortized, with no sort and
 /// no scan.
@@ -59,6 +61,18 @@ struct BoundedTable<Value: Sendable>: Sendable {
             if bucket.key == key { return Int(bucket.slot) }
             index = (index + 1) & mask
         }
+    }
+
+    /// Starts loading the bucket where a lookup of `key` begins, for a ``slot(of:)`` soon after: issued for
+    /// many keys before any lookup, their cache misses overlap instead of following one another.
+    func prefetch(_ key: UInt64) {
+        guard !buckets.isEmpty else { return }
+        buckets.withUnsafeBufferPointer { rerank_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: key) & ($0.count - 1))) }
+    }
+
+    /// Starts loading `slot`'s value.
+    func prefetchValue(_ slot: Int) {
+        values.withUnsafeBufferPointer { rerank_prefetch($0.baseAddress! + slot) }
     }
 
     /// The slot of `key`, marked as the most recently updated. An absent key is inserted with ``empty``,

@@ -28,9 +28,9 @@ extension FeatureStore {
     }
 }
 
-/// The store's entries for one candidate. They are looked up for every candidate before any row is written:
-/// the lookups of different candidates do not depend on each other, so the processor overlaps their memory
-/// reads instead of waiting for each in turn (most of them miss the caches in a large store).
+/// The store's entries for one candidate. They are looked up for every candidate before any row is written,
+/// each step prefetched for all candidates before the first is taken, so the cache misses of different
+/// candidates overlap instead of following one another (most lookups miss the caches in a large store).
 private struct CandidateEntries {
     var item: UInt64 = 0
     var row: ItemRow?
@@ -104,20 +104,37 @@ private struct Searcher {
         smoothed(Double(counts?.clicks ?? 0), over: Double(counts?.shown ?? 0), prior: prior, strength: 10)
     }
 
-    /// Every candidate's entries, in passes of independent reads: the index lookups, then the entries, then the
-    /// searcher's shares of the candidates' groups.
+    /// Every candidate's entries, in passes: the index buckets of all candidates are prefetched, then looked up
+    /// (prefetching the entries found), then the entries are read; last, the searcher's shares of the
+    /// candidates' groups, the same way.
     mutating func entries(of candidates: [Candidate]) -> [CandidateEntries] {
-        var slots: [(item: Int?, query: Int?, touch: Int?)] = []
-        slots.reserveCapacity(candidates.count)
         var entries = [CandidateEntries](repeating: CandidateEntries(), count: candidates.count)
+        var keys: [(query: UInt64?, touch: UInt64?)] = []
+        keys.reserveCapacity(candidates.count)
+        let toucher = userRow == nil ? nil : user
         for (index, candidate) in candidates.enumerated() {
             let item = FeatureKey.of(candidate.id)
             entries[index].item = item
-            slots.append((
-                store.items.slot(of: item),
-                query.flatMap { store.queryItems.slot(of: FeatureKey.pair($0, item)) },
-                userRow == nil ? nil : user.flatMap { store.userItems.slot(of: FeatureKey.pair($0, item)) }
-            ))
+            keys.append((query.map { FeatureKey.pair($0, item) }, toucher.map { FeatureKey.pair($0, item) }))
+            store.items.prefetch(item)
+            if let query = keys[index].query { store.queryItems.prefetch(query) }
+            if let touch = keys[index].touch { store.userItems.prefetch(touch) }
+        }
+        var slots: [(item: Int?, query: Int?, touch: Int?)] = []
+        slots.reserveCapacity(candidates.count)
+        for (entry, key) in zip(entries, keys) {
+            let slot = (
+                item: store.items.slot(of: entry.item), query: key.query.flatMap(store.queryItems.slot(of:)),
+                touch: key.touch.flatMap(store.userItems.slot(of:))
+            )
+            slots.append(slot)
+            if let item = slot.item {
+                store.items.prefetchValue(item)
+                store.itemContext.prefetch(item)
+                if !recent.isEmpty { store.neighbours.prefetch(item) }
+            }
+            if let query = slot.query { store.queryItems.prefetchValue(query) }
+            if let touch = slot.touch { store.userItems.prefetchValue(touch) }
         }
         for index in entries.indices {
             let (item, query, touch) = slots[index]
@@ -246,7 +263,13 @@ private struct GroupShares {
 
     /// Looks every group up in `tastes`, the user's interaction weights by group.
     mutating func lookUp(in tastes: BoundedTable<Float>, user: UInt64, interactions: Double) {
-        let slots = used.map { tastes.slot(of: FeatureKey.pair(user, groups[$0])) }
+        let keys = used.map { FeatureKey.pair(user, groups[$0]) }
+        for key in keys { tastes.prefetch(key) }
+        let slots = keys.map { key in
+            let slot = tastes.slot(of: key)
+            if let slot { tastes.prefetchValue(slot) }
+            return slot
+        }
         for (place, slot) in zip(used, slots) {
             values[place] = slot.map { Double(tastes.values[$0]) / max(interactions, 1e-9) } ?? 0
         }

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Fixed-width data per slot of a ``BoundedTable``, kept flat beside it: slot `s` owns
 /// `storage[s * width ..< (s + 1) * width]`.
 struct SlotLanes<Element: Sendable>: Sendable {
@@ -30,6 +32,11 @@ struct SlotLanes<Element: Sendable>: Sendable {
     subscript(slot: Int, lane: Int) -> Element {
         get { storage[slot * width + lane] }
         set { storage[slot * width + lane] = newValue }
+    }
+
+    /// Starts loading `slot`'s first lane (see ``BoundedTable/prefetch(_:)``).
+    func prefetch(_ slot: Int) {
+        storage.withUnsafeBufferPointer { rerank_prefetch($0.baseAddress! + slot * width) }
     }
 
     /// `slot`'s lanes, in order.
