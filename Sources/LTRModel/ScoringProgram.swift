@@ -131,8 +131,12 @@ struct ScoringProgram: Sendable {
                     let value = rows[(firstRow + row) * featureCount + feature]
                     return value.isNaN ? 0 : value
                 }
-                // The number of thresholds below each value, by a branch-free binary search whose steps depend
-                // only on the number of thresholds, so four rows search side by side.
+                // The number of thresholds below each value, by a binary search whose steps depend only on the
+                // number of thresholds, so four rows search side by side. Each step adds `half` or nothing by
+                // arithmetic (a mask from the comparison), not by a branch the processor would mispredict.
+                @inline(__always) func step(_ base: Int, _ half: Int, _ value: Float) -> Int {
+                    base &+ (half & (0 &- (cuts[base &+ half &- 1] < value ? 1 : 0)))
+                }
                 var row = 0
                 while row < count {
                     let v0 = value(row), v1 = value(min(row + 1, count - 1))
@@ -141,16 +145,13 @@ struct ScoringProgram: Sendable {
                     var length = cuts.count
                     while length > 1 {
                         let half = length >> 1
-                        b0 = cuts[b0 + half - 1] < v0 ? b0 + half : b0
-                        b1 = cuts[b1 + half - 1] < v1 ? b1 + half : b1
-                        b2 = cuts[b2 + half - 1] < v2 ? b2 + half : b2
-                        b3 = cuts[b3 + half - 1] < v3 ? b3 + half : b3
-                        length -= half
+                        b0 = step(b0, half, v0)
+                        b1 = step(b1, half, v1)
+                        b2 = step(b2, half, v2)
+                        b3 = step(b3, half, v3)
+                        length &-= half
                     }
-                    let ranks = (
-                        b0 + (cuts[b0] < v0 ? 1 : 0), b1 + (cuts[b1] < v1 ? 1 : 0),
-                        b2 + (cuts[b2] < v2 ? 1 : 0), b3 + (cuts[b3] < v3 ? 1 : 0)
-                    )
+                    let ranks = (step(b0, 1, v0), step(b1, 1, v1), step(b2, 1, v2), step(b3, 1, v3))
                     // Above the `rank` lowest thresholds: recorded at the highest, spread down below.
                     if ranks.0 > 0 { sets[ranks.0 - 1].insert(row) }
                     if row + 1 < count && ranks.1 > 0 { sets[ranks.1 - 1].insert(row + 1) }

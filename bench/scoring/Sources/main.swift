@@ -95,6 +95,7 @@ let hitLists = (0..<1024).map { _ in
 
 var samples: [Double] = []
 var featureSamples: [Double] = []
+var scoringSamples: [Double] = []
 samples.reserveCapacity(iterations)
 let scorer = model.ranking.scorer()
 func microseconds(_ duration: Duration) -> Double {
@@ -102,7 +103,8 @@ func microseconds(_ duration: Duration) -> Double {
 }
 var checksum = 0.0
 for run in 0..<(iterations / 10) { checksum += try ranker.score(hitLists[run % 1024], context: context(run)).scores[0] }
-// Runs alternate between the whole ranker and feature extraction alone, each on a search of its own.
+// Runs alternate between the whole ranker and feature extraction alone, then scoring alone of the rows just
+// extracted, each on a search of its own.
 for run in 0..<(2 * iterations) {
     let hits = hitLists[Int(random.next() % 1024)]
     let searchContext = context(run)
@@ -118,15 +120,20 @@ for run in 0..<(2 * iterations) {
         time: searchContext.time, userID: searchContext.userID, sessionID: searchContext.sessionID, device: searchContext.device,
         localTime: searchContext.localTime, query: FeatureStore.normalize(query: searchContext.query))
     let featureStart = clock.now
-    checksum += Double(live.features(for: candidates, in: featureContext)[0])
+    let rows = live.features(for: candidates, in: featureContext)
     featureSamples.append(microseconds(clock.now - featureStart))
+    let columns = FeatureSchema.select(model.extras.columns, from: rows)
+    let scoringStart = clock.now
+    checksum += try scorer.score(rows: columns)[0]
+    scoringSamples.append(microseconds(clock.now - scoringStart))
 }
 func summary(_ samples: [Double]) -> String {
     let sorted = samples.sorted()
     let percentile = { (p: Double) in sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-    return String(format: "p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, mean %.1f µs",
-        percentile(0.5), percentile(0.9), percentile(0.99), sorted.reduce(0, +) / Double(sorted.count))
+    return String(format: "p10 %.1f µs, p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, mean %.1f µs",
+        percentile(0.1), percentile(0.5), percentile(0.9), percentile(0.99), sorted.reduce(0, +) / Double(sorted.count))
 }
 print("features + scoring of 100 hits (\(iterations) runs, a different user and hits each): \(summary(samples))")
 print("feature extraction alone (\(iterations) other runs; candidates built outside the timing): \(summary(featureSamples))")
+print("scoring alone (the rows of those runs): \(summary(scoringSamples))")
 print(String(format: "checksum %.3f", checksum))
