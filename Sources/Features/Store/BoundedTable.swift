@@ -67,12 +67,14 @@ struct BoundedTable<Value: Sendable>: Sendable {
     /// many keys before any lookup, their cache misses overlap instead of following one another.
     func prefetch(_ key: UInt64) {
         guard !buckets.isEmpty else { return }
-        buckets.withUnsafeBufferPointer { rerank_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: key) & ($0.count - 1))) }
+        buckets.withUnsafeBufferPointer {
+            rerank_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: key) & ($0.count - 1)), MemoryLayout<Bucket>.size)
+        }
     }
 
     /// Starts loading `slot`'s value.
     func prefetchValue(_ slot: Int) {
-        values.withUnsafeBufferPointer { rerank_prefetch($0.baseAddress! + slot) }
+        values.withUnsafeBufferPointer { rerank_prefetch($0.baseAddress! + slot, MemoryLayout<Value>.size) }
     }
 
     /// The slot of `key`, marked as the most recently updated. An absent key is inserted with ``empty``,
@@ -146,10 +148,10 @@ struct BoundedTable<Value: Sendable>: Sendable {
     /// Grows the slot arrays geometrically but never past the capacity, so a full table holds no slack.
     private mutating func reserveGrowth() {
         let size = min(capacity, max(16, keys.count * 2))
-        keys.reserveCapacity(size)
-        values.reserveCapacity(size)
-        newer.reserveCapacity(size)
-        older.reserveCapacity(size)
+        keys.reserveCapacity(preferringHugePages: size)
+        values.reserveCapacity(preferringHugePages: size)
+        newer.reserveCapacity(preferringHugePages: size)
+        older.reserveCapacity(preferringHugePages: size)
     }
 
     /// Buckets for the table at capacity: a power of two at least 1.5 times it, so a full index is at most
@@ -163,7 +165,9 @@ struct BoundedTable<Value: Sendable>: Sendable {
     private mutating func growIfNeeded() {
         guard keys.count * 2 > buckets.count, buckets.count < maximumBuckets else { return }
         let size = min(maximumBuckets, max(16, buckets.count * 2))
-        buckets = [Bucket](repeating: Bucket(key: 0, slot: -1), count: size)
+        buckets = []
+        buckets.reserveCapacity(preferringHugePages: size)
+        buckets.append(contentsOf: repeatElement(Bucket(key: 0, slot: -1), count: size))
         for (slot, key) in keys.enumerated() where slot < keys.count - 1 { insertBucket(key: key, slot: Int32(slot)) }
     }
 

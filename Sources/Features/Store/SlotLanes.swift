@@ -22,7 +22,7 @@ struct SlotLanes<Element: Sendable>: Sendable {
         let start = slot * width
         if storage.count < start + width {
             if storage.capacity < start + width {
-                storage.reserveCapacity(min(capacity * width, max(start + width, storage.count * 2)))
+                storage.reserveCapacity(preferringHugePages: min(capacity * width, max(start + width, storage.count * 2)))
             }
             storage.append(contentsOf: repeatElement(empty, count: start + width - storage.count))
         }
@@ -34,9 +34,9 @@ struct SlotLanes<Element: Sendable>: Sendable {
         set { storage[slot * width + lane] = newValue }
     }
 
-    /// Starts loading `slot`'s first lane (see ``BoundedTable/prefetch(_:)``).
+    /// Starts loading `slot`'s lanes (see ``BoundedTable/prefetch(_:)``).
     func prefetch(_ slot: Int) {
-        storage.withUnsafeBufferPointer { rerank_prefetch($0.baseAddress! + slot * width) }
+        storage.withUnsafeBufferPointer { rerank_prefetch($0.baseAddress! + slot * width, width * MemoryLayout<Element>.stride) }
     }
 
     /// `slot`'s lanes, in order.
