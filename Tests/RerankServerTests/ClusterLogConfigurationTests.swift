@@ -49,6 +49,7 @@ import Testing
         #expect(try JSONParser.parse(Array(index.body.utf8)) == shipped)
     }
 
+    /// Records without their id field (events logged before events had ids) fall back to a hash of their bytes.
     @Test func documentIDsAreStable() throws {
         let line = Array(#"{"action_name":"click","timestamp":"2026-01-01T00:00:00.000Z"}"#.utf8)
         let record = try #require(try JSONParser.parse(line).objectValue)
@@ -58,5 +59,6 @@ import Testing
         let later = Array(#"{"action_name":"click","timestamp":"2026-01-01T00:00:01.000Z"}"#.utf8)
         #expect(UBIIndex.events.documentID(of: record, bytes: later) != id)
         #expect(UBIIndex.queries.documentID(of: JSONObject(["query_id": .string("q-1")]), bytes: line) == "q-1")
+        #expect(UBIIndex.events.documentID(of: JSONObject(["event_id": .string("e-1")]), bytes: line) == "e-1")
     }
 }

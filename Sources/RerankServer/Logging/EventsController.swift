@@ -9,7 +9,9 @@ import RerankJSON
 ///
 /// The body is one JSON event, a JSON array of events, or NDJSON (one event per line). Each event gets its own
 /// result, as `_bulk` items do; a malformed line rejects that line only. The answer comes only once every
-/// accepted event is durable, so an acknowledged event is never lost.
+/// accepted event is durable, so an acknowledged event is never lost. Every accepted event has an `event_id`
+/// (the client's, or one given at acceptance, ``EventID``), stored with it and answered as its `_id`: it is the
+/// event's document id in the cluster, so identical events stay distinct and a re-sent record is stored once.
 struct EventsController: Sendable {
     /// Where accepted events are stored; nil when logging is off.
     let sink: (any RecordSink)?
@@ -76,7 +78,9 @@ struct EventsController: Sendable {
 
     /// Reads the events of a body: the valid ones, and one result per event (accepted or why not). Events dated
     /// more than `maxClockSkew` seconds after `now` are refused: they would sit in the statistics as the future.
+    /// Events without an `event_id` get one.
     static func parse(_ bytes: [UInt8], now: Date, maxClockSkew: Double) -> (events: [UBIEvent], results: [JSONObject]) {
+        var ids = EventID.Generator()
         var documents: [(line: Int, value: Result<JSONValue, JSONError>)] = []
         if let whole = try? JSONParser.parse(bytes), whole.arrayValue != nil || whole.objectValue != nil {
             for element in whole.arrayValue ?? [whole] { documents.append((1, .success(element))) }
@@ -98,6 +102,16 @@ struct EventsController: Sendable {
                 }
                 guard var object = value.objectValue else { throw EventRejection("an event must be a JSON object, not \(value.kindName)") }
                 if object["timestamp"] == nil { object["timestamp"] = arrival }
+                let id: String
+                switch object["event_id"] {
+                case nil, .null?:
+                    id = ids.next(at: now)
+                    object["event_id"] = .string(id)
+                case .string(let given)? where !given.isEmpty && given.utf8.count <= EventID.maxBytes:
+                    id = given
+                default:
+                    throw EventRejection("[event_id] must be a non-empty string of at most \(EventID.maxBytes) bytes (it is the event's document id), or absent")
+                }
                 let event: UBIEvent
                 do {
                     event = try UBIEvent(json: object)
@@ -112,7 +126,9 @@ struct EventsController: Sendable {
                     throw EventRejection("[event_attributes.object.object_id] is required for \(event.actionName) events: name the item acted on")
                 }
                 events.append(event)
-                results.append(JSONObject(["line": .int(document.line), "status": .int(201), "result": .string("created")]))
+                results.append(JSONObject([
+                    "line": .int(document.line), "_id": .string(id), "status": .int(201), "result": .string("created"),
+                ]))
             } catch {
                 let failure = JSONObject(["type": .string("illegal_argument_exception"), "reason": .string(error.reason)])
                 results.append(JSONObject(["line": .int(document.line), "status": .int(400), "error": .object(failure)]))

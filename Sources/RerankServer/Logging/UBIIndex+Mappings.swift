@@ -2,8 +2,9 @@ extension UBIIndex {
     /// `ubi_queries`: one document per served search, its id the record's `query_id`.
     static let queries = UBIIndex(name: "ubi_queries", idField: "query_id", body: queriesBody)
 
-    /// `ubi_events`: one document per user action, its id a hash of the record's bytes.
-    static let events = UBIIndex(name: "ubi_events", idField: nil, body: eventsBody)
+    /// `ubi_events`: one document per user action, its id the `event_id` given at acceptance (records written
+    /// before events had ids: a hash of the record's bytes).
+    static let events = UBIIndex(name: "ubi_events", idField: "event_id", body: eventsBody)
 
     /// The index body of `ubi_queries`, the same as `mappings/ubi_queries.json`.
     private static let queriesBody = #"""
@@ -38,6 +39,7 @@ extension UBIIndex {
             "properties": {
               "application": { "type": "keyword" },
               "action_name": { "type": "keyword" },
+              "event_id": { "type": "keyword" },
               "query_id": { "type": "keyword" },
               "client_id": { "type": "keyword" },
               "session_id": { "type": "keyword" },

@@ -4,15 +4,15 @@ import RerankJSON
 /// One of the cluster's two UBI indices: its name, the body it is created with, and how a record's document
 /// id is chosen.
 ///
-/// Ids are deterministic, so a record sent twice (a retried `_bulk`, a restart before the shipping cursor was
-/// saved) is stored once: a query is keyed by its `query_id`; an event by the 64-bit FNV-1a hash of its bytes
-/// as spooled, which are also its bytes in the local `ubi_events` files. Two events with the same bytes (the
-/// same action on the same object at the same millisecond, as a storefront retrying a request sends) are one
-/// document.
+/// Ids come from the record, so a record sent twice (a retried `_bulk`, a restart before the shipping cursor
+/// was saved) is stored once: a query is keyed by its `query_id`; an event by the `event_id` it was given at
+/// acceptance (kept in the spool and the local `ubi_events` files), so two identical events of one batch stay
+/// two documents. A record without its id field (written before events had ids) is keyed by the 64-bit FNV-1a
+/// hash of its bytes as spooled.
 ///
 /// ```swift
 /// UBIIndex.queries.documentID(of: impression, bytes: line)  // its query_id
-/// UBIIndex.events.documentID(of: click, bytes: line)  // 16 hex digits, the same however often it is sent
+/// UBIIndex.events.documentID(of: click, bytes: line)  // its event_id
 /// ```
 struct UBIIndex: Sendable {
     /// `ubi_queries` or `ubi_events`.
