@@ -79,7 +79,7 @@ import Testing
         for batch in 0..<3 {
             try await sink.sink.append(Self.events((5 + batch * 10)..<(15 + batch * 10)))
         }
-        try await Self.waitUntil("the shipper retried") { sink.metric("rerank_cluster_log_bulk_failures_total") >= 2 }
+        try await waitUntil("the shipper retried") { sink.metric("rerank_cluster_log_bulk_failures_total") >= 2 }
         #expect(sink.metric("rerank_cluster_log_backlog_bytes") > 0)
         // The cluster comes back at the same address, empty: the index is created again and the backlog replayed.
         let second = try await OsmemServer.start(loadingCatalog: false, port: first.port)
@@ -131,7 +131,7 @@ import Testing
         let stored = try await Self.waitForDocuments(cluster, "ubi_events", count: 30)
         #expect(stored.compactMap { $0.source["message"]?.stringValue }.sorted() == (0..<30).map { "event \($0)" }.sorted())
         // Only what follows the cursor was sent; the 3 records already there answered 409 and count as stored.
-        try await Self.waitUntil("the spool is shipped") { try await restarted.sink.spool.files().isEmpty }
+        try await waitUntil("the spool is shipped") { try await restarted.sink.spool.files().isEmpty }
         #expect(restarted.metric("rerank_cluster_log_shipped_total") == 25)
         try await restarted.stop()
         #expect(!FileManager.default.fileExists(atPath: restarted.sink.spool.cursorPath))
@@ -196,7 +196,7 @@ import Testing
         try await sink.sink.append(records)
         let stored = try await Self.waitForDocuments(cluster, "ubi_events", count: 2)
         #expect(Set(stored.compactMap { $0.source["message"]?.stringValue }) == ["event 0", "event 2"])
-        try await Self.waitUntil("the refused record is set aside") { sink.metric("rerank_cluster_log_rejected_total") == 1 }
+        try await waitUntil("the refused record is set aside") { sink.metric("rerank_cluster_log_rejected_total") == 1 }
         try await sink.stop()
         let rejectedFiles = try FileManager.default.contentsOfDirectory(atPath: spool).filter { $0.hasPrefix("rejected_ubi_events-") }
         #expect(rejectedFiles.count == 1)
@@ -249,14 +249,6 @@ import Testing
             return found.count >= count
         }
         return found
-    }
-
-    static func waitUntil(_ what: String, within limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw HarnessError("gave up waiting for \(what) after \(limit)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
     }
 }
 

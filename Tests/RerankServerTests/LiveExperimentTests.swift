@@ -169,14 +169,14 @@ import Testing
             #expect(try await Self.search(client, user: "u1", query: "jacket").headers[.rerankExperiment] == "ab")
             let interleaving = #"{"experiments": [{"name": "il-2", "type": "interleaving", "variants": [{"name": "engine", "rerank": false}, {"name": "signals"}]}]}"#
             try Self.writeConfig(interleaving, to: configPath)
-            var experiment: String?
-            for _ in 0..<100 where experiment != "il-2" {
-                try await Task.sleep(for: .milliseconds(20))
-                experiment = try await Self.search(client, user: "u1", query: "jacket").headers[.rerankExperiment]
+            try await waitUntil("the new experiment serving") {
+                try await Self.search(client, user: "u1", query: "jacket").headers[.rerankExperiment] == "il-2"
             }
-            #expect(experiment == "il-2")
             try Self.writeConfig(#"{"experiments": [{"name": "ab", "variants": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.4}]}]}"#, to: configPath)
-            try await Task.sleep(for: .milliseconds(300))
+            try await waitUntil("the refused file counted") {
+                try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                    .contains(#"rerank_experiment_reloads_total{result="failed"} 1"#)
+            }
             let served = try await Self.search(client, user: "u1", query: "jacket")
             #expect(served.headers[.rerankExperiment] == "il-2", "a refused file leaves the running experiments alone")
             #expect(served.headers[.rerankVariant] == "interleaved")

@@ -40,19 +40,30 @@ import Testing
                     ($0.status.code, $0.headers[.rerankModel])
                 }
             }
+            let metrics = { @Sendable () async throws -> String in
+                try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            }
             #expect(try await search().model == first.version)
+            // Searches run throughout; the files change while they do: a broken file first (refused, counted),
+            // then the next model, each step once the previous one was seen.
+            let searching = SearchCount()
             let results = try await withThrowingTaskGroup(of: [(status: Int, model: String?)].self) { group in
                 for _ in 0..<4 {
                     group.addTask {
                         var seen: [(status: Int, model: String?)] = []
-                        for _ in 0..<60 { seen.append(try await search()) }
+                        for _ in 0..<60 {
+                            seen.append(try await search())
+                            await searching.add()
+                        }
                         return seen
                     }
                 }
                 group.addTask {
-                    try await Task.sleep(for: .milliseconds(200))
+                    try await waitUntil("searches under way") { await searching.count >= 20 }
                     try Data("{ not a model".utf8).write(to: URL(fileURLWithPath: path))
-                    try await Task.sleep(for: .milliseconds(300))
+                    try await waitUntil("the broken file refused") {
+                        try await metrics().contains(#"rerank_model_reloads_total{result="failed"}"#)
+                    }
                     try FileManager.default.removeItem(atPath: path)
                     try FileManager.default.copyItem(atPath: directory + "/next.json", toPath: path)
                     return []
@@ -63,13 +74,8 @@ import Testing
             }
             #expect(results.count == 240)
             #expect(results.allSatisfy { $0.status == 200 }, "no search failed while the model file changed")
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await search().model == second.version)
-            try await client.execute(uri: "/metrics", method: .get) { response in
-                let metrics = String(buffer: response.body)
-                #expect(metrics.contains(#"rerank_model_reloads_total{result="failed"}"#))
-                #expect(metrics.contains(#"rerank_model_reloads_total{result="loaded"}"#))
-            }
+            try await waitUntil("the next model serving") { try await search().model == second.version }
+            #expect(try await metrics().contains(#"rerank_model_reloads_total{result="loaded"}"#))
         }
     }
 
@@ -82,4 +88,11 @@ import Testing
             String(describing: error).contains("cannot serve --model /nonexistent/model.json")
         }
     }
+}
+
+/// How many searches the load of a test has done so far.
+private actor SearchCount {
+    private(set) var count = 0
+
+    func add() { count += 1 }
 }

@@ -195,6 +195,25 @@ def assert_healthy(sidecar_url: str) -> None:
     assert json.loads(body) == {"status": "ok"}
 
 
+def wait_for(what: str, condition, timeout: float = 10.0, interval: float = 0.02):
+    """Polls `condition` until it returns something truthy, and returns that; fails naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"gave up waiting for {what} after {timeout} s"
+        time.sleep(interval)
+
+
+def answers_health(sidecar_url: str) -> bool:
+    """Whether the sidecar answers a health check now (a crashed one cannot)."""
+    try:
+        return request(sidecar_url, "GET", "/_rerank/health", timeout=5)[0] == 200
+    except OSError:
+        return False
+
+
 def assert_opensearch_error(reply: Reply, status: int, error_type: str | None = None) -> dict:
     """The reply is `{"error": {"root_cause": [...], "type": ..., "reason": ...}, "status": N}` with HTTP `status`."""
     assert reply.status == status, f"expected {status}, got {reply.status}: {reply.body[:500]!r}"

@@ -8,10 +8,9 @@ import os
 import signal
 import tempfile
 import threading
-import time
 from pathlib import Path
 
-from rerank_support import INDEX, call, ndjson, start_sidecar
+from rerank_support import INDEX, call, ndjson, start_sidecar, wait_for
 
 
 def logged_lines(directory: Path, prefix: str) -> tuple[list[dict], int]:
@@ -62,7 +61,8 @@ def test_kill_9_loses_no_acknowledged_event(osmem_url):
     for worker in workers:
         worker.start()
     try:
-        time.sleep(1.5)
+        # Kill it in the middle of the traffic: once many events were acknowledged, with more in flight.
+        wait_for("200 acknowledged events", lambda: len(acknowledged) >= 200, timeout=60)
         os.kill(sidecar.process.process.pid, signal.SIGKILL)
         sidecar.process.process.wait(timeout=5)
     finally:

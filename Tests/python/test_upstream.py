@@ -71,11 +71,13 @@ def slow_sidecar(sidecars):
     def respond(method, path, body):
         if path.startswith("/_rerank") or path == "/":
             return 200, b'{"ok":true}', "application/json"
-        time.sleep(SLOW_S)
+        sidecar.upstream_busy.set()
+        time.sleep(SLOW_S)  # the fault under test: an engine that answers after the sidecar's timeout
         return 200, json.dumps({"took": 1, "timed_out": False, "hits": {"hits": []}}).encode(), "application/json"
 
     upstream = FakeUpstream(respond)
     sidecar = sidecars(upstream.url, {"upstream": {"timeout_ms": 500}}, "upstream-slow")
+    sidecar.upstream_busy = threading.Event()  # set when a request reaches the slow engine
     yield sidecar
     upstream.stop()
 
@@ -96,8 +98,9 @@ def test_slow_upstream_does_not_block_other_requests(slow_sidecar):
     worker = threading.Thread(
         target=lambda: results.append(call(slow_sidecar.url, "POST", f"/{INDEX}/_search", body={"query": BLACK}))
     )
+    slow_sidecar.upstream_busy.clear()
     worker.start()
-    time.sleep(0.1)
+    assert slow_sidecar.upstream_busy.wait(timeout=10), "the search never reached the engine"
     started = time.monotonic()
     assert_healthy(slow_sidecar.url)
     assert time.monotonic() - started < 0.4

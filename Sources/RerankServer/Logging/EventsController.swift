@@ -44,7 +44,7 @@ struct EventsController: Sendable {
         var request = request
         let body = try await RequestBodyDeadline(limit: maxRequestBody, timeout: bodyTimeout).collect(&request)
         let arrival = now()
-        let (events, results, documents) = await IngestionQueue.run { [maxClockSkew, hasher] in
+        let (events, results, documents) = await OffPoolQueue.ingestion.run { [maxClockSkew, hasher] in
             var (events, results) = Self.parse(Array(buffer: body), now: arrival, maxClockSkew: maxClockSkew)
             if let hasher {
                 for index in events.indices { hasher.pseudonymize(&events[index]) }
@@ -58,7 +58,7 @@ struct EventsController: Sendable {
                 metrics.eventsRejected(events.count, reason: "log unavailable")
                 throw RerankError.logUnavailable(String(describing: error))
             }
-            await IngestionQueue.run { accepted(events) }
+            await OffPoolQueue.ingestion.run { accepted(events) }
         }
         metrics.eventsAccepted(events.count)
         metrics.eventsRejected(results.count - events.count, reason: "invalid")

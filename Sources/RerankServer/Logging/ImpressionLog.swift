@@ -108,7 +108,14 @@ final class ImpressionLog: Service, Sendable {
                     metrics.logDropped(batch.count)
                     return
                 }
-                try? await Task.sleep(for: delay)
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    // Cancelled (not a graceful stop): retrying without a pause would spin.
+                    logger.critical("impression log lost \(batch.count) records: cancelled while the log was failing: \(error)")
+                    metrics.logDropped(batch.count)
+                    return
+                }
                 delay = min(delay * 2, .seconds(5))
             }
         }

@@ -24,7 +24,7 @@ final class OnlineStateService: Service, Sendable {
             while !Task.isCancelled {
                 await self.signal.wait()
                 let live = self.live
-                await IngestionQueue.run { live.applyPending() }
+                await OffPoolQueue.ingestion.run { live.applyPending() }
             }
         }
     }

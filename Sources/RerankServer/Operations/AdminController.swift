@@ -21,7 +21,7 @@ struct AdminController: Sendable {
                 return RerankError.notFound("no model is configured; start the sidecar with --model FILE").response()
             }
             do throws(RerankError) {
-                let version = try modelWatcher.reload()
+                let version = try await OffPoolQueue.fileLoads.run { () throws(RerankError) in try modelWatcher.reload() }
                 return OperationsController.json(.ok, JSONObject(["reloaded": .bool(true), "version": .string(version)]))
             } catch {
                 return error.response()
@@ -32,7 +32,7 @@ struct AdminController: Sendable {
                 return RerankError.notFound("no config file to reload experiments from; start the sidecar with --config FILE").response()
             }
             do throws(RerankError) {
-                let names = try experimentWatcher.reload()
+                let names = try await OffPoolQueue.fileLoads.run { () throws(RerankError) in try experimentWatcher.reload() }
                 return OperationsController.json(
                     .ok, JSONObject(["reloaded": .bool(true), "experiments": .array(names.map(JSONValue.string))]))
             } catch {

@@ -37,9 +37,12 @@ final class ExperimentWatcher: Service, Sendable {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: interval)
-            reloadIfChanged()
+        // The sleep ends at shutdown and on cancellation, so neither waits for the interval nor spins.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: self.interval)
+                await OffPoolQueue.fileLoads.run { self.reloadIfChanged() }
+            }
         }
     }
 

@@ -49,7 +49,7 @@ final class ModelWatcher: Service, Sendable {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: self.interval)
-                self.reloadIfChanged()
+                await OffPoolQueue.fileLoads.run { self.reloadIfChanged() }
                 self.metrics.onlineState(self.live.statistics)
                 self.checkAttributeCoverage()
             }
