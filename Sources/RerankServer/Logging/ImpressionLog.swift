@@ -55,19 +55,30 @@ final class ImpressionLog: Service, Sendable {
         }
     }
 
+    /// Writes batches until shutdown, then what is left. Cancelled, it stops the same way, but gives up on a
+    /// batch the sink keeps failing instead of retrying it.
     func run() async throws {
-        await withGracefulShutdownHandler {
-            while let batch = await nextBatch() {
-                await write(batch)
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                while let batch = await nextBatch() {
+                    await write(batch)
+                }
+            } onGracefulShutdown: {
+                self.stop()
             }
-        } onGracefulShutdown: {
-            let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-                state.stopping = true
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
+        } onCancel: {
+            stop()
         }
+    }
+
+    /// Lets the writer finish: it writes what is queued, then ends.
+    private func stop() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.stopping = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 
     /// The queued records, waiting for some; nil once stopping with nothing left.
