@@ -43,7 +43,7 @@ public final class OsmemServer: @unchecked Sendable {
             let url = announcement["url"] as? String
         else {
             process.terminate()
-            throw HarnessError("osmem-server did not announce its URL; it printed: \(line)")
+            throw HarnessError.serverDidNotStart(printed: line)
         }
         let server = OsmemServer(url: url, process: process, stdin: stdin)
         if loadingCatalog { try await server.loadCatalog() }
@@ -75,7 +75,7 @@ public final class OsmemServer: @unchecked Sendable {
         }
         let response = try await request(.POST, "/_bulk?refresh=true", body: bulk, contentType: "application/x-ndjson")
         guard response.status == 200, !String(decoding: response.body.prefix(200), as: UTF8.self).contains(#""errors":true"#)
-        else { throw HarnessError("loading the catalog failed with status \(response.status)") }
+        else { throw HarnessError.catalogNotLoaded(status: response.status) }
     }
 
     /// Sends one request straight to the server.
@@ -109,7 +109,7 @@ public final class OsmemServer: @unchecked Sendable {
         let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard python.terminationStatus == 0, !path.isEmpty else {
-            throw HarnessError("osmem-server not found: run `pip install osmem-server` or set OSMEM_SERVER_BIN")
+            throw HarnessError.serverNotFound()
         }
         return path
     }
@@ -123,14 +123,5 @@ public final class OsmemServer: @unchecked Sendable {
             bytes.append(byte)
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// The test harness could not set something up.
-public struct HarnessError: Error, CustomStringConvertible {
-    public let description: String
-
-    public init(_ description: String) {
-        self.description = description
     }
 }

@@ -74,7 +74,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data("{\"format\":\"nope\"}".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(throws: ModelFileError.self) { try PersonalizationModel(contentsOf: path) }
+        #expect(throws: ModelFileError.unusable("")) { try PersonalizationModel(contentsOf: path) }
     }
 }
 
