@@ -7,6 +7,7 @@ import EventLog
 import Features
 import Personalization
 import Ranking
+import RerankConfiguration
 import RerankJSON
 
 /// Builds the sidecar application from a configuration value.
@@ -24,7 +25,7 @@ import RerankJSON
 ///   - now: the clock for local-time context; tests pass a fixed one.
 ///   - logger: the application's logger.
 public func buildApplication(
-    _ configuration: ServerConfiguration,
+    _ configuration: RerankConfiguration.ServerConfiguration,
     now: @escaping @Sendable () -> Date = Date.init,
     logger: Logger = Logger(label: "rerank")
 ) throws -> some ApplicationProtocol {

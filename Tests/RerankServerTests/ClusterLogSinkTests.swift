@@ -4,7 +4,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import RerankConfiguration
 import RerankJSON
+import RerankServerTesting
 import RerankTesting
 import ServiceLifecycle
 import Testing
