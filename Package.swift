@@ -171,8 +171,8 @@ let package = Package(
         .testTarget(
             name: "PersonalizationTests",
             dependencies: [
-                "Personalization", "PersonalizationTraining", "Features", "LTRTraining", "Ranking", "RerankCore",
-                "RerankFixtures",
+                "Personalization", "PersonalizationTraining", "Features", "EventLog", "LTRTraining", "Ranking",
+                "RerankCore", "RerankFixtures",
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,4 @@
 import Features
-import PersonalizationTraining
 import RerankFixtures
 import Testing
 
@@ -12,9 +11,7 @@ import Testing
         early.queries = Array(full.queries.prefix(400))
         let cutoff = early.queries.last!.timestamp
         early.events = full.events.filter { $0.timestamp <= cutoff }
-        var options = PersonalizationModelTests.options()
-        options.parameters.iterations = 10
-        let (model, _) = try LogTrainer.train(log: early, items: SyntheticLog.items(), options: options)
+        let model = try PersonalizationModelTests.trainedModel(on: early, iterations: 10)
         let live = LiveFeatureState(model.extras.state)
         let before = live.latest
         let applied = live.catchUp(with: full)

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import LTRTraining
 import PersonalizationTraining
@@ -10,16 +11,16 @@ import Testing
 
 /// The personalization model file: written by training, read back and served; a file that is not one is refused.
 @Suite struct PersonalizationModelTests {
-    /// A quick training on the synthetic log, enough for a model with every feature.
-    static func options() -> LogTrainingOptions {
+    /// A model trained on `log` (and the synthetic catalog) in `iterations` trees, on two threads.
+    static func trainedModel(on log: InteractionLog, iterations: Int) throws -> PersonalizationModel {
         var options = LogTrainingOptions()
-        options.parameters.iterations = 60
+        options.parameters.iterations = iterations
         options.parameters.numThreads = 2
-        return options
+        return try LogTrainer.train(log: log, items: SyntheticLog.items(), options: options).model
     }
 
     @Test func modelFilesRoundTripAndServe() throws {
-        let (model, _) = try LogTrainer.train(log: SyntheticLog.make(searches: 600), items: SyntheticLog.items(), options: Self.options())
+        let model = try Self.trainedModel(on: SyntheticLog.make(searches: 600), iterations: 60)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("model-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try model.write(to: path)
