@@ -13,9 +13,9 @@ The Swift harness (Sources/RerankTesting/OsmemServer.swift) follows the same ste
 scripts (the proxy and logging benches) use the command line, which prints `PID URL` and leaves the process
 running for the script to stop by PID:
 
-    scripts/stack.py osmem --parent-pid $$ --stdout FILE [--stderr FILE]
-    scripts/stack.py sidecar --binary RERANK --upstream URL [--port P] [--log FILE] [-- SERVE FLAGS...]
-    scripts/stack.py ports N        # N ports that were free a moment ago, on one line
+    python3 scripts/stack.py osmem --parent-pid $$ --stdout FILE [--stderr FILE]
+    python3 scripts/stack.py sidecar --binary RERANK --upstream URL [--port P] [--log FILE] [-- SERVE FLAGS...]
+    python3 scripts/stack.py ports N        # N ports that were free a moment ago, on one line
 """
 import argparse
 import contextlib
