@@ -92,13 +92,21 @@ let package = Package(
         ),
         // Interaction logs in OpenSearch UBI form: records, readers, durable writers, validation, import.
         .target(name: "EventLog", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
+        // The sidecar's configuration: the value, its loading from file, environment and flags, its errors. No NIO:
+        // `rerank report` reads experiments from a config file without linking the server.
+        .target(
+            name: "RerankConfiguration",
+            dependencies: ["RerankCore", "RerankJSON", "Ranking", "Features", "Experiments", "EventLog"],
+            swiftSettings: swiftSettings
+        ),
         // The Hummingbird application, in folders by concern: Proxy/ (search path, passthrough), Logging/ (impressions,
-        // events, sinks, spool, shipper), Configuration/, Operations/ (admin, health, metrics, watchers),
-        // Experiments/, OnlineState/. Links no trainer and no report code.
+        // events, sinks, spool, shipper), Operations/ (admin, health, metrics, watchers), Experiments/, OnlineState/.
+        // Links no trainer and no report code.
         .target(
             name: "RerankServer",
             dependencies: [
-                "RerankCore", "RerankJSON", "Ranking", "EventLog", "Experiments", "Features", "Personalization",
+                "RerankCore", "RerankJSON", "RerankConfiguration", "Ranking", "EventLog", "Experiments", "Features",
+                "Personalization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -113,28 +121,38 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Fixtures that need no server: a synthetic interaction log. Benches and library tests link this.
+        // Fixtures that need no server: a synthetic interaction log, synthetic ranking data. Benches and library tests
+        // link this.
         .target(
             name: "RerankFixtures",
-            dependencies: ["EventLog", "Features", "RerankCore", "RerankJSON"],
+            dependencies: ["EventLog", "Features", "LTRTraining", "RerankCore", "RerankJSON"],
             swiftSettings: swiftSettings
         ),
-        // Server test support: an osmem-server harness, a live sidecar, a JSON fuzzer.
+        // Test support that needs no server: the osmem-server harness, a JSON fuzzer, the repository's files.
         .target(
             name: "RerankTesting",
             dependencies: [
-                "RerankServer", "RerankCore", "RerankJSON",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "RerankCore", "RerankJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Server test support: a live sidecar in front of a fresh osmem-server. Only the server tests link this.
+        .target(
+            name: "RerankServerTesting",
+            dependencies: [
+                "RerankServer", "RerankConfiguration", "RerankTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "rerank",
             dependencies: [
-                "RerankCore", "RerankServer", "LTRModel", "LTRTraining", "EventLog", "Experiments", "ExperimentAnalysis",
-                "Features", "Personalization", "PersonalizationTraining", "RerankJSON",
+                "RerankCore", "RerankConfiguration", "RerankServer", "LTRModel", "LTRTraining", "EventLog", "Experiments",
+                "ExperimentAnalysis", "Features", "Personalization", "PersonalizationTraining", "RerankJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -152,29 +170,49 @@ let package = Package(
         .testTarget(name: "RerankCoreTests", dependencies: ["RerankCore"], swiftSettings: swiftSettings),
         .testTarget(name: "RerankJSONTests", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
-        // Both LTR libraries: model file tests train their model first.
-        .testTarget(name: "LTRTests", dependencies: ["LTRModel", "LTRTraining", "RerankCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "FeaturesTests", dependencies: ["Features", "RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
-        // Assignment and analysis together: the interleaving tests judge team-draft with the report's statistics.
+        // The model file and its scorer; the tests train their model first.
         .testTarget(
-            name: "ExperimentsTests",
-            dependencies: ["Experiments", "ExperimentAnalysis", "EventLog", "RerankCore", "RerankJSON"],
+            name: "LTRModelTests",
+            dependencies: ["LTRModel", "LTRTraining", "RerankCore", "RerankFixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LTRTrainingTests",
+            dependencies: ["LTRTraining", "LTRModel", "RerankCore", "RerankFixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "RerankCore"], swiftSettings: swiftSettings),
+        // The report, its statistics, and team-draft judged with the report's preference test.
+        .testTarget(
+            name: "ExperimentAnalysisTests",
+            dependencies: ["ExperimentAnalysis", "Experiments", "EventLog", "RerankCore", "RerankJSON"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "RerankJSON"], swiftSettings: swiftSettings),
+        // Serving: the model file, the live feature state and its parity with training; the tests train their models
+        // first.
         .testTarget(
             name: "PersonalizationTests",
             dependencies: [
-                "Personalization", "PersonalizationTraining", "Features", "LTRModel", "LTRTraining", "EventLog", "Ranking",
-                "RerankCore", "RerankJSON", "RerankFixtures",
+                "Personalization", "PersonalizationTraining", "Features", "EventLog", "LTRTraining", "Ranking",
+                "RerankCore", "RerankFixtures",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PersonalizationTrainingTests",
+            dependencies: [
+                "PersonalizationTraining", "Personalization", "Features", "LTRModel", "LTRTraining", "EventLog",
+                "RerankFixtures",
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RerankServerTests",
             dependencies: [
-                "RerankServer", "RerankTesting", "RerankFixtures", "EventLog", "ExperimentAnalysis", "Personalization",
-                "PersonalizationTraining",
+                "RerankServer", "RerankConfiguration", "RerankServerTesting", "RerankTesting", "RerankFixtures", "EventLog",
+                "ExperimentAnalysis", "Personalization", "PersonalizationTraining",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

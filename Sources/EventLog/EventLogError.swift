@@ -1,5 +1,6 @@
 /// An error reading, writing, validating or importing interaction logs, in words that say what went wrong and
-/// how to fix it.
+/// how to fix it. Errors of the same kind are equal, whatever their message (as `LTRError` and AsyncHTTPClient's
+/// `HTTPClientError`).
 public struct EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: Sendable, Equatable {
         case missingField
@@ -23,6 +24,8 @@ public struct EventLogError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     public var description: String { message }
+
+    public static func == (lhs: EventLogError, rhs: EventLogError) -> Bool { lhs.code == rhs.code }
 
     /// A required field of a UBI record is absent or null.
     public static func missingField(_ field: String, in record: String, _ hint: String) -> EventLogError {

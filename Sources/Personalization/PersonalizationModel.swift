@@ -63,21 +63,21 @@ public struct PersonalizationModel: Sendable {
         do {
             ranking = try RankingModel(contentsOf: path)
         } catch {
-            throw ModelFileError("model file '\(path)' is not usable: \(error)")
+            throw ModelFileError.unusable("model file '\(path)' is not usable: \(error)")
         }
         guard let payload = ranking.extras, let header = try? payload.decode(FormatHeader.self),
             header.format == PersonalizationExtras.formatName
         else {
-            throw ModelFileError("model file '\(path)' is a plain ranking model without personalization data; train it with `rerank train --logs DIR`")
+            throw ModelFileError.notPersonalized("model file '\(path)' is a plain ranking model without personalization data; train it with `rerank train --logs DIR`")
         }
         guard header.version == PersonalizationExtras.formatVersion else {
-            throw ModelFileError("model file '\(path)' has personalization format \(header.version); this rerank reads format \(PersonalizationExtras.formatVersion): retrain it with this rerank (`rerank train --logs DIR`)")
+            throw ModelFileError.unsupportedFormat("model file '\(path)' has personalization format \(header.version); this rerank reads format \(PersonalizationExtras.formatVersion): retrain it with this rerank (`rerank train --logs DIR`)")
         }
         let extras: PersonalizationExtras
         do {
             extras = try payload.decode(PersonalizationExtras.self)
         } catch {
-            throw ModelFileError("model file '\(path)' has unreadable personalization data: \(error)")
+            throw ModelFileError.unreadableData("model file '\(path)' has unreadable personalization data: \(error)")
         }
         try Self.check(extras, ranking: ranking, path: path)
         self.init(ranking: ranking, extras: extras)
@@ -95,13 +95,13 @@ public struct PersonalizationModel: Sendable {
         let names = FeatureSchema.names
         guard extras.featureSchema == names else {
             let missing = extras.featureSchema.filter { !names.contains($0) }
-            throw ModelFileError("model file '\(path)' was trained with another feature schema (\(extras.featureSchema.count) features\(missing.isEmpty ? ", in another order" : "; unknown here: \(missing.joined(separator: ", "))")); this rerank computes \(names.count): retrain it")
+            throw .otherFeatures("model file '\(path)' was trained with another feature schema (\(extras.featureSchema.count) features\(missing.isEmpty ? ", in another order" : "; unknown here: \(missing.joined(separator: ", "))")); this rerank computes \(names.count): retrain it")
         }
         guard extras.columns.allSatisfy(names.indices.contains), extras.columns.map({ names[$0] }) == ranking.featureNames else {
-            throw ModelFileError("model file '\(path)' reads features \(ranking.featureNames) that this rerank does not compute the same way; retrain it")
+            throw .otherFeatures("model file '\(path)' reads features \(ranking.featureNames) that this rerank does not compute the same way; retrain it")
         }
         guard extras.contextDefaults == .current else {
-            throw ModelFileError("model file '\(path)' assumes device \(extras.contextDefaults.device) at \(extras.contextDefaults.hour):00 on weekday \(extras.contextDefaults.weekday) for events without a search; this rerank assumes \(ContextDefaults.current.device) at \(ContextDefaults.current.hour):00 on weekday \(ContextDefaults.current.weekday): retrain it")
+            throw .otherContextDefaults("model file '\(path)' assumes device \(extras.contextDefaults.device) at \(extras.contextDefaults.hour):00 on weekday \(extras.contextDefaults.weekday) for events without a search; this rerank assumes \(ContextDefaults.current.device) at \(ContextDefaults.current.hour):00 on weekday \(ContextDefaults.current.weekday): retrain it")
         }
     }
 
@@ -115,14 +115,5 @@ public struct PersonalizationModel: Sendable {
     /// A short name for headers and logs: `model-<checksum prefix>` style, from the trees and training summary.
     public var version: String {
         "ltr-\(ranking.trees.count)t-\(ranking.summary.bestIteration)"
-    }
-}
-
-/// A model file that cannot be served.
-public struct ModelFileError: Error, CustomStringConvertible {
-    public let description: String
-
-    init(_ description: String) {
-        self.description = description
     }
 }

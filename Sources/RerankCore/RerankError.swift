@@ -1,7 +1,8 @@
 /// An error the sidecar reports to a client, in words that say what went wrong and how to fix it.
 ///
 /// It carries the HTTP status and OpenSearch error type it becomes at the HTTP edge, so clients see errors in
-/// the shape OpenSearch itself uses.
+/// the shape OpenSearch itself uses. Errors of the same kind are equal, whatever their reason (as `LTRError` and
+/// AsyncHTTPClient's `HTTPClientError`).
 public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Code: Sendable, Equatable {
         case invalidBody
@@ -30,6 +31,8 @@ public struct RerankError: Error, Sendable, Equatable, CustomStringConvertible {
         self.code = code
         self.reason = reason
     }
+
+    public static func == (lhs: RerankError, rhs: RerankError) -> Bool { lhs.code == rhs.code }
 
     /// The body is not valid JSON (or NDJSON for `_msearch`).
     public static func invalidBody(_ detail: String) -> RerankError {

@@ -44,7 +44,7 @@ public enum HitScanner {
                 }
             }
             cursor.skipWhitespace()
-            guard cursor.atEnd else { throw cursor.error("unexpected data after the JSON value") }
+            guard cursor.atEnd else { throw .trailingData(at: cursor.position) }
             return layout
         }
     }
@@ -66,7 +66,7 @@ public enum HitScanner {
                 responses = ranges
             }
             cursor.skipWhitespace()
-            guard cursor.atEnd else { throw cursor.error("unexpected data after the JSON value") }
+            guard cursor.atEnd else { throw .trailingData(at: cursor.position) }
             return responses
         }
     }
@@ -107,7 +107,7 @@ extension JSONCursor {
     }
 
     mutating func scanHit() throws(JSONError) -> ScannedHit {
-        guard try peek() == UInt8(ascii: "{") else { throw error("a hit must be an object") }
+        guard try peek() == UInt8(ascii: "{") else { throw .wrongShape("a hit must be an object", at: position) }
         let start = position
         var id: String?
         var index: String?

@@ -15,8 +15,6 @@ struct JSONCursor {
 
     var atEnd: Bool { position >= end }
 
-    func error(_ reason: String) -> JSONError { JSONError(reason, at: position) }
-
     mutating func skipWhitespace() {
         while position < end {
             switch bytes[position] {
@@ -29,13 +27,13 @@ struct JSONCursor {
     /// The next non-whitespace byte, without consuming it.
     mutating func peek() throws(JSONError) -> UInt8 {
         skipWhitespace()
-        guard position < end else { throw error("unexpected end of input") }
+        guard position < end else { throw .unexpectedEnd(at: position) }
         return bytes[position]
     }
 
     mutating func expect(_ byte: UInt8) throws(JSONError) {
         guard try peek() == byte else {
-            throw error("expected '\(Character(Unicode.Scalar(byte)))'")
+            throw .expected(byte, at: position)
         }
         position += 1
     }
@@ -50,7 +48,7 @@ struct JSONCursor {
     /// Skips one value of any kind and returns its byte range.
     @discardableResult
     mutating func skipValue(depth: Int = 0) throws(JSONError) -> Range<Int> {
-        guard depth < JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
+        guard depth < JSONParser.maximumDepth else { throw .tooDeep(at: position) }
         _ = try peek()
         let start = position
         switch bytes[position] {
@@ -83,10 +81,10 @@ struct JSONCursor {
 
     mutating func skipLiteral(_ literal: StaticString) throws(JSONError) {
         let count = literal.utf8CodeUnitCount
-        guard position + count <= end else { throw error("unexpected end of input") }
+        guard position + count <= end else { throw .unexpectedEnd(at: position) }
         let text = literal.utf8Start
         for offset in 0..<count where bytes[position + offset] != text[offset] {
-            throw error("invalid literal")
+            throw .invalidLiteral(at: position)
         }
         position += count
     }
@@ -107,11 +105,11 @@ struct JSONCursor {
                 escaped = true
                 position += 2
             } else {
-                if byte < 0x20 { throw error("control character in string") }
+                if byte < 0x20 { throw .invalidString("control character in string", at: position) }
                 position += 1
             }
         }
-        throw error("unterminated string")
+        throw .invalidString("unterminated string", at: position)
     }
 
     /// Reads the range of a number's text and checks its grammar.
@@ -120,12 +118,12 @@ struct JSONCursor {
         if position < end, bytes[position] == UInt8(ascii: "-") { position += 1 }
         let digitsStart = position
         while position < end, isDigit(bytes[position]) { position += 1 }
-        guard position > digitsStart else { throw error("unexpected character") }
+        guard position > digitsStart else { throw .unexpectedCharacter(at: position) }
         if position < end, bytes[position] == UInt8(ascii: ".") {
             position += 1
             let fraction = position
             while position < end, isDigit(bytes[position]) { position += 1 }
-            guard position > fraction else { throw error("digit expected after '.'") }
+            guard position > fraction else { throw .invalidNumber("digit expected after '.'", at: position) }
         }
         if position < end, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
             position += 1
@@ -134,7 +132,7 @@ struct JSONCursor {
             }
             let exponent = position
             while position < end, isDigit(bytes[position]) { position += 1 }
-            guard position > exponent else { throw error("digit expected in exponent") }
+            guard position > exponent else { throw .invalidNumber("digit expected in exponent", at: position) }
         }
         return start..<position
     }
@@ -154,7 +152,7 @@ struct JSONCursor {
         let slice = UnsafeBufferPointer(rebasing: bytes[range])
         if !escaped {
             guard let string = String(validating: slice, as: UTF8.self) else {
-                throw JSONError("invalid UTF-8 in string", at: range.lowerBound)
+                throw .invalidString("invalid UTF-8 in string", at: range.lowerBound)
             }
             return string
         }

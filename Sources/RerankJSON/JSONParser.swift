@@ -18,7 +18,7 @@ public enum JSONParser {
             var cursor = JSONCursor(buffer, range: range)
             let value = try cursor.parseValue(depth: 0)
             cursor.skipWhitespace()
-            guard cursor.atEnd else { throw cursor.error("unexpected data after the JSON value") }
+            guard cursor.atEnd else { throw .trailingData(at: cursor.position) }
             return value
         }
     }
@@ -26,7 +26,7 @@ public enum JSONParser {
 
 extension JSONCursor {
     mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
-        guard depth < JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
+        guard depth < JSONParser.maximumDepth else { throw .tooDeep(at: position) }
         switch try peek() {
         case UInt8(ascii: "{"):
             position += 1
@@ -75,7 +75,7 @@ enum JSONStringDecoder {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var index = 0
-        func fail(_ reason: String) -> JSONError { JSONError(reason, at: offset + index) }
+        func fail(_ problem: String) -> JSONError { .invalidEscape(problem, at: offset + index) }
         while index < bytes.count {
             let byte = bytes[index]
             guard byte == UInt8(ascii: "\\") else {
@@ -114,13 +114,13 @@ enum JSONStringDecoder {
             }
         }
         guard let string = String(validating: output, as: UTF8.self) else {
-            throw JSONError("invalid UTF-8 in string", at: offset)
+            throw .invalidString("invalid UTF-8 in string", at: offset)
         }
         return string
     }
 
     private static func hex4(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, offset: Int) throws(JSONError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw JSONError("short \\u escape", at: offset + index) }
+        guard index + 4 <= bytes.count else { throw .invalidEscape("short \\u escape", at: offset + index) }
         var value: UInt32 = 0
         for byte in bytes[index..<(index + 4)] {
             let digit: UInt8
@@ -128,7 +128,7 @@ enum JSONStringDecoder {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw JSONError("invalid hex digit in \\u escape", at: offset + index)
+            default: throw .invalidEscape("invalid hex digit in \\u escape", at: offset + index)
             }
             value = value << 4 | UInt32(digit)
         }

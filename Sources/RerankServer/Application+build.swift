@@ -7,6 +7,7 @@ import EventLog
 import Features
 import Personalization
 import Ranking
+import RerankConfiguration
 import RerankJSON
 
 /// Builds the sidecar application from a configuration value.
@@ -24,7 +25,7 @@ import RerankJSON
 ///   - now: the clock for local-time context; tests pass a fixed one.
 ///   - logger: the application's logger.
 public func buildApplication(
-    _ configuration: ServerConfiguration,
+    _ configuration: RerankConfiguration.ServerConfiguration,
     now: @escaping @Sendable () -> Date = Date.init,
     logger: Logger = Logger(label: "rerank")
 ) throws -> some ApplicationProtocol {
@@ -33,21 +34,10 @@ public func buildApplication(
     let hasher = UserIDHasher(configuration.log)
     let bodyTimeout = Duration.milliseconds(configuration.limits.requestBodyTimeoutMilliseconds)
     let writers = try configuration.log.directory.map { try LogWriters(configuration.log, directory: $0) }
-    let ranker: (any Ranker)? = configuration.rerank.signals.isEmpty ? nil : SignalRanker(signals: configuration.rerank.signals)
-    let rerankers = RerankerStore(
-        Reranker(ranker: ranker, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
-    )
+    let signals: (any Ranker)? = configuration.rerank.signals.isEmpty ? nil : SignalRanker(signals: configuration.rerank.signals)
+    let rerankers = RerankerStore(Reranker(configuration.rerank, ranker: signals))
     let modelWatcher = try configuration.rerank.model.map { path in
-        do {
-            return try ModelWatcher(
-                path: path, rerankers: rerankers, metrics: metrics, logger: logger,
-                interval: .milliseconds(configuration.rerank.modelCheckMilliseconds), limits: configuration.state
-            ) { model in
-                Reranker(ranker: model, rules: configuration.rerank.rules, defaultWeight: configuration.rerank.weight)
-            }
-        } catch {
-            throw ConfigurationError.unservableModel("cannot serve --model \(path): \(error)")
-        }
+        try servedModel(path, configuration: configuration, rerankers: rerankers, metrics: metrics, logger: logger)
     }
     try configuration.checkVariantModels()
     rerankers.replace(experiments: try LoadedExperiments(configuration.experiments, live: modelWatcher?.live))
@@ -57,27 +47,13 @@ public func buildApplication(
             metrics: metrics, logger: logger, interval: .milliseconds(configuration.experimentsCheckMilliseconds))
     }
     if let watcher = modelWatcher, let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory) {
-        do {
-            let replayed = watcher.live.catchUp(
-                with: try InteractionLogReader().read(directory),
-                notAfter: now().timeIntervalSince1970 + Double(configuration.limits.maxClockSkewSeconds))
-            logger.notice("online state rebuilt from \(directory): \(replayed.impressions) impressions, \(replayed.events) events since the model's snapshot")
-        } catch {
-            logger.warning("online state not rebuilt from \(directory): \(error)")
-        }
+        rebuildOnlineState(watcher.live, from: directory, configuration: configuration, now: now, logger: logger)
     }
     let online = modelWatcher.map { OnlineStateService(live: $0.live) }
     // Created last: everything above can fail, and the client must not be dropped without a shutdown.
     let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
     let clusterSinks = try shuttingDown(upstream, onError: spoolDirectory.map { directory in
-        var settings = ClusterLogSink.Settings()
-        settings.maxFileBytes = configuration.log.maxFileBytes
-        settings.maxFileAge = Double(configuration.log.maxFileAgeSeconds)
-        func sink(_ index: UBIIndex) throws -> ClusterLogSink {
-            try ClusterLogSink(
-                index: index, spoolDirectory: directory, cluster: upstream, settings: settings, metrics: metrics, logger: logger)
-        }
-        return (queries: try sink(.queries), events: try sink(.events))
+        try clusterLogSinks(spoolDirectory: directory, log: configuration.log, cluster: upstream, metrics: metrics, logger: logger)
     })
     let querySink = FanOutSink.combining(writers?.queries, clusterSinks?.queries)
     let eventSink = FanOutSink.combining(writers?.events, clusterSinks?.events)
@@ -85,23 +61,8 @@ public func buildApplication(
         ImpressionLog(sink: $0, capacity: configuration.log.queueCapacity, metrics: metrics, logger: logger)
     }
     let proxy = ProxyController(
-        upstream: upstream,
-        planner: SearchPlanner(window: configuration.rerank.window, maxWindow: configuration.rerank.maxWindow),
-        rerankingEnabled: configuration.rerank.enabled,
-        contexts: ContextBuilder(defaultTimeZone: configuration.rerank.defaultTimeZone, now: now, hasher: hasher),
-        rerankers: rerankers,
-        budget: .microseconds(Int64(configuration.rerank.budgetMilliseconds * 1000)),
-        policy: PassthroughPolicy(
-            allowWrites: configuration.passthrough.allowWrites,
-            readEndpoints: configuration.passthrough.readEndpoints
-        ),
-        maxRequestBody: configuration.limits.maxRequestBody,
-        bodyTimeout: bodyTimeout,
-        metrics: metrics,
-        impressions: impressions,
-        online: online,
-        now: now
-    )
+        configuration, upstream: upstream, hasher: hasher, rerankers: rerankers, metrics: metrics, impressions: impressions,
+        online: online, now: now)
     let router = Router()
     OperationsController(upstream: upstream, metrics: metrics).register(on: router)
     EventsController(
@@ -114,11 +75,7 @@ public func buildApplication(
         experimentWatcher: experimentWatcher, impressions: impressions,
         hashesUserIDs: hasher != nil
     ).register(on: router)
-    let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
-    for method in methods {
-        router.on("/", method: method) { request, context in await proxy.handle(request, context: context) }
-        router.on("**", method: method) { request, context in await proxy.handle(request, context: context) }
-    }
+    proxy.register(on: router)
     return Application(
         router: router,
         server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.limits.idleTimeoutSeconds)))),
@@ -132,18 +89,117 @@ public func buildApplication(
             + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (online.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            logger.notice(
-                "rerank listening",
-                metadata: [
-                    "address": "http://\(configuration.host):\(port)",
-                    "upstream": .string(configuration.upstream.urls.joined(separator: ",")),
-                    "ranker": .string(rerankers.serving.reranker.version),
-                    "experiments": .string(configuration.experiments.map(\.name).joined(separator: ",")),
-                ]
-            )
+            announceListening(on: port, configuration, rerankers: rerankers, logger: logger)
         },
         logger: logger
     )
+}
+
+/// Logs the address the sidecar listens on, its upstream, ranker and experiments.
+private func announceListening(
+    on port: Int, _ configuration: RerankConfiguration.ServerConfiguration, rerankers: RerankerStore, logger: Logger
+) {
+    logger.notice(
+        "rerank listening",
+        metadata: [
+            "address": "http://\(configuration.host):\(port)",
+            "upstream": .string(configuration.upstream.urls.joined(separator: ",")),
+            "ranker": .string(rerankers.serving.reranker.version),
+            "experiments": .string(configuration.experiments.map(\.name).joined(separator: ",")),
+        ]
+    )
+}
+
+/// The watcher of the served model file, loaded now; a file that cannot be served is a configuration error.
+private func servedModel(
+    _ path: String, configuration: RerankConfiguration.ServerConfiguration, rerankers: RerankerStore,
+    metrics: ProxyMetrics, logger: Logger
+) throws(ConfigurationError) -> ModelWatcher {
+    do {
+        return try ModelWatcher(
+            path: path, rerankers: rerankers, metrics: metrics, logger: logger,
+            interval: .milliseconds(configuration.rerank.modelCheckMilliseconds), limits: configuration.state
+        ) { model in
+            Reranker(configuration.rerank, ranker: model)
+        }
+    } catch {
+        throw ConfigurationError.unservableModel("cannot serve --model \(path): \(error)")
+    }
+}
+
+/// Folds what the log directory holds beyond the model's snapshot into the live state; an unreadable log is
+/// logged and skipped, the sidecar serves anyway.
+private func rebuildOnlineState(
+    _ live: LiveFeatureState, from directory: String, configuration: RerankConfiguration.ServerConfiguration,
+    now: () -> Date, logger: Logger
+) {
+    do {
+        let replayed = live.catchUp(
+            with: try InteractionLogReader().read(directory),
+            notAfter: now().timeIntervalSince1970 + Double(configuration.limits.maxClockSkewSeconds))
+        logger.notice("online state rebuilt from \(directory): \(replayed.impressions) impressions, \(replayed.events) events since the model's snapshot")
+    } catch {
+        logger.warning("online state not rebuilt from \(directory): \(error)")
+    }
+}
+
+/// The cluster sinks of `ubi_queries` and `ubi_events`, spooling in `spoolDirectory`.
+private func clusterLogSinks(
+    spoolDirectory: String, log: RerankConfiguration.ServerConfiguration.Log, cluster: UpstreamClient,
+    metrics: ProxyMetrics, logger: Logger
+) throws -> (queries: ClusterLogSink, events: ClusterLogSink) {
+    var settings = ClusterLogSink.Settings()
+    settings.maxFileBytes = log.maxFileBytes
+    settings.maxFileAge = Double(log.maxFileAgeSeconds)
+    func sink(_ index: UBIIndex) throws -> ClusterLogSink {
+        try ClusterLogSink(
+            index: index, spoolDirectory: spoolDirectory, cluster: cluster, settings: settings, metrics: metrics, logger: logger)
+    }
+    return (queries: try sink(.queries), events: try sink(.events))
+}
+
+extension Reranker {
+    /// `ranker` under the configured rules and default weight.
+    fileprivate init(_ rerank: RerankConfiguration.ServerConfiguration.Rerank, ranker: (any Ranker)?) {
+        self.init(ranker: ranker, rules: rerank.rules, defaultWeight: rerank.weight)
+    }
+}
+
+extension ProxyController {
+    /// The search path as `configuration` sets it up.
+    fileprivate init(
+        _ configuration: RerankConfiguration.ServerConfiguration, upstream: UpstreamClient, hasher: UserIDHasher?,
+        rerankers: RerankerStore, metrics: ProxyMetrics, impressions: ImpressionLog?, online: OnlineStateService?,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.init(
+            upstream: upstream,
+            planner: SearchPlanner(window: configuration.rerank.window, maxWindow: configuration.rerank.maxWindow),
+            rerankingEnabled: configuration.rerank.enabled,
+            contexts: ContextBuilder(defaultTimeZone: configuration.rerank.defaultTimeZone, now: now, hasher: hasher),
+            rerankers: rerankers,
+            budget: .microseconds(Int64(configuration.rerank.budgetMilliseconds * 1000)),
+            policy: PassthroughPolicy(
+                allowWrites: configuration.passthrough.allowWrites,
+                readEndpoints: configuration.passthrough.readEndpoints
+            ),
+            maxRequestBody: configuration.limits.maxRequestBody,
+            bodyTimeout: .milliseconds(configuration.limits.requestBodyTimeoutMilliseconds),
+            metrics: metrics,
+            impressions: impressions,
+            online: online,
+            now: now
+        )
+    }
+
+    /// Sends every other path, any method, through ``handle(_:context:)``: searches, and passthrough by policy.
+    fileprivate func register(on router: Router<some RequestContext>) {
+        let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
+        for method in methods {
+            router.on("/", method: method) { request, context in await handle(request, context: context) }
+            router.on("**", method: method) { request, context in await handle(request, context: context) }
+        }
+    }
 }
 
 /// `value`, or, when producing it threw, the upstream client shut down before the error goes on.

@@ -5,6 +5,10 @@ import NIOHTTP1
 
 /// A throwaway OpenSearch-compatible server (`osmem-server` from PyPI) on 127.0.0.1, for live tests.
 ///
+/// Started with the same steps and flags as `scripts/stack.py`, the start-up helper of the Python tests, the demo
+/// and the benches: `--addr 127.0.0.1:PORT --no-stdin-watch --parent-pid <this process>` (it exits when the test
+/// process does), stdout to a file (never a pipe nobody drains) whose first line announces the URL.
+///
 /// ```swift
 /// let cluster = try await OsmemServer.start(loadingCatalog: true)
 /// defer { cluster.stop() }
@@ -13,12 +17,10 @@ public final class OsmemServer: @unchecked Sendable {
     /// Base URL, e.g. `http://127.0.0.1:41234`.
     public let url: String
     private let process: Process
-    private let stdin: Pipe
 
-    private init(url: String, process: Process, stdin: Pipe) {
+    private init(url: String, process: Process) {
         self.url = url
         self.process = process
-        self.stdin = stdin
     }
 
     /// Starts a server; with `loadingCatalog`, creates `products` from mappings/products.json and loads the
@@ -30,22 +32,29 @@ public final class OsmemServer: @unchecked Sendable {
     public static func start(loadingCatalog: Bool = true, port: Int = 0) async throws -> OsmemServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binary())
-        process.arguments = ["--addr", "127.0.0.1:\(port)", "--parent-pid", String(ProcessInfo.processInfo.processIdentifier)]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
+        process.arguments = [
+            "--addr", "127.0.0.1:\(port)", "--no-stdin-watch", "--parent-pid", String(ProcessInfo.processInfo.processIdentifier),
+        ]
+        let stdoutFile = FileManager.default.temporaryDirectory.appendingPathComponent("osmem-\(UUID()).out")
+        _ = FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+        let stdout = try FileHandle(forWritingTo: stdoutFile)
+        defer {
+            try? stdout.close()
+            try? FileManager.default.removeItem(at: stdoutFile)
+        }
+        process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let line = try readLine(stdout.fileHandleForReading)
+        let line = try await firstLine(in: stdoutFile.path, of: process)
         guard let data = line.data(using: .utf8),
-            let announcement = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let url = announcement["url"] as? String
+            let announced = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let url = announced["url"] as? String
         else {
             process.terminate()
-            throw HarnessError("osmem-server did not announce its URL; it printed: \(line)")
+            throw HarnessError.serverDidNotStart(printed: line)
         }
-        let server = OsmemServer(url: url, process: process, stdin: stdin)
+        let server = OsmemServer(url: url, process: process)
         if loadingCatalog { try await server.loadCatalog() }
         return server
     }
@@ -59,7 +68,6 @@ public final class OsmemServer: @unchecked Sendable {
             process.terminate()
             process.waitUntilExit()
         }
-        try? stdin.fileHandleForWriting.close()
     }
 
     /// Creates the `products` index and bulk-loads the sample catalog, refreshed.
@@ -75,7 +83,7 @@ public final class OsmemServer: @unchecked Sendable {
         }
         let response = try await request(.POST, "/_bulk?refresh=true", body: bulk, contentType: "application/x-ndjson")
         guard response.status == 200, !String(decoding: response.body.prefix(200), as: UTF8.self).contains(#""errors":true"#)
-        else { throw HarnessError("loading the catalog failed with status \(response.status)") }
+        else { throw HarnessError.catalogNotLoaded(status: response.status) }
     }
 
     /// Sends one request straight to the server.
@@ -109,28 +117,20 @@ public final class OsmemServer: @unchecked Sendable {
         let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard python.terminationStatus == 0, !path.isEmpty else {
-            throw HarnessError("osmem-server not found: run `pip install osmem-server` or set OSMEM_SERVER_BIN")
+            throw HarnessError.serverNotFound()
         }
         return path
     }
 
-    private static func readLine(_ handle: FileHandle) throws -> String {
-        var bytes: [UInt8] = []
-        while bytes.count < 65_536 {
-            let chunk = handle.readData(ofLength: 1)
-            guard let byte = chunk.first else { break }
-            if byte == 0x0A { break }
-            bytes.append(byte)
+    /// The first line the server wrote to `path`, once it is complete; what it wrote so far when it exits first or
+    /// does not finish the line within 20 s.
+    private static func firstLine(in path: String, of process: Process) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let written = FileManager.default.contents(atPath: path) ?? Data()
+            if let end = written.firstIndex(of: 0x0A) { return String(decoding: written[..<end], as: UTF8.self) }
+            guard process.isRunning, ContinuousClock.now < deadline else { return String(decoding: written, as: UTF8.self) }
+            try await Task.sleep(for: .milliseconds(50))
         }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// The test harness could not set something up.
-public struct HarnessError: Error, CustomStringConvertible {
-    public let description: String
-
-    public init(_ description: String) {
-        self.description = description
     }
 }

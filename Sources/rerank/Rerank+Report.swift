@@ -2,8 +2,8 @@ import ArgumentParser
 import ExperimentAnalysis
 import Experiments
 import Foundation
+import RerankConfiguration
 import RerankJSON
-import RerankServer
 
 extension Rerank {
     /// `rerank report`: who won each experiment, from the logs.

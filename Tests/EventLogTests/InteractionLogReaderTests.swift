@@ -137,6 +137,7 @@ import Testing
         let directory = try TestSupport.makeTemporaryDirectory()
         defer { TestSupport.remove(directory) }
         #expect(throws: EventLogError.noLogFiles(directory)) { try InteractionLogReader().read(directory) }
+        #expect(EventLogError.noLogFiles(directory) == EventLogError.noLogFiles("/elsewhere"), "one kind, whatever the message")
         #expect(errorMessage { _ = try InteractionLogReader().read(directory + "/absent") }.contains("/absent"))
     }
 }

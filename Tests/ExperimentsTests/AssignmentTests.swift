@@ -1,4 +1,3 @@
-import ExperimentAnalysis
 import Experiments
 import Foundation
 import RerankCore

@@ -45,5 +45,8 @@ import Testing
         #expect(RerankError.upstreamTimeout("http://x", seconds: 1).status == 504)
         #expect(RerankError.upstreamUnreachable("http://x", "refused").status == 502)
         #expect(RerankError.bodyTooLarge(limit: 10).type == "content_too_long_exception")
+        // Errors of one kind are equal, whatever their reason.
+        #expect(RerankError.bodyTooLarge(limit: 10) == RerankError.bodyTooLarge(limit: 20))
+        #expect(RerankError.notFound("a") != RerankError.logUnavailable("a"))
     }
 }

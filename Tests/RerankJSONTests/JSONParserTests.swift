@@ -44,7 +44,10 @@ import Testing
 
     @Test func refusesDeepNesting() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
-        #expect(throws: JSONError.self) { try JSONParser.parse(Array(deep.utf8)) }
+        #expect(throws: JSONError.tooDeep(at: 0)) { try JSONParser.parse(Array(deep.utf8)) }
+        // Errors of one kind are equal wherever they stop; another kind is not.
+        #expect(throws: JSONError.tooDeep(at: 0)) { try JSONParser.parse(Array(("{\"a\":" + deep + "}").utf8)) }
+        #expect(JSONError.tooDeep(at: 0) != JSONError.unexpectedEnd(at: 0))
     }
 
     @Test func refusesInvalidUTF8() {

@@ -1,4 +1,5 @@
 import Foundation
+import RerankConfiguration
 import Testing
 
 @testable import RerankServer

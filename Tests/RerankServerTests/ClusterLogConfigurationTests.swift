@@ -1,4 +1,5 @@
 import Foundation
+import RerankConfiguration
 import RerankJSON
 import RerankTesting
 import Testing

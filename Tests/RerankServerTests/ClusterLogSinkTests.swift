@@ -2,11 +2,10 @@ import EventLog
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Logging
 import NIOCore
 import RerankJSON
+import RerankServerTesting
 import RerankTesting
-import ServiceLifecycle
 import Testing
 
 @testable import RerankServer
@@ -205,97 +204,5 @@ import Testing
         #expect(rejected["error"]?.objectValue?["type"] == .string("mapper_parsing_exception"))
         #expect(rejected["document"]?.objectValue?["message"] == .string("event 1"))
         #expect(sink.metric("rerank_cluster_log_backlog_bytes") == 0)
-    }
-
-    // MARK: - Helpers
-
-    static func temporaryDirectory() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("rerank-cluster-log-\(UUID())").path
-    }
-
-    /// Click events numbered by `numbers`, each with its number in `message`.
-    static func events(_ numbers: Range<Int>) -> [JSONObject] {
-        numbers.map { number in
-            UBIEvent(
-                actionName: "click", timestamp: Date(timeIntervalSince1970: 1_767_225_600 + Double(number)), queryID: "q\(number / 10)",
-                clientID: "u\(number % 3)", objectID: "p\(number)", position: number % 10, message: "event \(number)"
-            ).json
-        }
-    }
-
-    static func term(_ field: String, _ value: String) -> String {
-        #"{"term":{"\#(field)":"\#(value)"}}"#
-    }
-
-    /// The documents of `index` matching `query` (all by default), after a refresh.
-    static func documents(_ cluster: OsmemServer, _ index: String, query: String = #"{"match_all":{}}"#) async throws -> [(id: String, source: JSONObject)] {
-        let refresh = try await cluster.request(.POST, "/\(index)/_refresh")
-        guard refresh.status == 200 else { return [] }
-        let answer = try await cluster.request(.POST, "/\(index)/_search", body: Array(#"{"size":1000,"query":\#(query)}"#.utf8))
-        let hits = try JSONParser.parse(answer.body).objectValue?["hits"]?.objectValue?["hits"]?.arrayValue ?? []
-        return hits.compactMap { hit in
-            guard let hit = hit.objectValue, let id = hit["_id"]?.stringValue, let source = hit["_source"]?.objectValue else { return nil }
-            return (id, source)
-        }
-    }
-
-    /// Polls until `index` holds `count` documents matching `query`, then returns them.
-    static func waitForDocuments(
-        _ cluster: OsmemServer, _ index: String, count: Int, query: String = #"{"match_all":{}}"#
-    ) async throws -> [(id: String, source: JSONObject)] {
-        var found: [(id: String, source: JSONObject)] = []
-        try await waitUntil("\(count) documents in \(index)") {
-            found = try await documents(cluster, index, query: query)
-            return found.count >= count
-        }
-        return found
-    }
-}
-
-/// A cluster sink for `ubi_events`, running in a service group with its own client, as the application runs it.
-struct RunningSink {
-    /// Quick retries, so a test sees the cluster come back within a fraction of a second.
-    static var settings: ClusterLogSink.Settings {
-        var settings = ClusterLogSink.Settings()
-        settings.initialBackoff = .milliseconds(20)
-        settings.maxBackoff = .milliseconds(200)
-        // The drain ends once the spool is empty or the cluster fails; its bound only has to outlast a loaded CI
-        // machine.
-        settings.drainTimeout = .seconds(30)
-        return settings
-    }
-
-    let sink: ClusterLogSink
-    let metrics: ProxyMetrics
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-
-    static func start(url: String, spool: String, settings: ClusterLogSink.Settings = Self.settings) async throws -> RunningSink {
-        var upstream = ServerConfiguration.Upstream()
-        upstream.urls = [url]
-        upstream.connectTimeoutMilliseconds = 500
-        upstream.timeoutMilliseconds = 5_000
-        let client = try UpstreamClient(configuration: upstream, maxResponseBody: 1 << 20)
-        let metrics = ProxyMetrics()
-        var logger = Logger(label: "cluster-log-test")
-        logger.logLevel = .warning
-        let sink = try ClusterLogSink(index: .events, spoolDirectory: spool, cluster: client, settings: settings, metrics: metrics, logger: logger)
-        let group = ServiceGroup(services: [client, sink], logger: logger)
-        let task = Task { try await group.run() }
-        return RunningSink(sink: sink, metrics: metrics, group: group, task: task)
-    }
-
-    /// Shuts the sink down gracefully (a last bounded ship), then its client.
-    func stop() async throws {
-        await group.triggerGracefulShutdown()
-        try await task.value
-    }
-
-    /// The value of a metric of the sink's index, 0 when it was never set.
-    func metric(_ name: String) -> Int {
-        let text = String(decoding: metrics.exposition(), as: UTF8.self)
-        let prefix = #"\#(name){index="ubi_events"} "#
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return 0 }
-        return Int(Double(line.dropFirst(prefix.count)) ?? 0)
     }
 }

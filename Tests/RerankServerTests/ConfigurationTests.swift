@@ -1,5 +1,6 @@
 import Foundation
 import Ranking
+import RerankConfiguration
 import RerankJSON
 import Testing
 

@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import RerankConfiguration
 import Testing
 
 @testable import RerankServer

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Personalization
+import RerankConfiguration
 import RerankJSON
 import Testing
 

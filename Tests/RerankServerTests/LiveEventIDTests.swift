@@ -1,7 +1,9 @@
 import Foundation
 import HummingbirdTesting
 import NIOCore
+import RerankConfiguration
 import RerankJSON
+import RerankServerTesting
 import RerankTesting
 import Testing
 

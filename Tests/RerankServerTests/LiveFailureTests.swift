@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import RerankConfiguration
 import RerankJSON
-import RerankTesting
+import RerankServerTesting
 import Testing
 
 @testable import RerankServer

@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import RerankJSON
-import RerankTesting
+import RerankServerTesting
 import Testing
 
 @testable import RerankServer

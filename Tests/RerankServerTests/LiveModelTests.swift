@@ -4,9 +4,10 @@ import HummingbirdTesting
 import NIOCore
 import Personalization
 import PersonalizationTraining
+import RerankConfiguration
 import RerankFixtures
 import RerankJSON
-import RerankTesting
+import RerankServerTesting
 import Testing
 
 @testable import RerankServer

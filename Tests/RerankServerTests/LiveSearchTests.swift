@@ -3,7 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import RerankJSON
-import RerankTesting
+import RerankServerTesting
 import Testing
 
 @testable import RerankServer

@@ -5,7 +5,7 @@ import RerankTesting
 func waitUntil(_ what: String, within limit: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
     let deadline = ContinuousClock.now + limit
     while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw HarnessError("gave up waiting for \(what) after \(limit)") }
+        guard ContinuousClock.now < deadline else { throw HarnessError.gaveUp(waitingFor: what, after: limit) }
         try await Task.sleep(for: .milliseconds(20))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import RerankConfiguration
 
 @testable import RerankServer
 

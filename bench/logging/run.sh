@@ -7,7 +7,8 @@
 #
 # Does not build: build first with `swift build -c release --product rerank`. On loopback only. Starts
 # osmem-server (loads sample/catalog.ndjson into `products`) and three sidecars on it: one with --log-dir for
-# the event ingestion runs, and two reranking sidecars for the search runs, one without and one with --log-dir.
+# the event ingestion runs, and two reranking sidecars for the search runs, one without and one with --log-dir
+# (all through scripts/stack.py, the one start-up helper).
 #   1. Events: bench/logging/post_events.py posts NDJSON batches of 1, 100 and 1000 click events to
 #      POST /_rerank/events from 16 keep-alive clients (threads over 4 processes) for EVENT_DURATION s each;
 #      counts acknowledged events (items with status 201) and request latency, then checks that the lines in
@@ -79,23 +80,8 @@ DIRTY=$([ -n "$(git -C "$ROOT" status --porcelain -- Sources Package.swift 2>/de
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 COMPILER_AT_START=$(pgrep -x swift-frontend >/dev/null && echo true || echo false)
 
-free_ports() {
-    python3 - "$1" <<'PY'
-import socket, sys
-sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in sockets:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in sockets))
-PY
-}
-wait_http() {
-    local url=$1 name=$2
-    for _ in $(seq 200); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "$url" || true)" != 000 ] && return 0
-        sleep 0.05
-    done
-    die "$name did not answer on $url"
-}
+# The one start-up helper (osmem-server, sidecars, free ports); it prints `PID URL` and leaves the process running.
+stack() { python3 "$ROOT/scripts/stack.py" "$@"; }
 count_lines() {   # lines in DIR/PREFIX*.ndjson (0 when none)
     local files=("$1"/"$2"*.ndjson)
     [ -e "${files[0]}" ] || { echo 0; return; }
@@ -107,13 +93,10 @@ metric() {   # sum of a Prometheus counter (all label sets) from URL/metrics
 compiler_running() { pgrep -x swift-frontend >/dev/null && echo 1 || echo 0; }
 
 # --- the search engine ------------------------------------------------------------------------------------------
-"$OSMEM" --addr 127.0.0.1:0 --no-stdin-watch --parent-pid $$ >"$WORK/osmem.out" 2>"$WORK/osmem.err" &
-OSMEM_PID=$!
+STARTED_LINE=$(stack osmem --parent-pid $$ --stdout "$WORK/osmem.out" --stderr "$WORK/osmem.err") \
+    || die "osmem-server did not start: $(cat "$WORK/osmem.err")"
+read -r OSMEM_PID ENGINE_URL <<<"$STARTED_LINE"
 PIDS+=("$OSMEM_PID")
-for _ in $(seq 200); do [ -s "$WORK/osmem.out" ] && break; sleep 0.05; done
-ENGINE_URL=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["url"])' "$WORK/osmem.out") \
-    || die "osmem-server did not announce its URL: $(cat "$WORK/osmem.err")"
-ENGINE_URL=${ENGINE_URL%/}
 log "osmem-server $("$OSMEM" -version 2>&1 | head -1) at $ENGINE_URL"
 printf '%s' '{"query":{"match":{"description":"range"}},"size":100}' >"$WORK/body.json"
 python3 "$ROOT/bench/proxy/load_catalog.py" "$ENGINE_URL" "$ROOT/mappings/products.json" "$ROOT/sample/catalog.ndjson" \
@@ -121,19 +104,20 @@ python3 "$ROOT/bench/proxy/load_catalog.py" "$ENGINE_URL" "$ROOT/mappings/produc
 
 # --- the sidecars -----------------------------------------------------------------------------------------------
 printf '%s\n' '{"rerank": {"signals": [{"field": "popularity", "weight": 1, "transform": "log1p"}]}}' >"$WORK/rerank.json"
-read -r EVENTS_PORT SEARCH_PORT <<<"$(free_ports 2)"
+SEARCH_PORT=$(stack ports 1)
 mkdir -p "$WORK/events-logs"
-start_rerank() {   # name port [extra args...]
-    local name=$1 port=$2
+start_rerank() {   # name port (0: a free one) [extra args...]; sets STARTED_PID and STARTED_URL once it is healthy
+    local name=$1 port=()
+    [ "$2" = 0 ] || port=(--port "$2")
     shift 2
-    "$WORK/rerank" serve --upstream "$ENGINE_URL" --host 127.0.0.1 --port "$port" --config "$WORK/rerank.json" \
-        --log-level warning "$@" </dev/null >>"$WORK/$name.log" 2>&1 &
-    STARTED_PID=$!
+    STARTED_LINE=$(stack sidecar --binary "$WORK/rerank" --upstream "$ENGINE_URL" --log "$WORK/$name.log" "${port[@]}" \
+        -- --config "$WORK/rerank.json" --log-level warning "$@") \
+        || die "rerank $name did not start: $(tail -5 "$WORK/$name.log")"
+    read -r STARTED_PID STARTED_URL <<<"$STARTED_LINE"
     PIDS+=("$STARTED_PID")
 }
-start_rerank events "$EVENTS_PORT" --log-dir "$WORK/events-logs"
-EVENTS_URL="http://127.0.0.1:$EVENTS_PORT"
-wait_http "$EVENTS_URL/_rerank/health" "rerank at $EVENTS_URL"
+start_rerank events 0 --log-dir "$WORK/events-logs"
+EVENTS_URL=$STARTED_URL
 
 # --- 1. durable event ingestion ---------------------------------------------------------------------------------
 : >"$WORK/events.ndjson"
@@ -183,7 +167,6 @@ search_run() {   # rep mode
         start_rerank "search-$mode" "$SEARCH_PORT"
     fi
     pid=$STARTED_PID
-    wait_http "$SEARCH_URL/_rerank/health" "rerank (logging $mode)"
     status=$(curl -s -o "$WORK/check.json" -D "$WORK/check.headers" -w '%{http_code}' -H 'content-type: application/json' \
         --data-binary @"$WORK/body.json" "$SEARCH_URL/products/_search")
     [ "$status" = 200 ] || die "logging $mode: /products/_search answered $status: $(head -c 300 "$WORK/check.json")"

@@ -6,8 +6,9 @@
 #
 # On loopback only. Starts osmem-server (loads sample/catalog.ndjson), nginx as a plain reverse proxy, nginx as a
 # canned upstream (one recorded 100-hit response), and `rerank serve` in passthrough and reranking mode in front
-# of both upstreams; drives each with wrk (POST, size 100) and reads the proxies' CPU time from /proc. Every
-# process it starts is stopped on exit, by PID.
+# of both upstreams (osmem-server and the sidecars through scripts/stack.py, the one start-up helper); drives
+# each with wrk (POST, size 100) and reads the proxies' CPU time from /proc. Every process it starts is stopped on
+# exit, by PID.
 #
 # Environment (all optional):
 #   REPS=3            repetitions of every measurement (medians are reported)
@@ -104,15 +105,8 @@ BUILT_DIRTY=$([ -n "$(git -C "$ROOT" status --porcelain -- Sources Package.swift
 cp "$RERANK_BIN" "$WORK/rerank"
 
 # --- helpers ----------------------------------------------------------------------------------------------------
-free_ports() {
-    python3 - "$1" <<'PY'
-import socket, sys
-sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in sockets:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in sockets))
-PY
-}
+# The one start-up helper (osmem-server, sidecars, free ports); it prints `PID URL` and leaves the process running.
+stack() { python3 "$ROOT/scripts/stack.py" "$@"; }
 
 # Waits until URL answers HTTP at all (any status).
 wait_http() {
@@ -145,12 +139,10 @@ cpu_ticks() {
 }
 
 # --- the search engine ------------------------------------------------------------------------------------------
-"$OSMEM" --addr 127.0.0.1:0 --no-stdin-watch --parent-pid $$ >"$WORK/osmem.out" 2>"$WORK/osmem.err" &
-OSMEM_PID=$!
+STARTED_LINE=$(stack osmem --parent-pid $$ --stdout "$WORK/osmem.out" --stderr "$WORK/osmem.err") \
+    || die "osmem-server did not start: $(cat "$WORK/osmem.err")"
+read -r OSMEM_PID ENGINE_URL <<<"$STARTED_LINE"
 PIDS+=("$OSMEM_PID")
-for _ in $(seq 200); do [ -s "$WORK/osmem.out" ] && break; sleep 0.05; done
-ENGINE_URL=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["url"])' "$WORK/osmem.out") \
-    || die "osmem-server did not announce its URL: $(cat "$WORK/osmem.err")"
 ENGINE_PORT=${ENGINE_URL##*:}
 ENGINE_PORT=${ENGINE_PORT%%/*}
 log "osmem-server $("$OSMEM" -version 2>&1 | head -1) at $ENGINE_URL (pid $OSMEM_PID)"
@@ -161,8 +153,7 @@ python3 "$HERE/load_catalog.py" "$ENGINE_URL" "$ROOT/mappings/products.json" "$R
     "$WORK/body.json" "$WORK/canned.json" >&2
 
 # --- nginx: canned upstream and plain reverse proxy -------------------------------------------------------------
-read -r CANNED_PORT PROXY_ENGINE_PORT PROXY_CANNED_PORT PASS_ENGINE_PORT RERANK_ENGINE_PORT PASS_CANNED_PORT \
-    RERANK_CANNED_PORT <<<"$(free_ports 7)"
+read -r CANNED_PORT PROXY_ENGINE_PORT PROXY_CANNED_PORT <<<"$(stack ports 3)"
 USER_LINE=""
 [ "$(id -u)" = 0 ] && USER_LINE="user root;"   # workers read the scratch directory, which only its owner can
 start_nginx() {
@@ -190,35 +181,32 @@ cat >"$WORK/reranking.json" <<'JSON'
 {"rerank": {"signals": [{"field": "popularity", "weight": 1, "transform": "log1p"}, {"field": "rating", "weight": 0.5}],
             "rules": [{"action": "bury", "field": "in_stock", "equals": false}]}}
 JSON
-start_rerank() {   # name upstream-url port config
-    "$WORK/rerank" serve --upstream "$2" --port "$3" --config "$WORK/$4.json" --log-level warning \
-        </dev/null >"$WORK/$1.log" 2>&1 &
-    STARTED_PID=$!
+start_rerank() {   # name upstream-url config; sets STARTED_PID and STARTED_URL once the sidecar is healthy
+    STARTED_LINE=$(stack sidecar --binary "$WORK/rerank" --upstream "$2" --log "$WORK/$1.log" \
+        -- --config "$WORK/$3.json" --log-level warning) || die "$1 did not start: $(tail -5 "$WORK/$1.log")"
+    read -r STARTED_PID STARTED_URL <<<"$STARTED_LINE"
     PIDS+=("$STARTED_PID")
 }
-start_rerank rerank-pass-engine "$ENGINE_URL" "$PASS_ENGINE_PORT" passthrough
-PASS_ENGINE_PID=$STARTED_PID
-start_rerank rerank-engine "$ENGINE_URL" "$RERANK_ENGINE_PORT" reranking
-RERANK_ENGINE_PID=$STARTED_PID
-start_rerank rerank-pass-canned "$CANNED_URL" "$PASS_CANNED_PORT" passthrough
-PASS_CANNED_PID=$STARTED_PID
-start_rerank rerank-canned "$CANNED_URL" "$RERANK_CANNED_PORT" reranking
-RERANK_CANNED_PID=$STARTED_PID
-for port in "$PASS_ENGINE_PORT" "$RERANK_ENGINE_PORT" "$PASS_CANNED_PORT" "$RERANK_CANNED_PORT"; do
-    wait_http "http://127.0.0.1:$port/_rerank/health" "rerank on port $port"
-done
+start_rerank rerank-pass-engine "$ENGINE_URL" passthrough
+PASS_ENGINE_PID=$STARTED_PID PASS_ENGINE_URL=$STARTED_URL
+start_rerank rerank-engine "$ENGINE_URL" reranking
+RERANK_ENGINE_PID=$STARTED_PID RERANK_ENGINE_URL=$STARTED_URL
+start_rerank rerank-pass-canned "$CANNED_URL" passthrough
+PASS_CANNED_PID=$STARTED_PID PASS_CANNED_URL=$STARTED_URL
+start_rerank rerank-canned "$CANNED_URL" reranking
+RERANK_CANNED_PID=$STARTED_PID RERANK_CANNED_URL=$STARTED_URL
 
 # --- targets ----------------------------------------------------------------------------------------------------
 # name | upstream kind | URL | proxy PID (CPU measured) | upstream PID
 TARGETS=(
     "direct|engine|$ENGINE_URL|-|$OSMEM_PID"
     "nginx|engine|http://127.0.0.1:$PROXY_ENGINE_PORT|$PROXY_PID|$OSMEM_PID"
-    "rerank-passthrough|engine|http://127.0.0.1:$PASS_ENGINE_PORT|$PASS_ENGINE_PID|$OSMEM_PID"
-    "rerank-reranking|engine|http://127.0.0.1:$RERANK_ENGINE_PORT|$RERANK_ENGINE_PID|$OSMEM_PID"
+    "rerank-passthrough|engine|$PASS_ENGINE_URL|$PASS_ENGINE_PID|$OSMEM_PID"
+    "rerank-reranking|engine|$RERANK_ENGINE_URL|$RERANK_ENGINE_PID|$OSMEM_PID"
     "direct|canned|$CANNED_URL|-|$CANNED_PID"
     "nginx|canned|http://127.0.0.1:$PROXY_CANNED_PORT|$PROXY_PID|$CANNED_PID"
-    "rerank-passthrough|canned|http://127.0.0.1:$PASS_CANNED_PORT|$PASS_CANNED_PID|$CANNED_PID"
-    "rerank-reranking|canned|http://127.0.0.1:$RERANK_CANNED_PORT|$RERANK_CANNED_PID|$CANNED_PID"
+    "rerank-passthrough|canned|$PASS_CANNED_URL|$PASS_CANNED_PID|$CANNED_PID"
+    "rerank-reranking|canned|$RERANK_CANNED_URL|$RERANK_CANNED_PID|$CANNED_PID"
 )
 
 # --- correctness before timing ----------------------------------------------------------------------------------
@@ -314,7 +302,7 @@ if [ "$PROFILE" = 1 ]; then
     PERF_PID=$!
     sleep 0.5
     wrk -t1 -c"$CONNECTIONS" -d"$((DURATION - 1))s" -s "$HERE/post.lua" \
-        "http://127.0.0.1:$RERANK_CANNED_PORT/products/_search" -- "$WORK/body.json" >/dev/null
+        "$RERANK_CANNED_URL/products/_search" -- "$WORK/body.json" >/dev/null
     wait "$PERF_PID" || true
     demangle() { if command -v swift >/dev/null; then swift demangle --simplified; else cat; fi; }
     {

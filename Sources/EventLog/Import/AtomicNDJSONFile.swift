@@ -24,7 +24,7 @@ final class AtomicNDJSONFile {
         temporaryPath = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).tmp")
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw .cannotWrite(temporaryPath, SystemError(errno: errno, call: "open").description)
+            throw .cannotWrite(temporaryPath, SystemError.open(errno: errno).description)
         }
     }
 
@@ -46,16 +46,16 @@ final class AtomicNDJSONFile {
     /// Writes what is buffered, syncs, and renames the file into place.
     func commit() throws(EventLogError) {
         try flush()
-        guard fsync(descriptor) == 0 else { throw failure("fsync") }
+        guard fsync(descriptor) == 0 else { throw failure(.fsync(errno: errno)) }
         let closed = close(descriptor)
         descriptor = -1
         guard closed == 0 else {
-            let error = failure("close")
+            let error = failure(.close(errno: errno))
             _ = unlink(temporaryPath)
             throw error
         }
         guard rename(temporaryPath, path) == 0 else {
-            let error = EventLogError.cannotWrite(path, SystemError(errno: errno, call: "rename").description)
+            let error = EventLogError.cannotWrite(path, SystemError.rename(errno: errno).description)
             _ = unlink(temporaryPath)
             throw error
         }
@@ -72,14 +72,14 @@ final class AtomicNDJSONFile {
             let written = buffer.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw failure("write")
+                throw failure(.write(errno: errno))
             }
             offset += written
         }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func failure(_ call: String) -> EventLogError {
-        .cannotWrite(temporaryPath, SystemError(errno: errno, call: call).description)
+    private func failure(_ error: SystemError) -> EventLogError {
+        .cannotWrite(temporaryPath, error.description)
     }
 }

@@ -58,7 +58,7 @@ final class LogFileSink: Sendable {
             }
             do throws(SystemError) {
                 try writeAll(bytes, to: state.descriptor)
-                guard fsync(state.descriptor) == 0 else { throw SystemError(errno: errno, call: "fsync") }
+                guard fsync(state.descriptor) == 0 else { throw .fsync(errno: errno) }
                 report.fileSyncs = 1
             } catch {
                 _ = ftruncate(state.descriptor, off_t(state.size))
@@ -94,7 +94,7 @@ final class LogFileSink: Sendable {
                 let code = errno
                 if code == EEXIST { continue }
                 openPath.withLock { $0 = nil }
-                throw .cannotCreate(path, SystemError(errno: code, call: "open").description)
+                throw .cannotCreate(path, SystemError.open(errno: code).description)
             }
             state.descriptor = descriptor
             state.path = path
@@ -126,7 +126,7 @@ final class LogFileSink: Sendable {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                throw SystemError(errno: errno, call: "write")
+                throw .write(errno: errno)
             }
             offset += written
         }
@@ -136,8 +136,8 @@ final class LogFileSink: Sendable {
     /// synced.
     static func syncDirectory(_ path: String) throws(SystemError) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SystemError(errno: errno, call: "open") }
+        guard descriptor >= 0 else { throw .open(errno: errno) }
         defer { _ = close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw SystemError(errno: errno, call: "fsync") }
+        guard fsync(descriptor) == 0 else { throw .fsync(errno: errno) }
     }
 }

@@ -1,6 +1,7 @@
 import Experiments
 import Personalization
 import Ranking
+import RerankConfiguration
 
 /// Configured experiments with the variant models they name, loaded and validated.
 struct LoadedExperiments: Sendable {

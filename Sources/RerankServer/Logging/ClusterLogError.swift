@@ -1,9 +1,10 @@
 /// Why log records could not reach the cluster or the spool, in words that say what went wrong and how to fix it.
 ///
 /// These never reach a client: an appended record is already durable in the spool, so the cluster sink logs
-/// them and retries.
-struct ClusterLogError: Error, Sendable, CustomStringConvertible {
-    private enum Code: Sendable {
+/// them and retries. Errors of the same kind are equal, whatever their message (as `LTRError` and
+/// AsyncHTTPClient's `HTTPClientError`).
+struct ClusterLogError: Error, Sendable, Equatable, CustomStringConvertible {
+    private enum Code: Sendable, Equatable {
         case unreachable
         case refused
         case unreadableAnswer
@@ -21,6 +22,8 @@ struct ClusterLogError: Error, Sendable, CustomStringConvertible {
     }
 
     var description: String { message }
+
+    static func == (lhs: ClusterLogError, rhs: ClusterLogError) -> Bool { lhs.code == rhs.code }
 
     /// True when the cluster (not the local spool) failed: the records stay spooled and are sent again.
     var isClusterFailure: Bool { code != .spool }

@@ -1,4 +1,5 @@
 import EventLog
+import RerankConfiguration
 import ServiceLifecycle
 
 extension NDJSONLogWriter: RecordSink {}

@@ -1,4 +1,5 @@
 import EventLog
+import RerankConfiguration
 import RerankCore
 
 /// Replaces user and session ids by keyed hashes (`log.hash_user_ids`), so logs never hold them in clear.

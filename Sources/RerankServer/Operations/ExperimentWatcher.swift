@@ -1,5 +1,6 @@
 import Logging
 import Personalization
+import RerankConfiguration
 import RerankCore
 import ServiceLifecycle
 import Synchronization

@@ -22,87 +22,107 @@ struct ContextBuilder: Sendable {
         var userAgent: String?
     }
 
+    /// What the request says about its device, time zone and local time; the rest comes from the User-Agent, the
+    /// default zone and the clock.
+    private struct LocalOverrides {
+        var device: Device?
+        var zoneName: String?
+        var hour: Int?
+        var weekday: Int?
+    }
+
     func context(headers: Headers, extension rerank: JSONValue?) throws(RerankError) -> SearchContext {
         var context = SearchContext()
         context.userID = headers.user.nonEmpty
         context.sessionID = headers.session.nonEmpty
-        var device = try headers.device.nonEmpty.map { (name) throws(RerankError) in
+        var overrides = LocalOverrides()
+        overrides.device = try headers.device.nonEmpty.map { (name) throws(RerankError) in
             try Self.device(name, field: "X-Rerank-Device")
         }
-        var zoneName = headers.timeZone.nonEmpty
-        if let zoneName, TimeZones.named(zoneName) == nil {
+        overrides.zoneName = headers.timeZone.nonEmpty
+        if let zoneName = overrides.zoneName, TimeZones.named(zoneName) == nil {
             throw .invalidRerankExtension(field: "X-Rerank-Timezone", "unknown time zone '\(zoneName)'; use an IANA name such as Europe/Berlin")
         }
-        var hour: Int?
-        var weekday: Int?
         if let rerank {
             guard let object = rerank.objectValue else {
                 throw .invalidRerankExtension(field: "ext.rerank", "must be an object, not \(rerank.kindName)")
             }
-            for member in object.members {
-                let field = "ext.rerank.\(member.key)"
-                switch member.key {
-                case "user_id": context.userID = try Self.string(member.value, field: field)
-                case "session_id": context.sessionID = try Self.string(member.value, field: field)
-                case "weight":
-                    guard let weight = member.value.doubleValue, (0...1).contains(weight) else {
-                        throw .invalidRerankExtension(field: field, "must be a number between 0 and 1")
-                    }
-                    context.weight = weight
-                case "explain", "return_query_id":
-                    guard let flag = member.value.boolValue else {
-                        throw .invalidRerankExtension(field: field, "must be true or false")
-                    }
-                    if member.key == "explain" { context.explain = flag } else { context.returnQueryID = flag }
-                case "exclude_ids":
-                    let ids = member.value.arrayValue?.compactMap(\.stringValue)
-                    guard let ids, ids.count == member.value.arrayValue?.count else {
-                        throw .invalidRerankExtension(field: field, "must be an array of document ids (strings)")
-                    }
-                    context.excludedIDs = Set(ids)
-                case "context":
-                    guard let nested = member.value.objectValue else {
-                        throw .invalidRerankExtension(field: field, "must be an object")
-                    }
-                    for item in nested.members {
-                        let field = "ext.rerank.context.\(item.key)"
-                        switch item.key {
-                        case "device": device = try Self.device(try Self.string(item.value, field: field), field: field)
-                        case "timezone":
-                            let name = try Self.string(item.value, field: field)
-                            guard TimeZones.named(name) != nil else {
-                                throw .invalidRerankExtension(field: field, "unknown time zone '\(name)'; use an IANA name such as Europe/Berlin")
-                            }
-                            zoneName = name
-                        case "hour":
-                            guard let value = item.value.intValue, (0...23).contains(value) else {
-                                throw .invalidRerankExtension(field: field, "must be an integer hour 0-23")
-                            }
-                            hour = value
-                        case "weekday": weekday = try Self.weekday(item.value, field: field)
-                        default:
-                            throw .invalidRerankExtension(field: field, "unknown field; expected device, timezone, hour or weekday")
-                        }
-                    }
-                default:
-                    throw .invalidRerankExtension(
-                        field: field,
-                        "unknown field; expected user_id, session_id, context, weight, explain, exclude_ids or return_query_id"
-                    )
-                }
-            }
+            try Self.apply(object, to: &context, overrides: &overrides)
         }
-        context.device = device ?? Device(userAgent: headers.userAgent)
-        context.timeZone = zoneName ?? defaultTimeZone
+        context.device = overrides.device ?? Device(userAgent: headers.userAgent)
+        context.timeZone = overrides.zoneName ?? defaultTimeZone
         let zone = TimeZones.named(context.timeZone) ?? TimeZone(secondsFromGMT: 0)!
         let date = now()
         context.time = date.timeIntervalSince1970
         var local = LocalTime(date: date, timeZone: zone)
-        local.hour = hour ?? local.hour
-        local.weekday = weekday ?? local.weekday
+        local.hour = overrides.hour ?? local.hour
+        local.weekday = overrides.weekday ?? local.weekday
         context.localTime = local
         hasher?.pseudonymize(&context)
         return context
+    }
+
+    /// Reads the `ext.rerank` object's fields in the order sent; the first bad one throws.
+    private static func apply(
+        _ object: JSONObject, to context: inout SearchContext, overrides: inout LocalOverrides
+    ) throws(RerankError) {
+        for member in object.members {
+            let field = "ext.rerank.\(member.key)"
+            switch member.key {
+            case "user_id": context.userID = try Self.string(member.value, field: field)
+            case "session_id": context.sessionID = try Self.string(member.value, field: field)
+            case "weight":
+                guard let weight = member.value.doubleValue, (0...1).contains(weight) else {
+                    throw .invalidRerankExtension(field: field, "must be a number between 0 and 1")
+                }
+                context.weight = weight
+            case "explain", "return_query_id":
+                guard let flag = member.value.boolValue else {
+                    throw .invalidRerankExtension(field: field, "must be true or false")
+                }
+                if member.key == "explain" { context.explain = flag } else { context.returnQueryID = flag }
+            case "exclude_ids":
+                let ids = member.value.arrayValue?.compactMap(\.stringValue)
+                guard let ids, ids.count == member.value.arrayValue?.count else {
+                    throw .invalidRerankExtension(field: field, "must be an array of document ids (strings)")
+                }
+                context.excludedIDs = Set(ids)
+            case "context":
+                guard let nested = member.value.objectValue else {
+                    throw .invalidRerankExtension(field: field, "must be an object")
+                }
+                try Self.apply(context: nested, to: &overrides)
+            default:
+                throw .invalidRerankExtension(
+                    field: field,
+                    "unknown field; expected user_id, session_id, context, weight, explain, exclude_ids or return_query_id"
+                )
+            }
+        }
+    }
+
+    /// Reads the `ext.rerank.context` object's fields in the order sent; the first bad one throws.
+    private static func apply(context nested: JSONObject, to overrides: inout LocalOverrides) throws(RerankError) {
+        for item in nested.members {
+            let field = "ext.rerank.context.\(item.key)"
+            switch item.key {
+            case "device": overrides.device = try Self.device(try Self.string(item.value, field: field), field: field)
+            case "timezone":
+                let name = try Self.string(item.value, field: field)
+                guard TimeZones.named(name) != nil else {
+                    throw .invalidRerankExtension(field: field, "unknown time zone '\(name)'; use an IANA name such as Europe/Berlin")
+                }
+                overrides.zoneName = name
+            case "hour":
+                guard let value = item.value.intValue, (0...23).contains(value) else {
+                    throw .invalidRerankExtension(field: field, "must be an integer hour 0-23")
+                }
+                overrides.hour = value
+            case "weekday": overrides.weekday = try Self.weekday(item.value, field: field)
+            default:
+                throw .invalidRerankExtension(field: field, "unknown field; expected device, timezone, hour or weekday")
+            }
+        }
     }
 
     private static func string(_ value: JSONValue, field: String) throws(RerankError) -> String {

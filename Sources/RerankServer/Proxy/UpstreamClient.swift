@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import RerankConfiguration
 import RerankCore
 import ServiceLifecycle
 import Synchronization

@@ -33,34 +33,10 @@ extension ServerConfiguration {
         host = try reader.string("host") ?? host
         port = try reader.int("port", in: 0...65535) ?? port
         if let section = try reader.object("upstream") {
-            try section.requireKnownKeys([
-                "urls", "username", "password", "forward_authorization", "tls_verify", "ca_file", "timeout_ms",
-                "connect_timeout_ms", "max_connections",
-            ])
-            upstream.urls = try section.strings("urls") ?? upstream.urls
-            upstream.username = try section.string("username") ?? upstream.username
-            upstream.password = try section.string("password") ?? upstream.password
-            upstream.forwardAuthorization = try section.bool("forward_authorization") ?? upstream.forwardAuthorization
-            upstream.tlsVerify = try section.bool("tls_verify") ?? upstream.tlsVerify
-            upstream.caFile = try section.string("ca_file") ?? upstream.caFile
-            upstream.timeoutMilliseconds = try section.int("timeout_ms", in: 1...3_600_000) ?? upstream.timeoutMilliseconds
-            upstream.connectTimeoutMilliseconds =
-                try section.int("connect_timeout_ms", in: 1...600_000) ?? upstream.connectTimeoutMilliseconds
-            upstream.maxConnections = try section.int("max_connections", in: 1...10_000) ?? upstream.maxConnections
+            try applyUpstream(section)
         }
         if let section = try reader.object("limits") {
-            try section.requireKnownKeys([
-                "max_request_body", "max_response_body", "max_connections", "idle_timeout_s", "request_body_timeout_ms",
-                "max_clock_skew_s",
-            ])
-            limits.maxRequestBody = try section.int("max_request_body", in: 1024...Int(Int32.max)) ?? limits.maxRequestBody
-            limits.maxResponseBody =
-                try section.int("max_response_body", in: 1024...Int(Int32.max)) ?? limits.maxResponseBody
-            limits.maxConnections = try section.int("max_connections", in: 1...1_000_000) ?? limits.maxConnections
-            limits.idleTimeoutSeconds = try section.int("idle_timeout_s", in: 1...86_400) ?? limits.idleTimeoutSeconds
-            limits.requestBodyTimeoutMilliseconds =
-                try section.int("request_body_timeout_ms", in: 100...3_600_000) ?? limits.requestBodyTimeoutMilliseconds
-            limits.maxClockSkewSeconds = try section.int("max_clock_skew_s", in: 0...86_400 * 366) ?? limits.maxClockSkewSeconds
+            try applyLimits(section)
         }
         if let section = try reader.object("state") {
             try state.apply(section)
@@ -69,17 +45,7 @@ extension ServerConfiguration {
             try applyRerank(section)
         }
         if let section = try reader.object("log") {
-            try section.requireKnownKeys([
-                "dir", "queue_capacity", "max_file_bytes", "max_file_age_s", "cluster", "spool_dir", "hash_user_ids", "hash_key",
-            ])
-            log.hashUserIDs = try section.bool("hash_user_ids") ?? log.hashUserIDs
-            log.hashKey = try section.string("hash_key") ?? log.hashKey
-            log.directory = try section.string("dir") ?? log.directory
-            log.cluster = try section.bool("cluster") ?? log.cluster
-            log.spoolDirectory = try section.string("spool_dir") ?? log.spoolDirectory
-            log.queueCapacity = try section.int("queue_capacity", in: 1...10_000_000) ?? log.queueCapacity
-            log.maxFileBytes = try section.int("max_file_bytes", in: 1024...Int(Int32.max)) ?? log.maxFileBytes
-            log.maxFileAgeSeconds = try section.int("max_file_age_s", in: 1...31_536_000) ?? log.maxFileAgeSeconds
+            try applyLog(section)
         }
         if let experiments = try reader.objects("experiments") {
             self.experiments = try Self.experiments(experiments)
@@ -95,6 +61,52 @@ extension ServerConfiguration {
             admin.token = try section.string("token") ?? admin.token
         }
         try validate()
+    }
+
+    private mutating func applyUpstream(_ section: ConfigReader) throws(ConfigurationError) {
+        try section.requireKnownKeys([
+            "urls", "username", "password", "forward_authorization", "tls_verify", "ca_file", "timeout_ms",
+            "connect_timeout_ms", "max_connections",
+        ])
+        upstream.urls = try section.strings("urls") ?? upstream.urls
+        upstream.username = try section.string("username") ?? upstream.username
+        upstream.password = try section.string("password") ?? upstream.password
+        upstream.forwardAuthorization = try section.bool("forward_authorization") ?? upstream.forwardAuthorization
+        upstream.tlsVerify = try section.bool("tls_verify") ?? upstream.tlsVerify
+        upstream.caFile = try section.string("ca_file") ?? upstream.caFile
+        upstream.timeoutMilliseconds = try section.int("timeout_ms", in: 1...3_600_000) ?? upstream.timeoutMilliseconds
+        upstream.connectTimeoutMilliseconds =
+            try section.int("connect_timeout_ms", in: 1...600_000) ?? upstream.connectTimeoutMilliseconds
+        upstream.maxConnections = try section.int("max_connections", in: 1...10_000) ?? upstream.maxConnections
+    }
+
+    private mutating func applyLimits(_ section: ConfigReader) throws(ConfigurationError) {
+        try section.requireKnownKeys([
+            "max_request_body", "max_response_body", "max_connections", "idle_timeout_s", "request_body_timeout_ms",
+            "max_clock_skew_s",
+        ])
+        limits.maxRequestBody = try section.int("max_request_body", in: 1024...Int(Int32.max)) ?? limits.maxRequestBody
+        limits.maxResponseBody =
+            try section.int("max_response_body", in: 1024...Int(Int32.max)) ?? limits.maxResponseBody
+        limits.maxConnections = try section.int("max_connections", in: 1...1_000_000) ?? limits.maxConnections
+        limits.idleTimeoutSeconds = try section.int("idle_timeout_s", in: 1...86_400) ?? limits.idleTimeoutSeconds
+        limits.requestBodyTimeoutMilliseconds =
+            try section.int("request_body_timeout_ms", in: 100...3_600_000) ?? limits.requestBodyTimeoutMilliseconds
+        limits.maxClockSkewSeconds = try section.int("max_clock_skew_s", in: 0...86_400 * 366) ?? limits.maxClockSkewSeconds
+    }
+
+    private mutating func applyLog(_ section: ConfigReader) throws(ConfigurationError) {
+        try section.requireKnownKeys([
+            "dir", "queue_capacity", "max_file_bytes", "max_file_age_s", "cluster", "spool_dir", "hash_user_ids", "hash_key",
+        ])
+        log.hashUserIDs = try section.bool("hash_user_ids") ?? log.hashUserIDs
+        log.hashKey = try section.string("hash_key") ?? log.hashKey
+        log.directory = try section.string("dir") ?? log.directory
+        log.cluster = try section.bool("cluster") ?? log.cluster
+        log.spoolDirectory = try section.string("spool_dir") ?? log.spoolDirectory
+        log.queueCapacity = try section.int("queue_capacity", in: 1...10_000_000) ?? log.queueCapacity
+        log.maxFileBytes = try section.int("max_file_bytes", in: 1024...Int(Int32.max)) ?? log.maxFileBytes
+        log.maxFileAgeSeconds = try section.int("max_file_age_s", in: 1...31_536_000) ?? log.maxFileAgeSeconds
     }
 
     private mutating func applyRerank(_ section: ConfigReader) throws(ConfigurationError) {
@@ -181,39 +193,6 @@ extension ServerConfiguration {
         if let token = admin.token, token.utf8.count < 16 {
             throw ConfigurationError.invalidValue("admin.token (RERANK_ADMIN_TOKEN) must be at least 16 characters, e.g. from `openssl rand -hex 24`")
         }
-    }
-
-    /// Applies `RERANK_*` environment variables: `RERANK_HOST`, `RERANK_PORT`, `RERANK_UPSTREAM` (comma-separated
-    /// URLs), `RERANK_UPSTREAM_USERNAME`, `RERANK_UPSTREAM_PASSWORD`, `RERANK_WINDOW`, `RERANK_WEIGHT`,
-    /// `RERANK_ALLOW_WRITES`, `RERANK_LOG_DIR`, `RERANK_LOG_CLUSTER`, `RERANK_LOG_SPOOL_DIR`, `RERANK_MODEL`,
-    /// `RERANK_LOG_HASH_KEY`, `RERANK_ADMIN_TOKEN`.
-    public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
-        func number<T: LosslessStringConvertible>(_ name: String) throws(ConfigurationError) -> T? {
-            guard let text = environment[name] else { return nil }
-            guard let value = T(text) else { throw ConfigurationError.invalidValue("environment variable \(name)='\(text)' is not a number") }
-            return value
-        }
-        host = environment["RERANK_HOST"] ?? host
-        port = try number("RERANK_PORT") ?? port
-        if let urls = environment["RERANK_UPSTREAM"] {
-            upstream.urls = urls.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-        upstream.username = environment["RERANK_UPSTREAM_USERNAME"] ?? upstream.username
-        upstream.password = environment["RERANK_UPSTREAM_PASSWORD"] ?? upstream.password
-        rerank.window = try number("RERANK_WINDOW") ?? rerank.window
-        rerank.weight = try number("RERANK_WEIGHT") ?? rerank.weight
-        log.directory = environment["RERANK_LOG_DIR"] ?? log.directory
-        rerank.model = environment["RERANK_MODEL"] ?? rerank.model
-        if let allow = environment["RERANK_ALLOW_WRITES"] {
-            passthrough.allowWrites = ["1", "true", "yes"].contains(allow.lowercased())
-        }
-        if let cluster = environment["RERANK_LOG_CLUSTER"] {
-            log.cluster = ["1", "true", "yes"].contains(cluster.lowercased())
-        }
-        log.spoolDirectory = environment["RERANK_LOG_SPOOL_DIR"] ?? log.spoolDirectory
-        log.hashKey = environment["RERANK_LOG_HASH_KEY"] ?? log.hashKey
-        admin.token = environment["RERANK_ADMIN_TOKEN"] ?? admin.token
-        try validate()
     }
 }
 

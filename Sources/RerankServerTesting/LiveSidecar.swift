@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import RerankConfiguration
 import RerankServer
+import RerankTesting
 
 /// Runs `body` against a live sidecar in front of a fresh osmem-server loaded with the sample catalog.
 ///

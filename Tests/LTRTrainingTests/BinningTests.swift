@@ -1,6 +1,7 @@
 import LTRModel
 import LTRTraining
 import RerankCore
+import RerankFixtures
 import Testing
 
 /// Histogram bins: few values get a bin each, zero has its own bin, bounds agree with raw thresholds.
@@ -41,7 +42,7 @@ import Testing
     }
 
     @Test func boundsSelectTheSameRowsAsBins() throws {
-        let data = try Fixtures.synthetic(queries: 20, documents: 30, features: 6)
+        let data = try RankingFixtures.synthetic(queries: 20, documents: 30, features: 6)
         let mappers = BinnedDataset.findMappers(for: data, maxBin: 32)
         let binned = BinnedDataset(data, mappers: mappers, columnMajor: true)
         #expect(binned.totalBins == mappers.map(\.binCount).reduce(0, +))

@@ -2,12 +2,13 @@ import Foundation
 import LTRModel
 import LTRTraining
 import RerankCore
+import RerankFixtures
 import Testing
 
 /// The model file: round trip, checksum and structure validation, and the serving scorer.
 @Suite struct ModelFileTests {
     static func trainedModel() throws -> (RankingModel, Dataset) {
-        let data = try Fixtures.synthetic(queries: 40, documents: 20, features: 8)
+        let data = try RankingFixtures.synthetic(queries: 40, documents: 20, features: 8)
         var parameters = TrainingParameters()
         parameters.iterations = 10
         parameters.minDataInLeaf = 5
@@ -19,7 +20,7 @@ import Testing
 
     @Test func roundTrip() throws {
         let (model, data) = try Self.trainedModel()
-        let directory = try Fixtures.temporaryDirectory()
+        let directory = try RankingFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("model.json").path
         try model.write(to: path)

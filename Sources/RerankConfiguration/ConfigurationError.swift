@@ -33,11 +33,11 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
     static func unknownKey(_ message: String) -> ConfigurationError { .init(.unknownKey, message) }
 
     /// A required key, or one another key needs, is absent.
-    static func missingKey(_ message: String) -> ConfigurationError { .init(.missingKey, message) }
+    package static func missingKey(_ message: String) -> ConfigurationError { .init(.missingKey, message) }
 
     /// A key's value has the wrong type, is out of range or contradicts another key.
     static func invalidValue(_ message: String) -> ConfigurationError { .init(.invalidValue, message) }
 
     /// A model file named by the configuration cannot be served.
-    static func unservableModel(_ message: String) -> ConfigurationError { .init(.unservableModel, message) }
+    package static func unservableModel(_ message: String) -> ConfigurationError { .init(.unservableModel, message) }
 }

@@ -1,12 +1,15 @@
 import Foundation
-import LTRModel
 import LTRTraining
 import RerankCore
 
-/// Small synthetic ranking data for tests: relevance depends on a few features plus noise.
-enum Fixtures {
+/// Small synthetic ranking data for the learning-to-rank tests: relevance depends on a few features plus noise.
+///
+/// ```swift
+/// let data = try RankingFixtures.synthetic(queries: 40, documents: 20, features: 8)
+/// ```
+public enum RankingFixtures {
     /// `queries` queries of `documents` rows with `features` features, labels 0...3.
-    static func synthetic(queries: Int, documents: Int, features: Int, seed: UInt64 = 7) throws -> Dataset {
+    public static func synthetic(queries: Int, documents: Int, features: Int, seed: UInt64 = 7) throws -> Dataset {
         var random = SplitMix64(seed: seed)
         var values: [Float] = []
         var labels: [Float] = []
@@ -27,7 +30,7 @@ enum Fixtures {
     }
 
     /// A temporary directory removed by the caller.
-    static func temporaryDirectory() throws -> URL {
+    public static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ltr-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url

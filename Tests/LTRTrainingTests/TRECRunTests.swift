@@ -2,12 +2,13 @@ import Foundation
 import LTRModel
 import LTRTraining
 import RerankCore
+import RerankFixtures
 import Testing
 
 /// Joining TREC runs with qrels.
 @Suite struct TRECRunTests {
     func files(run: String, qrels: String) throws -> (run: String, qrels: String, directory: URL) {
-        let directory = try Fixtures.temporaryDirectory()
+        let directory = try RankingFixtures.temporaryDirectory()
         let runURL = directory.appendingPathComponent("test.run")
         let qrelsURL = directory.appendingPathComponent("test.qrels")
         try run.write(to: runURL, atomically: true, encoding: .utf8)

@@ -2,6 +2,7 @@ import Foundation
 import LTRModel
 import LTRTraining
 import RerankCore
+import RerankFixtures
 import Testing
 
 /// The same data, parameters and seed give byte-identical models, whatever the thread count.
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func sameSeedSameBytes() throws {
-        let data = try Fixtures.synthetic(queries: 60, documents: 25, features: 12)
+        let data = try RankingFixtures.synthetic(queries: 60, documents: 25, features: 12)
         let first = try Self.modelBytes(threads: 2, data: data)
         let second = try Self.modelBytes(threads: 2, data: data)
         #expect(first == second)
@@ -35,7 +36,7 @@ import Testing
 
     @Test func threadCountDoesNotChangeTheModel() throws {
         // Large enough that histograms, partitions and gradients really run on several threads.
-        let data = try Fixtures.synthetic(queries: 400, documents: 40, features: 20)
+        let data = try RankingFixtures.synthetic(queries: 400, documents: 40, features: 20)
         let one = try Self.modelBytes(threads: 1, data: data)
         let two = try Self.modelBytes(threads: 2, data: data)
         let four = try Self.modelBytes(threads: 4, data: data)

@@ -2,12 +2,13 @@ import Foundation
 import LTRModel
 import LTRTraining
 import RerankCore
+import RerankFixtures
 import Testing
 
 /// The LETOR / svmlight reader and data set checks.
 @Suite struct DatasetTests {
     func write(_ text: String, name: String = "data.txt", query: String? = nil) throws -> (URL, String) {
-        let directory = try Fixtures.temporaryDirectory()
+        let directory = try RankingFixtures.temporaryDirectory()
         let path = directory.appendingPathComponent(name).path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         if let query { try Data(query.utf8).write(to: URL(fileURLWithPath: path + ".query")) }
