@@ -192,7 +192,15 @@ import Testing
         var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         object["tables"] = Data([1, 2, 3]).base64EncodedString()
         let damaged = try JSONSerialization.data(withJSONObject: object)
-        #expect(throws: SnapshotError.self) { try JSONDecoder().decode(FeatureStore.self, from: damaged) }
+        #expect(throws: SnapshotError.endsEarly()) { try JSONDecoder().decode(FeatureStore.self, from: damaged) }
+        object["tables"] = "not base64!"
+        #expect(throws: SnapshotError.notBase64()) {
+            try JSONDecoder().decode(FeatureStore.self, from: try JSONSerialization.data(withJSONObject: object))
+        }
+        object["format"] = 1
+        let old = try JSONSerialization.data(withJSONObject: object)
+        let error = try #require(throws: SnapshotError.self) { try JSONDecoder().decode(FeatureStore.self, from: old) }
+        #expect(error.message.contains("retrain the model"))
     }
 
     @Test func schemaFamiliesSelectColumns() {

@@ -30,7 +30,7 @@ struct ByteReader {
     var isAtEnd: Bool { offset == bytes.count }
 
     mutating func read() throws(SnapshotError) -> UInt64 {
-        guard offset + 8 <= bytes.count else { throw SnapshotError("the statistics snapshot ends early") }
+        guard offset + 8 <= bytes.count else { throw .endsEarly() }
         var value: UInt64 = 0
         for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
         offset += 8
@@ -38,7 +38,7 @@ struct ByteReader {
     }
 
     mutating func read() throws(SnapshotError) -> UInt32 {
-        guard offset + 4 <= bytes.count else { throw SnapshotError("the statistics snapshot ends early") }
+        guard offset + 4 <= bytes.count else { throw .endsEarly() }
         var value: UInt32 = 0
         for index in 0..<4 { value |= UInt32(bytes[offset + index]) << (8 * UInt32(index)) }
         offset += 4
@@ -53,7 +53,7 @@ struct ByteReader {
     mutating func readCount(entryBytes: Int) throws(SnapshotError) -> Int {
         let count: UInt64 = try read()
         guard count <= UInt64((bytes.count - offset) / max(1, entryBytes)) else {
-            throw SnapshotError("the statistics snapshot claims \(count) entries, more than it holds")
+            throw .tooManyEntries(count)
         }
         return Int(count)
     }
@@ -68,13 +68,6 @@ protocol BinaryRecord {
 }
 
 /// A statistics snapshot that cannot be read.
-public struct SnapshotError: Error, CustomStringConvertible {
-    public let description: String
-
-    init(_ description: String) {
-        self.description = description
-    }
-}
 
 extension UInt64: BinaryRecord {
     static var byteCount: Int { 8 }
@@ -173,7 +166,7 @@ extension UserRow: BinaryRecord {
         lastSeen = try reader.read()
         recentCount = try reader.read()
         guard (0...Int32(FeatureStore.Limits.recentItemsPerUser)).contains(recentCount) else {
-            throw SnapshotError("a user in the statistics snapshot has \(recentCount) recent items")
+            throw .impossibleValue("a user in the statistics snapshot has \(recentCount) recent items")
         }
     }
 }

@@ -14,11 +14,11 @@ extension FeatureStore: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let format = try container.decode(Int.self, forKey: .format)
         guard format == Self.snapshotFormat else {
-            throw SnapshotError("the statistics snapshot has format \(format); this rerank reads format \(Self.snapshotFormat): retrain the model")
+            throw SnapshotError.otherFormat(format, expected: Self.snapshotFormat)
         }
         let limits = try container.decode(Limits.self, forKey: .limits)
         guard let data = Data(base64Encoded: try container.decode(String.self, forKey: .tables)) else {
-            throw SnapshotError("the statistics snapshot's tables are not base64")
+            throw SnapshotError.notBase64()
         }
         try self.init(tables: Array(data), latest: try container.decode(Double.self, forKey: .latest), limits: limits)
     }
@@ -75,7 +75,7 @@ extension FeatureStore: Codable {
         _ = try Self.read(into: &userItems, from: &reader)
         _ = try Self.read(into: &tastes, from: &reader)
         try Self.read(into: &sessionClicks, slots: try Self.read(into: &sessions, from: &reader), from: &reader)
-        guard reader.isAtEnd else { throw SnapshotError("the statistics snapshot has bytes after its last table") }
+        guard reader.isAtEnd else { throw SnapshotError.trailingBytes() }
     }
 
     /// Writes a table's entries from the least to the most recently updated; returns their slots in that order.
