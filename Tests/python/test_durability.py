@@ -1,16 +1,22 @@
-"""Nothing acknowledged is lost: events acknowledged by POST /_rerank/events survive a kill -9 of the sidecar, and
-impressions queued off the search path are all written by a graceful stop."""
+"""Nothing acknowledged is lost: events acknowledged by POST /_rerank/events survive a kill -9 of the sidecar, also
+under a layer that drops every write not fsync'd (a crash without the page cache), and impressions queued off the
+search path are all written by a graceful stop."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
 
+import pytest
+
 from rerank_support import INDEX, call, ndjson, start_sidecar, wait_for
+
+FAULTS = Path(__file__).resolve().parents[1] / "faults"
 
 
 def logged_lines(directory: Path, prefix: str) -> tuple[list[dict], int]:
@@ -31,9 +37,12 @@ def logged_lines(directory: Path, prefix: str) -> tuple[list[dict], int]:
     return records, torn
 
 
-def test_kill_9_loses_no_acknowledged_event(osmem_url):
-    directory = Path(tempfile.mkdtemp(prefix="rerank-durability-"))
-    sidecar = start_sidecar(osmem_url, {"log": {"dir": str(directory)}}, name="durability")
+def kill_under_load(osmem_url, name: str, env: dict[str, str] | None = None) -> tuple[list[str], set[str], int]:
+    """Posts click batches from 4 producers, kills the sidecar with SIGKILL once 200 were acknowledged, and
+    returns the acknowledged object ids, the object ids in the event log, and how many torn lines it holds."""
+    directory = Path(tempfile.mkdtemp(prefix=f"rerank-{name}-"))
+    env = {key: value.replace("{log_dir}", str(directory)) for key, value in (env or {}).items()}
+    sidecar = start_sidecar(osmem_url, {"log": {"dir": str(directory)}}, name=name, env=env)
     acknowledged: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -71,11 +80,46 @@ def test_kill_9_loses_no_acknowledged_event(osmem_url):
             worker.join(timeout=10)
         sidecar.stop()
     records, torn = logged_lines(directory, "ubi_events")
-    logged = {record["event_attributes"]["object"]["object_id"] for record in records}
-    assert len(acknowledged) > 100, "the producers should have been acknowledged many events before the kill"
+    assert len(acknowledged) >= 200, "the producers should have been acknowledged many events before the kill"
+    return acknowledged, {record["event_attributes"]["object"]["object_id"] for record in records}, torn
+
+
+def test_kill_9_loses_no_acknowledged_event(osmem_url):
+    acknowledged, logged, torn = kill_under_load(osmem_url, "durability")
     missing = [object_id for object_id in acknowledged if object_id not in logged]
     assert not missing, f"{len(missing)} acknowledged events lost, e.g. {missing[:5]}"
     assert torn <= 1
+
+
+@pytest.fixture(scope="module")
+def unsynced_layer() -> str:
+    """Tests/faults/unsynced.c built as an LD_PRELOAD library: written bytes stay in the process until fsync."""
+    library = Path(tempfile.mkdtemp(prefix="rerank-unsynced-")) / "unsynced.so"
+    build = subprocess.run(
+        ["cc", "-shared", "-fPIC", "-O2", "-o", str(library), str(FAULTS / "unsynced.c"), "-ldl"],
+        capture_output=True, text=True,
+    )
+    assert build.returncode == 0, f"cannot build the unsynced layer: {build.stderr}"
+    return str(library)
+
+
+def test_a_crash_loses_no_acknowledged_event(osmem_url, unsynced_layer):
+    """A kill -9 leaves the page cache, which would hide a missing fsync: under the unsynced layer the log files
+    hold only what was fsync'd, as after a power cut, and still every acknowledged event is there."""
+    env = {"LD_PRELOAD": unsynced_layer, "UNSYNCED_DIR": "{log_dir}"}
+    acknowledged, logged, torn = kill_under_load(osmem_url, "crash", env)
+    missing = [object_id for object_id in acknowledged if object_id not in logged]
+    assert not missing, f"{len(missing)} acknowledged events lost in a crash, e.g. {missing[:5]}"
+    assert torn == 0, "only synced bytes survive, and the writer syncs whole lines"
+
+
+def test_the_crash_layer_catches_a_missing_fsync(osmem_url, unsynced_layer):
+    """The test of the test: with the layer's fsync syncing nothing (as if the writer never called it), the same
+    crash loses acknowledged events, so the test above would fail were fsync removed."""
+    env = {"LD_PRELOAD": unsynced_layer, "UNSYNCED_DIR": "{log_dir}", "UNSYNCED_IGNORE_FSYNC": "1"}
+    acknowledged, logged, _ = kill_under_load(osmem_url, "crash-no-fsync", env)
+    missing = [object_id for object_id in acknowledged if object_id not in logged]
+    assert len(missing) == len(acknowledged), f"without fsync, {len(acknowledged) - len(missing)} events survived the crash"
 
 
 def test_graceful_stop_writes_every_impression(osmem_url):
