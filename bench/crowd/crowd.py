@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Crowd bench: a sidecar serving a model while a crowd of new users, sessions and items posts events.
 
-    crowd.py --rerank BIN [--events N] [--events-rate E] [--rate R] [--quiet-s S] [--posters P] [--batch B] [--json OUT]
+    crowd.py --rerank BIN [--events N] [--events-rate E] [--rate R] [--quiet-s S] [--posters P] [--batch B]
+             [--reload-every T] [--json OUT]
 
 1. osmem-server with sample/catalog.ndjson; a logging sidecar serves 3,000 searches by 300 shoppers (varying
    user, device, query) and their clicks; `rerank train` learns a model from those logs.
@@ -10,6 +11,8 @@
 4. Crowd phase: P processes post N click events in NDJSON batches of B, every event with its own user, session
    and item id (N distinct of each), at E events/s (0: as fast as they are acknowledged), while the same steady
    searches go on; the phase ends when every event is acknowledged.
+   With --reload-every T (a soak), the model file and the config file's experiments are rewritten every T seconds
+   throughout the crowd phase, so the sidecar reloads both (`rerank_*_reloads_total` counts them).
 5. The sidecar's RSS (VmRSS, sampled every 0.5 s) and its /metrics online-state tables, at the end.
 
 Prints one JSON object (and writes it to OUT): ingestion events/s, search p50/p99 in each phase, RSS, tables.
@@ -164,6 +167,33 @@ def online_state(url):
     return tables
 
 
+def write_experiments(path, share):
+    """An A/B experiment between the model and the engine's order, `share` of users on the model."""
+    variants = [{"name": "model", "share": share}, {"name": "engine", "share": round(1 - share, 2), "rerank": False}]
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"experiments": [{"name": "soak", "variants": variants}]}))
+    os.replace(temporary, path)
+
+
+def rewrite_files(model, config, every, stop):
+    """Every `every` seconds until `stop`: the model file written anew (same model, new file) and the experiment's
+    shares changed, so the sidecar reloads both."""
+    turn = 0
+    while not stop.wait(every):
+        turn += 1
+        temporary = model.with_suffix(".tmp")
+        temporary.write_bytes(model.read_bytes())
+        os.replace(temporary, model)
+        write_experiments(config, 0.5 if turn % 2 == 0 else 0.6)
+
+
+def reloads(url):
+    """The sidecar's model and experiment reload counters, by result."""
+    text = urllib.request.urlopen(url + "/metrics", timeout=10).read().decode()
+    return {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines()
+            if line.startswith(("rerank_model_reloads_total", "rerank_experiment_reloads_total"))}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rerank", required=True)
@@ -173,6 +203,7 @@ def main():
     parser.add_argument("--posters", type=int, default=3)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--events-rate", type=float, default=0, help="events per second to post at (0: as fast as acknowledged)")
+    parser.add_argument("--reload-every", type=float, default=0, help="seconds between model and experiment rewrites (0: none)")
     parser.add_argument("--json")
     args = parser.parse_args()
 
@@ -185,7 +216,10 @@ def main():
         model = work / "model.json"
         subprocess.run([args.rerank, "train", "--logs", str(work / "train-logs"), "--output", str(model),
                         "--items", str(stack.CATALOG), "--test-fraction", "0"], check=True, stdout=subprocess.DEVNULL)
-        sidecar, url = stack.start_sidecar(args.rerank, upstream, "--model", model, "--log-dir", work / "serve-logs")
+        config = work / "rerank.json"
+        write_experiments(config, 0.5)
+        sidecar, url = stack.start_sidecar(
+            args.rerank, upstream, "--model", model, "--log-dir", work / "serve-logs", "--config", config)
         rss = []
         stop_sampling = threading.Event()
 
@@ -209,6 +243,9 @@ def main():
         share = args.events_rate / args.posters if args.events_rate else 0
         chunks = [(url, i * per, min(args.events, (i + 1) * per), args.batch, share) for i in range(args.posters)]
         started = time.monotonic()
+        reloading = threading.Thread(target=rewrite_files, args=(model, config, args.reload_every, stop), daemon=True)
+        if args.reload_every > 0:
+            reloading.start()
         with multiprocessing.Pool(args.posters) as pool:
             results = pool.map(post_crowd, chunks)
         crowd_end = time.monotonic()
@@ -241,6 +278,7 @@ def main():
                         "end": round(rss_kib(sidecar.pid) / 1024)},
             # RSS once a minute from the start of the crowd phase, for soaks.
             "rss_mib_by_minute": [round(kib / 1024) for at, kib in rss if at >= started][::120],
+            "reloads": reloads(url),
             "tables": online_state(url),
             "load_average": os.getloadavg(),
         }
