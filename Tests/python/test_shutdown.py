@@ -7,10 +7,9 @@ import http.client
 import signal
 import tempfile
 import threading
-import time
 from pathlib import Path
 
-from rerank_support import INDEX, call, ndjson, start_sidecar
+from rerank_support import INDEX, call, ndjson, start_sidecar, wait_for
 from test_durability import logged_lines
 
 
@@ -78,7 +77,8 @@ def test_sigterm_under_load_finishes_in_flight_requests_and_flushes_logs(osmem_u
     for worker in workers:
         worker.start()
     try:
-        time.sleep(2.0)
+        # SIGTERM in the middle of the load: once searches and events are being answered, with more in flight.
+        wait_for("searches and events answered", lambda: len(query_ids) > 20 and len(acknowledged) > 20, timeout=60)
         with lock:
             answered_before = len(query_ids)
         sidecar.process.process.send_signal(signal.SIGTERM)
