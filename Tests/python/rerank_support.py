@@ -195,7 +195,7 @@ def assert_healthy(sidecar_url: str) -> None:
     assert json.loads(body) == {"status": "ok"}
 
 
-def wait_for(what: str, condition, timeout: float = 10.0, interval: float = 0.02):
+def wait_for(what: str, condition, timeout: float = 60.0, interval: float = 0.02):
     """Polls `condition` until it returns something truthy, and returns that; fails naming `what` after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
