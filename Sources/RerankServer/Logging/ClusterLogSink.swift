@@ -115,11 +115,15 @@ final class ClusterLogSink: RecordSink, Service, Sendable {
         var delay = settings.initialBackoff
         while !Task.isCancelled {
             do {
+                // Read before the pass: a pass begun after the writer closed sees its last file as finished and
+                // removes it once shipped; one begun before may not, and then another pass is due.
+                let wasStopping = stopping.load(ordering: .acquiring)
                 if try await shipper.shipNext() {
                     delay = settings.initialBackoff
                     continue
                 }
-                if stopping.load(ordering: .acquiring) { break }
+                if wasStopping { break }
+                if stopping.load(ordering: .acquiring) { continue }
                 await wake.wait()
             } catch is CancellationError {
                 break
