@@ -39,14 +39,7 @@ public struct AttributeFields: Sendable, Codable, Equatable {
 
     /// Reads attributes from source field values (by the names above).
     public func attributes(from fields: [String: JSONValue]) -> ItemAttributes {
-        func text(_ name: String) -> String? {
-            switch fields[name] {
-            case .string(let string): string
-            case .array(let array): array.first?.stringValue
-            case .number(let number): number
-            default: nil
-            }
-        }
+        func text(_ name: String) -> String? { Self.text(fields[name]) }
         return ItemAttributes(
             category: text(category),
             brand: text(brand),
@@ -58,14 +51,7 @@ public struct AttributeFields: Sendable, Codable, Equatable {
     /// The keys of the attributes in source field values: the same as `ItemKeys(attributes(from: fields))`,
     /// without building their strings (a search reads them for every hit).
     public func keys(from fields: [String: JSONValue]) -> ItemKeys {
-        func key(_ name: String) -> UInt64 {
-            switch fields[name] {
-            case .string(let string): FeatureKey.of(string)
-            case .array(let array): array.first?.stringValue.map(FeatureKey.of) ?? 0
-            case .number(let number): FeatureKey.of(number)
-            default: 0
-            }
-        }
+        func key(_ name: String) -> UInt64 { Self.text(fields[name]).map(FeatureKey.of) ?? 0 }
         var keys = ItemKeys()
         keys.category = key(category)
         keys.brand = key(brand)
@@ -74,6 +60,16 @@ public struct AttributeFields: Sendable, Codable, Equatable {
         let band = key(priceBand)
         keys.priceBand = band != 0 ? band : price.map(ItemKeys.priceBandKey) ?? 0
         return keys
+    }
+
+    /// A field's value as text: a string, the first of an array, or a number as written; nil otherwise.
+    private static func text(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let string): string
+        case .array(let array): array.first?.stringValue
+        case .number(let number): number
+        default: nil
+        }
     }
 }
 

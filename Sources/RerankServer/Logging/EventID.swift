@@ -20,22 +20,8 @@ enum EventID {
 
         mutating func next(at date: Date) -> String {
             let milliseconds = UInt64(max(0, date.timeIntervalSince1970 * 1000)) & 0xFFFF_FFFF_FFFF
-            let high = random.next() & 0xFFFF
-            let low = random.next()
-            var digits = [UInt8](repeating: 0, count: 32)
-            Self.write(milliseconds, digits: 12, into: &digits, at: 0)
-            Self.write(high, digits: 4, into: &digits, at: 12)
-            Self.write(low, digits: 16, into: &digits, at: 16)
-            return String(decoding: digits, as: UTF8.self)
-        }
-
-        private static func write(_ value: UInt64, digits count: Int, into digits: inout [UInt8], at start: Int) {
-            let hex = Array("0123456789abcdef".utf8)
-            var value = value
-            for index in stride(from: start + count - 1, through: start, by: -1) {
-                digits[index] = hex[Int(value & 0xF)]
-                value >>= 4
-            }
+            return hexDigits(milliseconds, count: 12) + hexDigits(random.next() & 0xFFFF, count: 4)
+                + hexDigits(random.next(), count: 16)
         }
     }
 }

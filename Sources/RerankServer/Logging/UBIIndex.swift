@@ -29,7 +29,12 @@ struct UBIIndex: Sendable {
     ///   - bytes: the record's JSON bytes, exactly as spooled.
     func documentID(of record: JSONObject, bytes: some Sequence<UInt8>) -> String {
         if let idField, let id = record[idField]?.stringValue, !id.isEmpty { return id }
-        let hex = String(FNV1a64.hash(bytes), radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return hexDigits(FNV1a64.hash(bytes), count: 16)
     }
+}
+
+/// `value` in lowercase hexadecimal, zero-padded to `count` digits (at least as many as it needs).
+func hexDigits(_ value: UInt64, count: Int) -> String {
+    let hex = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, count - hex.count)) + hex
 }
