@@ -178,7 +178,7 @@ extension ProxyController {
             rerankingEnabled: configuration.rerank.enabled,
             contexts: ContextBuilder(defaultTimeZone: configuration.rerank.defaultTimeZone, now: now, hasher: hasher),
             rerankers: rerankers,
-            budget: .microseconds(Int64(configuration.rerank.budgetMilliseconds * 1000)),
+            deadline: RankingDeadline(budget: .microseconds(Int64(configuration.rerank.budgetMilliseconds * 1000))),
             policy: PassthroughPolicy(
                 allowWrites: configuration.passthrough.allowWrites,
                 readEndpoints: configuration.passthrough.readEndpoints

@@ -23,14 +23,14 @@ import Testing
     static let timeLimit = TimeLimitTrait.Duration.minutes(Int(seconds / 60) + 3)
 
     /// Runs `body` with a fuzzer of its own stream until the time budget is spent, and prints the seed.
-    static func fuzz(_ name: String, stream: UInt64, _ body: (inout JSONFuzzer, Int) throws -> Void) rethrows {
+    static func fuzz(_ name: String, stream: UInt64, _ body: (inout JSONFuzzer, Int) async throws -> Void) async rethrows {
         let streamSeed = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15)
         var fuzzer = JSONFuzzer(seed: streamSeed)
         let clock = ContinuousClock()
         let end = clock.now + .milliseconds(Int64(seconds * 1000))
         var count = 0
         while clock.now < end {
-            try body(&fuzzer, count)
+            try await body(&fuzzer, count)
             count += 1
         }
         print("fuzz \(name): seed \(seed) (RERANK_FUZZ_SEED), \(count) inputs in \(seconds)s")
@@ -40,8 +40,8 @@ import Testing
         "seed \(seed) input \(input): \(String(decoding: bytes.prefix(300), as: UTF8.self).debugDescription)"
     }
 
-    @Test(.timeLimit(timeLimit)) func parserAndWriterAgree() {
-        Self.fuzz("parser", stream: 1) { fuzzer, input in
+    @Test(.timeLimit(timeLimit)) func parserAndWriterAgree() async {
+        await Self.fuzz("parser", stream: 1) { fuzzer, input in
             let value = fuzzer.value(depth: 6)
             let bytes = JSONWriter.bytes(value)
             #expect((try? JSONParser.parse(bytes)) == value, Self.describe(bytes, input))
@@ -54,9 +54,9 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(timeLimit)) func scannerAgreesWithAFullParse() throws {
+    @Test(.timeLimit(timeLimit)) func scannerAgreesWithAFullParse() async throws {
         let selector = FieldSelector(paths: ["popularity", "price.amount", "tags", "title", "missing"])
-        try Self.fuzz("scanner", stream: 2) { fuzzer, input in
+        try await Self.fuzz("scanner", stream: 2) { fuzzer, input in
             let response = fuzzer.searchResponse()
             let bytes = JSONWriter.bytes(response)
             let comment = Self.describe(bytes, input)
@@ -110,10 +110,10 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(timeLimit)) func plannerAnswersEveryBodyWithAPlanOrAClearError() throws {
+    @Test(.timeLimit(timeLimit)) func plannerAnswersEveryBodyWithAPlanOrAClearError() async throws {
         let planner = SearchPlanner(window: 100, maxWindow: 1000)
         let contexts = ContextBuilder(defaultTimeZone: "UTC", now: { Date(timeIntervalSince1970: 1_795_447_800) })
-        try Self.fuzz("planner", stream: 3) { fuzzer, input in
+        try await Self.fuzz("planner", stream: 3) { fuzzer, input in
             let generated = JSONWriter.bytes(fuzzer.searchBody())
             for body in [generated, fuzzer.mutate(generated)] {
                 let comment = Self.describe(body, input)
@@ -136,7 +136,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(timeLimit)) func rerankerFailsOpenOnAnyResponse() throws {
+    @Test(.timeLimit(timeLimit)) func rerankerFailsOpenOnAnyResponse() async throws {
         let reranker = Reranker(
             ranker: SignalRanker(signals: [.init(field: "popularity", transform: .log1p), .init(field: "price.amount", weight: -0.1)]),
             rules: [
@@ -145,14 +145,14 @@ import Testing
                 .init(action: .exclude, match: .ids(["doc-5"])),
             ]
         )
-        let serving = ResponseReranker(serving: ServingReranker(reranker), budget: .seconds(60))
-        try Self.fuzz("reranker", stream: 4) { fuzzer, input in
+        let serving = ResponseReranker(serving: ServingReranker(reranker), deadline: RankingDeadline(budget: .seconds(60)))
+        try await Self.fuzz("reranker", stream: 4) { fuzzer, input in
             let generated = JSONWriter.bytes(fuzzer.searchResponse())
             for bytes in [generated, fuzzer.mutate(generated)] {
                 let comment = Self.describe(bytes, input)
                 let page = SearchPlan.Page(from: fuzzer.below(40), size: 1 + fuzzer.below(40))
                 let context = SearchContext(explain: fuzzer.chance(0.5))
-                let served = serving.rerank(bytes, page: page, context: context)
+                let served = await serving.rerank(bytes, page: page, context: context)
                 guard (try? JSONParser.parse(bytes)) != nil else { continue }
                 let output = try #require(try? JSONParser.parse(served.bytes), comment)
                 if served.outcome == .reranked {

@@ -6,6 +6,7 @@ import copy
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -179,6 +180,12 @@ def request(
         return response.status, {k.lower(): v for k, v in response.getheaders()}, payload
     finally:
         connection.close()
+
+
+def metric(text: str, name: str, labels: str) -> float:
+    """The value of `name{labels}` in a Prometheus exposition, 0 when absent."""
+    match = re.search(rf"^{re.escape(name)}\{{{re.escape(labels)}\}} (\S+)$", text, re.MULTILINE)
+    return float(match.group(1)) if match else 0.0
 
 
 def call(base_url: str, method: str, path: str, body=None, headers=None, timeout: float = 15) -> Reply:

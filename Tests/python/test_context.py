@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from opensearchpy import RequestError
 
-from rerank_support import EXCLUDED_BY_CONFIG, INDEX, MAIN_CONFIG, WINDOW, call, ids, in_stock_first, without_volatile
+from rerank_support import EXCLUDED_BY_CONFIG, INDEX, MAIN_CONFIG, WINDOW, call, ids, in_stock_first, metric, without_volatile
 
 BLACK = {"match": {"title": "black"}}
 PREMIUM = {"match": {"description": "premium range"}}
@@ -143,3 +143,5 @@ def test_budget_exceeded_falls_back_to_engine_order(osmem_url, sidecars, direct)
         assert reply.rerank_status == "fallback: budget exceeded"
         # Fail open: the engine's page, as if the sidecar were not there.
         assert ids(reply.json()) == ids(direct.search(index=INDEX, body=body))
+    metrics = call(sidecar.url, "GET", "/metrics").body.decode()
+    assert metric(metrics, "rerank_fallbacks_total", 'reason="budget exceeded"') == 3

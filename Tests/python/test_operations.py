@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import re
 
-from rerank_support import INDEX, call
-
-
-def metric(text: str, name: str, labels: str) -> float:
-    match = re.search(rf"^{re.escape(name)}\{{{re.escape(labels)}\}} (\S+)$", text, re.MULTILINE)
-    return float(match.group(1)) if match else 0.0
+from rerank_support import INDEX, call, metric
 
 
 def test_health_and_ready(sidecar_url):

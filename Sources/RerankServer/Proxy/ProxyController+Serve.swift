@@ -34,10 +34,10 @@ extension ProxyController {
     /// sent it, folded into the online state, logged as an impression, and given its query id.
     func serve(
         _ bytes: [UInt8], range: Range<Int>?, _ search: PreparedSearch, index: String?
-    ) -> (bytes: [UInt8], outcome: RerankOutcome, queryID: String?) {
+    ) async -> (bytes: [UInt8], outcome: RerankOutcome, queryID: String?) {
         let clock = ContinuousClock()
         let start = clock.now
-        var served = rerank(bytes, range: range, search)
+        var served = await rerank(bytes, range: range, search)
         metrics.rerank(served.outcome, duration: clock.now - start)
         let queryID = ImpressionRecord.newQueryID()
         observe(served, queryID: queryID, plan: search.plan, context: search.context)
@@ -49,16 +49,16 @@ extension ProxyController {
 
     /// The response in the arm's order when the plan reranks it, else as the engine sent it (with the shown
     /// hits only when impressions are logged).
-    private func rerank(_ bytes: [UInt8], range: Range<Int>?, _ search: PreparedSearch) -> ServedResponse {
+    private func rerank(_ bytes: [UInt8], range: Range<Int>?, _ search: PreparedSearch) async -> ServedResponse {
         let plan = search.plan
         guard let page = plan.page else {
             return ServedResponse(
                 bytes: Array(bytes[range ?? 0..<bytes.count]),
                 outcome: .skipped(plan.skipReason ?? "not reranked"),
-                shown: impressions == nil ? nil : ResponseReranker.shownAsIs(bytes, range: range)
+                shown: impressions == nil ? nil : ResponseWindow.shownAsIs(bytes, range: range)
             )
         }
-        return ResponseReranker(serving: search.route.serving, budget: budget).rerank(
+        return await ResponseReranker(serving: search.route.serving, deadline: deadline).rerank(
             bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: search.context,
             interleavingSeed: search.route.interleavingSeed)
     }

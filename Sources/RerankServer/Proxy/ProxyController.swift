@@ -17,7 +17,8 @@ struct ProxyController: Sendable {
     let rerankingEnabled: Bool
     let contexts: ContextBuilder
     let rerankers: RerankerStore
-    let budget: Duration
+    /// Reranking not done within `rerank.budget_ms` sends the engine's order at the deadline.
+    let deadline: RankingDeadline
     let policy: PassthroughPolicy
     let maxRequestBody: Int
     /// How long a request body may take to arrive.
@@ -111,7 +112,7 @@ struct ProxyController: Sendable {
             headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(upstreamResponse.status)").header
             return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
         }
-        let served = serve(Array(buffer: upstreamResponse.body), range: nil, prepared, index: Self.index(path: request.uri.path))
+        let served = await serve(Array(buffer: upstreamResponse.body), range: nil, prepared, index: Self.index(path: request.uri.path))
         headers[.rerankStatus] = served.outcome.header
         if let queryID = served.queryID { headers[.rerankQueryID] = queryID }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: served.bytes)))
@@ -164,7 +165,7 @@ struct ProxyController: Sendable {
         var queryIDs: [String] = []
         let pathIndex = Self.index(path: request.uri.path)
         for (number, range) in responses.enumerated() {
-            let served = serve(
+            let served = await serve(
                 bytes, range: range, prepared[number], index: MultiSearchBody.index(header: searches[number].header) ?? pathIndex)
             replacements.append((range, served.bytes))
             outcomes.append(served.outcome)

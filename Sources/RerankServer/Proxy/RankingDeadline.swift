@@ -1,0 +1,55 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Runs a search's CPU-bound work off the request's task and stops waiting for it when the budget is spent.
+///
+/// Synchronous work cannot be interrupted: when the deadline comes first the caller goes on with nil at the
+/// deadline, and the work's result is dropped whenever it ends. The timer is a task scheduled on an event loop, so
+/// a search that finishes in time costs a heap insert and removal rather than a sleeping task.
+struct RankingDeadline: Sendable {
+    /// How long the work may take; zero or less answers nil without running it.
+    let budget: Duration
+    /// Where the timers run.
+    var timers: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+
+    /// The work's value when it was done within the budget, else nil, at the deadline.
+    func run<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value? {
+        guard budget > .zero else { return nil }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let budget = budget
+        return await withCheckedContinuation { continuation in
+            let answer = AnswerOnce(continuation)
+            let timer = timers.any().scheduleTask(in: .nanoseconds(budget.nanoseconds)) { answer.resume(nil) }
+            Task {
+                let value = work()
+                timer.cancel()
+                // Done after the budget but before the timer fired (a busy event loop) is still too late.
+                answer.resume(clock.now - start <= budget ? value : nil)
+            }
+        }
+    }
+}
+
+/// Resumes a continuation with the first answer given; later answers are dropped.
+private final class AnswerOnce<Value: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value?, Never>?>
+
+    init(_ continuation: CheckedContinuation<Value?, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ value: Value?) {
+        continuation.withLock { $0.take() }?.resume(returning: value)
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating at `Int64.max`.
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
+    }
+}
