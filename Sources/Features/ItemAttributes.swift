@@ -38,7 +38,7 @@ public struct AttributeFields: Sendable, Codable, Equatable {
     public var all: [String] { [category, brand, price, priceBand] }
 
     /// Reads attributes from source field values (by the names above).
-    public func attributes(from fields: [String: JSONValue]) -> ItemAttributes {
+    public func attributes(from fields: SourceFields) -> ItemAttributes {
         func text(_ name: String) -> String? { Self.text(fields[name]) }
         return ItemAttributes(
             category: text(category),
@@ -50,7 +50,7 @@ public struct AttributeFields: Sendable, Codable, Equatable {
 
     /// The keys of the attributes in source field values: the same as `ItemKeys(attributes(from: fields))`,
     /// without building their strings (a search reads them for every hit).
-    public func keys(from fields: [String: JSONValue]) -> ItemKeys {
+    public func keys(from fields: SourceFields) -> ItemKeys {
         func key(_ name: String) -> UInt64 { Self.text(fields[name]).map(FeatureKey.of) ?? 0 }
         var keys = ItemKeys()
         keys.category = key(category)

@@ -26,7 +26,7 @@ public enum ItemCatalog {
             guard let id = object["id"]?.stringValue ?? object["_id"]?.stringValue ?? object["id"]?.intValue.map(String.init) else {
                 throw ItemCatalogError.missingID(path, line: number + 1)
             }
-            var values: [String: JSONValue] = [:]
+            var values = SourceFields(paths: fields.all)
             for field in fields.all { values[field] = object[field] }
             attributes[id] = fields.attributes(from: values)
         }

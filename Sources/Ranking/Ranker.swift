@@ -10,9 +10,9 @@ public struct RankableHit: Sendable {
     /// 0-based position in the engine's order.
     public var originalRank: Int
     /// Values of the fields named by ``Ranker/requiredFields`` and the rules, by dotted path; absent when missing.
-    public var fields: [String: JSONValue]
+    public var fields: SourceFields
 
-    public init(id: String, index: String? = nil, searchScore: Double, originalRank: Int, fields: [String: JSONValue] = [:]) {
+    public init(id: String, index: String? = nil, searchScore: Double, originalRank: Int, fields: SourceFields = [:]) {
         self.id = id
         self.index = index
         self.searchScore = searchScore

@@ -96,6 +96,8 @@ struct JSONCursor {
         let start = position
         var escaped = false
         while position < end {
+            while position + 8 <= end, !ByteScan.hasStringSpecial(ByteScan.word(bytes, at: position)) { position += 8 }
+            guard position < end else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
@@ -151,6 +153,7 @@ struct JSONCursor {
     func decodeString(_ range: Range<Int>, escaped: Bool) throws(JSONError) -> String {
         let slice = UnsafeBufferPointer(rebasing: bytes[range])
         if !escaped {
+            if ByteScan.isASCII(slice) { return String(decoding: slice, as: UTF8.self) }
             guard let string = String(validating: slice, as: UTF8.self) else {
                 throw .invalidString("invalid UTF-8 in string", at: range.lowerBound)
             }

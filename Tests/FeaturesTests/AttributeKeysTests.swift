@@ -17,7 +17,7 @@ import Testing
         ["brand": .string("")],
         [:],
     ])
-    func keysMatchTheAttributesTheyStandFor(fields: [String: JSONValue]) {
+    func keysMatchTheAttributesTheyStandFor(fields: SourceFields) {
         let names = AttributeFields()
         #expect(names.keys(from: fields) == ItemKeys(names.attributes(from: fields)))
     }

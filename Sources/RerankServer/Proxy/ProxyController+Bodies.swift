@@ -31,7 +31,7 @@ extension ProxyController {
 
     /// OpenSearch accepts JSON bodies (NDJSON for `_msearch`); other media types get its 406.
     func checkContentType(_ request: Request) throws(RerankError) {
-        guard let contentType = request.headers[.contentType] else { return }
+        guard let contentType = request.headers[.contentType], contentType != "application/json" else { return }
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         let accepted = ["application/json", "application/x-ndjson", "application/vnd.opensearch+json"]
         guard accepted.contains(mediaType) || mediaType.hasSuffix("+json") else {

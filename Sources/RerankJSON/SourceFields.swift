@@ -1,0 +1,57 @@
+/// Values read from one `_source` object, by dotted path.
+///
+/// A ``FieldSelector`` fills one per hit: the paths are the selector's (one shared array), the values sit in a
+/// small array beside them, and a lookup compares the few short path strings instead of hashing. Absent paths
+/// read as nil; two values are equal when they hold the same present paths with the same values.
+///
+/// ```swift
+/// let fields: SourceFields = ["popularity": .number("12")]
+/// fields["popularity"]   // .number("12")
+/// fields["missing"]      // nil
+/// ```
+public struct SourceFields: Sendable, Equatable, ExpressibleByDictionaryLiteral, CustomStringConvertible {
+    private var paths: [String]
+    private var values: [JSONValue?]
+
+    /// No value yet for any of `paths`.
+    public init(paths: [String]) {
+        self.paths = paths
+        values = Array(repeating: nil, count: paths.count)
+    }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        paths = elements.map(\.0)
+        values = elements.map(\.1)
+    }
+
+    /// The value at `path`; setting a path not yet known adds it.
+    public subscript(path: String) -> JSONValue? {
+        get { paths.firstIndex(of: path).flatMap { values[$0] } }
+        set {
+            if let slot = paths.firstIndex(of: path) {
+                values[slot] = newValue
+            } else if let newValue {
+                paths.append(path)
+                values.append(newValue)
+            }
+        }
+    }
+
+    /// Sets the value of the path at `slot` of the paths this was made with.
+    mutating func set(_ value: JSONValue, slot: Int) {
+        values[slot] = value
+    }
+
+    /// The present paths and their values.
+    public var present: [String: JSONValue] {
+        var present: [String: JSONValue] = [:]
+        for (path, value) in zip(paths, values) { present[path] = value }
+        return present
+    }
+
+    public var isEmpty: Bool { !values.contains { $0 != nil } }
+
+    public static func == (lhs: SourceFields, rhs: SourceFields) -> Bool { lhs.present == rhs.present }
+
+    public var description: String { present.description }
+}
