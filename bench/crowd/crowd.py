@@ -5,7 +5,7 @@
              [--reload-every T] [--json OUT]
 
 1. osmem-server with sample/catalog.ndjson; a logging sidecar serves 3,000 searches by 300 shoppers (varying
-   user, device, query) and their clicks; `rerank train` learns a model from those logs.
+   user, device, query) and their clicks; `rerank train` learns a model from those logs (scripts/shoppers.py).
 2. A sidecar serves that model with --log-dir and the default `state` limits.
 3. Quiet phase: searches at a steady R/s (100 hits, a different user, device and query each) for S seconds.
 4. Crowd phase: P processes post N click events in NDJSON batches of B, every event with its own user, session
@@ -35,52 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 import stack  # noqa: E402
+from shoppers import DEVICES, WORDS, search, train_model  # noqa: E402
 from opensearchpy import OpenSearch  # noqa: E402
-
-WORDS = ["jacket", "shoes", "bag", "lamp", "mug", "black", "white", "blanket", "tote", "running", "premium", "kettle"]
-DEVICES = ["mobile", "desktop", "tablet"]
-
-
-def search_body(word, size=100):
-    return json.dumps({"query": {"multi_match": {"query": word, "fields": ["title", "description"]}}, "size": size})
-
-
-def search(conn, word, user, device, size=100):
-    headers = {"content-type": "application/json", "X-Rerank-User": user, "X-Rerank-Session": user + "-s", "X-Rerank-Device": device}
-    conn.request("POST", "/products/_search", body=search_body(word, size), headers=headers)
-    response = conn.getresponse()
-    body = response.read()
-    return response.status, response.getheader("X-Rerank-Query-Id"), body
-
-
-def make_training_logs(binary, upstream, log_dir, searches=3000, shoppers=300):
-    """Serves `searches` searches through a logging sidecar and posts the clicks a position-biased shopper makes."""
-    process, url = stack.start_sidecar(binary, upstream, "--log-dir", log_dir)
-    try:
-        host, port = url.removeprefix("http://").split(":")
-        conn = http.client.HTTPConnection(host, int(port), timeout=30)
-        rng = random.Random(5)
-        events = []
-        for n in range(searches):
-            shopper = rng.randrange(shoppers)
-            device = DEVICES[shopper % 3]
-            word = WORDS[rng.randrange(len(WORDS))]
-            status, query_id, body = search(conn, word, f"shopper-{shopper}", device, size=20)
-            hits = json.loads(body)["hits"]["hits"] if status == 200 else []
-            for position, hit in enumerate(hits):
-                taste = 0.5 if (sum(hit["_source"].get("category", "").encode()) + shopper) % 4 == 0 else 0.05
-                if rng.random() < taste / (position + 1) ** 0.5:
-                    events.append({"action_name": "click", "query_id": query_id, "client_id": f"shopper-{shopper}",
-                                   "session_id": f"shopper-{shopper}-s",
-                                   "event_attributes": {"object": {"object_id": hit["_id"]}, "position": {"ordinal": position}}})
-            if len(events) >= 200 or n == searches - 1:
-                body = "\n".join(json.dumps(e) for e in events) + "\n"
-                conn.request("POST", "/_rerank/events", body=body, headers={"content-type": "application/x-ndjson"})
-                conn.getresponse().read()
-                events = []
-        conn.close()
-    finally:
-        stack.stop(process)
 
 
 def steady_searches(url, rate, stop, out, seed):
@@ -212,10 +168,7 @@ def main():
     sidecar = None
     try:
         stack.load_catalog(OpenSearch(upstream, timeout=60))
-        make_training_logs(args.rerank, upstream, str(work / "train-logs"))
-        model = work / "model.json"
-        subprocess.run([args.rerank, "train", "--logs", str(work / "train-logs"), "--output", str(model),
-                        "--items", str(stack.CATALOG), "--test-fraction", "0"], check=True, stdout=subprocess.DEVNULL)
+        model = train_model(args.rerank, upstream, work)
         config = work / "rerank.json"
         write_experiments(config, 0.5)
         sidecar, url = stack.start_sidecar(

@@ -1,27 +1,35 @@
 #!/usr/bin/env bash
-# Proxy benchmark for the search path: what the sidecar costs compared with nginx proxying the same bytes.
+# Proxy benchmark for the search path in production: what the sidecar costs, reranking with a model it trained and
+# logging, next to nginx proxying the same bytes, in one run.
 #
-#   bench/proxy/run.sh                      # build release, bench, print the table, update bench/RESULTS.md
+#   bench/proxy/run.sh                      # build release, bench, print the tables, update bench/RESULTS.md
 #   REPS=5 DURATION=10 bench/proxy/run.sh   # more/longer repetitions
 #
-# On loopback only. Starts osmem-server (loads sample/catalog.ndjson), nginx as a plain reverse proxy, nginx as a
-# canned upstream (one recorded 100-hit response), and `rerank serve` in passthrough and reranking mode in front
-# of both upstreams (osmem-server and the sidecars through scripts/stack.py, the one start-up helper); drives
-# each with wrk (POST, size 100) and reads the proxies' CPU time from /proc. Every process it starts is stopped on
-# exit, by PID.
+# On loopback only. Starts osmem-server (loads sample/catalog.ndjson); trains a model on 3,000 searches and the
+# clicks of 300 simulated shoppers served by a logging sidecar (scripts/shoppers.py train); starts nginx as a
+# plain reverse proxy and as a canned upstream (one recorded 100-hit response), and `rerank serve` in front of
+# them: in front of osmem-server passing through (`rerank.enabled: false`), reranking with signals and rules
+# (sample/rerank.json) and reranking with the model and --log-dir; in front of the canned upstream passing
+# through and with the model and --log-dir (osmem-server and the sidecars through scripts/stack.py, the one
+# start-up helper). wrk drives every path with the same requests (shoppers.lua: each request another user of
+# 100,000, session, device and query word; always 100 hits) and the proxies' CPU time is read from /proc. Before
+# timing, check.py sends the same searches to every path and compares each answer with direct's; after it, the
+# sidecars' /metrics counts (searches reranked or skipped, log records written or dropped) go in the report.
+# Every process it starts is stopped on exit, by PID.
 #
 # Environment (all optional):
 #   REPS=3            repetitions of every measurement (medians are reported)
-#   DURATION=8        seconds per throughput run (wrk -t1 -c$CONNECTIONS)
+#   DURATION=8        seconds per throughput run (wrk -t$THREADS -c$CONNECTIONS)
 #   LAT_DURATION=5    seconds per single-connection latency run (wrk -t1 -c1)
-#   CONNECTIONS=8     connections for the throughput runs
+#   THREADS=2         wrk threads for the throughput runs
+#   CONNECTIONS=16    connections for the throughput runs
 #   WARMUP=2          seconds of unrecorded load per target before the first repetition
 #   WAIT_QUIET=300    wait up to this many seconds for load average < 0.5 and no swift-frontend before timing
 #   RERANK_BIN=PATH   use this binary instead of building `swift build -c release --product rerank`
 #   WRITE_RESULTS=1   replace the body of "## Search path (proxy)" in bench/RESULTS.md (0: print only)
 #   KEEP_WORK=0       1 keeps the scratch directory (logs, raw wrk output) and prints its path
-#   PROFILE=0         1 also records a `perf record -e cpu-clock` profile of the reranking sidecar (canned
-#                     upstream) and prints its top functions
+#   PROFILE=0         1 also records a `perf record -e cpu-clock` profile of the model + logging sidecar in
+#                     front of osmem-server under the throughput load and prints its top functions
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,14 +37,15 @@ ROOT=$(cd "$HERE/../.." && pwd)
 REPS=${REPS:-3}
 DURATION=${DURATION:-8}
 LAT_DURATION=${LAT_DURATION:-5}
-CONNECTIONS=${CONNECTIONS:-8}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-16}
 WARMUP=${WARMUP:-2}
 WAIT_QUIET=${WAIT_QUIET:-300}
 WRITE_RESULTS=${WRITE_RESULTS:-1}
 KEEP_WORK=${KEEP_WORK:-0}
 PROFILE=${PROFILE:-0}
 COMMAND_LINE=""
-for v in REPS DURATION LAT_DURATION CONNECTIONS WARMUP WAIT_QUIET PROFILE RERANK_BIN; do
+for v in REPS DURATION LAT_DURATION THREADS CONNECTIONS WARMUP WAIT_QUIET PROFILE RERANK_BIN; do
     if printenv "$v" >/dev/null; then COMMAND_LINE+="$v=$(printenv "$v") "; fi
 done
 COMMAND_LINE+="bench/proxy/run.sh"
@@ -147,10 +156,25 @@ ENGINE_PORT=${ENGINE_URL##*:}
 ENGINE_PORT=${ENGINE_PORT%%/*}
 log "osmem-server $("$OSMEM" -version 2>&1 | head -1) at $ENGINE_URL (pid $OSMEM_PID)"
 
-# Every description ends "... part of our <category> range.", so this matches the whole catalog: a full window.
-printf '%s' '{"query":{"match":{"description":"range"}},"size":100}' >"$WORK/body.json"
+# The requests: every description ends "... part of our <category> range.", so the second clause matches the
+# whole catalog (a full 100-hit window for every word) while the word, matched in title and description, changes
+# the order. shoppers.lua puts a word of WORDS in @WORD@ for every request, with a user of USERS and a device.
+TEMPLATE='{"query":{"bool":{"should":[{"multi_match":{"query":"@WORD@","fields":["title","description"]}},{"match":{"description":"range"}}]}},"size":100}'
+WORDS=$(python3 "$ROOT/scripts/shoppers.py" words)
+DEVICES=$(python3 "$ROOT/scripts/shoppers.py" devices)
+USERS=100000
+# The canned upstream answers every request with the engine's answer to the first word.
+printf '%s' "${TEMPLATE//@WORD@/${WORDS%%,*}}" >"$WORK/body.json"
 python3 "$HERE/load_catalog.py" "$ENGINE_URL" "$ROOT/mappings/products.json" "$ROOT/sample/catalog.ndjson" \
     "$WORK/body.json" "$WORK/canned.json" >&2
+
+# --- the model --------------------------------------------------------------------------------------------------
+TRAIN_STARTED=$(date +%s)
+log "training a model: 300 shoppers' 3,000 searches and clicks through a logging sidecar, then rerank train"
+MODEL=$(python3 "$ROOT/scripts/shoppers.py" train --binary "$WORK/rerank" --upstream "$ENGINE_URL" \
+    --work "$WORK/training" 2>"$WORK/train.log") || { tail -20 "$WORK/train.log" >&2; die "training failed"; }
+TRAIN_S=$(($(date +%s) - TRAIN_STARTED))
+log "model $MODEL trained in ${TRAIN_S}s"
 
 # --- nginx: canned upstream and plain reverse proxy -------------------------------------------------------------
 read -r CANNED_PORT PROXY_ENGINE_PORT PROXY_CANNED_PORT <<<"$(stack ports 3)"
@@ -175,26 +199,26 @@ CANNED_URL="http://127.0.0.1:$CANNED_PORT"
 wait_http "$CANNED_URL/" "canned nginx"
 wait_http "http://127.0.0.1:$PROXY_ENGINE_PORT/" "nginx proxy"
 
-# --- the sidecar, four ways -------------------------------------------------------------------------------------
+# --- the sidecars -----------------------------------------------------------------------------------------------
 printf '%s\n' '{"rerank": {"enabled": false}}' >"$WORK/passthrough.json"
-cat >"$WORK/reranking.json" <<'JSON'
-{"rerank": {"signals": [{"field": "popularity", "weight": 1, "transform": "log1p"}, {"field": "rating", "weight": 0.5}],
-            "rules": [{"action": "bury", "field": "in_stock", "equals": false}]}}
-JSON
-start_rerank() {   # name upstream-url config; sets STARTED_PID and STARTED_URL once the sidecar is healthy
-    STARTED_LINE=$(stack sidecar --binary "$WORK/rerank" --upstream "$2" --log "$WORK/$1.log" \
-        -- --config "$WORK/$3.json" --log-level warning) || die "$1 did not start: $(tail -5 "$WORK/$1.log")"
+start_rerank() {   # name upstream-url [serve flags]; sets STARTED_PID and STARTED_URL once the sidecar is healthy
+    local name=$1 upstream=$2
+    shift 2
+    STARTED_LINE=$(stack sidecar --binary "$WORK/rerank" --upstream "$upstream" --log "$WORK/$name.log" \
+        -- "$@" --log-level warning) || die "$name did not start: $(tail -5 "$WORK/$name.log")"
     read -r STARTED_PID STARTED_URL <<<"$STARTED_LINE"
     PIDS+=("$STARTED_PID")
 }
-start_rerank rerank-pass-engine "$ENGINE_URL" passthrough
+start_rerank rerank-pass-engine "$ENGINE_URL" --config "$WORK/passthrough.json"
 PASS_ENGINE_PID=$STARTED_PID PASS_ENGINE_URL=$STARTED_URL
-start_rerank rerank-engine "$ENGINE_URL" reranking
-RERANK_ENGINE_PID=$STARTED_PID RERANK_ENGINE_URL=$STARTED_URL
-start_rerank rerank-pass-canned "$CANNED_URL" passthrough
+start_rerank rerank-signals-engine "$ENGINE_URL" --config "$ROOT/sample/rerank.json"
+SIGNALS_ENGINE_PID=$STARTED_PID SIGNALS_ENGINE_URL=$STARTED_URL
+start_rerank rerank-model-engine "$ENGINE_URL" --model "$MODEL" --log-dir "$WORK/logs-engine"
+MODEL_ENGINE_PID=$STARTED_PID MODEL_ENGINE_URL=$STARTED_URL
+start_rerank rerank-pass-canned "$CANNED_URL" --config "$WORK/passthrough.json"
 PASS_CANNED_PID=$STARTED_PID PASS_CANNED_URL=$STARTED_URL
-start_rerank rerank-canned "$CANNED_URL" reranking
-RERANK_CANNED_PID=$STARTED_PID RERANK_CANNED_URL=$STARTED_URL
+start_rerank rerank-model-canned "$CANNED_URL" --model "$MODEL" --log-dir "$WORK/logs-canned"
+MODEL_CANNED_PID=$STARTED_PID MODEL_CANNED_URL=$STARTED_URL
 
 # --- targets ----------------------------------------------------------------------------------------------------
 # name | upstream kind | URL | proxy PID (CPU measured) | upstream PID
@@ -202,47 +226,18 @@ TARGETS=(
     "direct|engine|$ENGINE_URL|-|$OSMEM_PID"
     "nginx|engine|http://127.0.0.1:$PROXY_ENGINE_PORT|$PROXY_PID|$OSMEM_PID"
     "rerank-passthrough|engine|$PASS_ENGINE_URL|$PASS_ENGINE_PID|$OSMEM_PID"
-    "rerank-reranking|engine|$RERANK_ENGINE_URL|$RERANK_ENGINE_PID|$OSMEM_PID"
+    "rerank-signals|engine|$SIGNALS_ENGINE_URL|$SIGNALS_ENGINE_PID|$OSMEM_PID"
+    "rerank-model|engine|$MODEL_ENGINE_URL|$MODEL_ENGINE_PID|$OSMEM_PID"
     "direct|canned|$CANNED_URL|-|$CANNED_PID"
     "nginx|canned|http://127.0.0.1:$PROXY_CANNED_PORT|$PROXY_PID|$CANNED_PID"
     "rerank-passthrough|canned|$PASS_CANNED_URL|$PASS_CANNED_PID|$CANNED_PID"
-    "rerank-reranking|canned|$RERANK_CANNED_URL|$RERANK_CANNED_PID|$CANNED_PID"
+    "rerank-model|canned|$MODEL_CANNED_URL|$MODEL_CANNED_PID|$CANNED_PID"
 )
 
 # --- correctness before timing ----------------------------------------------------------------------------------
-: >"$WORK/responses.ndjson"
-for target in "${TARGETS[@]}"; do
-    IFS='|' read -r name upstream url _ _ <<<"$target"
-    curl -s -D "$WORK/headers.txt" -o "$WORK/response.json" -H 'content-type: application/json' \
-        --data-binary @"$WORK/body.json" "$url/products/_search" || die "$name ($upstream): request failed"
-    python3 - "$name" "$upstream" "$WORK/headers.txt" "$WORK/response.json" "$WORK/canned.json" \
-        >>"$WORK/responses.ndjson" <<'PY' || die "$name ($upstream): wrong response"
-import json, sys
-name, upstream, headers_file, body_file, canned_file = sys.argv[1:]
-lines = open(headers_file, encoding="latin-1").read().splitlines()
-status = int(lines[0].split()[1])
-headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:] if ":" in l)}
-raw = open(body_file, "rb").read()
-if status != 200:
-    sys.exit(f"status {status}: {raw[:300]!r}")
-hits = json.loads(raw)["hits"]["hits"]
-recorded = [h["_id"] for h in json.loads(open(canned_file, "rb").read())["hits"]["hits"]]
-ids = [h["_id"] for h in hits]
-expected = {"rerank-passthrough": "skipped: reranking disabled", "rerank-reranking": "reranked"}.get(name)
-got = headers.get("x-rerank-status")
-if expected != got:
-    sys.exit(f"X-Rerank-Status is {got!r}, expected {expected!r}")
-if len(hits) != 100:
-    sys.exit(f"{len(hits)} hits, expected 100")
-reordered = ids != recorded
-if name == "rerank-reranking" and not reordered:
-    sys.exit("reranked response keeps the engine's order: the ranker did nothing")
-if name != "rerank-reranking" and reordered:
-    sys.exit("a non-reranking path changed the engine's order")
-print(json.dumps({"target": name, "upstream": upstream, "bytes": len(raw), "status_header": got, "reordered": reordered}))
-PY
-    log "check $name ($upstream): 200, 100 hits, X-Rerank-Status: $(tail -1 "$WORK/responses.ndjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status_header"] or "(none)")')"
-done
+checked=()
+for target in "${TARGETS[@]}"; do checked+=("$(cut -d'|' -f1-3 <<<"$target")"); done
+python3 "$HERE/check.py" "$TEMPLATE" "${checked[@]}" >"$WORK/responses.ndjson" || die "a path answered wrongly"
 
 # --- a quiet machine --------------------------------------------------------------------------------------------
 busy() {   # prints why the machine is not quiet, nothing when it is
@@ -265,15 +260,18 @@ LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # --- measurements -----------------------------------------------------------------------------------------------
 : >"$WORK/runs.ndjson"
 BUSY_SAMPLES=0
-measure() {   # phase rep target connections seconds
-    local phase=$1 rep=$2 target=$3 connections=$4 seconds=$5 name upstream url proxy_pid upstream_pid
+shoppers() {   # threads connections seconds url: wrk with every request another shopper's search
+    wrk -t"$1" -c"$2" -d"${3}s" --latency -s "$HERE/shoppers.lua" "$4/products/_search" \
+        -- "$TEMPLATE" "$WORDS" "$DEVICES" "$USERS"
+}
+measure() {   # phase rep target threads connections seconds
+    local phase=$1 rep=$2 target=$3 threads=$4 connections=$5 seconds=$6 name upstream url proxy_pid upstream_pid
     IFS='|' read -r name upstream url proxy_pid upstream_pid <<<"$target"
     local proxy_before=0 proxy_after=0 upstream_before upstream_after out
     if [ "$phase" != warmup ] && pgrep -x swift-frontend >/dev/null; then BUSY_SAMPLES=$((BUSY_SAMPLES + 1)); fi
     [ "$proxy_pid" != - ] && proxy_before=$(cpu_ticks "$proxy_pid")
     upstream_before=$(cpu_ticks "$upstream_pid")
-    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$HERE/post.lua" "$url/products/_search" \
-        -- "$WORK/body.json") || die "wrk failed against $name ($upstream)"
+    out=$(shoppers "$threads" "$connections" "$seconds" "$url") || die "wrk failed against $name ($upstream)"
     [ "$proxy_pid" != - ] && proxy_after=$(cpu_ticks "$proxy_pid")
     upstream_after=$(cpu_ticks "$upstream_pid")
     printf '%s\n' "$out" >>"$WORK/wrk.txt"
@@ -286,33 +284,43 @@ measure() {   # phase rep target connections seconds
 }
 
 log "warm-up: ${WARMUP}s per target"
-for target in "${TARGETS[@]}"; do measure warmup 0 "$target" "$CONNECTIONS" "$WARMUP"; done
+for target in "${TARGETS[@]}"; do measure warmup 0 "$target" "$THREADS" "$CONNECTIONS" "$WARMUP"; done
 for rep in $(seq "$REPS"); do
     log "repetition $rep/$REPS: ${#TARGETS[@]} targets x (${DURATION}s at $CONNECTIONS connections + ${LAT_DURATION}s at 1)"
-    for target in "${TARGETS[@]}"; do measure load "$rep" "$target" "$CONNECTIONS" "$DURATION"; done
-    for target in "${TARGETS[@]}"; do measure latency "$rep" "$target" 1 "$LAT_DURATION"; done
+    for target in "${TARGETS[@]}"; do measure load "$rep" "$target" "$THREADS" "$CONNECTIONS" "$DURATION"; done
+    for target in "${TARGETS[@]}"; do measure latency "$rep" "$target" 1 1 "$LAT_DURATION"; done
 done
 LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg)
+# The sidecars' own counts since they started (check, warm-up and timed runs): searches by outcome (reranked, or
+# why not) and log records written or dropped. Lines: upstream target metric value.
+for target in "${TARGETS[@]}"; do
+    IFS='|' read -r name upstream url _ _ <<<"$target"
+    [[ $name = rerank-* ]] || continue
+    curl -s "$url/metrics" | grep -E '^rerank_(searches_total|log_records_written_total|log_dropped_total)' \
+        | sed "s/^/$upstream $name /" || true
+done >"$WORK/counters.txt"
 
-# --- optional profile of the reranking sidecar ------------------------------------------------------------------
+# --- optional profile of the model + logging sidecar -------------------------------------------------------------
 if [ "$PROFILE" = 1 ]; then
-    log "profiling the reranking sidecar against the canned upstream (perf record -e cpu-clock, ${DURATION}s)"
-    perf record -q -e cpu-clock -F 999 -g -p "$RERANK_CANNED_PID" -o "$WORK/perf.data" -- sleep "$DURATION" \
+    log "profiling the model + logging sidecar in front of osmem-server (perf record -e cpu-clock, ${DURATION}s)"
+    perf record -q -e cpu-clock -F 999 -g -p "$MODEL_ENGINE_PID" -o "$WORK/perf.data" -- sleep "$DURATION" \
         >/dev/null 2>&1 &
     PERF_PID=$!
     sleep 0.5
-    wrk -t1 -c"$CONNECTIONS" -d"$((DURATION - 1))s" -s "$HERE/post.lua" \
-        "$RERANK_CANNED_URL/products/_search" -- "$WORK/body.json" >/dev/null
+    shoppers "$THREADS" "$CONNECTIONS" "$((DURATION - 1))" "$MODEL_ENGINE_URL" >/dev/null
     wait "$PERF_PID" || true
     demangle() { if command -v swift >/dev/null; then swift demangle --simplified; else cat; fi; }
     {
         echo "self time, top symbols (% of the sidecar's samples):"
         perf report -i "$WORK/perf.data" --no-children --sort symbol -g none --stdio --percent-limit 0.7 2>/dev/null \
-            | grep -E '^ +[0-9.]+%' | head -25 | sed -E 's/[[:space:]-]+$//' | demangle
+            | grep -E '^ +[0-9.]+%' | sed -n 1,25p | sed -E 's/[[:space:]-]+$//' | demangle
         echo
-        echo "inclusive time (children, self) of the sidecar's own code (modules RerankServer, RerankJSON, Ranking):"
+        echo "inclusive time (children, self) of the sidecar's own code (modules RerankServer, RerankJSON, Ranking,"
+        echo "RerankCore, Personalization, Features, LTRModel, EventLog):"
         perf report -i "$WORK/perf.data" --children --sort symbol -g none --stdio --percent-limit 1 2>/dev/null \
-            | grep -E '^ +[0-9.]+%' | grep -E '(12RerankServer|10RerankJSON|7Ranking|10RerankCore)' | head -20 \
+            | grep -E '^ +[0-9.]+%' \
+            | grep -E '(12RerankServer|10RerankJSON|7Ranking|10RerankCore|15Personalization|8Features|8LTRModel|8EventLog)' \
+            | sed -n 1,30p \
             | sed -E 's/[[:space:]-]+$//' | demangle
     } >"$WORK/profile.txt"
     cat "$WORK/profile.txt" >&2
@@ -323,14 +331,14 @@ cat >"$WORK/meta.json" <<JSON
 {"date": "$(date -u '+%Y-%m-%d %H:%M UTC')", "nproc": $(nproc), "cpu": "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)",
  "memory_gib": $(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo),
  "command": "$COMMAND_LINE", "commit": "$BUILT_COMMIT", "dirty": $BUILT_DIRTY,
- "reps": $REPS, "duration": $DURATION, "lat_duration": $LAT_DURATION, "connections": $CONNECTIONS,
+ "reps": $REPS, "duration": $DURATION, "lat_duration": $LAT_DURATION, "threads": $THREADS, "connections": $CONNECTIONS,
  "clk_tck": $(getconf CLK_TCK), "nginx": "$(nginx -v 2>&1 | sed 's|.*/||')", "wrk": "$(wrk -v 2>&1 | head -1 | cut -d' ' -f2)",
  "osmem": "$("$OSMEM" -version 2>&1 | head -1)", "load_start": "$LOAD_AT_START", "load_end": "$LOAD_AT_END",
  "not_quiet_at_start": "$QUIET_AT_START", "busy_samples": $BUSY_SAMPLES,
- "body": $(cat "$WORK/body.json"), "elapsed_s": $(($(date +%s) - STARTED)),
- "build_s": $BUILD_S, "wait_s": $waited}
+ "template": $TEMPLATE, "words": "$WORDS", "devices": "$DEVICES", "users": $USERS,
+ "elapsed_s": $(($(date +%s) - STARTED)), "build_s": $BUILD_S, "train_s": $TRAIN_S, "wait_s": $waited}
 JSON
-args=("$WORK/runs.ndjson" "$WORK/responses.ndjson" "$WORK/meta.json")
+args=("$WORK/runs.ndjson" "$WORK/responses.ndjson" "$WORK/meta.json" "$WORK/counters.txt")
 [ "$PROFILE" = 1 ] && args+=(--profile "$WORK/profile.txt")
 [ "$WRITE_RESULTS" = 1 ] && args+=(--results "$ROOT/bench/RESULTS.md")
 python3 "$HERE/report.py" "${args[@]}"
