@@ -46,37 +46,46 @@ struct JSONCursor {
     }
 
     /// Skips one value of any kind and returns its byte range.
+    ///
+    /// Objects and arrays are skipped by matching brackets outside strings, without checking the grammar inside
+    /// (the scanners pass skipped values on as the engine wrote them): a well-formed value ends where a full parse
+    /// ends it, and nesting beyond `depth` + ``JSONParser/maximumDepth`` is refused as it is there.
     @discardableResult
     mutating func skipValue(depth: Int = 0) throws(JSONError) -> Range<Int> {
         guard depth < JSONParser.maximumDepth else { throw .tooDeep(at: position) }
         _ = try peek()
         let start = position
         switch bytes[position] {
-        case UInt8(ascii: "{"):
-            position += 1
-            if try consume(UInt8(ascii: "}")) { return start..<position }
-            repeat {
-                try skipString()
-                try expect(UInt8(ascii: ":"))
-                try skipValue(depth: depth + 1)
-            } while try consume(UInt8(ascii: ","))
-            try expect(UInt8(ascii: "}"))
-        case UInt8(ascii: "["):
-            position += 1
-            if try consume(UInt8(ascii: "]")) { return start..<position }
-            repeat {
-                try skipValue(depth: depth + 1)
-            } while try consume(UInt8(ascii: ","))
-            try expect(UInt8(ascii: "]"))
-        case UInt8(ascii: "\""):
-            try skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["): try skipContainer(depth: depth)
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "t"): try skipLiteral("true")
         case UInt8(ascii: "f"): try skipLiteral("false")
         case UInt8(ascii: "n"): try skipLiteral("null")
-        default:
-            _ = try numberRange()
+        default: _ = try numberRange()
         }
         return start..<position
+    }
+
+    /// Skips the object or array that starts at `position`, at nesting `depth`.
+    private mutating func skipContainer(depth: Int) throws(JSONError) {
+        var open = 0
+        while position < end {
+            switch bytes[position] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                open += 1
+                guard depth + open <= JSONParser.maximumDepth else { throw .tooDeep(at: position) }
+                position += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                open -= 1
+                position += 1
+                if open == 0 { return }
+            case UInt8(ascii: "\""):
+                try skipString()
+            default:
+                position += 1
+            }
+        }
+        throw .unexpectedEnd(at: position)
     }
 
     mutating func skipLiteral(_ literal: StaticString) throws(JSONError) {
