@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "Ranking", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // A cache prefetch hint, which Swift lacks: the feature store overlaps a search's cache misses with it.
         .target(name: "CPrefetch"),
+        // glibc's heap statistics (mallinfo2) for /metrics; 0 elsewhere.
+        .target(name: "CHeapStatistics"),
         // Point-in-time features: the interaction statistics and the feature rows computed from them.
         .target(name: "Features", dependencies: ["CPrefetch", "RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank, what serving needs: the model file (trees, parameters, extras) and the compiled scorer.
@@ -105,7 +107,7 @@ let package = Package(
         .target(
             name: "RerankServer",
             dependencies: [
-                "RerankCore", "RerankJSON", "RerankConfiguration", "Ranking", "EventLog", "Experiments", "Features",
+                "CHeapStatistics", "RerankCore", "RerankJSON", "RerankConfiguration", "Ranking", "EventLog", "Experiments", "Features",
                 "Personalization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

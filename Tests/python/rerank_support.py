@@ -182,9 +182,10 @@ def request(
         connection.close()
 
 
-def metric(text: str, name: str, labels: str) -> float:
-    """The value of `name{labels}` in a Prometheus exposition, 0 when absent."""
-    match = re.search(rf"^{re.escape(name)}\{{{re.escape(labels)}\}} (\S+)$", text, re.MULTILINE)
+def metric(text: str, name: str, labels: str = "") -> float:
+    """The value of `name{labels}` (or of `name` without labels) in a Prometheus exposition, 0 when absent."""
+    selector = re.escape(name) + (rf"\{{{re.escape(labels)}\}}" if labels else "")
+    match = re.search(rf"^{selector} (\S+)$", text, re.MULTILINE)
     return float(match.group(1)) if match else 0.0
 
 

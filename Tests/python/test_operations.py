@@ -25,3 +25,13 @@ def test_metrics_count_outcomes(sidecar_url):
     old = before.body.decode()
     assert metric(after, "rerank_searches_total", 'outcome="reranked"') >= metric(old, "rerank_searches_total", 'outcome="reranked"') + 1
     assert metric(after, "rerank_searches_total", 'outcome="skipped"') >= metric(old, "rerank_searches_total", 'outcome="skipped"') + 1
+
+
+def test_metrics_show_the_process_memory(sidecar_url):
+    text = call(sidecar_url, "GET", "/metrics").body.decode()
+    resident = metric(text, "process_resident_memory_bytes")
+    in_use = metric(text, "rerank_heap_in_use_bytes")
+    assert 1 << 20 < resident < 64 << 30
+    # Linux runs glibc: the heap figures are there.
+    assert 0 < in_use
+    assert re.search(r"^rerank_heap_free_bytes \S+$", text, re.MULTILINE)

@@ -13,7 +13,9 @@
    searches go on; the phase ends when every event is acknowledged.
    With --reload-every T (a soak), the model file and the config file's experiments are rewritten every T seconds
    throughout the crowd phase, so the sidecar reloads both (`rerank_*_reloads_total` counts them).
-5. The sidecar's RSS (VmRSS, sampled every 0.5 s) and its /metrics online-state tables, at the end.
+5. The sidecar's RSS (VmRSS, sampled every 0.5 s) and its /metrics online-state tables, at the end; once a minute,
+   its RSS beside malloc's heap in use and held free and the tables' bytes (/metrics), to tell growth of live
+   data from memory the allocator keeps.
 
 Prints one JSON object (and writes it to OUT): ingestion events/s, search p50/p99 in each phase, RSS, tables.
 Loopback only; every process started is stopped by PID.
@@ -123,6 +125,19 @@ def online_state(url):
     return tables
 
 
+def memory_mib(url, pid):
+    """The sidecar's RSS, malloc's heap in use and held free, and the online-state tables' bytes, in MiB."""
+    text = urllib.request.urlopen(url + "/metrics", timeout=10).read().decode()
+    values = {}
+    for line in text.splitlines():
+        for name in ("rerank_heap_in_use_bytes", "rerank_heap_free_bytes"):
+            if line.startswith(name + " "):
+                values[name] = float(line.split()[1])
+    tables = sum(table.get("bytes", 0) for table in online_state(url).values())
+    return {"rss": round(rss_kib(pid) / 1024), "heap_in_use": round(values.get("rerank_heap_in_use_bytes", 0) / 2**20),
+            "heap_free": round(values.get("rerank_heap_free_bytes", 0) / 2**20), "tables": round(tables / 2**20)}
+
+
 def write_experiments(path, share):
     """An A/B experiment between the model and the engine's order, `share` of users on the model."""
     variants = [{"name": "model", "share": share}, {"name": "engine", "share": round(1 - share, 2), "rerank": False}]
@@ -182,6 +197,13 @@ def main():
                 time.sleep(0.5)
 
         threading.Thread(target=sample, daemon=True).start()
+        memory = []
+
+        def sample_memory():
+            while not stop_sampling.wait(60):
+                memory.append((time.monotonic(), memory_mib(url, sidecar.pid)))
+
+        threading.Thread(target=sample_memory, daemon=True).start()
         samples = []
         stop = threading.Event()
         searchers = [threading.Thread(target=steady_searches, args=(url, args.rate / 2, stop, samples, seed)) for seed in (1, 2)]
@@ -231,6 +253,8 @@ def main():
                         "end": round(rss_kib(sidecar.pid) / 1024)},
             # RSS once a minute from the start of the crowd phase, for soaks.
             "rss_mib_by_minute": [round(kib / 1024) for at, kib in rss if at >= started][::120],
+            # Once a minute from the sidecar's start: RSS, heap in use and free (glibc), tables' bytes.
+            "memory_mib_by_minute": [sampled for _, sampled in memory],
             "reloads": reloads(url),
             "tables": online_state(url),
             "load_average": os.getloadavg(),

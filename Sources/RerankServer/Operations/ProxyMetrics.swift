@@ -23,6 +23,8 @@ import Prometheus
 /// - `rerank_cluster_log_backlog_bytes{index}`: spooled bytes not yet in the cluster
 /// - `rerank_cluster_log_bulk_failures_total{index}`: `_bulk` attempts that failed and will be retried
 /// - `rerank_cluster_log_rejected_total{index}`: records the cluster refused for good, moved to the rejected file
+/// - `process_resident_memory_bytes`, `rerank_heap_in_use_bytes`, `rerank_heap_free_bytes`: the process's memory
+///   at the scrape (``ProcessMemory``)
 final class ProxyMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
@@ -133,8 +135,14 @@ final class ProxyMetrics: Sendable {
         Gauge(label: "rerank_model_hits_without_catalog_fields", factory: factory).record(coverage.withoutAttributes)
     }
 
-    /// The Prometheus text exposition of every metric.
-    func exposition() -> [UInt8] { registry.emitToBuffer() }
+    /// The Prometheus text exposition of every metric, with the process's memory as of now.
+    func exposition() -> [UInt8] {
+        let memory = ProcessMemory.current()
+        if let bytes = memory.residentBytes { Gauge(label: "process_resident_memory_bytes", factory: factory).record(bytes) }
+        if let bytes = memory.heapInUseBytes { Gauge(label: "rerank_heap_in_use_bytes", factory: factory).record(bytes) }
+        if let bytes = memory.heapFreeBytes { Gauge(label: "rerank_heap_free_bytes", factory: factory).record(bytes) }
+        return registry.emitToBuffer()
+    }
 
     /// A bounded label from a reason: its words before any detail, e.g. `unparseable response`.
     static func reasonLabel(_ reason: String) -> String {
