@@ -157,6 +157,8 @@ let package = Package(
                 "RerankCore", "RerankConfiguration", "RerankServer", "LTRModel", "LTRTraining", "EventLog", "Experiments",
                 "ExperimentAnalysis", "Features", "Personalization", "PersonalizationTraining", "RerankJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
