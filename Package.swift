@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "Ranking", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // A cache prefetch hint, which Swift lacks: the feature store overlaps a search's cache misses with it.
         .target(name: "CPrefetch"),
-        // glibc's heap statistics (mallinfo2) for /metrics; 0 elsewhere.
+        // glibc's heap statistics (mallinfo2) for /metrics and its trim (malloc_trim); nothing elsewhere.
         .target(name: "CHeapStatistics"),
         // Point-in-time features: the interaction statistics and the feature rows computed from them.
         .target(name: "Features", dependencies: ["CPrefetch", "RerankCore", "RerankJSON"], swiftSettings: swiftSettings),

@@ -11,10 +11,14 @@ int rerank_heap_statistics(size_t *in_use, size_t *free_bytes) {
     *free_bytes = info.fordblks;
     return 1;
 }
+
+void rerank_heap_trim(void) { malloc_trim(0); }
 #else
 int rerank_heap_statistics(size_t *in_use, size_t *free_bytes) {
     (void)in_use;
     (void)free_bytes;
     return 0;
 }
+
+void rerank_heap_trim(void) {}
 #endif

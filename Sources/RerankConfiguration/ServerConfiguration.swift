@@ -25,6 +25,7 @@ import Ranking
 /// | `limits.idle_timeout_s` | int seconds | `60` (a connection sending nothing, headers included, is closed) |
 /// | `limits.request_body_timeout_ms` | int | `30000` (a request body not complete by then gets a 408) |
 /// | `limits.max_clock_skew_s` | int seconds | `300` (events dated later than now plus this are refused, per line; logs replayed at start skip them) |
+/// | `limits.heap_trim_s` | int seconds | `60` (how often memory malloc holds free goes back to the system; 0: never) |
 /// | `state.max_items` | int | `300000` (items with statistics; about 380 bytes each) |
 /// | `state.max_users` | int | `300000` (user profiles; about 230 bytes each) |
 /// | `state.max_sessions` | int | `300000` (sessions' recent clicks; about 300 bytes each) |
@@ -133,6 +134,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var requestBodyTimeoutMilliseconds = 30_000
         /// Events dated later than now plus this many seconds are refused.
         public var maxClockSkewSeconds = 300
+        /// How often the memory malloc holds free is given back to the system; 0 never.
+        public var heapTrimSeconds = 60
 
         public init() {}
     }

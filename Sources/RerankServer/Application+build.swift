@@ -46,6 +46,8 @@ public func buildApplication(
             path: path, rerankers: rerankers, live: modelWatcher?.live, servedModel: configuration.rerank.model,
             metrics: metrics, logger: logger, interval: .milliseconds(configuration.experimentsCheckMilliseconds))
     }
+    let heapTrimmer = configuration.limits.heapTrimSeconds > 0
+        ? HeapTrimmer(interval: .seconds(configuration.limits.heapTrimSeconds)) : nil
     if let watcher = modelWatcher, let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory) {
         rebuildOnlineState(watcher.live, from: directory, configuration: configuration, now: now, logger: logger)
     }
@@ -86,7 +88,8 @@ public func buildApplication(
         // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, the cluster
         // sinks ship what they can, then the pool closes.
         services: [upstream] + (clusterSinks.map { [$0.queries, $0.events] } ?? []) + (writers.map { [$0] } ?? [])
-            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (online.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? []),
+            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (online.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? [])
+            + (heapTrimmer.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             announceListening(on: port, configuration, rerankers: rerankers, logger: logger)

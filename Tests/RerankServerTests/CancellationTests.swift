@@ -46,6 +46,11 @@ import Testing
         #expect(try await endsWhenCancelled { try await watcher.run() })
     }
 
+    @Test func theHeapTrimmerEndsWithoutWaitingOutItsInterval() async throws {
+        let trimmer = HeapTrimmer(interval: .seconds(3600))
+        #expect(try await endsWhenCancelled { try await trimmer.run() })
+    }
+
     @Test func theImpressionLogStopsRetryingAFailingSink() async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical

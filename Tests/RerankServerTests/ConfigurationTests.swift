@@ -31,11 +31,13 @@ import Testing
 
     @Test func readsTheStateLimits() throws {
         let configuration = try ServerConfiguration.loaded(#"""
-            {"limits":{"max_clock_skew_s":60},
+            {"limits":{"max_clock_skew_s":60,"heap_trim_s":0},
              "state":{"max_items":10,"max_users":20,"max_sessions":30,"max_query_items":40,"max_user_items":50,
                       "max_user_tastes":60,"max_groups":70,"max_searches":80,"half_life_days":2,"session_ttl_s":600}}
             """#)
         #expect(configuration.limits.maxClockSkewSeconds == 60)
+        #expect(configuration.limits.heapTrimSeconds == 0)
+        #expect(ServerConfiguration().limits.heapTrimSeconds == 60)
         let state = configuration.state
         let entries: [Int] = [
             state.store.maxItems, state.store.maxUsers, state.store.maxSessions, state.store.maxQueryItems,
@@ -57,6 +59,7 @@ import Testing
         ("{not json", "is not valid JSON"),
         (#"{"state":{"max_users":0}}"#, "configuration key 'state.max_users' must be"),
         (#"{"state":{"users":5}}"#, "unknown configuration key 'state.users'"),
+        (#"{"limits":{"heap_trim_s":-1}}"#, "configuration key 'limits.heap_trim_s' must be"),
     ])
     func badFilesSayWhatToFix(text: String, message: String) {
         do {
