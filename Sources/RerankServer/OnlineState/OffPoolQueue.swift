@@ -1,7 +1,7 @@
 import Dispatch
 
-/// A serial queue with a thread of its own, off Swift's cooperative pool (one thread per core), for work that
-/// would otherwise hold a thread that searches need.
+/// A serial queue with a thread of its own, off the threads that run tasks (the event loops in `serve`, else
+/// Swift's cooperative pool; one per core either way), for work that would otherwise hold a thread searches need.
 ///
 /// ```swift
 /// let model = try await OffPoolQueue.fileLoads.run { try PersonalizationModel(contentsOf: path) }
