@@ -9,7 +9,7 @@ import Testing
 
 /// `rerank.budget_ms` is a deadline: a ranker that is not done in time does not hold the response back.
 struct RankingDeadlineTests {
-    /// A ranker that blocks until released (or a minute passes), then orders hits by id, descending.
+    /// A ranker that blocks until released (or ten minutes pass), then orders hits by id, descending.
     final class StallingRanker: Ranker, Sendable {
         let version = "stalling"
         let requiredFields: [String] = []
@@ -17,7 +17,7 @@ struct RankingDeadlineTests {
         let returned = DispatchSemaphore(value: 0)
 
         func score(_ hits: [RankableHit], context: SearchContext) throws -> RankerOutput {
-            _ = release.wait(timeout: .now() + 60)
+            _ = release.wait(timeout: .now() + 600)
             defer { returned.signal() }
             return RankerOutput(scores: hits.map { Double($0.id.unicodeScalars.last?.value ?? 0) })
         }
@@ -32,23 +32,20 @@ struct RankingDeadlineTests {
         return hits.compactMap { $0.objectValue?["_id"]?.stringValue }
     }
 
-    @Test func aStalledRankerGetsTheEnginesOrderAtTheDeadline() async throws {
+    /// Ordered, not timed: CI's parallel training suites can hold the test's task for a minute after the deadline,
+    /// so the proof is that the answer came while the ranker was still blocked (it is released only afterwards).
+    @Test(.timeLimit(.minutes(10))) func aStalledRankerGetsTheEnginesOrderAtTheDeadline() async throws {
         let ranker = StallingRanker()
         let reranker = ResponseReranker(
             serving: ServingReranker(Reranker(ranker: ranker, defaultWeight: 1)), deadline: RankingDeadline(budget: .milliseconds(50)))
-        let clock = ContinuousClock()
-        let start = clock.now
         let served = await reranker.rerank(Self.response, page: .init(from: 0, size: 3), context: SearchContext())
-        let waited = clock.now - start
-        // Answered while the ranker is still blocked: it is released only now.
+        #expect(ranker.returned.wait(timeout: .now()) == .timedOut, "the answer waited for the ranker")
         ranker.release.signal()
         #expect(served.outcome == .fallback("budget exceeded"))
         #expect(try Self.ids(served) == ["doc-1", "doc-2", "doc-3"])
         #expect(served.shown?.map(\.id) == ["doc-1", "doc-2", "doc-3"])
-        // Far below the ranker's one-minute stall even on a starved pool; the budget itself is 50 ms.
-        #expect(waited < .seconds(30), "answered after \(waited)")
         // The late ranking still ends, and its result is dropped.
-        #expect(ranker.returned.wait(timeout: .now() + 60) == .success)
+        #expect(ranker.returned.wait(timeout: .now() + 600) == .success)
     }
 
     @Test func aRankerDoneInTimeIsServed() async throws {
