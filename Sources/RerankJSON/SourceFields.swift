@@ -49,8 +49,6 @@ public struct SourceFields: Sendable, Equatable, ExpressibleByDictionaryLiteral,
         return present
     }
 
-    public var isEmpty: Bool { !values.contains { $0 != nil } }
-
     public static func == (lhs: SourceFields, rhs: SourceFields) -> Bool { lhs.present == rhs.present }
 
     public var description: String { present.description }

@@ -25,7 +25,7 @@ struct RankingDeadline: Sendable {
         let budget = budget
         return await withCheckedContinuation { continuation in
             let answer = AnswerOnce(continuation)
-            let timer = timers.any().scheduleTask(in: .nanoseconds(budget.nanoseconds)) { answer.resume(nil) }
+            let timer = timers.any().scheduleTask(in: TimeAmount(budget)) { answer.resume(nil) }
             workers.submit { state in
                 guard case .active = state else { return answer.resume(nil) }
                 let value = work()
@@ -47,14 +47,5 @@ private final class AnswerOnce<Value: Sendable>: Sendable {
 
     func resume(_ value: Value?) {
         continuation.withLock { $0.take() }?.resume(returning: value)
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds, saturating at `Int64.max`.
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : whole.addingReportingOverflow(attoseconds / 1_000_000_000).partialValue
     }
 }
