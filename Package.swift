@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "PersonalizationTraining",
             dependencies: [
-                "Personalization", "Features", "LTRModel", "LTRTraining", "EventLog", "Reporting", "RerankCore",
+                "Personalization", "Features", "LTRModel", "LTRTraining", "EventLog", "Ranking", "Reporting", "RerankCore",
                 "RerankJSON",
             ],
             swiftSettings: swiftSettings

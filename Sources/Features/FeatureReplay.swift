@@ -41,7 +41,8 @@ public struct FeatureReplay: Sendable {
     public mutating func apply(_ impression: LoggedImpression, attributes: [String: ItemKeys] = [:]) {
         store.apply(impression, attributes: attributes)
         let slot = searches.update(FeatureKey.of(impression.queryID)).slot
-        searches.values[slot] = ShownSearch(context: impression.context, items: impression.items.map(FeatureKey.of))
+        searches.values[slot] = ShownSearch(
+            context: impression.context, items: impression.items.map(FeatureKey.of), firstPosition: impression.firstPosition)
     }
 
     /// Applies a click, add-to-cart or purchase in the context of its search.
@@ -67,10 +68,15 @@ public struct FeatureReplay: Sendable {
     }
 }
 
-/// A search as events are joined to it: its context and the keys of the items shown, in order.
+/// A search as events are joined to it: its context, the keys of the items shown, in order, and the absolute
+/// position of the first.
 struct ShownSearch: Sendable {
     var context = FeatureContext.unknown(at: 0)
     var items: [UInt64] = []
+    var firstPosition = 0
+
+    /// The absolute position `item` was shown at, if it was.
+    func position(of item: UInt64) -> Int? { items.firstIndex(of: item).map { firstPosition + $0 } }
 }
 
 /// Catalog attributes of an item that a search carried and the store did not have.

@@ -12,11 +12,14 @@ public struct LoggedImpression: Sendable {
     public var originalRanks: [Int]
     /// Each shown item's search score (0 when unknown).
     public var searchScores: [Double]
+    /// The 0-based position of the first shown item in the whole result list (the search's `from`): the
+    /// `n`th item was shown at absolute position `firstPosition + n`.
+    public var firstPosition: Int
 
     /// - Parameter query: the query text as searched; it is normalized (``FeatureStore/normalize(query:)``).
     public init(
         queryID: String, time: Double, userID: String?, sessionID: String?, device: Device, localTime: LocalTime,
-        query: String, items: [String], originalRanks: [Int]? = nil, searchScores: [Double]? = nil
+        query: String, items: [String], originalRanks: [Int]? = nil, searchScores: [Double]? = nil, firstPosition: Int = 0
     ) {
         self.queryID = queryID
         context = FeatureContext(
@@ -25,7 +28,11 @@ public struct LoggedImpression: Sendable {
         self.items = items
         self.originalRanks = originalRanks ?? Array(items.indices)
         self.searchScores = searchScores ?? Array(repeating: 0, count: items.count)
+        self.firstPosition = max(0, firstPosition)
     }
+
+    /// The absolute position the item at `index` of ``items`` was shown at.
+    public func position(ofShown index: Int) -> Int { firstPosition + index }
 
     /// Seconds since 1970.
     public var time: Double { context.time }
@@ -48,6 +55,7 @@ public struct LoggedEvent: Sendable {
     public var itemID: String
     public var userID: String?
     public var sessionID: String?
+    /// The absolute 0-based position the item was shown at (`position.ordinal`), when the client sent it.
     public var position: Int?
 
     public init(queryID: String?, time: Double, kind: InteractionKind, itemID: String, userID: String?, sessionID: String?, position: Int?) {

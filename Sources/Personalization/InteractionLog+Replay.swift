@@ -10,7 +10,8 @@ extension InteractionLog {
     /// Shown items come from `query_response_hit_ids`, or, for logs that record them as events (as the UBI
     /// sample does), from `impression` events ordered by position. Context comes from `query_attributes` as the
     /// sidecar writes them (`device`, `local_hour`, `weekday`, `original_ranks`, `search_scores`, `session_id`);
-    /// where absent, the device is unknown and the local time is the timestamp's in UTC.
+    /// where absent, the device is unknown and the local time is the timestamp's in UTC. The first shown item's
+    /// absolute position is the page's `from`, or the lowest `position.ordinal` of impression events; else 0.
     public func loggedImpressions() -> [LoggedImpression] {
         var shownByEvents: [String: [(position: Int, item: String)]] = [:]
         for event in events where event.actionName == "impression" {
@@ -22,10 +23,11 @@ extension InteractionLog {
             if let queryID = event.queryID, let session = event.sessionID { sessions[queryID] = sessions[queryID] ?? session }
         }
         return queries.compactMap { query in
-            let items = query.responseHitIDs
-                ?? shownByEvents[query.queryID]?.sorted { $0.position < $1.position }.map(\.item) ?? []
+            let shownEvents = shownByEvents[query.queryID]?.sorted { $0.position < $1.position }
+            let items = query.responseHitIDs ?? shownEvents?.map(\.item) ?? []
             guard !items.isEmpty else { return nil }
             let attributes = query.attributes
+            let eventsFrom = query.responseHitIDs == nil ? shownEvents?.first.map(\.position).flatMap { $0 == Int.max ? nil : $0 } : nil
             let device = attributes["device"]?.stringValue.flatMap(Device.init(rawValue:)) ?? .unknown
             var localTime = LocalTime(date: query.timestamp, timeZone: TimeZone(identifier: "UTC")!)
             if let hour = attributes["local_hour"]?.intValue { localTime.hour = hour }
@@ -42,7 +44,8 @@ extension InteractionLog {
                 query: query.userQuery ?? "",
                 items: items,
                 originalRanks: ranks?.count == items.count ? ranks : nil,
-                searchScores: scores?.count == items.count ? scores : nil
+                searchScores: scores?.count == items.count ? scores : nil,
+                firstPosition: attributes["from"]?.intValue ?? eventsFrom ?? 0
             )
         }
     }

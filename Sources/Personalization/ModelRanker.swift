@@ -11,6 +11,8 @@ public struct ModelRanker: Ranker {
     /// The live statistics the features read; updated by impressions and events.
     public let state: LiveFeatureState
     public let version: String
+    /// The blend weight training chose (``BlendChoice``); nil for models trained before it was chosen.
+    public let preferredWeight: Double?
 
     public init(model: PersonalizationModel, state: LiveFeatureState) {
         scorer = model.ranking.scorer()
@@ -18,6 +20,7 @@ public struct ModelRanker: Ranker {
         attributeFields = model.extras.attributeFields
         self.state = state
         version = model.version
+        preferredWeight = model.extras.blend?.weight
     }
 
     public var requiredFields: [String] { attributeFields.all }

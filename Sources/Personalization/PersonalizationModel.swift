@@ -28,10 +28,15 @@ public struct PersonalizationExtras: Sendable, Codable {
     /// Time (seconds since 1970) of the latest search training or validation used; later searches are unseen.
     /// Absent in files from before it was recorded.
     public var trainedUntil: Double?
+    /// The position bias estimated from the training logs, when training corrected clicks for it.
+    public var positionBias: PositionBias?
+    /// The served blend weight training chose on the validation searches; absent in files from before it was
+    /// chosen.
+    public var blend: BlendChoice?
 
     public init(
         columns: [Int], excludedFamilies: [String], attributeFields: AttributeFields, gains: LabelGains, state: FeatureStore,
-        trainedUntil: Double? = nil
+        trainedUntil: Double? = nil, positionBias: PositionBias? = nil, blend: BlendChoice? = nil
     ) {
         self.columns = columns
         self.excludedFamilies = excludedFamilies
@@ -41,7 +46,30 @@ public struct PersonalizationExtras: Sendable, Codable {
         self.gains = gains
         self.state = state
         self.trainedUntil = trainedUntil
+        self.positionBias = positionBias
+        self.blend = blend
     }
+}
+
+/// How much of the model's score the served ranking blends in (`rerank.weight` when none is configured),
+/// chosen on the validation searches so that the served ranking is not worse there than the engine's order.
+public struct BlendChoice: Sendable, Codable, Equatable {
+    /// The chosen weight: the candidate with the best validation NDCG@10 (the lowest such).
+    public var weight: Double
+    /// The weights tried, from 0 (the engine's order) to 1 (the model's).
+    public var candidates: [Double]
+    /// Validation NDCG@10 of the blend at each candidate weight.
+    public var validationNDCG: [Double]
+
+    public init(weight: Double, candidates: [Double], validationNDCG: [Double]) {
+        self.weight = weight
+        self.candidates = candidates
+        self.validationNDCG = validationNDCG
+    }
+
+    /// Validation NDCG@10 at the chosen weight, and of the engine's order (weight 0).
+    public var chosenNDCG: Double { validationNDCG[candidates.firstIndex(of: weight) ?? 0] }
+    public var engineNDCG: Double { validationNDCG[candidates.firstIndex(of: 0) ?? 0] }
 }
 
 /// A trained personalized ranking model: the LambdaMART trees plus ``PersonalizationExtras``, in one file.

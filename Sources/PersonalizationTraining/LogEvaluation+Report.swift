@@ -2,6 +2,7 @@ import Foundation
 import LTRModel
 import LTRTraining
 import Personalization
+import Ranking
 import Reporting
 import RerankJSON
 
@@ -25,17 +26,22 @@ extension LogEvaluation {
                 + [String(format: "%.4f", ranking.coverage), String(format: "%.2f", ranking.changed)]
             lines.append(([name] + values).map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
+        let origin = servedWeightChosen ? "chosen in training on the validation searches" : "the default: the model predates chosen weights"
+        let clicks = debiased ? "with clicks corrected for position bias" : "on raw clicks"
+        lines.append("served: the model blended with the engine's score at weight \(String(format: "%.1f", servedWeight)) (\(origin)); trained \(clicks)")
         lines.append(String(format: "model - original NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f)", uplift.mean, uplift.low, uplift.high))
+        lines.append(String(format: "served - original NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f)", servedUplift.mean, servedUplift.low, servedUplift.high))
         if let compared = upliftOverCompared {
             lines.append(String(format: "model - compared NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f, paired)", compared.mean, compared.low, compared.high))
         }
-        lines.append("by segment, NDCG@10 (original → model):")
+        lines.append("by segment, NDCG@10 (original → model → served):")
         let segments = rankings["model"]?.segments.keys.sorted() ?? []
         for segment in segments {
             let original = rankings["original"]?.segments[segment]
             let model = rankings["model"]?.segments[segment]
-            lines.append(String(format: "  %-22@ %5d searches  %.4f → %.4f", segment as NSString, model?.groups ?? 0,
-                original?.metrics["ndcg@10"] ?? .nan, model?.metrics["ndcg@10"] ?? .nan))
+            let served = rankings["served"]?.segments[segment]
+            lines.append(String(format: "  %-22@ %5d searches  %.4f → %.4f → %.4f", segment as NSString, model?.groups ?? 0,
+                original?.metrics["ndcg@10"] ?? .nan, model?.metrics["ndcg@10"] ?? .nan, served?.metrics["ndcg@10"] ?? .nan))
         }
         return lines.joined(separator: "\n")
     }
@@ -69,6 +75,10 @@ extension LogEvaluation {
             ]))
         }
         root["uplift_ndcg@10"] = interval(uplift)
+        root["served_uplift_ndcg@10"] = interval(servedUplift)
+        root["served_weight"] = .double(servedWeight)
+        root["served_weight_chosen"] = .bool(servedWeightChosen)
+        root["debiased"] = .bool(debiased)
         if let compared = upliftOverCompared { root["uplift_over_compared_ndcg@10"] = interval(compared) }
         return root
     }
@@ -89,7 +99,10 @@ extension LogEvaluation {
     /// A self-contained HTML page: NDCG@10 of every ranking overall and per segment as an SVG bar chart, and the table.
     public func html(title: String) -> String {
         let names = LogEvaluator.rankingNames.filter { rankings[$0] != nil }
-        let colors = ["original": "#9aa5b1", "baseline": "#f0b429", "random": "#e12d39", "compared": "#7b61ff", "model": "#2680c2"]
+        let colors = [
+            "original": "#9aa5b1", "baseline": "#f0b429", "coec": "#cb6e17", "random": "#e12d39", "compared": "#7b61ff",
+            "model": "#2680c2", "served": "#0e7c86",
+        ]
         var chart = SVGBarChart(series: names, colors: colors)
         chart.range = 0...1
         chart.groups = (["overall"] + (rankings["model"]?.segments.keys.sorted() ?? [])).map { group in

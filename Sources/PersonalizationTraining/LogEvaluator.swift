@@ -4,6 +4,7 @@ import Foundation
 import LTRModel
 import LTRTraining
 import Personalization
+import Ranking
 import RerankCore
 
 /// How `rerank evaluate --logs` holds out searches.
@@ -36,10 +37,19 @@ public struct LogEvaluation: Sendable {
     /// The `query_id` of each held-out search, in the order of ``EvaluatedRanking/orders``.
     public var queryIDs: [String]
     public var gain: RelevanceGain
-    /// `original`, `baseline`, `random`, `model`.
+    /// `original`, `baseline`, `coec`, `random`, `model`, `served` (and `compared`).
     public var rankings: [String: EvaluatedRanking]
+    /// The weight the served ranking blends the model in at: the one training chose (``BlendChoice``), or
+    /// ``Reranker/fallbackWeight`` for a model trained before weights were chosen.
+    public var servedWeight: Double
+    /// Whether training chose ``servedWeight`` (false: the fallback for an older model).
+    public var servedWeightChosen: Bool
+    /// Whether the model was trained with its clicks corrected for position bias.
+    public var debiased: Bool
     /// Model − original NDCG@10: mean and 95% bootstrap interval.
     public var uplift: (mean: Double, low: Double, high: Double)
+    /// Served − original NDCG@10: mean and 95% bootstrap interval.
+    public var servedUplift: (mean: Double, low: Double, high: Double)
     /// Model − compared model NDCG@10 (paired, same searches), when a model to compare with was given.
     public var upliftOverCompared: (mean: Double, low: Double, high: Double)?
     public var replay: ReplaySummary
@@ -48,7 +58,9 @@ public struct LogEvaluation: Sendable {
 /// Replays held-out logs with point-in-time features and compares orderings of each logged result list.
 public enum LogEvaluator {
     /// Every ranking an evaluation can hold, in report order; `compared` only with a model to compare with.
-    public static let rankingNames = ["original", "baseline", "random", "compared", "model"]
+    /// `model` is the model's own order; `served` is what the sidecar serves: the model blended with the engine's
+    /// score at the model's chosen weight.
+    public static let rankingNames = ["original", "baseline", "coec", "random", "compared", "model", "served"]
 
     public static func evaluate(
         model: PersonalizationModel,
@@ -69,16 +81,24 @@ public enum LogEvaluator {
         let heldOut = select(set, holdOut: holdOut, fraction: fraction)
         let test = set.subset(heldOut)
         let width = test.featureNames.count
-        let ctrColumn = test.featureNames.firstIndex(of: "item_ctr")!
-        let coldColumn = test.featureNames.firstIndex(of: "user_cold")!
+        let ctrColumn = Feature.itemCTR.rawValue
+        let coecColumn = Feature.itemDebiasedCTR.rawValue
+        let coldColumn = Feature.userCold.rawValue
         let modelScores = try scores(of: model, on: test)
+        let servedWeight = model.extras.blend?.weight ?? Reranker.fallbackWeight
+        let servedScores = test.blendedScores(modelScores: modelScores, weight: servedWeight)
         var random = SplitMix64(seed: seed)
         let randomScores = test.labels.map { _ in Double(random.next() >> 11) }
+        func column(_ column: Int) -> (Int, Int) -> Double {
+            { group, row in Double(test.rows[(test.groupBoundaries[group] + row) * width + column]) }
+        }
         var scorers: [String: (Int, Int) -> Double] = [
             "original": { group, row in -Double(test.groups[group].originalRanks[row]) },
-            "baseline": { group, row in Double(test.rows[(test.groupBoundaries[group] + row) * width + ctrColumn]) },
+            "baseline": column(ctrColumn),
+            "coec": column(coecColumn),
             "random": { group, row in randomScores[test.groupBoundaries[group] + row] },
             "model": { group, row in modelScores[test.groupBoundaries[group] + row] },
+            "served": { group, row in servedScores[test.groupBoundaries[group] + row] },
         ]
         if let compared {
             let comparedScores = try scores(of: compared, on: test)
@@ -114,7 +134,9 @@ public enum LogEvaluator {
         // Strictly earlier: a held-out search in the same millisecond as the last trained one is not counted.
         let seen = trainedUntil.map { until in test.groups.filter { $0.time < until }.count } ?? 0
         return LogEvaluation(
-            heldOutGroups: test.groupCount, seenInTraining: seen, queryIDs: test.groups.map(\.queryID), gain: gain, rankings: rankings, uplift: uplift,
+            heldOutGroups: test.groupCount, seenInTraining: seen, queryIDs: test.groups.map(\.queryID), gain: gain, rankings: rankings,
+            servedWeight: servedWeight, servedWeightChosen: model.extras.blend != nil, debiased: model.extras.positionBias != nil, uplift: uplift,
+            servedUplift: bootstrap(test, gain: gain, seed: seed, scorers["served"]!, minus: scorers["original"]!),
             upliftOverCompared: scorers["compared"].map { bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: $0) },
             replay: summary)
     }

@@ -19,6 +19,10 @@ public struct LogTrainingOptions: Sendable {
     public var excludedFamilies: Set<FeatureFamily> = []
     public var builder = TrainingSetBuilder()
     public var attributeFields = AttributeFields()
+    /// Whether to correct clicks for position bias: estimate it from the training searches
+    /// (``PositionBiasEstimator``) and weight each clicked row's pairs by its inverse propensity.
+    public var debias = true
+    public var positionBiasEstimator = PositionBiasEstimator()
 
     public init() {
         parameters = TrainingParameters()
@@ -38,8 +42,13 @@ public struct LogTrainingReport: Sendable {
     public var validationGroups: Int
     /// The latest searches left out for evaluation (``LogTrainingOptions/testFraction``).
     public var testGroups: Int
-    /// Validation metrics of the engine's order (`original`) and of the model (`model`).
+    /// Validation metrics of the engine's order (`original`), of the model alone (`model`) and of the served
+    /// blend at the chosen weight (`served`).
     public var validation: [String: RankingEvaluation]
+    /// The position bias the training rows were weighted by; nil when not debiased (turned off, or the logs
+    /// have no clicks past the first position).
+    public var positionBias: PositionBias?
+    public var blend: BlendChoice
 }
 
 /// Learns a personalized ranking model from UBI logs.
@@ -79,20 +88,23 @@ public enum LogTrainer {
         let training = set.subset(0..<(usable - validationCount))
         let validation = set.subset((usable - validationCount)..<usable)
         let columns = FeatureSchema.columns(excluding: options.excludedFamilies)
+        let positionBias = options.debias ? options.positionBiasEstimator.estimate(training) : nil
         let ranking = try Booster(
-            train: dataset(training, columns: columns),
+            train: dataset(training, columns: columns, weights: positionBias.map { training.clickWeights($0) }),
             valid: dataset(validation, columns: columns),
             parameters: options.parameters
         ).train(progress: progress)
-        let extras = PersonalizationExtras(
-            columns: columns, excludedFamilies: options.excludedFamilies.map(\.rawValue).sorted(),
-            attributeFields: options.attributeFields, gains: options.builder.gains, state: state,
-            trainedUntil: set.groups[usable - 1].time
-        )
-        let model = PersonalizationModel(ranking: ranking, extras: extras)
         let scorer = ranking.scorer()
         let validationData = try dataset(validation, columns: columns)
         let modelScores = try scorer.score(rows: validationData.features)
+        let blend = BlendChoice(choosingOn: validation, modelScores: modelScores)
+        let extras = PersonalizationExtras(
+            columns: columns, excludedFamilies: options.excludedFamilies.map(\.rawValue).sorted(),
+            attributeFields: options.attributeFields, gains: options.builder.gains, state: state,
+            trainedUntil: set.groups[usable - 1].time, positionBias: positionBias, blend: blend
+        )
+        let model = PersonalizationModel(ranking: ranking, extras: extras)
+        let served = validation.blendedScores(modelScores: modelScores, weight: blend.weight)
         let report = LogTrainingReport(
             replay: summary,
             trainingGroups: training.groupCount,
@@ -101,16 +113,19 @@ public enum LogTrainer {
             validation: [
                 "original": RankingEvaluation(set: validation) { group, row in -Double(validation.groups[group].originalRanks[row]) },
                 "model": RankingEvaluation(set: validation) { group, row in modelScores[validation.groupBoundaries[group] + row] },
-            ]
+                "served": RankingEvaluation(set: validation) { group, row in served[validation.groupBoundaries[group] + row] },
+            ],
+            positionBias: positionBias,
+            blend: blend
         )
         return (model, report)
     }
 
     /// The LTR data set of `set`'s rows, keeping `columns`.
-    static func dataset(_ set: TrainingSet, columns: [Int]) throws -> Dataset {
+    static func dataset(_ set: TrainingSet, columns: [Int], weights: [Float]? = nil) throws -> Dataset {
         try Dataset(
             features: FeatureSchema.select(columns, from: set.rows), featureCount: columns.count, labels: set.labels,
-            queryBoundaries: set.groupBoundaries, featureNames: columns.map { set.featureNames[$0] }
+            queryBoundaries: set.groupBoundaries, featureNames: columns.map { set.featureNames[$0] }, weights: weights
         )
     }
 }

@@ -44,4 +44,10 @@ public protocol Ranker: Sendable {
     var requiredFields: [String] { get }
     /// Scores `hits`, which arrive in the engine's order.
     func score(_ hits: [RankableHit], context: SearchContext) throws -> RankerOutput
+    /// The blend weight this ranker was made for (a model's, chosen in training), used where none is configured.
+    var preferredWeight: Double? { get }
+}
+
+extension Ranker {
+    public var preferredWeight: Double? { nil }
 }

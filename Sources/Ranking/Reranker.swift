@@ -30,13 +30,21 @@ public struct RerankResult: Sendable {
 public struct Reranker: Sendable {
     public var ranker: (any Ranker)?
     public var rules: [BusinessRule]
-    /// Weight of the ranker's score against the search score, 0…1; 0 keeps the engine's order.
-    public var defaultWeight: Double
+    /// The weight configured, if any; nil follows the ranker's ``Ranker/preferredWeight``.
+    public var configuredWeight: Double?
 
-    public init(ranker: (any Ranker)?, rules: [BusinessRule] = [], defaultWeight: Double = 0.5) {
+    /// Weight of the ranker's score against the search score, 0…1; 0 keeps the engine's order.
+    public var defaultWeight: Double { configuredWeight ?? ranker?.preferredWeight ?? Self.fallbackWeight }
+
+    /// The weight when neither the configuration nor the ranker names one.
+    public static let fallbackWeight = 0.5
+
+    /// - Parameter defaultWeight: the weight for searches that do not name one; nil for the ranker's own, else
+    ///   ``fallbackWeight``.
+    public init(ranker: (any Ranker)?, rules: [BusinessRule] = [], defaultWeight: Double? = nil) {
         self.ranker = ranker
         self.rules = rules
-        self.defaultWeight = defaultWeight
+        configuredWeight = defaultWeight
     }
 
     /// Source fields to read from each hit: the ranker's and the rules'.
@@ -59,11 +67,7 @@ public struct Reranker: Sendable {
         if let output, output.scores.count != hits.count {
             throw RankerCountMismatch(expected: hits.count, got: output.scores.count)
         }
-        let searchPart = Self.normalized(hits.map(\.searchScore))
-        let modelPart = output.map { Self.normalized($0.scores) }
-        var final = hits.indices.map { index in
-            (1 - weight) * searchPart[index] + weight * (modelPart?[index] ?? searchPart[index])
-        }
+        var final = Self.blend(searchScores: hits.map(\.searchScore), rankerScores: output?.scores, weight: weight)
         var matched = Array(repeating: [String](), count: hits.count)
         var excluded = Array(repeating: false, count: hits.count)
         var buried = Array(repeating: false, count: hits.count)
@@ -115,6 +119,15 @@ public struct Reranker: Sendable {
             }
             : nil
         return RerankResult(order: order, explanations: explanations)
+    }
+
+    /// The blended score of each hit: `(1 − weight)·search + weight·ranker`, both min–max scaled within the list;
+    /// the search score alone without ranker scores. Training chooses a model's weight with this same blend.
+    public static func blend(searchScores: [Double], rankerScores: [Double]?, weight: Double) -> [Double] {
+        let searchPart = normalized(searchScores)
+        guard let rankerScores else { return searchPart }
+        let rankerPart = normalized(rankerScores)
+        return searchPart.indices.map { (1 - weight) * searchPart[$0] + weight * rankerPart[$0] }
     }
 
     /// Min–max scales scores to 0…1 within the list, so search and model scores blend on one scale.

@@ -40,7 +40,7 @@ import Ranking
 /// | `rerank.window` | int | `100` |
 /// | `rerank.max_window` | int | `1000` |
 /// | `rerank.budget_ms` | double | `25` |
-/// | `rerank.weight` | double 0…1 | `0.5` |
+/// | `rerank.weight` | double 0…1 | the served model's trained blend weight; `0.5` without one |
 /// | `rerank.default_timezone` | string | `UTC` |
 /// | `rerank.model` | string | none (`--model`; a model trained by `rerank train`, watched and reloaded when it changes) |
 /// | `rerank.model_check_ms` | int | `2000` (how often the model file is checked for a new version) |
@@ -149,7 +149,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var maxWindow = 1_000
         /// Reranking that takes longer falls back to the engine's order.
         public var budgetMilliseconds = 25.0
-        public var weight = 0.5
+        /// nil: the ranker's own (a model's trained blend weight), else 0.5.
+        public var weight: Double?
         public var defaultTimeZone = "UTC"
         /// A model file from `rerank train`; it replaces the signal ranker.
         public var model: String?

@@ -28,6 +28,9 @@ extension Rerank {
         @Option(help: "Feature families to leave out, comma-separated (search, item, user, context), for ablations.")
         var without: String?
 
+        @Flag(help: "ubi: learn from raw clicks, without estimating position bias and weighting clicks by it.")
+        var noDebias = false
+
         @Option(
             help: """
                 ubi: the latest share of searches kept out of training and validation, for `rerank evaluate` (whose \
@@ -155,6 +158,7 @@ extension Rerank {
             options.parameters = parameters
             options.excludedFamilies = Set(without.flatMap(excludedFamilies) ?? [])
             options.testFraction = testFraction
+            options.debias = !noDebias
             let progress = ProgressLine(enabled: !quiet)
             let (model, report) = try LogTrainer.train(log: log, items: items, options: options) { progress.show($0) }
             progress.finish()
@@ -164,12 +168,28 @@ extension Rerank {
             let leftOut = report.testGroups > 0
                 ? ", left out the latest \(report.testGroups) for `rerank evaluate` (--test-fraction 0 trains on everything)" : ""
             print("trained on \(report.trainingGroups) searches, validated on the next \(report.validationGroups)\(leftOut):")
-            for name in ["original", "model"] {
+            for name in ["original", "model", "served"] {
                 let metrics = report.validation[name]?.metrics ?? [:]
                 print("  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
                     + ["ndcg@1", "ndcg@5", "ndcg@10", "mrr"].map { "\($0) " + String(format: "%.4f", metrics[$0] ?? .nan) }.joined(separator: "  "))
             }
+            print(Self.positionBiasLine(report.positionBias, requested: options.debias))
+            let blend = report.blend
+            let tried = zip(blend.candidates, blend.validationNDCG).map { String(format: "%.1f: %.4f", $0, $1) }.joined(separator: ", ")
+            print("served blend weight \(String(format: "%.1f", blend.weight)) (validation NDCG@10 by weight: \(tried))")
             print("\(model.ranking.trees.count) trees over \(model.ranking.featureNames.count) features written to \(output)")
+        }
+
+        /// What training did about position bias, in one line.
+        static func positionBiasLine(_ bias: PositionBias?, requested: Bool) -> String {
+            guard let bias else {
+                return requested
+                    ? "position bias: not estimated (no clicks past the first position); trained on raw clicks"
+                    : "position bias: not corrected (--no-debias); trained on raw clicks"
+            }
+            let shown = [0, 1, 2, 4, 9, 19].filter { $0 < bias.propensities.count }
+            let values = shown.map { "\($0 + 1): " + String(format: "%.2f", bias.propensity(at: $0)) }.joined(separator: ", ")
+            return "position bias (regression EM, relative to position 1): \(values); clicks weighted by 1/propensity, at most \(String(format: "%g", bias.maxWeight))"
         }
 
         private func excludedFamilies(_ text: String) -> [FeatureFamily]? {

@@ -98,3 +98,38 @@ import Testing
         #expect(throws: LTRError.invalidLabel) { try LambdaRankObjective().gradients(labels: [31], scores: [0]) }
     }
 }
+
+/// Row weights in the pair loop: each pair counts with its more relevant document's weight.
+@Suite struct WeightedObjectiveTests {
+    @Test func unitWeightsChangeNothing() throws {
+        let labels: [Float] = [2, 0, 1, 0, 1]
+        let scores = [0.5, 1.0, 0.0, 0.2, 0.7]
+        let plain = try LambdaRankObjective().gradients(labels: labels, scores: scores)
+        let weighted = try LambdaRankObjective().gradients(labels: labels, scores: scores, weights: [1, 1, 1, 1, 1])
+        #expect(plain.gradients == weighted.gradients)
+        #expect(plain.hessians == weighted.hessians)
+    }
+
+    @Test func aPairCountsWithTheRelevantDocumentsWeight() throws {
+        // One pair: without normalization its gradient is linear in ΔNDCG, so weight 4 on the clicked document
+        // multiplies both documents' gradients and hessians by 4; weight on the unclicked one changes nothing.
+        let objective = LambdaRankObjective(normalize: false)
+        let plain = try objective.gradients(labels: [0, 1], scores: [0.3, 0.1])
+        let clicked = try objective.gradients(labels: [0, 1], scores: [0.3, 0.1], weights: [1, 4])
+        let unclicked = try objective.gradients(labels: [0, 1], scores: [0.3, 0.1], weights: [4, 1])
+        for document in 0..<2 {
+            #expect(abs(clicked.gradients[document] - 4 * plain.gradients[document]) < 1e-12)
+            #expect(abs(clicked.hessians[document] - 4 * plain.hessians[document]) < 1e-12)
+            #expect(unclicked.gradients[document] == plain.gradients[document])
+        }
+    }
+
+    @Test func datasetRefusesBadWeights() {
+        #expect(throws: LTRError.self) {
+            try Dataset(features: [0, 1], featureCount: 1, labels: [1, 0], groupSizes: [2], weights: [1])
+        }
+        #expect(throws: LTRError.self) {
+            try Dataset(features: [0, 1], featureCount: 1, labels: [1, 0], groupSizes: [2], weights: [1, 0])
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import EventLog
-import Features
+@testable import Features
 import LTRModel
+import RerankCore
 import RerankFixtures
 import Testing
 
@@ -36,6 +37,51 @@ import Testing
         let withoutUser = try #require(report.validation["model"]?.metrics["ndcg@10"])
         let withUser = try #require(full.validation["model"]?.metrics["ndcg@10"])
         #expect(withUser > withoutUser, "the planted tastes are per user")
+    }
+
+    @Test func choosesAServedBlendNotWorseThanTheEngineOrder() throws {
+        let (model, report) = try LogTrainer.train(log: SyntheticLog.make(), items: SyntheticLog.items(), options: Self.options())
+        let blend = report.blend
+        #expect(model.extras.blend == blend)
+        #expect(blend.candidates.first == 0 && blend.candidates.last == 1)
+        #expect(blend.chosenNDCG >= blend.engineNDCG)
+        #expect(blend.chosenNDCG == blend.validationNDCG.max())
+        #expect(blend.weight > 0, "the planted tastes are learnable, so some of the model is served")
+        let served = try #require(report.validation["served"]?.metrics["ndcg@10"])
+        #expect(abs(served - blend.chosenNDCG) < 1e-12)
+        #expect(ModelRanker(model: model, state: LiveFeatureState(model.extras.state)).preferredWeight == blend.weight)
+    }
+
+    @Test func aModelWorseThanTheEngineIsServedAtWeightZero() throws {
+        // Every search's clicked item is the engine's first; the "model" scores put it last.
+        var set = TrainingSet(featureNames: FeatureSchema.names, rows: [], labels: [], groupBoundaries: [0], groups: [])
+        var modelScores: [Double] = []
+        for search in 0..<30 {
+            let items = (0..<5).map { "s\(search)-\($0)" }
+            set.rows += [Float](repeating: 0, count: 5 * FeatureSchema.width)
+            set.labels += [1, 0, 0, 0, 0]
+            modelScores += [0, 1, 2, 3, 4]
+            set.groupBoundaries.append(set.labels.count)
+            set.groups.append(LoggedImpression(
+                queryID: "q\(search)", time: Double(search), userID: nil, sessionID: nil, device: .unknown,
+                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: items, searchScores: [5, 4, 3, 2, 1]))
+        }
+        let blend = BlendChoice(choosingOn: set, modelScores: modelScores)
+        #expect(blend.weight == 0)
+        #expect(blend.chosenNDCG == 1)
+    }
+
+    @Test func debiasesByDefaultAndCanLearnFromRawClicks() throws {
+        let (model, report) = try LogTrainer.train(log: SyntheticLog.make(), items: SyntheticLog.items(), options: Self.options())
+        let bias = try #require(report.positionBias, "the synthetic log has clicks below the first position")
+        #expect(model.extras.positionBias == bias)
+        #expect(bias.propensity(at: 0) == 1)
+        #expect(bias.propensities.allSatisfy { $0 > 0 && $0 <= 1 })
+        var raw = Self.options()
+        raw.debias = false
+        let (rawModel, rawReport) = try LogTrainer.train(log: SyntheticLog.make(), items: SyntheticLog.items(), options: raw)
+        #expect(rawReport.positionBias == nil)
+        #expect(rawModel.extras.positionBias == nil)
     }
 
     @Test func clearErrorsForUnusableLogs() {

@@ -25,6 +25,25 @@ import Testing
         #expect(try reranker.rerank(Self.hits, context: SearchContext()).order == [0, 1, 2, 3, 4])
     }
 
+    /// A ranker that names its own weight, as a trained model does.
+    struct Preferring: Ranker {
+        let preferredWeight: Double?
+        var version: String { "preferring" }
+        var requiredFields: [String] { [] }
+        func score(_ hits: [RankableHit], context: SearchContext) throws -> RankerOutput {
+            RankerOutput(scores: hits.map { Double($0.originalRank) })
+        }
+    }
+
+    @Test func theRankersOwnWeightServesUnlessOneIsConfigured() throws {
+        #expect(Reranker(ranker: Preferring(preferredWeight: 0)).defaultWeight == 0)
+        #expect(try Reranker(ranker: Preferring(preferredWeight: 0)).rerank(Self.hits, context: SearchContext()).order == [0, 1, 2, 3, 4])
+        #expect(try Reranker(ranker: Preferring(preferredWeight: 1)).rerank(Self.hits, context: SearchContext()).order == [4, 3, 2, 1, 0])
+        #expect(Reranker(ranker: Preferring(preferredWeight: 0), defaultWeight: 0.8).defaultWeight == 0.8)
+        #expect(Reranker(ranker: Preferring(preferredWeight: nil)).defaultWeight == Reranker.fallbackWeight)
+        #expect(Reranker(ranker: nil).defaultWeight == Reranker.fallbackWeight)
+    }
+
     @Test func weightOneFollowsTheRanker() throws {
         let reranker = Reranker(ranker: Self.popularity, defaultWeight: 0.5)
         let context = SearchContext(weight: 1)

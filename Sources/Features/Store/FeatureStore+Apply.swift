@@ -13,7 +13,7 @@ extension FeatureStore {
         items.values[slot].attributes = attributes
     }
 
-    /// Applies one shown result list: exposure by item, context, query and position.
+    /// Applies one shown result list: exposure by item, context, query and absolute position.
     mutating func apply(_ impression: LoggedImpression, attributes: [String: ItemKeys]) {
         let context = impression.context
         let time = context.time
@@ -23,7 +23,8 @@ extension FeatureStore {
         let weekend = ContextLanes.weekend(context.localTime.isWeekend)
         let query = context.query.isEmpty ? nil : FeatureKey.of(context.query)
         let halfLife = limits.halfLife
-        for (position, id) in impression.items.enumerated() {
+        for (index, id) in impression.items.enumerated() {
+            let position = impression.position(ofShown: index)
             let item = FeatureKey.of(id)
             let examination = Float(propensity(position))
             let slot = itemSlot(item)
@@ -58,7 +59,7 @@ extension FeatureStore {
         case .click:
             items.values[slot].clicks += 1
             totalClicks += 1
-            let position = event.position ?? search?.items.firstIndex(of: item)
+            let position = event.position ?? search?.position(of: item)
             if let position, position >= 0, position < positionClicks.count { positionClicks[position] += 1 }
         case .addToCart:
             items.values[slot].carts += 1

@@ -25,6 +25,9 @@ public struct Dataset: Sendable {
     public let queryBoundaries: [Int]
     /// Names of the feature columns (`f1`, `f2`, ... when the source has none).
     public let featureNames: [String]
+    /// Per row, how much its pairs count (positive; nil: all 1). A pair of documents with different labels is
+    /// weighted by the more relevant document's weight, e.g. the inverse of the probability that it was seen.
+    public let weights: [Float]?
 
     /// Number of rows (documents).
     public var rowCount: Int { labels.count }
@@ -45,7 +48,8 @@ public struct Dataset: Sendable {
         featureCount: Int,
         labels: [Float],
         groupSizes: [Int],
-        featureNames: [String]? = nil
+        featureNames: [String]? = nil,
+        weights: [Float]? = nil
     ) throws {
         var boundaries = [0]
         boundaries.reserveCapacity(groupSizes.count + 1)
@@ -62,7 +66,8 @@ public struct Dataset: Sendable {
             featureCount: featureCount,
             labels: labels,
             queryBoundaries: boundaries,
-            featureNames: featureNames
+            featureNames: featureNames,
+            weights: weights
         )
     }
 
@@ -74,7 +79,8 @@ public struct Dataset: Sendable {
         featureCount: Int,
         labels: [Float],
         queryBoundaries: [Int],
-        featureNames: [String]? = nil
+        featureNames: [String]? = nil,
+        weights: [Float]? = nil
     ) throws {
         guard featureCount > 0 else {
             throw LTRError.emptyDataset("the data set has no feature columns; every row needs at least one feature.")
@@ -106,8 +112,17 @@ public struct Dataset: Sendable {
                 "\(names.count) feature names were given for \(featureCount) feature columns; give one name per column."
             )
         }
+        if let weights {
+            guard weights.count == labels.count else {
+                throw LTRError.groupMismatch("\(weights.count) row weights were given for \(labels.count) rows; give one weight per row.")
+            }
+            if let row = weights.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+                throw LTRError.invalidLabel("row \(row + 1) has weight \(weights[row]); row weights must be positive and finite.")
+            }
+        }
         self.featureCount = featureCount
         self.features = features
+        self.weights = weights
         self.labels = labels
         self.queryBoundaries = queryBoundaries
         self.featureNames = names

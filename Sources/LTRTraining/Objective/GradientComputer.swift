@@ -6,6 +6,7 @@ import LTRModel
 /// ranking is kept from one iteration to the next, where it changes little, to make sorting cheap.
 final class GradientComputer {
     private let labels: [Float]
+    private let weights: [Float]?
     private let queryBoundaries: [Int]
     private let objective: LambdaRankObjective
     private let inverseMaxDCG: [Double]
@@ -15,6 +16,7 @@ final class GradientComputer {
 
     init(train: Dataset, objective: LambdaRankObjective, threads: Int) {
         labels = train.labels
+        weights = train.weights
         queryBoundaries = train.queryBoundaries
         self.objective = objective
         self.threads = threads
@@ -34,22 +36,25 @@ final class GradientComputer {
         let inverseMaxDCG = self.inverseMaxDCG
         let chunks = self.chunks
         labels.withUnsafeBufferPointer { labels in
-            scores.withUnsafeBufferPointer { scores in
-                pairs.withUnsafeMutableBufferPointer { pairs in
-                    orders.withUnsafeMutableBufferPointer { orders in
-                        Parallel.forEach(chunks.count, threads: threads) { chunk in
-                            var scratch = LambdaRankScratch()
-                            for query in chunks[chunk] {
-                                let rows = queryBoundaries[query]..<queryBoundaries[query + 1]
-                                let factor = objective.accumulate(
-                                    labels: UnsafeBufferPointer(rebasing: labels[rows]),
-                                    scores: UnsafeBufferPointer(rebasing: scores[rows]),
-                                    inverseMaxDCG: inverseMaxDCG[query],
-                                    scratch: &scratch,
-                                    previousOrder: UnsafeMutableBufferPointer(rebasing: orders[rows]))
-                                for (rank, document) in scratch.order.enumerated() {
-                                    pairs[rows.lowerBound + document] = SIMD2(
-                                        Float(scratch.lambdas[rank] * factor), Float(scratch.hessians[rank] * factor))
+            withOptionalBuffer(weights) { weights in
+                scores.withUnsafeBufferPointer { scores in
+                    pairs.withUnsafeMutableBufferPointer { pairs in
+                        orders.withUnsafeMutableBufferPointer { orders in
+                            Parallel.forEach(chunks.count, threads: threads) { chunk in
+                                var scratch = LambdaRankScratch()
+                                for query in chunks[chunk] {
+                                    let rows = queryBoundaries[query]..<queryBoundaries[query + 1]
+                                    let factor = objective.accumulate(
+                                        labels: UnsafeBufferPointer(rebasing: labels[rows]),
+                                        scores: UnsafeBufferPointer(rebasing: scores[rows]),
+                                        weights: weights.map { UnsafeBufferPointer(rebasing: $0[rows]) },
+                                        inverseMaxDCG: inverseMaxDCG[query],
+                                        scratch: &scratch,
+                                        previousOrder: UnsafeMutableBufferPointer(rebasing: orders[rows]))
+                                    for (rank, document) in scratch.order.enumerated() {
+                                        pairs[rows.lowerBound + document] = SIMD2(
+                                            Float(scratch.lambdas[rank] * factor), Float(scratch.hessians[rank] * factor))
+                                    }
                                 }
                             }
                         }

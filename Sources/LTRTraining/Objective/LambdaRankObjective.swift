@@ -16,6 +16,10 @@ import LTRModel
 /// When `normalize` is on, a query's gradients and hessians are finally scaled by `log2(1 + Σ) / Σ` where `Σ`
 /// is the sum of `2·s·ΔNDCG·p` over its pairs, so queries with many pairs do not dominate (`lambdarank_norm`).
 ///
+/// With row weights, each pair's `ΔNDCG` is multiplied by the weight of its more relevant document: with the
+/// inverse of the probability that a clicked document was seen at its position, this is the inverse-propensity
+/// weighted LambdaMART of unbiased learning to rank (Wang et al., WSDM 2018; Hu et al., WWW 2019).
+///
 /// ```swift
 /// let objective = LambdaRankObjective()
 /// let (gradients, hessians) = try objective.gradients(labels: [2, 0, 1], scores: [0.1, 0.4, 0])
@@ -83,20 +87,25 @@ public struct LambdaRankObjective: Sendable {
     /// - Parameters:
     ///   - labels: relevance labels, integers in `0..<labelGain.count`.
     ///   - scores: current model scores, same count.
+    ///   - weights: optional positive row weights, same count (see the type's description).
     /// - Returns: one gradient and one hessian per document, in input order.
     /// - Throws: `LTRError.invalidLabel` for a label without a gain.
-    public func gradients(labels: [Float], scores: [Double]) throws -> (gradients: [Double], hessians: [Double]) {
+    public func gradients(labels: [Float], scores: [Double], weights: [Float]? = nil) throws -> (gradients: [Double], hessians: [Double]) {
         precondition(labels.count == scores.count, "one score per label")
+        precondition(weights == nil || weights?.count == labels.count, "one weight per label")
         try validate(labels: labels)
         var scratch = LambdaRankScratch()
         let factor = labels.withUnsafeBufferPointer { labelBuffer in
             scores.withUnsafeBufferPointer { scoreBuffer in
-                accumulate(
-                    labels: labelBuffer,
-                    scores: scoreBuffer,
-                    inverseMaxDCG: inverseMaxDCG(labels: labels),
-                    scratch: &scratch
-                )
+                withOptionalBuffer(weights) { weightBuffer in
+                    accumulate(
+                        labels: labelBuffer,
+                        scores: scoreBuffer,
+                        weights: weightBuffer,
+                        inverseMaxDCG: inverseMaxDCG(labels: labels),
+                        scratch: &scratch
+                    )
+                }
             }
         }
         var gradients = [Double](repeating: 0, count: labels.count)
@@ -121,13 +130,14 @@ public struct LambdaRankObjective: Sendable {
     func accumulate(
         labels: UnsafeBufferPointer<Float>,
         scores: UnsafeBufferPointer<Double>,
+        weights: UnsafeBufferPointer<Float>? = nil,
         inverseMaxDCG: Double,
         scratch: inout LambdaRankScratch,
         previousOrder: UnsafeMutableBufferPointer<Int32>? = nil
     ) -> Double {
         let count = labels.count
         scratch.rank(scores: scores, previousOrder: previousOrder)
-        scratch.group(labels: labels, discounts: discounts)
+        scratch.group(labels: labels, weights: weights, discounts: discounts)
         guard count > 1, inverseMaxDCG > 0 else { return 1 }
         let scoreNormalize = normalize && scores[scratch.order[0]] != scores[scratch.order[count - 1]]
         let sigmoid = self.sigmoid
@@ -135,22 +145,25 @@ public struct LambdaRankObjective: Sendable {
         var pairSum = 0.0
         Exponential.powers.withUnsafeBufferPointer { powers in
             let powers = powers.baseAddress!
-            scratch.withGroups { groups, sortedScores, sortedDiscounts, lambdas, hessians in
+            scratch.withGroups { groups, sortedScores, sortedDiscounts, sortedWeights, lambdas, hessians in
                 for i in 0..<min(count - 1, truncationLevel) {
                     let labelI = groups.label(ofRank: i)
                     groups.pass(rank: i)
                     let scoreI = sortedScores[i]
                     let discountI = sortedDiscounts[i]
+                    let weightI = sortedWeights[i]
                     var lambdaI = 0.0
                     var hessianI = 0.0
                     for group in 0..<groups.count where groups.labels[group] != labelI {
                         // `sign` is +1 when document i is the more relevant one; Δs = sign·(s_i − s_j).
-                        let sign: Double = labelI > groups.labels[group] ? 1 : -1
+                        let iMoreRelevant = labelI > groups.labels[group]
+                        let sign: Double = iMoreRelevant ? 1 : -1
                         let gainGap = sign * (labelGain[labelI] - labelGain[groups.labels[group]]) * inverseMaxDCG
                         for member in groups.remaining(group) {
                             let j = Int(groups.ranks[member])
                             let scoreGap = scoreI - sortedScores[j]
-                            let weight = gainGap * (discountI - sortedDiscounts[j])
+                            let pairWeight = iMoreRelevant ? weightI : sortedWeights[j]
+                            let weight = gainGap * (discountI - sortedDiscounts[j]) * pairWeight
                             let e = Exponential.exp(min(50, max(-50, sigmoid * sign * scoreGap)), powers: powers)
                             let distance = scoreNormalize ? 0.01 + abs(scoreGap) : 1
                             // One division gives both ΔNDCG·p (p = 1/(1+e)) and 1 − p = e/(1+e).
@@ -173,4 +186,10 @@ public struct LambdaRankObjective: Sendable {
         guard normalize && pairSum > 0 else { return 1 }
         return log2(1 + pairSum) / pairSum
     }
+}
+
+/// Runs `body` with a buffer of `array`'s elements, or nil without an array.
+func withOptionalBuffer<Element, Result>(_ array: [Element]?, _ body: (UnsafeBufferPointer<Element>?) -> Result) -> Result {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0) }
 }

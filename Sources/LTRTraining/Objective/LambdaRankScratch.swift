@@ -10,6 +10,7 @@ struct LambdaRankScratch {
     private(set) var hessians: [Double] = []
     private var sortedScores: [Double] = []
     private var sortedDiscounts: [Double] = []
+    private var sortedWeights: [Double] = []
     private var labelOfRank: [Int] = []
     private var groupRanks: [Int32] = []
     private var groupLabels: [Int] = []
@@ -31,6 +32,7 @@ struct LambdaRankScratch {
             hessians = [Double](repeating: 0, count: count)
             sortedScores = [Double](repeating: 0, count: count)
             sortedDiscounts = [Double](repeating: 0, count: count)
+            sortedWeights = [Double](repeating: 1, count: count)
             labelOfRank = [Int](repeating: 0, count: count)
             groupRanks = [Int32](repeating: 0, count: count)
         }
@@ -64,8 +66,8 @@ struct LambdaRankScratch {
     }
 
     /// Groups the ranks by label (labels must be valid, non-negative integers) and records each rank's
-    /// discount, from `discounts` where the table reaches.
-    mutating func group(labels: UnsafeBufferPointer<Float>, discounts: [Double]) {
+    /// discount, from `discounts` where the table reaches, and weight (1 without `weights`).
+    mutating func group(labels: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>?, discounts: [Double]) {
         let count = order.count
         var maxLabel = 0
         for rank in 0..<count {
@@ -73,6 +75,7 @@ struct LambdaRankScratch {
             labelOfRank[rank] = label
             maxLabel = max(maxLabel, label)
             sortedDiscounts[rank] = rank < discounts.count ? discounts[rank] : 1 / log2(2 + Double(rank))
+            sortedWeights[rank] = weights.map { Double($0[order[rank]]) } ?? 1
         }
         if groupOfLabel.count == maxLabel + 1 {
             for label in 0...maxLabel { groupOfLabel[label] = 0 }
@@ -100,10 +103,11 @@ struct LambdaRankScratch {
         }
     }
 
-    /// Runs `body` with the label groups, the ranked scores and discounts, and the sums to accumulate into.
+    /// Runs `body` with the label groups, the ranked scores, discounts and weights, and the sums to accumulate
+    /// into.
     mutating func withGroups(
         _ body: (
-            LabelGroups, UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>,
+            LabelGroups, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafeMutablePointer<Double>,
             UnsafeMutablePointer<Double>
         ) -> Void
     ) {
@@ -115,16 +119,18 @@ struct LambdaRankScratch {
                             groupOfLabel.withUnsafeBufferPointer { groupOfLabel in
                                 sortedScores.withUnsafeBufferPointer { scores in
                                     sortedDiscounts.withUnsafeBufferPointer { discounts in
-                                        lambdas.withUnsafeMutableBufferPointer { lambdas in
-                                            hessians.withUnsafeMutableBufferPointer { hessians in
-                                                let groups = LabelGroups(
-                                                    count: labels.count, labels: labels.baseAddress!,
-                                                    ranks: ranks.baseAddress!, ends: ends.baseAddress!,
-                                                    cursors: cursors.baseAddress!, labelOfRank: labelOfRank.baseAddress!,
-                                                    groupOfLabel: groupOfLabel.baseAddress!)
-                                                body(
-                                                    groups, scores.baseAddress!, discounts.baseAddress!,
-                                                    lambdas.baseAddress!, hessians.baseAddress!)
+                                        sortedWeights.withUnsafeBufferPointer { weights in
+                                            lambdas.withUnsafeMutableBufferPointer { lambdas in
+                                                hessians.withUnsafeMutableBufferPointer { hessians in
+                                                    let groups = LabelGroups(
+                                                        count: labels.count, labels: labels.baseAddress!,
+                                                        ranks: ranks.baseAddress!, ends: ends.baseAddress!,
+                                                        cursors: cursors.baseAddress!, labelOfRank: labelOfRank.baseAddress!,
+                                                        groupOfLabel: groupOfLabel.baseAddress!)
+                                                    body(
+                                                        groups, scores.baseAddress!, discounts.baseAddress!, weights.baseAddress!,
+                                                        lambdas.baseAddress!, hessians.baseAddress!)
+                                                }
                                             }
                                         }
                                     }

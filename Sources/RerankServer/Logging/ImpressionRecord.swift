@@ -5,7 +5,8 @@ import RerankJSON
 
 /// The `ubi_queries` record of one served search.
 ///
-/// `query_attributes` carries what training needs to replay the search: the context, the page, and for each
+/// `query_attributes` carries what training needs to replay the search: the context, the page (`from`, the
+/// absolute position of the first shown hit, whether reranked or not; `size` when reranked), and for each
 /// shown hit its rank in the engine's order and its search score; and what the experiment report needs: the
 /// experiment and variant (``ExperimentTag``), with each shown hit's team when interleaved.
 enum ImpressionRecord {
@@ -15,7 +16,8 @@ enum ImpressionRecord {
         index: String?,
         userQuery: String,
         context: SearchContext,
-        page: (from: Int, size: Int)?,
+        from: Int?,
+        size: Int?,
         outcome: RerankOutcome,
         shown: [ShownHit],
         model: String,
@@ -30,10 +32,8 @@ enum ImpressionRecord {
         if let userID = context.userID { attributes["user_id"] = .string(userID) }
         if let sessionID = context.sessionID { attributes["session_id"] = .string(sessionID) }
         if let index { attributes["index"] = .string(index) }
-        if let page {
-            attributes["from"] = .int(page.from)
-            attributes["size"] = .int(page.size)
-        }
+        if let from { attributes["from"] = .int(from) }
+        if let size { attributes["size"] = .int(size) }
         attributes["status"] = .string(outcome.header)
         attributes["model"] = .string(model)
         attributes["original_ranks"] = .array(shown.map { .int($0.originalRank) })

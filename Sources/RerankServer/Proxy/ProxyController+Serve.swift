@@ -69,7 +69,8 @@ extension ProxyController {
             online.submit(
                 LoggedImpression(
                     queryID: queryID, time: context.time, userID: context.userID, sessionID: context.sessionID,
-                    device: context.device, localTime: context.localTime, query: plan.userQuery, items: shown.map(\.id)
+                    device: context.device, localTime: context.localTime, query: plan.userQuery, items: shown.map(\.id),
+                    firstPosition: plan.from ?? 0
                 )
             )
         }
@@ -82,7 +83,7 @@ extension ProxyController {
         let plan = search.plan
         return ImpressionRecord.make(
             queryID: queryID, timestamp: now(), index: index, userQuery: plan.userQuery, context: search.context,
-            page: plan.page.map { ($0.from, $0.size) }, outcome: outcome, shown: shown,
+            from: plan.from, size: plan.page?.size, outcome: outcome, shown: shown,
             model: search.route.model, experiment: search.route.tag(shown: shown)
         )
     }

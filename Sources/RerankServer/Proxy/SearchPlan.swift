@@ -9,6 +9,9 @@ struct SearchPlan: Sendable {
     var query: String?
     /// The page to cut from the reranked window; nil when the search is not reranked.
     var page: Page?
+    /// The absolute 0-based position of the first hit the client is shown (the search's `from`), reranked or
+    /// not; nil when the page has no offset (scroll, `search_after`) or the offset is invalid.
+    var from: Int?
     /// Why the search is not reranked, for `X-Rerank-Status: skipped: <reason>`.
     var skipReason: String?
     /// The client's `ext.rerank`, to build the context from.
@@ -61,6 +64,7 @@ struct SearchPlanner: Sendable {
 
         if parameters.has("scroll") { return plan.skipped("scroll") }
         if object["search_after"] != nil { return plan.skipped("search_after") }
+        plan.from = Self.integer(parameters.value("from"), object["from"], default: 0).flatMap { $0 >= 0 ? $0 : nil }
         if object["collapse"] != nil { return plan.skipped("collapse") }
         if let sort = parameters.value("sort"), sort != "_score", !sort.hasPrefix("_score:") {
             return plan.skipped("sort")

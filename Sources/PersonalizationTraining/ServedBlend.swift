@@ -1,0 +1,60 @@
+import Features
+import LTRModel
+import Personalization
+import Ranking
+
+extension BlendChoice {
+    /// The weights training tries: 0 (the engine's order), 0.1, …, 1 (the model's order).
+    public static let candidateWeights = (0...10).map { Double($0) / 10 }
+
+    /// Chooses the weight whose served blend (``Reranker/blend(searchScores:rankerScores:weight:)``, the one
+    /// serving uses) has the best NDCG@10 on `validation`; the lowest such, so a model that does not help is
+    /// served at weight 0, the engine's order.
+    public init(choosingOn validation: TrainingSet, modelScores: [Double]) {
+        let candidates = Self.candidateWeights
+        let ndcg = candidates.map { weight in
+            let scores = validation.blendedScores(modelScores: modelScores, weight: weight)
+            return RankingEvaluation(set: validation) { group, row in scores[validation.groupBoundaries[group] + row] }
+                .metrics["ndcg@10"] ?? 0
+        }
+        let best = ndcg.indices.max { ndcg[$0] < ndcg[$1] || (ndcg[$0] == ndcg[$1] && $0 > $1) } ?? 0
+        self.init(weight: candidates[best], candidates: candidates, validationNDCG: ndcg)
+    }
+}
+
+extension TrainingSet {
+    /// Every row's served score when the model's `modelScores` are blended in at `weight`, search by search.
+    public func blendedScores(modelScores: [Double], weight: Double) -> [Double] {
+        var scores: [Double] = []
+        scores.reserveCapacity(labels.count)
+        for group in 0..<groupCount {
+            let rows = groupBoundaries[group]..<groupBoundaries[group + 1]
+            scores += Reranker.blend(
+                searchScores: groups[group].engineScores, rankerScores: Array(modelScores[rows]), weight: weight)
+        }
+        return scores
+    }
+
+    /// Per row, the inverse-propensity weight of its click at the absolute position it was shown at (1 for rows
+    /// without an interaction): the pair weights of unbiased LambdaMART.
+    public func clickWeights(_ bias: PositionBias) -> [Float] {
+        var weights = [Float](repeating: 1, count: labels.count)
+        for group in 0..<groupCount {
+            for row in groupBoundaries[group]..<groupBoundaries[group + 1] where labels[row] > 0 {
+                weights[row] = Float(bias.weight(at: groups[group].position(ofShown: row - groupBoundaries[group])))
+            }
+        }
+        return weights
+    }
+}
+
+extension LoggedImpression {
+    /// The engine's score of each shown item as the served blend reads it: the logged search scores, or, for
+    /// logs without them (all equal), minus the engine's rank.
+    public var engineScores: [Double] {
+        guard let first = searchScores.first, searchScores.contains(where: { $0 != first }) else {
+            return originalRanks.map { -Double($0) }
+        }
+        return searchScores
+    }
+}
