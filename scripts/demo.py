@@ -53,11 +53,12 @@ def side_by_side(columns, catalog):
 
 def summarize(evaluation):
     """The evaluation's headline from `rerank evaluate --json`."""
-    ndcg = {name: evaluation[name]["ndcg@10"] for name in ("original", "random", "baseline", "model")}
-    uplift = evaluation["uplift_ndcg@10"]
+    ndcg = {name: evaluation[name]["ndcg@10"] for name in ("original", "random", "baseline", "coec", "model", "served")}
+    uplift = evaluation["served_uplift_ndcg@10"]
     print(f"\nEvaluation on {evaluation['held_out_searches']} held-out searches, NDCG@10: "
           + ", ".join(f"{name} {value:.3f}" for name, value in ndcg.items())
-          + f"; model − original {uplift['mean']:+.3f} (95% interval {uplift['low']:+.3f} to {uplift['high']:+.3f})")
+          + f"; served (model blended in at weight {evaluation['served_weight']:.1f}, chosen in training) − original "
+          + f"{uplift['mean']:+.3f} (95% interval {uplift['low']:+.3f} to {uplift['high']:+.3f})")
 
 
 def main():

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Personalization
 import RerankJSON
 import RerankServerTesting
 import Testing
@@ -60,6 +61,28 @@ import Testing
         #expect(impression.attributes["device"] == .string("mobile"))
         #expect(impression.attributes["original_ranks"]?.arrayValue?.count == 4)
         #expect(log.problems.isEmpty)
+    }
+
+    @Test func pagesLogTheAbsolutePositionOfTheirFirstHit() async throws {
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withLiveSidecar(configure: { configuration in
+            configureSampleRanking(&configuration)
+            configuration.log.directory = directory
+        }) { client, _ in
+            // Page 2 reranked, and page 2 passed through (a sorted search is not reranked).
+            for sort in ["", #","sort":[{"price":"asc"}]"#] {
+                let query = #"{"query":{"match":{"description":"range"}},"from":4,"size":4\#(sort)}"#
+                try await client.execute(uri: "/products/_search", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: query)) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+        }
+        let log = try InteractionLogReader().read(directory)
+        #expect(log.queries.count == 2)
+        #expect(log.queries.allSatisfy { $0.attributes["from"] == .int(4) })
+        #expect(log.loggedImpressions().map(\.firstPosition) == [4, 4])
+        #expect(log.loggedImpressions().first?.position(ofShown: 1) == 5)
     }
 
     @Test func eventsWithoutALogDirectoryAreRefusedNotDropped() async throws {

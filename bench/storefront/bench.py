@@ -12,7 +12,9 @@ it starts.
 """
 import argparse
 import json
+import math
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -25,8 +27,14 @@ from opensearchpy import OpenSearch
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from stack import CATALOG, ROOT, load_catalog, start_osmem, start_sidecar, stop  # noqa: E402
 
-ABLATIONS = [("model (all features)", None), ("model without context features", "context"),
-             ("model without user features", "user")]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from simulate import examination  # noqa: E402
+
+# (name, file key, extra `rerank train` arguments); the first is the full model every other is compared with.
+ABLATIONS = [("model (all features)", "all", []),
+             ("model without context features", "context", ["--without", "context"]),
+             ("model without user features", "user", ["--without", "user"]),
+             ("model on raw clicks (`--no-debias`)", "raw", ["--no-debias"])]
 METRICS = ["ndcg@1", "ndcg@5", "ndcg@10", "mrr", "map"]
 
 
@@ -81,14 +89,13 @@ def against_truth(args, run, truth):
 
 def evaluate(args, logs, truth, work, timings):
     models = {}
-    for name, family in ABLATIONS:
-        path = work / f"model-{family or 'all'}.json"
-        without = ["--without", family] if family else []
-        timed(f"train {family or 'all'}", timings, args.rerank_bin, "train", "--logs", logs, "--items", CATALOG,
-              "--output", path, "--seed", args.seed, "--quiet", *without)
+    for name, key, extra in ABLATIONS:
+        path = work / f"model-{key}.json"
+        timed(f"train {key}", timings, args.rerank_bin, "train", "--logs", logs, "--items", CATALOG,
+              "--output", path, "--seed", args.seed, "--quiet", *extra)
         models[name] = path
     full = models[ABLATIONS[0][0]]
-    results, truths = {}, {}
+    results, truths, runs_of = {}, {}, {}
     for name, path in models.items():
         output = work / f"evaluation-{path.stem}.json"
         runs = work / f"runs-{path.stem}"
@@ -98,15 +105,68 @@ def evaluate(args, logs, truth, work, timings):
               "--runs", runs, capture=True)
         results[name] = json.loads(output.read_text())
         if path == full:
-            for ranking in ("original", "random", "baseline", "model"):
+            for ranking in ("original", "random", "baseline", "coec", "model", "served"):
                 truths[ranking] = against_truth(args, runs / f"{ranking}.run", truth)
+                runs_of[ranking] = runs / f"{ranking}.run"
         else:
             truths[name] = against_truth(args, runs / "compared.run", truth)
+            runs_of[name] = runs / "compared.run"
     truths[ABLATIONS[0][0]] = truths.pop("model")
-    return results, truths
+    runs_of[ABLATIONS[0][0]] = runs_of.pop("model")
+    return results, truths, runs_of, models
 
 
-def section(args, counts, impressions, events, results, truths, timings, started):
+def truth_ndcg_by_search(run, truth, cutoff=10):
+    """Per held-out search, NDCG@cutoff of the run's order with linear gain on the planted act probability."""
+    gains = {}
+    for line in open(truth):
+        query, _, item, gain = line.split()
+        gains.setdefault(query, {})[item] = float(gain)
+    orders = {}
+    for line in open(run):
+        query, _, item, rank, *_ = line.split()
+        orders.setdefault(query, []).append((int(rank), item))
+    result = {}
+    for query, ranked in orders.items():
+        judged = gains.get(query, {})
+        items = [item for _, item in sorted(ranked)]
+        dcg = sum(judged.get(item, 0) / math.log2(2 + rank) for rank, item in enumerate(items[:cutoff]))
+        ideal = sorted((judged.get(item, 0) for item in items), reverse=True)
+        best = sum(gain / math.log2(2 + rank) for rank, gain in enumerate(ideal[:cutoff]))
+        result[query] = dcg / best if best > 0 else 0.0
+    return result
+
+
+def paired_truth_difference(run, other, truth, seed=1):
+    """Mean per-search truth NDCG@10 difference of two runs and its 95% percentile bootstrap interval."""
+    first, second = truth_ndcg_by_search(run, truth), truth_ndcg_by_search(other, truth)
+    differences = [first[query] - second[query] for query in first if query in second]
+    rng = random.Random(seed)
+    means = sorted(sum(rng.choice(differences) for _ in differences) / len(differences) for _ in range(1000))
+    return sum(differences) / len(differences), means[25], means[974]
+
+
+def planted_propensities(positions):
+    """The simulator's examination probability of each position before any click, relative to the first."""
+    return [examination(position) / examination(0) for position in range(positions)]
+
+
+def estimated_propensities(model):
+    """The position bias `rerank train` estimated and stored in the model file, or None."""
+    def find(value):
+        if isinstance(value, dict):
+            if "positionBias" in value:
+                return value["positionBias"]
+            for child in value.values():
+                found = find(child)
+                if found is not None:
+                    return found
+        return None
+    bias = find(json.loads(Path(model).read_text()))
+    return bias["propensities"] if bias else None
+
+
+def section(args, counts, impressions, events, results, truths, runs_of, models, truth, timings, started):
     full = results[ABLATIONS[0][0]]
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
@@ -138,26 +198,61 @@ def section(args, counts, impressions, events, results, truths, timings, started
         "|---|" + "---:|" * (len(METRICS) + 2),
     ]
     rows = [("original (BM25 order)", full["original"], truths["original"]), ("random", full["random"], truths["random"]),
-            ("baseline (point-in-time click rate)", full["baseline"], truths["baseline"])]
+            ("baseline (point-in-time click rate)", full["baseline"], truths["baseline"]),
+            ("COEC (point-in-time clicks over expected clicks)", full["coec"], truths["coec"])]
     rows += [(name, full["model"] if name == ABLATIONS[0][0] else results[name]["compared"], truths[name])
-             for name, _ in ABLATIONS]
+             for name, _, _ in ABLATIONS]
+    rows.append((f"served (the full model blended in at weight {full['served_weight']:.1f}, chosen in training)",
+                 full["served"], truths["served"]))
     for name, ranking, truth in rows:
         lines.append(f"| {name} | " + " | ".join(f"{ranking[m]:.4f}" for m in METRICS)
                      + f" | {truth['ndcg@5']:.4f} | {truth['ndcg@10']:.4f} |")
-    uplift = full["uplift_ndcg@10"]
-    true_uplift = truths[ABLATIONS[0][0]]["ndcg@10"] - truths["original"]["ndcg@10"]
-    lines += ["", f"Model − BM25 order, NDCG@10: **{true_uplift:+.4f}** against the planted truth; "
+    uplift, served = full["uplift_ndcg@10"], full["served_uplift_ndcg@10"]
+    true_uplift = paired_truth_difference(runs_of[ABLATIONS[0][0]], runs_of["original"], truth)
+    true_served = paired_truth_difference(runs_of["served"], runs_of["original"], truth)
+    true_coec = paired_truth_difference(runs_of["served"], runs_of["coec"], truth)
+    clicks_coec = full["served"]["ndcg@10"] - full["coec"]["ndcg@10"]
+
+    def interval(value):
+        return f"{value[0]:+.4f} (95% interval {value[1]:+.4f} to {value[2]:+.4f})"
+    lines += ["", f"Model − BM25 order, NDCG@10: **{interval(true_uplift)}** against the planted truth; "
                   f"{uplift['mean']:+.4f} on the logged clicks (95% bootstrap interval "
-                  f"{uplift['low']:+.4f} to {uplift['high']:+.4f}).", "",
+                  f"{uplift['low']:+.4f} to {uplift['high']:+.4f}). Served − BM25 order: {interval(true_served)} "
+                  f"against the truth; {served['mean']:+.4f} on the clicks ({served['low']:+.4f} to "
+                  f"{served['high']:+.4f}). Served − COEC: {interval(true_coec)} against the truth; "
+                  f"{clicks_coec:+.4f} on the clicks. Intervals: paired bootstrap over the held-out searches "
+                  "(1,000 resamples).", "",
               "What each family contributes (full model − model without it, NDCG@10, paired bootstrap over the "
               "held-out searches on the clicks; the plain difference against the truth):", "",
               "| family left out | truth: full − without | clicks: full − without | clicks: 95% interval |",
               "|---|---:|---:|---|"]
-    for name, family in ABLATIONS[1:]:
+    for name, key, _ in ABLATIONS[1:]:
+        if key == "raw":
+            continue
         difference = results[name]["uplift_over_compared_ndcg@10"]
         true_difference = truths[ABLATIONS[0][0]]["ndcg@10"] - truths[name]["ndcg@10"]
-        lines.append(f"| {family} | {true_difference:+.4f} | {difference['mean']:+.4f} | "
+        lines.append(f"| {key} | {true_difference:+.4f} | {difference['mean']:+.4f} | "
                      f"{difference['low']:+.4f} to {difference['high']:+.4f} |")
+    raw_name = ABLATIONS[-1][0]
+    debiased = paired_truth_difference(runs_of[ABLATIONS[0][0]], runs_of[raw_name], truth)
+    on_clicks = results[raw_name]["uplift_over_compared_ndcg@10"]
+    lines += ["", "**Position bias.** The simulator examines position k (0-based) with probability 1/(1+k)^0.8 "
+                  "until a click, and then stops with probability 0.6 (a cascade), so the examination it plants "
+                  "after the first click is steeper than the first column. `rerank train` estimated the bias from "
+                  "the logged clicks alone (regression EM) and weighted each click by its inverse propensity (at "
+                  "most 10):", "",
+              "| position | 1 | 2 | 3 | 4 | 5 | 6 | 8 | 10 |", "|---|" + "---:|" * 8]
+    shown = [0, 1, 2, 3, 4, 5, 7, 9]
+    planted = planted_propensities(10)
+    estimated = estimated_propensities(models[ABLATIONS[0][0]])
+    lines.append("| planted (before any click, relative to position 1) | "
+                 + " | ".join(f"{planted[p]:.3f}" for p in shown) + " |")
+    if estimated:
+        lines.append("| estimated by `rerank train` | "
+                     + " | ".join(f"{estimated[min(p, len(estimated) - 1)]:.3f}" for p in shown) + " |")
+    lines += ["", f"Debiased − raw-click model, NDCG@10: **{interval(debiased)}** against the planted truth; "
+                  f"{on_clicks['mean']:+.4f} on the logged clicks ({on_clicks['low']:+.4f} to "
+                  f"{on_clicks['high']:+.4f}; the clicks themselves are position-biased towards BM25's order)."]
     segments = full["model"]["segments"]
     lines += ["", "By segment, NDCG@10 (BM25 order → model):", "", "| segment | searches | BM25 | model |",
               "|---|---:|---:|---:|"]
@@ -190,9 +285,9 @@ def main():
     timings = {}
     counts = generate(args, logs, truth, timings)
     timed("validate", timings, args.rerank_bin, "validate", "--logs", logs, capture=True)
-    results, truths = evaluate(args, logs, truth, work, timings)
-    text = section(args, counts, shown_hits(logs), count_lines(logs, "ubi_events"), results, truths, timings,
-                   started)
+    results, truths, runs_of, models = evaluate(args, logs, truth, work, timings)
+    text = section(args, counts, shown_hits(logs), count_lines(logs, "ubi_events"), results, truths, runs_of, models,
+                   truth, timings, started)
     Path(args.output).write_text(text)
     print(text)
 
