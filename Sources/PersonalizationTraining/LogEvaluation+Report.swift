@@ -34,6 +34,20 @@ extension LogEvaluation {
         if let compared = upliftOverCompared {
             lines.append(String(format: "model - compared NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f, paired)", compared.mean, compared.low, compared.high))
         }
+        if let positionBias {
+            let shown = [1, 2, 3, 5, 10].filter { $0 <= positionBias.propensities.count }
+            let estimate = shown.map { "\($0): " + String(format: "%.2f", positionBias.propensity(at: $0 - 1)) }.joined(separator: ", ")
+            lines.append("counterfactual DCG@10 of the logged clicks, each weighted by 1/propensity of its logged position (at most \(String(format: "%g", positionBias.maxWeight)); propensities estimated from these logs, \(estimate)), with 95% bootstrap intervals:")
+            for name in LogEvaluator.rankingNames {
+                guard let estimate = rankings[name]?.counterfactual else { continue }
+                func interval(_ value: (mean: Double, low: Double, high: Double)) -> String {
+                    String(format: "%.4f (%.4f to %.4f)", value.mean, value.low, value.high)
+                }
+                lines.append("  " + name.padding(toLength: 10, withPad: " ", startingAt: 0) + "IPS " + interval(estimate.ips) + "   SNIPS " + interval(estimate.snips))
+            }
+        } else {
+            lines.append("counterfactual estimates: none (no clicks past the first position to estimate position bias from)")
+        }
         lines.append("by segment, NDCG@10 (original → model → served):")
         let segments = rankings["model"]?.segments.keys.sorted() ?? []
         for segment in segments {
@@ -52,12 +66,21 @@ extension LogEvaluation {
         func metrics(_ evaluation: RankingEvaluation) -> JSONValue {
             .object(JSONObject(evaluation.metrics.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .double($0.value)) }))
         }
+        func interval(_ value: (mean: Double, low: Double, high: Double)) -> JSONValue {
+            .object(JSONObject([
+                "mean": .double(value.mean), "low": .double(value.low), "high": .double(value.high), "confidence": .double(0.95),
+            ]))
+        }
         var rankingsObject = JSONObject()
         for name in LogEvaluator.rankingNames {
             guard let ranking = rankings[name] else { continue }
             var object = metrics(ranking.overall).objectValue ?? JSONObject()
             object["coverage@10"] = .double(ranking.coverage)
             object["changed"] = .double(ranking.changed)
+            if let estimate = ranking.counterfactual {
+                object["ips_dcg@10"] = interval(estimate.ips)
+                object["snips_dcg@10"] = interval(estimate.snips)
+            }
             object["segments"] = .object(JSONObject(ranking.segments.sorted { $0.key < $1.key }.map { segment in
                 var value = metrics(segment.value).objectValue ?? JSONObject()
                 value["searches"] = .int(segment.value.groups)
@@ -69,15 +92,11 @@ extension LogEvaluation {
         root["held_out_searches"] = .int(heldOutGroups)
         root["held_out_searches_seen_in_training"] = .int(seenInTraining)
         root["gain"] = .string(gain == .linear ? "linear" : "exponential")
-        func interval(_ value: (mean: Double, low: Double, high: Double)) -> JSONValue {
-            .object(JSONObject([
-                "mean": .double(value.mean), "low": .double(value.low), "high": .double(value.high), "confidence": .double(0.95),
-            ]))
-        }
         root["uplift_ndcg@10"] = interval(uplift)
         root["served_uplift_ndcg@10"] = interval(servedUplift)
         root["served_weight"] = .double(servedWeight)
         root["served_weight_chosen"] = .bool(servedWeightChosen)
+        if let positionBias { root["position_bias"] = .array(positionBias.propensities.map(JSONValue.double)) }
         root["debiased"] = .bool(debiased)
         if let compared = upliftOverCompared { root["uplift_over_compared_ndcg@10"] = interval(compared) }
         return root

@@ -26,6 +26,9 @@ public struct EvaluatedRanking: Sendable {
     public var changed: Double
     /// Each held-out search's items in this ranking's order.
     public var orders: [[String]]
+    /// The logged clicks this ranking would earn, corrected for position bias; nil when the logs give no estimate
+    /// of the bias.
+    public var counterfactual: CounterfactualEstimate?
 }
 
 /// What `rerank evaluate --logs` reports.
@@ -53,6 +56,9 @@ public struct LogEvaluation: Sendable {
     /// Model − compared model NDCG@10 (paired, same searches), when a model to compare with was given.
     public var upliftOverCompared: (mean: Double, low: Double, high: Double)?
     public var replay: ReplaySummary
+    /// The position bias the counterfactual estimates use, estimated from every replayed search (one estimate for
+    /// every ranking); nil when the logs have no clicks past the first position.
+    public var positionBias: PositionBias?
 }
 
 /// Replays held-out logs with point-in-time features and compares orderings of each logged result list.
@@ -78,6 +84,7 @@ public enum LogEvaluator {
         guard set.groupCount > 0 else {
             throw TrainingError.nothingToEvaluate()
         }
+        let positionBias = PositionBiasEstimator().estimate(set)
         let heldOut = select(set, holdOut: holdOut, fraction: fraction)
         let test = set.subset(heldOut)
         let width = test.featureNames.count
@@ -126,7 +133,8 @@ public enum LogEvaluator {
                 },
                 coverage: Double(Set(top.flatMap { $0 }).count) / Double(max(1, shown.count)),
                 changed: Double(zip(top, originalTop).filter { $0 != $1 }.count) / Double(max(1, test.groupCount)),
-                orders: ordered[name]!
+                orders: ordered[name]!,
+                counterfactual: positionBias.map { CounterfactualEstimate(test, bias: $0, seed: seed, score: score) }
             )
         }
         let uplift = bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: scorers["original"]!)
@@ -138,7 +146,7 @@ public enum LogEvaluator {
             servedWeight: servedWeight, servedWeightChosen: model.extras.blend != nil, debiased: model.extras.positionBias != nil, uplift: uplift,
             servedUplift: bootstrap(test, gain: gain, seed: seed, scorers["served"]!, minus: scorers["original"]!),
             upliftOverCompared: scorers["compared"].map { bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: $0) },
-            replay: summary)
+            replay: summary, positionBias: positionBias)
     }
 
     /// A model's score of every row, from the columns it was trained on.

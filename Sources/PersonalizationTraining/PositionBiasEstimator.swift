@@ -10,8 +10,9 @@ import Foundation
 /// at several positions, because `γ` is one function of the features everywhere. Each round, the E-step gives
 /// every unclicked row the posterior probabilities that it was examined and that it was relevant; the M-step
 /// sets `θ[k]` to the mean examination posterior at `k` and refits `γ` (one Newton step of a logistic
-/// regression on the relevance posteriors). The engine's own verdict (search score, original rank) is left out
-/// of `x`: it is what decided the position.
+/// regression on the relevance posteriors). The engine's rank is left out of `x`: where the logged order is the
+/// engine's, it is the position itself. Where the engine's rank also carries relevance that no other feature
+/// does, some of that relevance is taken for position bias (the estimate is steeper than the truth).
 ///
 /// Every interaction counts as a click. Training keeps only searches with at least one, so absolute click
 /// rates are inflated; the estimate is reported relative to position 0.
@@ -29,7 +30,7 @@ public struct PositionBiasEstimator: Sendable {
 
     /// The estimate from `set`'s rows, or nil when no position past the first has both shown items and clicks.
     public func estimate(_ set: TrainingSet) -> PositionBias? {
-        let columns = FeatureSchema.definitions.indices.filter { FeatureSchema.definitions[$0].family != .search }
+        let columns = FeatureSchema.definitions.indices.filter { $0 != Feature.originalRankLog.rawValue }
         let sample = Sample(set, columns: columns, positions: positions, maxRows: maxRows)
         guard sample.count > 0, sample.hasClicksBeyondFirst else { return nil }
         var examination = (0..<positions).map { 1 / Double($0 + 1) }

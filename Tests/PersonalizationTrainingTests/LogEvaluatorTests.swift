@@ -25,6 +25,16 @@ import Testing
         #expect(evaluation.rankings["model"]?.segments["device=mobile"] != nil)
         #expect(evaluation.rankings["model"]?.segments.keys.contains { $0.hasPrefix("user=") } == true)
         #expect(evaluation.heldOutGroups == Int((Double(evaluation.replay.groupsWithInteractions) * 0.2).rounded()))
+        // What is served: the model at its chosen weight, never worse than the engine on this log; and every ranking
+        // has a counterfactual estimate, the model's above the engine order's.
+        #expect(evaluation.servedWeightChosen && evaluation.servedWeight == model.extras.blend?.weight)
+        #expect(evaluation.servedUplift.low > 0)
+        #expect(evaluation.debiased)
+        let counterfactual = { (name: String) in evaluation.rankings[name]?.counterfactual?.ips.mean ?? .nan }
+        #expect(counterfactual("served") > counterfactual("original"))
+        #expect(counterfactual("random") < counterfactual("original"))
+        #expect(evaluation.table().contains("counterfactual DCG@10"))
+        #expect(evaluation.json()["served_uplift_ndcg@10"] != nil)
     }
 
     @Test func saysWhenTrainingAlreadySawTheHeldOutSearches() throws {

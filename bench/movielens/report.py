@@ -112,8 +112,11 @@ def render(work):
 
     rows = [("original (engine order, BM25)", full["original"]), ("random", full["random"]),
             ("baseline (rerank's point-in-time click rate)", full["baseline"]),
+            ("COEC (rerank's point-in-time clicks over expected clicks)", full["coec"]),
             ("popularity (ratings >= 4 before the search; this script)", popularity)]
     rows += [(label, evaluations[run, first]["model"]) for run, label in RUNS]
+    rows.append((f"served: the full model blended in at weight {full['served_weight']:.1f} (chosen in training)",
+                 full["served"]))
 
     kinds = summary["searches_by_kind"]
     with_relevant = summary["searches_with_relevant_by_kind"]
@@ -168,7 +171,11 @@ def render(work):
         out.append(
             f"- {label}: model − original NDCG@10 {uplift['mean']:+.4f} (95% bootstrap interval "
             f"{uplift['low']:+.4f} to {uplift['high']:+.4f}); − baseline {model - full['baseline']['ndcg@10']:+.4f}; "
-            f"− popularity {model - popularity['ndcg@10']:+.4f}; {models[run, first]['summary']['bestIteration']} trees.")
+            f"− popularity {model - popularity['ndcg@10']:+.4f}; − COEC {model - full['coec']['ndcg@10']:+.4f}; "
+            f"{models[run, first]['summary']['bestIteration']} trees.")
+    served = full["served_uplift_ndcg@10"]
+    out.append(f"- served − original NDCG@10 {served['mean']:+.4f} (95% bootstrap interval {served['low']:+.4f} to "
+               f"{served['high']:+.4f}); served − COEC {full['served']['ndcg@10'] - full['coec']['ndcg@10']:+.4f}.")
     out += [
         "",
         f"The learner's own spread: model NDCG@10 with `rerank train --seed` {', '.join(seeds)} (held-out searches "

@@ -204,9 +204,9 @@ def section(args, counts, impressions, events, results, truths, runs_of, models,
              for name, _, _ in ABLATIONS]
     rows.append((f"served (the full model blended in at weight {full['served_weight']:.1f}, chosen in training)",
                  full["served"], truths["served"]))
-    for name, ranking, truth in rows:
+    for name, ranking, judged in rows:
         lines.append(f"| {name} | " + " | ".join(f"{ranking[m]:.4f}" for m in METRICS)
-                     + f" | {truth['ndcg@5']:.4f} | {truth['ndcg@10']:.4f} |")
+                     + f" | {judged['ndcg@5']:.4f} | {judged['ndcg@10']:.4f} |")
     uplift, served = full["uplift_ndcg@10"], full["served_uplift_ndcg@10"]
     true_uplift = paired_truth_difference(runs_of[ABLATIONS[0][0]], runs_of["original"], truth)
     true_served = paired_truth_difference(runs_of["served"], runs_of["original"], truth)

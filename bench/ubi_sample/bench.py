@@ -61,11 +61,13 @@ def main():
         "| ranking | " + " | ".join(METRICS) + " |",
         "|---|" + "---:|" * len(METRICS),
     ]
-    for name in ("original", "random", "baseline", "model"):
+    for name in ("original", "random", "baseline", "coec", "model", "served"):
         lines.append(f"| {name} | " + " | ".join(f"{result[name][m]:.4f}" for m in METRICS) + " |")
-    uplift = result["uplift_ndcg@10"]
+    uplift, served = result["uplift_ndcg@10"], result["served_uplift_ndcg@10"]
     lines += ["", f"Model − original NDCG@10: {uplift['mean']:+.4f} (95% bootstrap interval {uplift['low']:+.4f} to "
-                  f"{uplift['high']:+.4f}); with this few held-out searches the interval is what to read."]
+                  f"{uplift['high']:+.4f}); served (the model blended in at weight {result['served_weight']:.1f}, "
+                  f"chosen in training) − original: {served['mean']:+.4f} ({served['low']:+.4f} to "
+                  f"{served['high']:+.4f}); with this few held-out searches the interval is what to read."]
     text = "\n".join(lines) + "\n"
     Path(args.output).write_text(text)
     print(text)
