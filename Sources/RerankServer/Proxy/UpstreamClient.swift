@@ -16,6 +16,20 @@ struct UpstreamResponse: Sendable {
     var body: ByteBuffer
 }
 
+/// A response from the cluster whose body is still arriving; see ``UpstreamRelay``.
+struct UpstreamStream: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    /// The body parts as they arrive, ending at the request's deadline at the latest; iterate it once.
+    let body: UpstreamRelay.Body
+    /// What an error thrown by ``body`` means for the client, as ``UpstreamClient/send(method:target:headers:body:)``
+    /// would have reported it.
+    let explain: @Sendable (any Error) -> RerankError
+
+    /// The body's length as the cluster announced it; nil when it sends the body chunked.
+    var contentLength: Int? { headers.first(name: "content-length").flatMap { Int($0) } }
+}
+
 /// The pooled, non-blocking client for the cluster; a `Service` so it shuts down with the application.
 ///
 /// Requests go round-robin over the configured upstream URLs, each under the configured deadline.
@@ -79,6 +93,29 @@ final class UpstreamClient: Service, Sendable {
                 task.cancel()
             }
             return UpstreamResponse(status: Int(response.status.code), headers: response.headers, body: response.body ?? ByteBuffer())
+        } catch {
+            throw exchange.explain(error)
+        }
+    }
+
+    /// Sends a request to the next upstream and answers once the response head has arrived, its body still to come.
+    ///
+    /// The deadline (`upstream.timeout_ms`) covers the body as it does in ``send(method:target:headers:body:)``;
+    /// no size limit applies, since the body is handed on, not held.
+    ///
+    /// - Throws: ``RerankError`` for an unreachable cluster, or one whose head does not arrive in time.
+    func stream(method: HTTPMethod, target: String, headers: HTTPHeaders, body: ByteBuffer?) async throws(RerankError) -> UpstreamStream {
+        let exchange = try exchange(method: method, target: target, headers: headers, body: body)
+        let relay = UpstreamRelay(on: http.eventLoopGroup.any())
+        do {
+            let task = http.execute(
+                request: exchange.request, delegate: relay, eventLoop: .delegate(on: relay.eventLoop), deadline: exchange.deadline)
+            let head = try await withTaskCancellationHandler {
+                try await relay.head.get()
+            } onCancel: {
+                task.cancel()
+            }
+            return UpstreamStream(status: Int(head.status.code), headers: head.headers, body: relay.body, explain: exchange.explain)
         } catch {
             throw exchange.explain(error)
         }
