@@ -164,3 +164,25 @@ def test_a_skipped_search_without_logging_is_the_clusters_bytes(sidecar_url, osm
 
     assert without_took(through.body) == without_took(engine.body)
     assert len(through.body) > 10_000
+
+
+@pytest.mark.parametrize("kind", sorted(REQUESTS))
+def test_a_client_that_goes_away_mid_body_frees_the_clusters_connection(sidecars, kind):
+    # The cluster keeps sending (a byte every 0.1 s): the sidecar notices the client has gone when it passes the
+    # next part on. (A cluster that sends nothing more holds its connection until the deadline, as before.)
+    cluster = Stalling("trickle")
+    try:
+        # The deadline is far off: only the client going away can end the cluster's connection in time.
+        config = {"rerank": {"enabled": False}, "upstream": {"timeout_ms": 600_000}}
+        sidecar = sidecars(cluster.upstream.url, config, "abandoned")
+        method, path, body = REQUESTS[kind]
+        connection = http.client.HTTPConnection("127.0.0.1", sidecar.port, timeout=90)
+        payload = None if body is None else json.dumps(body)
+        connection.request(method, path, body=payload, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        assert response.read(len(FIRST)) == FIRST
+        connection.close()
+        wait_for("the sidecar to close its connection to the cluster", cluster.closed.is_set, timeout=90)
+        assert_healthy(sidecar.url)
+    finally:
+        cluster.upstream.stop()

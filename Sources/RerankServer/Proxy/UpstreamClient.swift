@@ -106,7 +106,7 @@ final class UpstreamClient: Service, Sendable {
     /// - Throws: ``RerankError`` for an unreachable cluster, or one whose head does not arrive in time.
     func stream(method: HTTPMethod, target: String, headers: HTTPHeaders, body: ByteBuffer?) async throws(RerankError) -> UpstreamStream {
         let exchange = try exchange(method: method, target: target, headers: headers, body: body)
-        let relay = UpstreamRelay(on: http.eventLoopGroup.any())
+        let (relay, body) = UpstreamRelay.make(on: http.eventLoopGroup.any())
         do {
             let task = http.execute(
                 request: exchange.request, delegate: relay, eventLoop: .delegate(on: relay.eventLoop), deadline: exchange.deadline)
@@ -115,7 +115,7 @@ final class UpstreamClient: Service, Sendable {
             } onCancel: {
                 task.cancel()
             }
-            return UpstreamStream(status: Int(head.status.code), headers: head.headers, body: relay.body, explain: exchange.explain)
+            return UpstreamStream(status: Int(head.status.code), headers: head.headers, body: body, explain: exchange.explain)
         } catch {
             throw exchange.explain(error)
         }

@@ -4,12 +4,15 @@ import NIOHTTP1
 
 /// A cluster response handed on as it arrives: AsyncHTTPClient's delegate for a streamed exchange.
 ///
-/// The head is handed over once it arrives (``head``), the body parts go into ``body`` under backpressure: when the
+/// The head is handed over once it arrives (``head``), the body parts go into the ``Body`` made with the relay
+/// (``make(on:)``) under backpressure: when the
 /// client reads slower than the cluster sends, the relay stops asking AsyncHTTPClient for more until the client has
 /// caught up, so a few parts at most are held at a time, whatever the size of the response. The deadline of a
 /// delegate request is AsyncHTTPClient's own and covers the whole body: a cluster still sending at the deadline ends
-/// ``body`` with `HTTPClientError.deadlineExceeded` (the connection to it closed). A client that stops reading
-/// (``body`` dropped or its reader cancelled) cancels the request.
+/// the body with `HTTPClientError.deadlineExceeded` (the connection to it closed). A client that stops reading
+/// (the body dropped or its reader cancelled, as when a part cannot be written to a client that has gone) cancels
+/// the request; the relay does not hold the body, so that AsyncHTTPClient, which holds the relay until the request
+/// ends, does not keep it alive.
 ///
 /// AsyncHTTPClient calls the delegate on ``eventLoop`` only; the relay's own state lives there too.
 final class UpstreamRelay: HTTPClientResponseDelegate, Sendable {
@@ -22,23 +25,27 @@ final class UpstreamRelay: HTTPClientResponseDelegate, Sendable {
     let eventLoop: any EventLoop
     /// The response head, or the error that ended the request before it.
     let head: EventLoopFuture<HTTPResponseHead>
-    /// The body parts as they arrive; iterate it once.
-    let body: Body
 
     private let headPromise: EventLoopPromise<HTTPResponseHead>
     private let source: Body.Source
     private let demand: Demand
 
-    init(on eventLoop: any EventLoop) {
-        self.eventLoop = eventLoop
-        headPromise = eventLoop.makePromise()
-        head = headPromise.futureResult
-        demand = Demand(eventLoop: eventLoop)
+    /// A relay whose delegate calls come on `eventLoop`, and the body it fills: its parts as they arrive, to
+    /// iterate once.
+    static func make(on eventLoop: any EventLoop) -> (relay: UpstreamRelay, body: Body) {
+        let demand = Demand(eventLoop: eventLoop)
         // A few parts buffered before the cluster is asked to wait: enough to keep a fast client busy.
         let producer = Body.makeSequence(
             backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: true, delegate: demand)
-        body = producer.sequence
-        source = producer.source
+        return (UpstreamRelay(eventLoop: eventLoop, source: producer.source, demand: demand), producer.sequence)
+    }
+
+    private init(eventLoop: any EventLoop, source: Body.Source, demand: Demand) {
+        self.eventLoop = eventLoop
+        headPromise = eventLoop.makePromise()
+        head = headPromise.futureResult
+        self.source = source
+        self.demand = demand
     }
 
     func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
