@@ -16,11 +16,11 @@ import Ranking
 /// | `upstream.forward_authorization` | bool | `false` (pass the client's `Authorization` instead) |
 /// | `upstream.tls_verify` | bool | `true` |
 /// | `upstream.ca_file` | string | none (system trust roots) |
-/// | `upstream.timeout_ms` | int | `10000` |
+/// | `upstream.timeout_ms` | int | `10000` (covers the whole response body, also one handed on as it arrives) |
 /// | `upstream.connect_timeout_ms` | int | `2000` |
 /// | `upstream.max_connections` | int | `64` (per upstream host) |
 /// | `limits.max_request_body` | int bytes | `10485760` |
-/// | `limits.max_response_body` | int bytes | `104857600` |
+/// | `limits.max_response_body` | int bytes | `104857600` (responses the sidecar reads: reranked or logged searches, `_msearch`; not those handed on as they arrive) |
 /// | `limits.max_connections` | int | `4096` (client connections; more wait in the listen backlog) |
 /// | `limits.idle_timeout_s` | int seconds | `60` (a connection sending nothing, headers included, is closed) |
 /// | `limits.request_body_timeout_ms` | int | `30000` (a request body not complete by then gets a 408) |
@@ -125,6 +125,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Body size limits, both ways.
     public struct Limits: Sendable, Equatable {
         public var maxRequestBody = 10 * 1024 * 1024
+        /// Bounds the memory of a response the sidecar reads whole (a search it reranks or logs, an `_msearch`);
+        /// a response handed on as it arrives is never held, so no limit applies to it.
         public var maxResponseBody = 100 * 1024 * 1024
         /// Client connections served at once; further connections wait in the listen backlog.
         public var maxConnections = 4096

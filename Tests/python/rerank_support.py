@@ -182,6 +182,30 @@ def request(
         connection.close()
 
 
+def request_cut_short(
+    base_url: str, method: str, path: str, body: bytes | str | dict | None = None, timeout: float = 60
+) -> tuple[int, bytes]:
+    """A request whose response the sidecar is expected to cut short, its connection closed before the body's end:
+    (status, the body bytes that came). Fails when the body comes whole, or when nothing closes the connection
+    within `timeout` (a hung response)."""
+    parsed = urllib.parse.urlsplit(base_url)
+    headers = {}
+    if isinstance(body, dict):
+        body = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        try:
+            payload = response.read()
+        except http.client.IncompleteRead as error:
+            return response.status, error.partial
+        raise AssertionError(f"the body came whole: {payload[:300]!r}")
+    finally:
+        connection.close()
+
+
 def metric(text: str, name: str, labels: str = "") -> float:
     """The value of `name{labels}` (or of `name` without labels) in a Prometheus exposition, 0 when absent."""
     selector = re.escape(name) + (rf"\{{{re.escape(labels)}\}}" if labels else "")
@@ -341,6 +365,42 @@ class FakeUpstream:
                 except OSError:
                     pass
         self._thread.join(timeout=5)
+
+
+class ScriptedSocketUpstream:
+    """A loopback server that answers every connection with `script(connection)`, for faults below HTTP and for
+    bodies sent a part at a time."""
+
+    def __init__(self, script):
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.script = script
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection):
+        try:
+            connection.recv(65536)
+            self.script(connection)
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    def stop(self):
+        self.listener.close()
+        self.thread.join(timeout=5)
 
 
 # ---------------------------------------------------------------------------------------------- raw sockets, resources

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from opensearchpy import AuthorizationException, NotFoundError, OpenSearch, RequestError, TransportError, helpers
 
-from rerank_support import INDEX, answers_health, assert_healthy, assert_opensearch_error, call, ids, ndjson, without_took
+from rerank_support import (
+    INDEX,
+    answers_health,
+    assert_healthy,
+    assert_opensearch_error,
+    call,
+    ids,
+    ndjson,
+    raw_connection,
+    read_until_closed,
+    split_responses,
+    without_took,
+)
 
 pytestmark = pytest.mark.usefixtures("still_serving")
 
@@ -64,6 +77,24 @@ def test_oversized_body_is_413(small_limit_sidecar, path):
     # A body under the limit still works on the same sidecar.
     small = call(small_limit_sidecar.url, "POST", f"/{INDEX}/_search", body={"query": BLACK, "size": 3})
     assert small.status == 200 and len(ids(small.json())) == 3
+
+
+@pytest.mark.parametrize("path", [f"/{INDEX}/_search", f"/{INDEX}/_count"])
+def test_a_declared_length_over_the_limit_is_413_before_the_body_is_sent(small_limit_sidecar, path):
+    # Only the head is sent: a sidecar that waited for the body would answer 408 after the body timeout (30 s).
+    sock = raw_connection(small_limit_sidecar.port, timeout=90)
+    try:
+        head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n"
+        sock.sendall(head.encode())
+        answer = sock.recv(65536)
+        sock.shutdown(socket.SHUT_WR)
+        answer += read_until_closed(sock)
+    finally:
+        sock.close()
+    status, _, payload = split_responses(answer)[0]
+    assert status == 413, answer[:300]
+    assert json.loads(payload)["error"]["type"] == "content_too_long_exception"
+    assert_healthy(small_limit_sidecar.url)
 
 
 def test_unknown_index_is_the_engines_404(sidecar_url, osmem_url, proxied):

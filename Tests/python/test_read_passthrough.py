@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
+import json
+import urllib.parse
+
 import pytest
 from opensearchpy import NotFoundError, helpers
 
@@ -43,6 +47,24 @@ def test_reads_are_byte_for_byte(sidecar_url, osmem_url, path):
     assert through.status == engine.status == 200
     assert through.body == engine.body
     assert "x-rerank-status" not in through.headers
+
+
+def test_a_body_sent_chunked_is_read_and_forwarded(sidecar_url, osmem_url):
+    # No Content-Length: the sidecar reads the body to its end before forwarding it.
+    body = json.dumps({"query": {"term": {"in_stock": False}}}).encode()
+    answers = []
+    for url in (sidecar_url, osmem_url):
+        parsed = urllib.parse.urlsplit(url)
+        connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+        try:
+            connection.request("POST", f"/{INDEX}/_count", body=iter([body[:10], body[10:]]),
+                               headers={"Content-Type": "application/json"}, encode_chunked=True)
+            response = connection.getresponse()
+            answers.append((response.status, response.read()))
+        finally:
+            connection.close()
+    through, engine = answers
+    assert through == engine and through[0] == 200
 
 
 def scroll_all(client, size):

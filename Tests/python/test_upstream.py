@@ -18,7 +18,9 @@ from rerank_support import (
     assert_opensearch_error,
     call,
     free_port,
+    metric,
     ndjson,
+    request_cut_short,
 )
 
 BLACK = {"match": {"title": "black"}}
@@ -288,7 +290,7 @@ def test_odd_but_valid_hits_are_reranked(garbage_upstream, garbage_sidecar):
     assert_healthy(garbage_sidecar.url)
 
 
-def test_upstream_closing_mid_response_is_502(sidecars):
+def test_upstream_closing_mid_response_is_502_or_cut_short(sidecars):
     import socket
 
     listener = socket.socket()
@@ -309,10 +311,16 @@ def test_upstream_closing_mid_response_is_502(sidecars):
     thread.start()
     try:
         sidecar = sidecars(f"http://127.0.0.1:{listener.getsockname()[1]}", MAIN_CONFIG, "upstream-cut")
-        for path in (f"/{INDEX}/_search", f"/{INDEX}/_count"):
-            reply = call(sidecar.url, "POST", path, body={"query": BLACK})
-            assert_opensearch_error(reply, 502, "rerank_upstream_unreachable_exception")
-            assert_healthy(sidecar.url)
+        # A search is read whole: the cut is a 502.
+        reply = call(sidecar.url, "POST", f"/{INDEX}/_search", body={"query": BLACK})
+        assert_opensearch_error(reply, 502, "rerank_upstream_unreachable_exception")
+        assert_healthy(sidecar.url)
+        # A count is handed on as it arrives: the client gets what came, on a connection closed before the end.
+        status, partial = request_cut_short(sidecar.url, "POST", f"/{INDEX}/_count", body={"query": BLACK})
+        assert (status, partial) == (200, b'{"hits":')
+        metrics = call(sidecar.url, "GET", "/metrics").body.decode()
+        assert metric(metrics, "rerank_upstream_cut_responses_total", 'route="passthrough",reason="error"') == 1
+        assert_healthy(sidecar.url)
     finally:
         listener.close()
         thread.join(timeout=5)

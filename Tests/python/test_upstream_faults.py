@@ -1,12 +1,13 @@
 """Upstream faults beyond test_upstream.py: connection resets mid-response, HTML error pages, 429/503 with their
 headers, a body ten times over the limit, a body that trickles past the deadline, an upstream that goes down and
-comes back twice. Each answer is an OpenSearch-shaped error or the upstream's own, and no connection leaks."""
+comes back twice. Each answer is an OpenSearch-shaped error, the upstream's own, or (for a response handed on as it
+arrived) a body cut short on a closed connection; and no connection leaks."""
 
 from __future__ import annotations
 
+import http.client
 import socket
 import struct
-import threading
 import time
 
 import pytest
@@ -15,51 +16,19 @@ from rerank_support import (
     INDEX,
     MAIN_CONFIG,
     FakeUpstream,
+    ScriptedSocketUpstream,
     assert_healthy,
     assert_opensearch_error,
     call,
     free_port,
+    metric,
     open_fds,
+    request_cut_short,
     settled_fds,
 )
 
 BLACK = {"match": {"title": "black"}}
 SEARCH = f"/{INDEX}/_search"
-
-
-class ScriptedSocketUpstream:
-    """A loopback server that answers every connection with `script(connection)`, for faults below HTTP."""
-
-    def __init__(self, script):
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(64)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.script = script
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
-
-    def _answer(self, connection):
-        try:
-            connection.recv(65536)
-            self.script(connection)
-        except OSError:
-            pass
-        finally:
-            connection.close()
-
-    def stop(self):
-        self.listener.close()
-        self.thread.join(timeout=5)
 
 
 def reset_mid_response(connection):
@@ -68,16 +37,24 @@ def reset_mid_response(connection):
     connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
-def test_reset_mid_response_is_502_and_leaks_nothing(sidecars):
+def test_reset_mid_response_is_502_or_cut_short_and_leaks_nothing(sidecars):
     upstream = ScriptedSocketUpstream(reset_mid_response)
     try:
         sidecar = sidecars(upstream.url, MAIN_CONFIG, "upstream-reset")
         pid = sidecar.process.process.pid
         assert_opensearch_error(call(sidecar.url, "POST", SEARCH, body={"query": BLACK}), 502, "rerank_upstream_unreachable_exception")
         baseline = open_fds(pid)
-        for path in (SEARCH, f"/{INDEX}/_count") * 50:
-            reply = call(sidecar.url, "POST", path, body={"query": BLACK})
-            assert_opensearch_error(reply, 502, "rerank_upstream_unreachable_exception")
+        for _ in range(50):
+            # A search is read whole: the reset is a 502.
+            assert_opensearch_error(call(sidecar.url, "POST", SEARCH, body={"query": BLACK}), 502, "rerank_upstream_unreachable_exception")
+            # A count is handed on as it arrives: its head has gone out, so the body is cut short instead (or a 502
+            # when the reset overtakes the head).
+            try:
+                reply = call(sidecar.url, "POST", f"/{INDEX}/_count", body={"query": BLACK})
+            except http.client.IncompleteRead as error:
+                assert error.partial == b'{"hits":{"hits":['
+            else:
+                assert_opensearch_error(reply, 502, "rerank_upstream_unreachable_exception")
         assert settled_fds(pid, baseline + 5) <= baseline + 5, "connections to a resetting upstream leak"
         assert_healthy(sidecar.url)
     finally:
@@ -131,16 +108,21 @@ def test_429_and_503_keep_status_body_and_retry_after(scripted, scripted_sidecar
         assert reply.headers["retry-after"] == extra[0][1]
 
 
-def test_body_ten_times_over_the_limit_is_502(scripted, scripted_sidecar):
+def test_body_ten_times_over_the_limit_is_502_for_a_search_and_handed_on_for_a_read(scripted, scripted_sidecar):
     huge = b'{"hits":{"hits":[' + b",".join(b'{"_id":"%d","_score":1,"_source":{"pad":"%s"}}' % (n, b"x" * 900) for n in range(1100)) + b"]}}"
     assert len(huge) > 10 * 100_000
     scripted.state.update(status=200, payload=huge, type="application/json", headers=[])
     pid = scripted_sidecar.process.process.pid
     baseline = open_fds(pid)
-    for path in (SEARCH, f"/{INDEX}/_doc/1") * 10:
-        reply = call(scripted_sidecar.url, "POST" if path == SEARCH else "GET", path, body={"query": BLACK} if path == SEARCH else None)
+    for _ in range(10):
+        # A search is read whole, so max_response_body bounds it.
+        reply = call(scripted_sidecar.url, "POST", SEARCH, body={"query": BLACK})
         error = assert_opensearch_error(reply, 502, "rerank_upstream_response_too_large_exception")
         assert "100000" in error["reason"]
+        # A pass-through read is handed on as it arrives, never held, so the limit does not apply.
+        reply = call(scripted_sidecar.url, "GET", f"/{INDEX}/_doc/1")
+        assert (reply.status, reply.body) == (200, huge)
+        assert reply.headers["content-length"] == str(len(huge))
     assert settled_fds(pid, baseline + 5) <= baseline + 5
     scripted.state.update(status=200, payload=b'{"hits":{"hits":[{"_id":"a","_score":1}]}}')
     assert call(scripted_sidecar.url, "POST", SEARCH, body={"query": BLACK}).status == 200

@@ -6,7 +6,12 @@ import Prometheus
 /// The sidecar's Prometheus metrics, on a registry of its own so each application (and test) counts apart.
 ///
 /// - `rerank_http_requests_total{route, status}` and `rerank_http_request_duration_seconds{route}`
-/// - `rerank_upstream_duration_seconds{route}`: time waiting for the cluster
+///   (for a response handed on as it arrives, until its head is: the body follows)
+/// - `rerank_upstream_duration_seconds{route}`: time waiting for the cluster (for a response handed on as it
+///   arrives, for its head)
+/// - `rerank_upstream_cut_responses_total{route, reason}`: responses handed on as they arrived whose body the
+///   cluster did not finish, `timeout` (still arriving at `upstream.timeout_ms`) or `error`; the client's connection
+///   was closed
 /// - `rerank_rerank_duration_seconds`: scanning, ranking and splicing one response
 /// - `rerank_searches_total{outcome}`: `reranked`, `skipped` or `fallback`
 /// - `rerank_fallbacks_total{reason}` and `rerank_skips_total{reason}`
@@ -50,6 +55,13 @@ final class ProxyMetrics: Sendable {
     func upstream(route: String, duration: Duration) {
         Timer(label: "rerank_upstream_duration_seconds", dimensions: [("route", route)], factory: factory)
             .record(duration: duration)
+    }
+
+    func upstreamCut(route: String, timedOut: Bool) {
+        Counter(
+            label: "rerank_upstream_cut_responses_total", dimensions: [("route", route), ("reason", timedOut ? "timeout" : "error")],
+            factory: factory
+        ).increment()
     }
 
     func rerank(_ outcome: RerankOutcome, duration: Duration) {

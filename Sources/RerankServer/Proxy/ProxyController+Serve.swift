@@ -30,6 +30,12 @@ extension ProxyController {
         return PreparedSearch(plan: plan, context: context, route: route)
     }
 
+    /// Whether serving a search reads its response: to rerank it, or to log what was shown (which also feeds the
+    /// online state and gives the search its query id). A search that reads nothing is handed on as it arrives.
+    func readsResponse(of plan: SearchPlan) -> Bool {
+        plan.page != nil || impressions != nil
+    }
+
     /// Serves one search's response (`range` of `bytes`, or all of it): reranked as planned or as the engine
     /// sent it, folded into the online state, logged as an impression, and given its query id.
     func serve(
@@ -48,7 +54,7 @@ extension ProxyController {
     }
 
     /// The response in the arm's order when the plan reranks it, else as the engine sent it (with the shown
-    /// hits only when impressions are logged).
+    /// hits only when impressions are logged: keep ``readsResponse(of:)`` in step).
     private func rerank(_ bytes: [UInt8], range: Range<Int>?, _ search: PreparedSearch) async -> ServedResponse {
         let plan = search.plan
         guard let page = plan.page else {

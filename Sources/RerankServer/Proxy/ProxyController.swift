@@ -60,9 +60,9 @@ struct ProxyController: Sendable {
         var response: Response
         do {
             switch endpoint {
-            case .search: response = try await search(request)
+            case .search: response = try await search(request, logger: context.logger)
             case .multiSearch: response = try await multiSearch(request)
-            case .passthrough: response = try await passthrough(request)
+            case .passthrough: response = try await passthrough(request, logger: context.logger)
             }
         } catch {
             context.logger.warning("\(request.method) \(request.uri.path): \(error)")
@@ -72,24 +72,30 @@ struct ProxyController: Sendable {
         return response
     }
 
-    private func passthrough(_ request: Request) async throws(RerankError) -> Response {
+    /// Forwards an allowed request untouched and hands the response on as it arrives (a HEAD's empty answer whole).
+    private func passthrough(_ request: Request, logger: Logger) async throws(RerankError) -> Response {
         guard policy.allows(request.method, path: request.uri.path) else {
             throw .forbiddenWrite(method: request.method.rawValue, path: request.uri.path)
         }
         var request = request
         let body = try await collectBody(&request)
-        let upstreamResponse = try await forward(
-            request, endpoint: .passthrough, target: request.uri.string, body: body.readableBytes > 0 ? body : nil,
-            acceptEncoding: true
-        )
+        let forwardBody = body.readableBytes > 0 ? body : nil
+        let target = request.uri.string
+        guard request.method != .head else {
+            let upstreamResponse = try await forward(
+                request, endpoint: .passthrough, target: target, body: forwardBody, acceptEncoding: true)
+            return Response(
+                status: .init(code: upstreamResponse.status), headers: ProxyHeaders.downstream(upstreamResponse.headers),
+                body: .init(byteBuffer: upstreamResponse.body))
+        }
+        let stream = try await forwardStreaming(
+            request, endpoint: .passthrough, target: target, body: forwardBody, acceptEncoding: true)
         return Response(
-            status: .init(code: upstreamResponse.status),
-            headers: ProxyHeaders.downstream(upstreamResponse.headers),
-            body: .init(byteBuffer: upstreamResponse.body)
-        )
+            status: .init(code: stream.status), headers: ProxyHeaders.downstream(stream.headers),
+            body: relayed(stream, endpoint: .passthrough, logger: logger))
     }
 
-    private func search(_ request: Request) async throws(RerankError) -> Response {
+    private func search(_ request: Request, logger: Logger) async throws(RerankError) -> Response {
         try checkContentType(request)
         var request = request
         let body = try await decodedBody(&request)
@@ -97,17 +103,17 @@ struct ProxyController: Sendable {
         let prepared = try prepare(
             bytes, query: request.uri.query, headers: headers(of: request),
             override: request.headers[.rerankVariantOverride], snapshot: rerankers.snapshot)
-        let (plan, route) = (prepared.plan, prepared.route)
+        let plan = prepared.plan
         let target = request.uri.path + (plan.query.map { "?\($0)" } ?? "")
         let forwardBody = plan.body.map { ByteBuffer(bytes: $0) } ?? (bytes.isEmpty ? nil : body)
+        let method = forwardBody == nil ? request.method : .post
+        guard readsResponse(of: plan) else {
+            return try await skippedSearch(
+                request, prepared, target: target, body: forwardBody, method: method, logger: logger)
+        }
         let upstreamResponse = try await forward(
-            request, endpoint: .search, target: target, body: forwardBody, acceptEncoding: false,
-            method: forwardBody == nil ? request.method : .post
-        )
-        var headers = ProxyHeaders.downstream(upstreamResponse.headers)
-        headers[.rerankModel] = route.model
-        headers[.rerankVariant] = route.variant
-        if let experiment = route.assignment?.experiment.name { headers[.rerankExperiment] = experiment }
+            request, endpoint: .search, target: target, body: forwardBody, acceptEncoding: false, method: method)
+        var headers = searchHeaders(upstreamResponse.headers, route: prepared.route)
         guard upstreamResponse.status == 200 else {
             headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(upstreamResponse.status)").header
             return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
@@ -116,6 +122,33 @@ struct ProxyController: Sendable {
         headers[.rerankStatus] = served.outcome.header
         if let queryID = served.queryID { headers[.rerankQueryID] = queryID }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: served.bytes)))
+    }
+
+    /// A search nothing reads the response of (not reranked, no impression logged), handed on as it arrives.
+    private func skippedSearch(
+        _ request: Request, _ prepared: PreparedSearch, target: String, body: ByteBuffer?, method: HTTPRequest.Method,
+        logger: Logger
+    ) async throws(RerankError) -> Response {
+        let stream = try await forwardStreaming(
+            request, endpoint: .search, target: target, body: body, acceptEncoding: false, method: method)
+        var headers = searchHeaders(stream.headers, route: prepared.route)
+        if stream.status == 200 {
+            let outcome = RerankOutcome.skipped(prepared.plan.skipReason ?? "not reranked")
+            metrics.rerank(outcome, duration: .zero)
+            headers[.rerankStatus] = outcome.header
+        } else {
+            headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(stream.status)").header
+        }
+        return Response(status: .init(code: stream.status), headers: headers, body: relayed(stream, endpoint: .search, logger: logger))
+    }
+
+    /// The cluster's headers as they go back to the client, with the arm that served the search.
+    private func searchHeaders(_ upstreamHeaders: HTTPHeaders, route: ExperimentRoute) -> HTTPFields {
+        var headers = ProxyHeaders.downstream(upstreamHeaders)
+        headers[.rerankModel] = route.model
+        headers[.rerankVariant] = route.variant
+        if let experiment = route.assignment?.experiment.name { headers[.rerankExperiment] = experiment }
+        return headers
     }
 
     /// The index a search path names, e.g. `products` for `/products/_search`.
@@ -177,30 +210,43 @@ struct ProxyController: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output)))
     }
 
+    /// Sends a request to the cluster and reads its whole response.
     private func forward(
-        _ request: Request,
-        endpoint: Endpoint,
-        target: String,
-        body: ByteBuffer?,
-        acceptEncoding: Bool,
+        _ request: Request, endpoint: Endpoint, target: String, body: ByteBuffer?, acceptEncoding: Bool,
         method: HTTPRequest.Method? = nil
     ) async throws(RerankError) -> UpstreamResponse {
         let clock = ContinuousClock()
         let start = clock.now
+        let response = try await upstream.send(
+            method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue), target: target,
+            headers: upstreamHeaders(request, endpoint: endpoint, body: body, acceptEncoding: acceptEncoding), body: body)
+        metrics.upstream(route: endpoint.rawValue, duration: clock.now - start)
+        return response
+    }
+
+    /// Sends a request to the cluster and answers once its response head has arrived.
+    private func forwardStreaming(
+        _ request: Request, endpoint: Endpoint, target: String, body: ByteBuffer?, acceptEncoding: Bool,
+        method: HTTPRequest.Method? = nil
+    ) async throws(RerankError) -> UpstreamStream {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let stream = try await upstream.stream(
+            method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue), target: target,
+            headers: upstreamHeaders(request, endpoint: endpoint, body: body, acceptEncoding: acceptEncoding), body: body)
+        metrics.upstream(route: endpoint.rawValue, duration: clock.now - start)
+        return stream
+    }
+
+    /// The client's headers as they go to the cluster.
+    private func upstreamHeaders(_ request: Request, endpoint: Endpoint, body: ByteBuffer?, acceptEncoding: Bool) -> HTTPHeaders {
         var headers = ProxyHeaders.upstream(request.headers, acceptEncoding: acceptEncoding)
         // Search bodies were decoded to be read and rewritten; they go upstream plain.
         if endpoint != .passthrough { headers.remove(name: "content-encoding") }
         if let body, headers["content-type"].isEmpty, body.readableBytes > 0 {
             headers.add(name: "content-type", value: endpoint == .multiSearch ? "application/x-ndjson" : "application/json")
         }
-        let response = try await upstream.send(
-            method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue),
-            target: target,
-            headers: headers,
-            body: body
-        )
-        metrics.upstream(route: endpoint.rawValue, duration: clock.now - start)
-        return response
+        return headers
     }
 
     func headers(of request: Request) -> ContextBuilder.Headers {

@@ -10,9 +10,17 @@ struct RequestBodyDeadline: Sendable {
 
     /// The whole body, at most `limit` bytes, received within `timeout` of the call.
     ///
+    /// A request that has no body (neither `Content-Length` nor `Transfer-Encoding`, or a zero length: most GETs)
+    /// is answered at once, and one whose `Content-Length` is over `limit` is refused before a byte is read.
+    ///
     /// - Throws: ``RerankError/requestTimeout(seconds:)`` when the body is late, ``RerankError/bodyTooLarge(limit:)``
     ///   when it is over `limit`, ``RerankError/invalidBody(_:)`` when the connection failed while reading.
     func collect(_ request: inout Request) async throws(RerankError) -> ByteBuffer {
+        let length = request.headers[.contentLength].flatMap { Int($0) }
+        if length == 0 || (length == nil && request.headers[.transferEncoding] == nil) {
+            return ByteBuffer()
+        }
+        if let length, length > limit { throw .bodyTooLarge(limit: limit) }
         let reading = request
         let limit = limit
         let timeout = timeout

@@ -16,6 +16,20 @@ struct UpstreamResponse: Sendable {
     var body: ByteBuffer
 }
 
+/// A response from the cluster whose body is still arriving; see ``UpstreamRelay``.
+struct UpstreamStream: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    /// The body parts as they arrive, ending at the request's deadline at the latest; iterate it once.
+    let body: UpstreamRelay.Body
+    /// What an error thrown by ``body`` means for the client, as ``UpstreamClient/send(method:target:headers:body:)``
+    /// would have reported it.
+    let explain: @Sendable (any Error) -> RerankError
+
+    /// The body's length as the cluster announced it; nil when it sends the body chunked.
+    var contentLength: Int? { headers.first(name: "content-length").flatMap { Int($0) } }
+}
+
 /// The pooled, non-blocking client for the cluster; a `Service` so it shuts down with the application.
 ///
 /// Requests go round-robin over the configured upstream URLs, each under the configured deadline.
@@ -61,56 +75,90 @@ final class UpstreamClient: Service, Sendable {
 
     /// Sends a request to the next upstream and reads its whole response.
     ///
+    /// The deadline (`upstream.timeout_ms`) is AsyncHTTPClient's own for a delegate request, which covers the whole
+    /// response: a cluster trickling its body is cut off at the deadline, the connection to it closed.
+    ///
     /// - Parameters:
     ///   - target: path and query, e.g. `/products/_search?typed_keys=true`.
     ///   - headers: the client's headers, already stripped of hop-by-hop headers.
     /// - Throws: ``RerankError`` for an unreachable or slow cluster, or an oversized response.
     func send(method: HTTPMethod, target: String, headers: HTTPHeaders, body: ByteBuffer?) async throws(RerankError) -> UpstreamResponse {
-        let base = baseURLs[next.wrappingAdd(1, ordering: .relaxed).oldValue % baseURLs.count]
-        var request = HTTPClientRequest(url: base + target)
-        request.method = method
-        request.headers = headers
-        if !configuration.forwardAuthorization || !headers.contains(name: "authorization") {
-            request.headers.remove(name: "authorization")
-            if let basicAuthorization { request.headers.replaceOrAdd(name: "authorization", value: basicAuthorization) }
-        }
-        if let body { request.body = .bytes(body) }
-        let timeout = TimeAmount.milliseconds(Int64(configuration.timeoutMilliseconds))
-        let deadline = NIODeadline.now() + timeout
+        let exchange = try exchange(method: method, target: target, headers: headers, body: body)
         do {
-            let response = try await http.execute(request, deadline: deadline)
-            let bytes = try await Self.collect(response.body, upTo: maxResponseBody, before: deadline)
-            return UpstreamResponse(status: Int(response.status.code), headers: response.headers, body: bytes)
-        } catch let error as NIOTooManyBytesError {
-            _ = error
-            throw .upstreamResponseTooLarge(limit: maxResponseBody)
-        } catch let error as HTTPClientError where [.deadlineExceeded, .readTimeout].contains(error) {
-            throw .upstreamTimeout(base, seconds: Double(configuration.timeoutMilliseconds) / 1000)
-        } catch {
-            if NIODeadline.now() >= deadline {
-                throw .upstreamTimeout(base, seconds: Double(configuration.timeoutMilliseconds) / 1000)
+            let accumulator = ResponseAccumulator(request: exchange.request, maxBodySize: maxResponseBody)
+            let task = http.execute(request: exchange.request, delegate: accumulator, eventLoop: .indifferent, deadline: exchange.deadline)
+            let response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-            throw .upstreamUnreachable(base, String(describing: error))
+            return UpstreamResponse(status: Int(response.status.code), headers: response.headers, body: response.body ?? ByteBuffer())
+        } catch {
+            throw exchange.explain(error)
         }
     }
 
-    /// The whole response body, read before `deadline`: the client's deadline covers the response head only, and a
-    /// cluster trickling its body would otherwise hold the request for as long as it likes.
+    /// Sends a request to the next upstream and answers once the response head has arrived, its body still to come.
     ///
-    /// - Throws: `HTTPClientError.deadlineExceeded` when the deadline passes first (the read is cancelled, which
-    ///   closes the connection), or what reading the body threw.
-    private static func collect(
-        _ body: HTTPClientResponse.Body, upTo limit: Int, before deadline: NIODeadline
-    ) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await body.collect(upTo: limit) }
-            group.addTask {
-                try await Task.sleep(nanoseconds: UInt64(max(0, (deadline - .now()).nanoseconds)))
-                return nil
+    /// The deadline (`upstream.timeout_ms`) covers the body as it does in ``send(method:target:headers:body:)``;
+    /// no size limit applies, since the body is handed on, not held.
+    ///
+    /// - Throws: ``RerankError`` for an unreachable cluster, or one whose head does not arrive in time.
+    func stream(method: HTTPMethod, target: String, headers: HTTPHeaders, body: ByteBuffer?) async throws(RerankError) -> UpstreamStream {
+        let exchange = try exchange(method: method, target: target, headers: headers, body: body)
+        let (relay, body) = UpstreamRelay.make(on: http.eventLoopGroup.any())
+        do {
+            let task = http.execute(
+                request: exchange.request, delegate: relay, eventLoop: .delegate(on: relay.eventLoop), deadline: exchange.deadline)
+            let head = try await withTaskCancellationHandler {
+                try await relay.head.get()
+            } onCancel: {
+                task.cancel()
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let bytes = first else { throw HTTPClientError.deadlineExceeded }
-            return bytes
+            return UpstreamStream(status: Int(head.status.code), headers: head.headers, body: body, explain: exchange.explain)
+        } catch {
+            throw exchange.explain(error)
+        }
+    }
+
+    /// One request to the next upstream: what to send, its deadline, and how to report what went wrong.
+    private struct Exchange {
+        var request: HTTPClient.Request
+        var deadline: NIODeadline
+        var explain: @Sendable (any Error) -> RerankError
+    }
+
+    private func exchange(method: HTTPMethod, target: String, headers: HTTPHeaders, body: ByteBuffer?) throws(RerankError) -> Exchange {
+        let base = baseURLs[next.wrappingAdd(1, ordering: .relaxed).oldValue % baseURLs.count]
+        var headers = headers
+        if !configuration.forwardAuthorization || !headers.contains(name: "authorization") {
+            headers.remove(name: "authorization")
+            if let basicAuthorization { headers.replaceOrAdd(name: "authorization", value: basicAuthorization) }
+        }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(configuration.timeoutMilliseconds))
+        let explain = Self.explainer(base: base, deadline: deadline, timeoutMilliseconds: configuration.timeoutMilliseconds, limit: maxResponseBody)
+        do {
+            let request = try HTTPClient.Request(url: base + target, method: method, headers: headers, body: body.map { .byteBuffer($0) })
+            return Exchange(request: request, deadline: deadline, explain: explain)
+        } catch {
+            throw explain(error)
+        }
+    }
+
+    /// Turns what AsyncHTTPClient threw into the error the client gets.
+    private static func explainer(
+        base: String, deadline: NIODeadline, timeoutMilliseconds: Int, limit: Int
+    ) -> @Sendable (any Error) -> RerankError {
+        { error in
+            let timeout = RerankError.upstreamTimeout(base, seconds: Double(timeoutMilliseconds) / 1000)
+            switch error {
+            case is ResponseAccumulator.ResponseTooBigError:
+                return .upstreamResponseTooLarge(limit: limit)
+            case let error as HTTPClientError where [.deadlineExceeded, .readTimeout].contains(error):
+                return timeout
+            default:
+                return NIODeadline.now() >= deadline ? timeout : .upstreamUnreachable(base, String(describing: error))
+            }
         }
     }
 }
