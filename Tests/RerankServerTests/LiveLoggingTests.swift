@@ -16,13 +16,22 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("rerank-logs-\(UUID())").path
     }
 
-    @Test func searchesLogImpressionsThatEventsJoin() async throws {
-        let directory = Self.temporaryDirectory()
+    /// Runs `test` against a sidecar with the sample ranking that logs into a fresh directory, then returns the
+    /// log as written once the sidecar has stopped (its impression queue drained); the directory is removed.
+    static func withLoggingSidecar(
+        _ test: @escaping @Sendable (any TestClientProtocol, String) async throws -> Void
+    ) async throws -> InteractionLog {
+        let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withLiveSidecar(configure: { configuration in
             configureSampleRanking(&configuration)
             configuration.log.directory = directory
-        }) { client, _ in
+        }) { client, _ in try await test(client, directory) }
+        return try InteractionLogReader().read(directory)
+    }
+
+    @Test func searchesLogImpressionsThatEventsJoin() async throws {
+        let log = try await Self.withLoggingSidecar { client, directory in
             let query = #"{"query":{"match":{"title":"jacket"}},"size":4,"ext":{"rerank":{"user_id":"alice","return_query_id":true,"context":{"device":"mobile"}}}}"#
             var queryID = ""
             var shown: [String] = []
@@ -46,13 +55,12 @@ import Testing
                 #expect(statuses == [201, 201, 400])
             }
             // Acknowledged events are already on disk.
-            let log = try InteractionLogReader().read(directory)
-            #expect(log.events.count == 2)
-            #expect(log.events.allSatisfy { $0.queryID == queryID })
-            #expect(log.events.first?.objectID == shown[1])
+            let written = try InteractionLogReader().read(directory)
+            #expect(written.events.count == 2)
+            #expect(written.events.allSatisfy { $0.queryID == queryID })
+            #expect(written.events.first?.objectID == shown[1])
         }
         // After shutdown the impression queue has drained into the file.
-        let log = try InteractionLogReader().read(directory)
         let impression = try #require(log.queries.first)
         #expect(log.queries.count == 1)
         #expect(impression.clientID == "alice")
@@ -64,12 +72,7 @@ import Testing
     }
 
     @Test func pagesLogTheAbsolutePositionOfTheirFirstHit() async throws {
-        let directory = Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await withLiveSidecar(configure: { configuration in
-            configureSampleRanking(&configuration)
-            configuration.log.directory = directory
-        }) { client, _ in
+        let log = try await Self.withLoggingSidecar { client, _ in
             // Page 2 reranked, and page 2 passed through (a sorted search is not reranked).
             for sort in ["", #","sort":[{"price":"asc"}]"#] {
                 let query = #"{"query":{"match":{"description":"range"}},"from":4,"size":4\#(sort)}"#
@@ -78,7 +81,6 @@ import Testing
                 }
             }
         }
-        let log = try InteractionLogReader().read(directory)
         #expect(log.queries.count == 2)
         #expect(log.queries.allSatisfy { $0.attributes["from"] == .int(4) })
         #expect(log.loggedImpressions().map(\.firstPosition) == [4, 4])

@@ -215,13 +215,12 @@ struct ProxyController: Sendable {
         _ request: Request, endpoint: Endpoint, target: String, body: ByteBuffer?, acceptEncoding: Bool,
         method: HTTPRequest.Method? = nil
     ) async throws(RerankError) -> UpstreamResponse {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let response = try await upstream.send(
-            method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue), target: target,
-            headers: upstreamHeaders(request, endpoint: endpoint, body: body, acceptEncoding: acceptEncoding), body: body)
-        metrics.upstream(route: endpoint.rawValue, duration: clock.now - start)
-        return response
+        let headers = upstreamHeaders(request, endpoint: endpoint, body: body, acceptEncoding: acceptEncoding)
+        return try await timed(endpoint) { () async throws(RerankError) in
+            try await upstream.send(
+                method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue), target: target, headers: headers,
+                body: body)
+        }
     }
 
     /// Sends a request to the cluster and answers once its response head has arrived.
@@ -229,13 +228,23 @@ struct ProxyController: Sendable {
         _ request: Request, endpoint: Endpoint, target: String, body: ByteBuffer?, acceptEncoding: Bool,
         method: HTTPRequest.Method? = nil
     ) async throws(RerankError) -> UpstreamStream {
+        let headers = upstreamHeaders(request, endpoint: endpoint, body: body, acceptEncoding: acceptEncoding)
+        return try await timed(endpoint) { () async throws(RerankError) in
+            try await upstream.stream(
+                method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue), target: target, headers: headers,
+                body: body)
+        }
+    }
+
+    /// Runs one call to the cluster and records how long it took in the upstream duration metric.
+    private func timed<Answer>(
+        _ endpoint: Endpoint, _ call: () async throws(RerankError) -> Answer
+    ) async throws(RerankError) -> Answer {
         let clock = ContinuousClock()
         let start = clock.now
-        let stream = try await upstream.stream(
-            method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue), target: target,
-            headers: upstreamHeaders(request, endpoint: endpoint, body: body, acceptEncoding: acceptEncoding), body: body)
+        let answer = try await call()
         metrics.upstream(route: endpoint.rawValue, duration: clock.now - start)
-        return stream
+        return answer
     }
 
     /// The client's headers as they go to the cluster.
