@@ -54,22 +54,34 @@ public struct PersonalizationExtras: Sendable, Codable {
 /// How much of the model's score the served ranking blends in (`rerank.weight` when none is configured),
 /// chosen on the validation searches so that the served ranking is not worse there than the engine's order.
 public struct BlendChoice: Sendable, Codable, Equatable {
-    /// The chosen weight: the candidate with the best validation NDCG@10 (the lowest such).
+    /// What the candidate weights are compared by on the validation searches.
+    public enum Criterion: String, Sendable, Codable {
+        /// NDCG@10 of the logged interactions, as they are: for a model trained on raw clicks.
+        case ndcg = "ndcg@10"
+        /// The counterfactual DCG@10 of the logged clicks, each weighted by the inverse propensity of its logged
+        /// position: for a model trained on debiased clicks, so the blend is not chosen by the bias the model
+        /// was trained to undo.
+        case counterfactualDCG = "ips_dcg@10"
+    }
+
+    /// The chosen weight: the candidate with the best validation score (the lowest such).
     public var weight: Double
     /// The weights tried, from 0 (the engine's order) to 1 (the model's).
     public var candidates: [Double]
-    /// Validation NDCG@10 of the blend at each candidate weight.
-    public var validationNDCG: [Double]
+    public var criterion: Criterion
+    /// The criterion's value for the blend at each candidate weight, on the validation searches.
+    public var validationScores: [Double]
 
-    public init(weight: Double, candidates: [Double], validationNDCG: [Double]) {
+    public init(weight: Double, candidates: [Double], criterion: Criterion, validationScores: [Double]) {
         self.weight = weight
         self.candidates = candidates
-        self.validationNDCG = validationNDCG
+        self.criterion = criterion
+        self.validationScores = validationScores
     }
 
-    /// Validation NDCG@10 at the chosen weight, and of the engine's order (weight 0).
-    public var chosenNDCG: Double { validationNDCG[candidates.firstIndex(of: weight) ?? 0] }
-    public var engineNDCG: Double { validationNDCG[candidates.firstIndex(of: 0) ?? 0] }
+    /// The validation score at the chosen weight, and of the engine's order (weight 0).
+    public var chosenScore: Double { validationScores[candidates.firstIndex(of: weight) ?? 0] }
+    public var engineScore: Double { validationScores[candidates.firstIndex(of: 0) ?? 0] }
 }
 
 /// A trained personalized ranking model: the LambdaMART trees plus ``PersonalizationExtras``, in one file.

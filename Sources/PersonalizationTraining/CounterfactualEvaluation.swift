@@ -20,23 +20,7 @@ public struct CounterfactualEstimate: Sendable {
     /// Estimates `score`'s ranking (higher first, ties in logged order) over `set`'s searches, with 95% percentile
     /// bootstrap intervals (1,000 resamples of the searches).
     init(_ set: TrainingSet, bias: PositionBias, seed: UInt64, score: (_ group: Int, _ row: Int) -> Double) {
-        var credits: [Double] = []
-        var weights: [Double] = []
-        for group in 0..<set.groupCount {
-            let rows = set.groupBoundaries[group]..<set.groupBoundaries[group + 1]
-            let order = RankingMetrics.ranking(scores: (0..<rows.count).map { score(group, $0) })
-            var rank = [Int](repeating: 0, count: rows.count)
-            for (position, row) in order.enumerated() { rank[row] = position }
-            var credit = 0.0
-            var weight = 0.0
-            for row in 0..<rows.count where set.labels[rows.lowerBound + row] > 0 {
-                let clickWeight = bias.weight(at: set.groups[group].position(ofShown: row))
-                weight += clickWeight
-                if rank[row] < Self.cutoff { credit += clickWeight / log2(2 + Double(rank[row])) }
-            }
-            credits.append(credit)
-            weights.append(weight)
-        }
+        let (credits, weights, _) = Self.credits(set, bias: bias, score: score)
         func estimates(_ indices: some Sequence<Int>) -> (ips: Double, snips: Double) {
             var credit = 0.0
             var weight = 0.0
@@ -58,5 +42,30 @@ public struct CounterfactualEstimate: Sendable {
         let snips = resampled.map(\.snips).sorted()
         self.ips = (point.ips, ips.isEmpty ? point.ips : ips[25], ips.isEmpty ? point.ips : ips[974])
         self.snips = (point.snips, snips.isEmpty ? point.snips : snips[25], snips.isEmpty ? point.snips : snips[974])
+    }
+
+    /// Per search, the discounted weighted clicks the ranking earns and the clicks' total weight; and the IPS
+    /// point estimate, their mean credit.
+    static func credits(
+        _ set: TrainingSet, bias: PositionBias, score: (_ group: Int, _ row: Int) -> Double
+    ) -> (credits: [Double], weights: [Double], ips: Double) {
+        var credits: [Double] = []
+        var weights: [Double] = []
+        for group in 0..<set.groupCount {
+            let rows = set.groupBoundaries[group]..<set.groupBoundaries[group + 1]
+            let order = RankingMetrics.ranking(scores: (0..<rows.count).map { score(group, $0) })
+            var rank = [Int](repeating: 0, count: rows.count)
+            for (position, row) in order.enumerated() { rank[row] = position }
+            var credit = 0.0
+            var weight = 0.0
+            for row in 0..<rows.count where set.labels[rows.lowerBound + row] > 0 {
+                let clickWeight = bias.weight(at: set.groups[group].position(ofShown: row))
+                weight += clickWeight
+                if rank[row] < cutoff { credit += clickWeight / log2(2 + Double(rank[row])) }
+            }
+            credits.append(credit)
+            weights.append(weight)
+        }
+        return (credits, weights, credits.reduce(0, +) / Double(max(1, credits.count)))
     }
 }

@@ -97,7 +97,7 @@ public enum LogTrainer {
         let scorer = ranking.scorer()
         let validationData = try dataset(validation, columns: columns)
         let modelScores = try scorer.score(rows: validationData.features)
-        let blend = BlendChoice(choosingOn: validation, modelScores: modelScores)
+        let blend = BlendChoice(choosingOn: validation, modelScores: modelScores, bias: positionBias)
         let extras = PersonalizationExtras(
             columns: columns, excludedFamilies: options.excludedFamilies.map(\.rawValue).sorted(),
             attributeFields: options.attributeFields, gains: options.builder.gains, state: state,

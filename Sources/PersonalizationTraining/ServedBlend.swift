@@ -8,17 +8,21 @@ extension BlendChoice {
     public static let candidateWeights = (0...10).map { Double($0) / 10 }
 
     /// Chooses the weight whose served blend (``Reranker/blend(searchScores:rankerScores:weight:)``, the one
-    /// serving uses) has the best NDCG@10 on `validation`; the lowest such, so a model that does not help is
-    /// served at weight 0, the engine's order.
-    public init(choosingOn validation: TrainingSet, modelScores: [Double]) {
+    /// serving uses) scores best on `validation`, the lowest such, so a model that does not help is served at
+    /// weight 0, the engine's order. With `bias` (the model was trained on debiased clicks) the score is the
+    /// counterfactual DCG@10 of the clicks corrected by it, else NDCG@10 of the interactions as logged.
+    public init(choosingOn validation: TrainingSet, modelScores: [Double], bias: PositionBias? = nil) {
         let candidates = Self.candidateWeights
-        let ndcg = candidates.map { weight in
-            let scores = validation.blendedScores(modelScores: modelScores, weight: weight)
-            return RankingEvaluation(set: validation) { group, row in scores[validation.groupBoundaries[group] + row] }
-                .metrics["ndcg@10"] ?? 0
+        let scores = candidates.map { weight in
+            let blended = validation.blendedScores(modelScores: modelScores, weight: weight)
+            let score = { (group: Int, row: Int) in blended[validation.groupBoundaries[group] + row] }
+            guard let bias else { return RankingEvaluation(set: validation, score: score).metrics["ndcg@10"] ?? 0 }
+            return CounterfactualEstimate.credits(validation, bias: bias, score: score).ips
         }
-        let best = ndcg.indices.max { ndcg[$0] < ndcg[$1] || (ndcg[$0] == ndcg[$1] && $0 > $1) } ?? 0
-        self.init(weight: candidates[best], candidates: candidates, validationNDCG: ndcg)
+        let best = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) } ?? 0
+        self.init(
+            weight: candidates[best], candidates: candidates, criterion: bias == nil ? .ndcg : .counterfactualDCG,
+            validationScores: scores)
     }
 }
 

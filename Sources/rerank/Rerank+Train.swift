@@ -175,8 +175,8 @@ extension Rerank {
             }
             print(Self.positionBiasLine(report.positionBias, requested: options.debias))
             let blend = report.blend
-            let tried = zip(blend.candidates, blend.validationNDCG).map { String(format: "%.1f: %.4f", $0, $1) }.joined(separator: ", ")
-            print("served blend weight \(String(format: "%.1f", blend.weight)) (validation NDCG@10 by weight: \(tried))")
+            let tried = zip(blend.candidates, blend.validationScores).map { String(format: "%.1f: %.4f", $0, $1) }.joined(separator: ", ")
+            print("served blend weight \(String(format: "%.1f", blend.weight)) (validation \(blend.criterion.rawValue) by weight: \(tried))")
             print("\(model.ranking.trees.count) trees over \(model.ranking.featureNames.count) features written to \(output)")
         }
 
