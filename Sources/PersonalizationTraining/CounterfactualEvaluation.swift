@@ -1,7 +1,5 @@
 import Features
-import Foundation
 import LTRTraining
-import RerankCore
 
 /// What a ranking would earn from the logged clicks once they are corrected for position bias: each click counts
 /// with the inverse propensity of the position it was logged at (clipped, ``PositionBias/weight(at:)``) and is
@@ -21,7 +19,7 @@ public struct CounterfactualEstimate: Sendable {
     /// bootstrap intervals (1,000 resamples of the searches).
     init(_ set: TrainingSet, bias: PositionBias, seed: UInt64, score: (_ group: Int, _ row: Int) -> Double) {
         let (credits, weights, _) = Self.credits(set, bias: bias, score: score)
-        func estimates(_ indices: some Sequence<Int>) -> (ips: Double, snips: Double) {
+        func estimates(_ indices: [Int]) -> (ips: Double, snips: Double) {
             var credit = 0.0
             var weight = 0.0
             var count = 0
@@ -32,16 +30,12 @@ public struct CounterfactualEstimate: Sendable {
             }
             return (credit / Double(max(1, count)), weight > 0 ? credit / weight : 0)
         }
-        let point = estimates(credits.indices)
-        var random = SplitMix64(seed: seed &+ 29)
-        var resampled: [(ips: Double, snips: Double)] = []
-        for _ in 0..<(credits.isEmpty ? 0 : 1000) {
-            resampled.append(estimates((0..<credits.count).map { _ in Int(random.next() % UInt64(credits.count)) }))
-        }
-        let ips = resampled.map(\.ips).sorted()
-        let snips = resampled.map(\.snips).sorted()
-        self.ips = (point.ips, ips.isEmpty ? point.ips : ips[25], ips.isEmpty ? point.ips : ips[974])
-        self.snips = (point.snips, snips.isEmpty ? point.snips : snips[25], snips.isEmpty ? point.snips : snips[974])
+        let point = estimates(Array(credits.indices))
+        let resampled = PercentileBootstrap.resamples(of: credits.count, seed: seed &+ 29, estimates)
+        let ips = PercentileBootstrap.interval(resampled.map(\.ips)) ?? (point.ips, point.ips)
+        let snips = PercentileBootstrap.interval(resampled.map(\.snips)) ?? (point.snips, point.snips)
+        self.ips = (point.ips, ips.low, ips.high)
+        self.snips = (point.snips, snips.low, snips.high)
     }
 
     /// Per search, the discounted weighted clicks the ranking earns and the clicks' total weight; and the IPS
@@ -53,18 +47,13 @@ public struct CounterfactualEstimate: Sendable {
         var weights: [Double] = []
         for group in 0..<set.groupCount {
             let rows = set.groupBoundaries[group]..<set.groupBoundaries[group + 1]
-            let order = RankingMetrics.ranking(scores: (0..<rows.count).map { score(group, $0) })
-            var rank = [Int](repeating: 0, count: rows.count)
-            for (position, row) in order.enumerated() { rank[row] = position }
-            var credit = 0.0
-            var weight = 0.0
-            for row in 0..<rows.count where set.labels[rows.lowerBound + row] > 0 {
-                let clickWeight = bias.weight(at: set.groups[group].position(ofShown: row))
-                weight += clickWeight
-                if rank[row] < cutoff { credit += clickWeight / log2(2 + Double(rank[row])) }
+            // A click's weight is its label: DCG@10 with linear gain credits it at the rank the ranking gives it.
+            let clickWeights = (0..<rows.count).map { row in
+                set.labels[rows.lowerBound + row] > 0 ? bias.weight(at: set.groups[group].position(ofShown: row)) : 0
             }
-            credits.append(credit)
-            weights.append(weight)
+            let order = RankingMetrics.ranking(scores: (0..<rows.count).map { score(group, $0) })
+            credits.append(RankingMetrics.dcg(rankedLabels: order.map { clickWeights[$0] }, cutoff: cutoff, gain: .linear))
+            weights.append(clickWeights.reduce(0, +))
         }
         return (credits, weights, credits.reduce(0, +) / Double(max(1, credits.count)))
     }

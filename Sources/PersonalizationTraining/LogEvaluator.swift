@@ -190,14 +190,10 @@ public enum LogEvaluator {
             return ndcg(ranking) - ndcg(other)
         }
         let mean = differences.reduce(0, +) / Double(max(1, differences.count))
-        var random = SplitMix64(seed: seed &+ 17)
-        var means: [Double] = []
-        for _ in 0..<1000 {
-            var total = 0.0
-            for _ in differences.indices { total += differences[Int(random.next() % UInt64(differences.count))] }
-            means.append(total / Double(differences.count))
+        let means = PercentileBootstrap.resamples(of: differences.count, seed: seed &+ 17) { indices in
+            indices.reduce(0) { $0 + differences[$1] } / Double(differences.count)
         }
-        means.sort()
-        return (mean, means[25], means[974])
+        let interval = PercentileBootstrap.interval(means) ?? (mean, mean)
+        return (mean, interval.low, interval.high)
     }
 }

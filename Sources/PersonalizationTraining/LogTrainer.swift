@@ -89,14 +89,13 @@ public enum LogTrainer {
         let validation = set.subset((usable - validationCount)..<usable)
         let columns = FeatureSchema.columns(excluding: options.excludedFamilies)
         let positionBias = options.debias ? options.positionBiasEstimator.estimate(training) : nil
+        let validationData = try dataset(validation, columns: columns)
         let ranking = try Booster(
             train: dataset(training, columns: columns, weights: positionBias.map { training.clickWeights($0) }),
-            valid: dataset(validation, columns: columns),
+            valid: validationData,
             parameters: options.parameters
         ).train(progress: progress)
-        let scorer = ranking.scorer()
-        let validationData = try dataset(validation, columns: columns)
-        let modelScores = try scorer.score(rows: validationData.features)
+        let modelScores = try ranking.scorer().score(rows: validationData.features)
         let blend = BlendChoice(choosingOn: validation, modelScores: modelScores, bias: positionBias)
         let extras = PersonalizationExtras(
             columns: columns, excludedFamilies: options.excludedFamilies.map(\.rawValue).sorted(),

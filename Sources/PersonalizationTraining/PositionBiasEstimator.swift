@@ -68,7 +68,7 @@ public struct PositionBiasEstimator: Sendable {
     private func logit(_ p: Double) -> Double { log(p / (1 - p)) }
 }
 
-/// The rows the estimate reads: standardized features without the search family, absolute positions, clicks.
+/// The rows the estimate reads: standardized features without the engine's rank, absolute positions, clicks.
 private struct Sample {
     let width: Int
     private(set) var values: [Double] = []

@@ -83,13 +83,13 @@ struct ProxyController: Sendable {
         let target = request.uri.string
         guard request.method != .head else {
             let upstreamResponse = try await forward(
-                request, endpoint: .passthrough, target: target, body: forwardBody, acceptEncoding: true)
+                request, endpoint: .passthrough, target: target, body: forwardBody, acceptEncoding: true, via: UpstreamClient.send)
             return Response(
                 status: .init(code: upstreamResponse.status), headers: ProxyHeaders.downstream(upstreamResponse.headers),
                 body: .init(byteBuffer: upstreamResponse.body))
         }
-        let stream = try await forwardStreaming(
-            request, endpoint: .passthrough, target: target, body: forwardBody, acceptEncoding: true)
+        let stream = try await forward(
+            request, endpoint: .passthrough, target: target, body: forwardBody, acceptEncoding: true, via: UpstreamClient.stream)
         return Response(
             status: .init(code: stream.status), headers: ProxyHeaders.downstream(stream.headers),
             body: relayed(stream, endpoint: .passthrough, logger: logger))
@@ -112,7 +112,8 @@ struct ProxyController: Sendable {
                 request, prepared, target: target, body: forwardBody, method: method, logger: logger)
         }
         let upstreamResponse = try await forward(
-            request, endpoint: .search, target: target, body: forwardBody, acceptEncoding: false, method: method)
+            request, endpoint: .search, target: target, body: forwardBody, acceptEncoding: false, method: method,
+            via: UpstreamClient.send)
         var headers = searchHeaders(upstreamResponse.headers, route: prepared.route)
         guard upstreamResponse.status == 200 else {
             headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(upstreamResponse.status)").header
@@ -129,8 +130,9 @@ struct ProxyController: Sendable {
         _ request: Request, _ prepared: PreparedSearch, target: String, body: ByteBuffer?, method: HTTPRequest.Method,
         logger: Logger
     ) async throws(RerankError) -> Response {
-        let stream = try await forwardStreaming(
-            request, endpoint: .search, target: target, body: body, acceptEncoding: false, method: method)
+        let stream = try await forward(
+            request, endpoint: .search, target: target, body: body, acceptEncoding: false, method: method,
+            via: UpstreamClient.stream)
         var headers = searchHeaders(stream.headers, route: prepared.route)
         if stream.status == 200 {
             let outcome = RerankOutcome.skipped(prepared.plan.skipReason ?? "not reranked")
@@ -176,7 +178,7 @@ struct ProxyController: Sendable {
         let forwardBody = MultiSearchBody.encode(zip(searches, prepared).map { ($0.header, $1.plan.body ?? $0.body) })
         let upstreamResponse = try await forward(
             request, endpoint: .multiSearch, target: request.uri.string, body: ByteBuffer(bytes: forwardBody),
-            acceptEncoding: false, method: .post
+            acceptEncoding: false, method: .post, via: UpstreamClient.send
         )
         var headers = ProxyHeaders.downstream(upstreamResponse.headers)
         // One value when every search agrees, else one per search, comma-separated like X-Rerank-Status.
@@ -210,39 +212,21 @@ struct ProxyController: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output)))
     }
 
-    /// Sends a request to the cluster and reads its whole response.
-    private func forward(
-        _ request: Request, endpoint: Endpoint, target: String, body: ByteBuffer?, acceptEncoding: Bool,
-        method: HTTPRequest.Method? = nil
-    ) async throws(RerankError) -> UpstreamResponse {
-        let headers = upstreamHeaders(request, endpoint: endpoint, body: body, acceptEncoding: acceptEncoding)
-        return try await timed(endpoint) { () async throws(RerankError) in
-            try await upstream.send(
-                method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue), target: target, headers: headers,
-                body: body)
-        }
-    }
+    /// How a request goes to the cluster: ``UpstreamClient/send(method:target:headers:body:)`` reads the whole
+    /// response, ``UpstreamClient/stream(method:target:headers:body:)`` answers once its head has arrived.
+    typealias UpstreamCall<Answer> =
+        (UpstreamClient) -> (NIOHTTP1.HTTPMethod, String, HTTPHeaders, ByteBuffer?) async throws(RerankError) -> Answer
 
-    /// Sends a request to the cluster and answers once its response head has arrived.
-    private func forwardStreaming(
+    /// Sends a request to the cluster `via` one of the client's calls, timed in the upstream duration metric.
+    private func forward<Answer>(
         _ request: Request, endpoint: Endpoint, target: String, body: ByteBuffer?, acceptEncoding: Bool,
-        method: HTTPRequest.Method? = nil
-    ) async throws(RerankError) -> UpstreamStream {
-        let headers = upstreamHeaders(request, endpoint: endpoint, body: body, acceptEncoding: acceptEncoding)
-        return try await timed(endpoint) { () async throws(RerankError) in
-            try await upstream.stream(
-                method: NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue), target: target, headers: headers,
-                body: body)
-        }
-    }
-
-    /// Runs one call to the cluster and records how long it took in the upstream duration metric.
-    private func timed<Answer>(
-        _ endpoint: Endpoint, _ call: () async throws(RerankError) -> Answer
+        method: HTTPRequest.Method? = nil, via call: UpstreamCall<Answer>
     ) async throws(RerankError) -> Answer {
+        let headers = upstreamHeaders(request, endpoint: endpoint, body: body, acceptEncoding: acceptEncoding)
         let clock = ContinuousClock()
         let start = clock.now
-        let answer = try await call()
+        let answer = try await call(upstream)(
+            NIOHTTP1.HTTPMethod(rawValue: (method ?? request.method).rawValue), target, headers, body)
         metrics.upstream(route: endpoint.rawValue, duration: clock.now - start)
         return answer
     }
