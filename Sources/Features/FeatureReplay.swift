@@ -45,10 +45,14 @@ public struct FeatureReplay: Sendable {
             context: impression.context, items: impression.items.map(FeatureKey.of), firstPosition: impression.firstPosition)
     }
 
-    /// Applies a click, add-to-cart or purchase in the context of its search.
+    /// Applies a click, add-to-cart or purchase in the context of its search; a click also counts the
+    /// search's results down to it as examined (``FeatureStore/examineCascade(_:clicked:at:)``).
     public mutating func apply(_ event: LoggedEvent) {
-        let search = event.queryID.flatMap { searches.slot(of: FeatureKey.of($0)) }.map { searches.values[$0] }
-        store.apply(event, shownIn: search)
+        let slot = event.queryID.flatMap { searches.slot(of: FeatureKey.of($0)) }
+        store.apply(event, shownIn: slot.map { searches.values[$0] })
+        if event.kind == .click, let slot {
+            store.examineCascade(&searches.values[slot], clicked: FeatureKey.of(event.itemID), at: event.time)
+        }
     }
 
     /// Registers catalog attributes (from an items file, or hits served).
@@ -74,6 +78,8 @@ struct ShownSearch: Sendable {
     var context = FeatureContext.unknown(at: 0)
     var items: [UInt64] = []
     var firstPosition = 0
+    /// How many of the items, from the top, clicks on this search have counted as examined.
+    var examined = 0
 
     /// The absolute position `item` was shown at, if it was.
     func position(of item: UInt64) -> Int? { items.firstIndex(of: item).map { firstPosition + $0 } }

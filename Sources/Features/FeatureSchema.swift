@@ -21,7 +21,8 @@ public struct FeatureDefinition: Sendable, Equatable {
 public enum Feature: Int, Sendable, CaseIterable {
     case searchScore, originalRankLog
     case itemShownLog, itemCTR, itemCartRate, itemPurchaseRate, itemClicksLog, itemDebiasedCTR, queryItemCTR,
-        queryItemClicksLog, itemCold, priceLog
+        queryItemClicksLog, queryItemDebiasedCTR, itemCascadeAttractiveness, queryItemCascadeAttractiveness, itemCold,
+        priceLog
     case userItemInteractionsLog, userItemHoursSinceLog, userCategoryShare, userBrandShare, userPriceBandShare,
         userCooccurrence, sessionItemClicks, sessionCategoryShare, userCold
     case deviceItemCTR, daypartItemCTR, categoryDeviceCTR, categoryDaypartCTR, categoryWeekendCTR, priceBandDeviceCTR,
@@ -40,6 +41,9 @@ public enum Feature: Int, Sendable, CaseIterable {
         case .itemDebiasedCTR: "item_debiased_ctr"
         case .queryItemCTR: "query_item_ctr"
         case .queryItemClicksLog: "query_item_clicks_log"
+        case .queryItemDebiasedCTR: "query_item_debiased_ctr"
+        case .itemCascadeAttractiveness: "item_cascade_attractiveness"
+        case .queryItemCascadeAttractiveness: "query_item_cascade_attractiveness"
         case .itemCold: "item_cold"
         case .priceLog: "price_log"
         case .userItemInteractionsLog: "user_item_interactions_log"
@@ -73,7 +77,8 @@ public enum Feature: Int, Sendable, CaseIterable {
         switch self {
         case .searchScore, .originalRankLog: .search
         case .itemShownLog, .itemCTR, .itemCartRate, .itemPurchaseRate, .itemClicksLog, .itemDebiasedCTR, .queryItemCTR,
-            .queryItemClicksLog, .itemCold, .priceLog:
+            .queryItemClicksLog, .queryItemDebiasedCTR, .itemCascadeAttractiveness, .queryItemCascadeAttractiveness,
+            .itemCold, .priceLog:
             .item
         case .userItemInteractionsLog, .userItemHoursSinceLog, .userCategoryShare, .userBrandShare, .userPriceBandShare,
             .userCooccurrence, .sessionItemClicks, .sessionCategoryShare, .userCold:

@@ -64,19 +64,52 @@ public struct BlendChoice: Sendable, Codable, Equatable {
         case counterfactualDCG = "ips_dcg@10"
     }
 
-    /// The chosen weight: the candidate with the best validation score (the lowest such).
+    /// A mean gain over the engine's order per validation search, with its 95% bootstrap interval.
+    public struct Gain: Sendable, Codable, Equatable {
+        public var mean: Double
+        public var low: Double
+        public var high: Double
+
+        public init(mean: Double, low: Double, high: Double) {
+            self.mean = mean
+            self.low = low
+            self.high = high
+        }
+    }
+
+    /// The served weight: the candidate with the best validation score (the lowest such), or 0 when its gain
+    /// over the engine's order is not above 0 with 95% confidence.
     public var weight: Double
     /// The weights tried, from 0 (the engine's order) to 1 (the model's).
     public var candidates: [Double]
     public var criterion: Criterion
     /// The criterion's value for the blend at each candidate weight, on the validation searches.
     public var validationScores: [Double]
+    /// The candidate with the best validation score, and its gain over the engine's order per search (nil in
+    /// files written before training checked the gain).
+    public var bestWeight: Double?
+    public var bestGain: Gain?
 
-    public init(weight: Double, candidates: [Double], criterion: Criterion, validationScores: [Double]) {
+    public init(
+        weight: Double, candidates: [Double], criterion: Criterion, validationScores: [Double], bestWeight: Double? = nil,
+        bestGain: Gain? = nil
+    ) {
         self.weight = weight
         self.candidates = candidates
         self.criterion = criterion
         self.validationScores = validationScores
+        self.bestWeight = bestWeight
+        self.bestGain = bestGain
+    }
+
+    /// Why the weight was chosen, for the training summary and the evaluation report.
+    public var reason: String {
+        guard let bestWeight, let bestGain else { return "the best \(criterion.rawValue) on the validation searches" }
+        let gain = String(format: "%+.4f (95%% interval %+.4f to %+.4f)", bestGain.mean, bestGain.low, bestGain.high)
+        if weight > 0 { return "the best \(criterion.rawValue) on the validation searches, \(gain) over the engine's order" }
+        if bestWeight == 0 { return "no weight beat the engine's order on the validation searches" }
+        return "the best weight on the validation searches, \(String(format: "%.1f", bestWeight)), gained \(gain) "
+            + "\(criterion.rawValue) over the engine's order: not shown to help, so the engine's order is served"
     }
 
     /// The validation score at the chosen weight, and of the engine's order (weight 0).

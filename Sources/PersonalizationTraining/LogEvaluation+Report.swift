@@ -26,7 +26,7 @@ extension LogEvaluation {
                 + [String(format: "%.4f", ranking.coverage), String(format: "%.2f", ranking.changed)]
             lines.append(([name] + values).map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
-        let origin = servedWeightChosen ? "chosen in training on the validation searches" : "the default: the model predates chosen weights"
+        let origin = servedChoice.map { "chosen in training: \($0.reason)" } ?? "the default: the model predates chosen weights"
         let clicks = debiased ? "with clicks corrected for position bias" : "on raw clicks"
         lines.append("served: the model blended with the engine's score at weight \(String(format: "%.1f", servedWeight)) (\(origin)); trained \(clicks)")
         lines.append(String(format: "model - original NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f)", uplift.mean, uplift.low, uplift.high))
@@ -96,6 +96,11 @@ extension LogEvaluation {
         root["served_uplift_ndcg@10"] = interval(servedUplift)
         root["served_weight"] = .double(servedWeight)
         root["served_weight_chosen"] = .bool(servedWeightChosen)
+        if let servedChoice {
+            root["served_weight_reason"] = .string(servedChoice.reason)
+            if let best = servedChoice.bestWeight { root["validation_best_weight"] = .double(best) }
+            if let gain = servedChoice.bestGain { root["validation_best_gain"] = interval((gain.mean, gain.low, gain.high)) }
+        }
         if let positionBias { root["position_bias"] = .array(positionBias.propensities.map(JSONValue.double)) }
         root["debiased"] = .bool(debiased)
         if let compared = upliftOverCompared { root["uplift_over_compared_ndcg@10"] = interval(compared) }

@@ -45,8 +45,9 @@ public struct LogEvaluation: Sendable {
     /// The weight the served ranking blends the model in at: the one training chose (``BlendChoice``), or
     /// ``Reranker/fallbackWeight`` for a model trained before weights were chosen.
     public var servedWeight: Double
-    /// Whether training chose ``servedWeight`` (false: the fallback for an older model).
-    public var servedWeightChosen: Bool
+    /// How training chose ``servedWeight``; nil for an older model (``servedWeight`` is then the fallback).
+    public var servedChoice: BlendChoice?
+    public var servedWeightChosen: Bool { servedChoice != nil }
     /// Whether the model was trained with its clicks corrected for position bias.
     public var debiased: Bool
     /// Model − original NDCG@10: mean and 95% bootstrap interval.
@@ -89,7 +90,7 @@ public enum LogEvaluator {
         let test = set.subset(heldOut)
         let width = test.featureNames.count
         let ctrColumn = Feature.itemCTR.rawValue
-        let coecColumn = Feature.itemDebiasedCTR.rawValue
+        let coecColumn = Feature.queryItemDebiasedCTR.rawValue
         let coldColumn = Feature.userCold.rawValue
         let modelScores = try scores(of: model, on: test)
         let servedWeight = model.extras.blend?.weight ?? Reranker.fallbackWeight
@@ -143,7 +144,7 @@ public enum LogEvaluator {
         let seen = trainedUntil.map { until in test.groups.filter { $0.time < until }.count } ?? 0
         return LogEvaluation(
             heldOutGroups: test.groupCount, seenInTraining: seen, queryIDs: test.groups.map(\.queryID), gain: gain, rankings: rankings,
-            servedWeight: servedWeight, servedWeightChosen: model.extras.blend != nil, debiased: model.extras.positionBias != nil, uplift: uplift,
+            servedWeight: servedWeight, servedChoice: model.extras.blend, debiased: model.extras.positionBias != nil, uplift: uplift,
             servedUplift: bootstrap(test, gain: gain, seed: seed, scorers["served"]!, minus: scorers["original"]!),
             upliftOverCompared: scorers["compared"].map { bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: $0) },
             replay: summary, positionBias: positionBias)
@@ -180,20 +181,18 @@ public enum LogEvaluator {
     private static func bootstrap(
         _ set: TrainingSet, gain: RelevanceGain, seed: UInt64, _ ranking: (Int, Int) -> Double, minus other: (Int, Int) -> Double
     ) -> (mean: Double, low: Double, high: Double) {
-        let differences = (0..<set.groupCount).map { group -> Double in
-            let range = set.groupBoundaries[group]..<set.groupBoundaries[group + 1]
-            let labels = set.labels[range].map(Double.init)
-            func ndcg(_ score: (Int, Int) -> Double) -> Double {
-                let order = RankingMetrics.ranking(scores: labels.indices.map { score(group, $0) })
-                return RankingMetrics.ndcg(rankedLabels: order.map { labels[$0] }, cutoff: 10, gain: gain)
-            }
-            return ndcg(ranking) - ndcg(other)
+        let differences = zip(set.searchNDCG(gain: gain, score: ranking), set.searchNDCG(gain: gain, score: other)).map { $0 - $1 }
+        return PercentileBootstrap.mean(of: differences, seed: seed &+ 17)
+    }
+}
+
+extension TrainingSet {
+    /// NDCG@10 of each search ordered by `score` (higher first, ties in logged order).
+    func searchNDCG(gain: RelevanceGain = .exponential, score: (_ group: Int, _ row: Int) -> Double) -> [Double] {
+        (0..<groupCount).map { group in
+            let labels = labels[groupBoundaries[group]..<groupBoundaries[group + 1]].map(Double.init)
+            let order = RankingMetrics.ranking(scores: labels.indices.map { score(group, $0) })
+            return RankingMetrics.ndcg(rankedLabels: order.map { labels[$0] }, cutoff: 10, gain: gain)
         }
-        let mean = differences.reduce(0, +) / Double(max(1, differences.count))
-        let means = PercentileBootstrap.resamples(of: differences.count, seed: seed &+ 17) { indices in
-            indices.reduce(0) { $0 + differences[$1] } / Double(differences.count)
-        }
-        let interval = PercentileBootstrap.interval(means) ?? (mean, mean)
-        return (mean, interval.low, interval.high)
     }
 }

@@ -19,4 +19,14 @@ enum PercentileBootstrap {
         let sorted = values.sorted()
         return (sorted[sorted.count * 25 / 1000], sorted[sorted.count * 974 / 1000])
     }
+
+    /// The mean of per-search `values` (e.g. paired differences of two rankings) and its 95% interval.
+    static func mean(of values: [Double], seed: UInt64) -> (mean: Double, low: Double, high: Double) {
+        let mean = values.reduce(0, +) / Double(max(1, values.count))
+        let means = resamples(of: values.count, seed: seed) { indices in
+            indices.reduce(0) { $0 + values[$1] } / Double(values.count)
+        }
+        let interval = interval(means) ?? (mean, mean)
+        return (mean, interval.low, interval.high)
+    }
 }

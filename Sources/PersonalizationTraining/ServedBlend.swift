@@ -11,18 +11,26 @@ extension BlendChoice {
     /// serving uses) scores best on `validation`, the lowest such, so a model that does not help is served at
     /// weight 0, the engine's order. With `bias` (the model was trained on debiased clicks) the score is the
     /// counterfactual DCG@10 of the clicks corrected by it, else NDCG@10 of the interactions as logged.
-    public init(choosingOn validation: TrainingSet, modelScores: [Double], bias: PositionBias? = nil) {
+    ///
+    /// The best weight is served only when its gain over the engine's order, search by search, is above 0 with
+    /// 95% confidence (percentile bootstrap of the validation searches); else the engine's order is: too few
+    /// validation searches cannot show that reranking helps, and a reranker must not make search worse.
+    public init(choosingOn validation: TrainingSet, modelScores: [Double], bias: PositionBias? = nil, seed: UInt64 = 1) {
         let candidates = Self.candidateWeights
-        let scores = candidates.map { weight in
+        let perSearch = candidates.map { weight in
             let blended = validation.blendedScores(modelScores: modelScores, weight: weight)
             let score = { (group: Int, row: Int) in blended[validation.groupBoundaries[group] + row] }
-            guard let bias else { return RankingEvaluation(set: validation, score: score).metrics["ndcg@10"] ?? 0 }
-            return CounterfactualEstimate.credits(validation, bias: bias, score: score).ips
+            guard let bias else { return validation.searchNDCG(score: score) }
+            return CounterfactualEstimate.credits(validation, bias: bias, score: score).credits
         }
+        let scores = perSearch.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
         let best = scores.indices.max { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 > $1) } ?? 0
+        let engine = candidates.firstIndex(of: 0) ?? 0
+        let gain = PercentileBootstrap.mean(of: zip(perSearch[best], perSearch[engine]).map { $0 - $1 }, seed: seed)
         self.init(
-            weight: candidates[best], candidates: candidates, criterion: bias == nil ? .ndcg : .counterfactualDCG,
-            validationScores: scores)
+            weight: gain.low > 0 ? candidates[best] : 0, candidates: candidates,
+            criterion: bias == nil ? .ndcg : .counterfactualDCG, validationScores: scores, bestWeight: candidates[best],
+            bestGain: Gain(mean: gain.mean, low: gain.low, high: gain.high))
     }
 }
 

@@ -176,7 +176,7 @@ extension Rerank {
             print(Self.positionBiasLine(report.positionBias, requested: options.debias))
             let blend = report.blend
             let tried = zip(blend.candidates, blend.validationScores).map { String(format: "%.1f: %.4f", $0, $1) }.joined(separator: ", ")
-            print("served blend weight \(String(format: "%.1f", blend.weight)) (validation \(blend.criterion.rawValue) by weight: \(tried))")
+            print("served blend weight \(String(format: "%.1f", blend.weight)): \(blend.reason) (validation \(blend.criterion.rawValue) by weight: \(tried))")
             print("\(model.ranking.trees.count) trees over \(model.ranking.featureNames.count) features written to \(output)")
         }
 

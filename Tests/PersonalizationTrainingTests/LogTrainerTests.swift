@@ -79,6 +79,38 @@ import Testing
         #expect(corrected.weight == 0)
     }
 
+    /// Two-item searches whose clicked item is the engine's second in `helped` of them and its first in `hurt`;
+    /// the "model" always puts the engine's second first.
+    static func twoItemSearches(helped: Int, hurt: Int) -> (set: TrainingSet, modelScores: [Double]) {
+        var set = TrainingSet(featureNames: FeatureSchema.names, rows: [], labels: [], groupBoundaries: [0], groups: [])
+        var modelScores: [Double] = []
+        for search in 0..<(helped + hurt) {
+            set.rows += [Float](repeating: 0, count: 2 * FeatureSchema.width)
+            set.labels += search < helped ? [0, 1] : [1, 0]
+            modelScores += [0, 1]
+            set.groupBoundaries.append(set.labels.count)
+            set.groups.append(LoggedImpression(
+                queryID: "q\(search)", time: Double(search), userID: nil, sessionID: nil, device: .unknown,
+                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: ["a\(search)", "b\(search)"], searchScores: [5, 4]))
+        }
+        return (set, modelScores)
+    }
+
+    @Test func aGainTheValidationCannotShowServesTheEngineOrder() throws {
+        let (few, fewScores) = Self.twoItemSearches(helped: 4, hurt: 3)
+        let unsure = BlendChoice(choosingOn: few, modelScores: fewScores)
+        let best = try #require(unsure.bestWeight)
+        let gain = try #require(unsure.bestGain)
+        #expect(best > 0 && gain.mean > 0, "on average the model's order is better")
+        #expect(gain.low <= 0)
+        #expect(unsure.weight == 0, "but 7 searches cannot show it, so the engine's order is served")
+        #expect(unsure.reason.contains("not shown to help"))
+        let (many, manyScores) = Self.twoItemSearches(helped: 40, hurt: 3)
+        let sure = BlendChoice(choosingOn: many, modelScores: manyScores)
+        #expect(sure.weight == sure.bestWeight && sure.weight > 0)
+        #expect(try #require(sure.bestGain).low > 0)
+    }
+
     @Test func debiasesByDefaultAndCanLearnFromRawClicks() throws {
         let (model, report) = try LogTrainer.train(log: SyntheticLog.make(), items: SyntheticLog.items(), options: Self.options())
         let bias = try #require(report.positionBias, "the synthetic log has clicks below the first position")

@@ -106,10 +106,11 @@ extension RateCounts: BinaryRecord {
 }
 
 extension ItemRow: BinaryRecord {
-    static var byteCount: Int { 8 + 5 * 4 + 3 * 8 + 4 }
+    static var byteCount: Int { 8 + 7 * 4 + 3 * 8 + 4 }
     func write(to writer: inout ByteWriter) {
         writer.write(updated)
         for value in [shown, clicks, carts, purchases, examinations] { writer.write(value) }
+        cascade.write(to: &writer)
         for key in [attributes.category, attributes.brand, attributes.priceBand] { writer.write(key) }
         writer.write(attributes.price)
     }
@@ -120,6 +121,7 @@ extension ItemRow: BinaryRecord {
         carts = try reader.read()
         purchases = try reader.read()
         examinations = try reader.read()
+        cascade = try CascadeCounts(from: &reader)
         attributes = ItemKeys()
         attributes.category = try reader.read()
         attributes.brand = try reader.read()
@@ -141,16 +143,32 @@ extension Neighbour: BinaryRecord {
 }
 
 extension QueryItemRow: BinaryRecord {
-    static var byteCount: Int { 16 }
+    static var byteCount: Int { 8 + 5 * 4 }
     func write(to writer: inout ByteWriter) {
         writer.write(updated)
         writer.write(shown)
         writer.write(clicks)
+        writer.write(examinations)
+        cascade.write(to: &writer)
     }
     init(from reader: inout ByteReader) throws(SnapshotError) {
         updated = try reader.read()
         shown = try reader.read()
         clicks = try reader.read()
+        examinations = try reader.read()
+        cascade = try CascadeCounts(from: &reader)
+    }
+}
+
+extension CascadeCounts: BinaryRecord {
+    static var byteCount: Int { 8 }
+    func write(to writer: inout ByteWriter) {
+        writer.write(clicks)
+        writer.write(examined)
+    }
+    init(from reader: inout ByteReader) throws(SnapshotError) {
+        clicks = try reader.read()
+        examined = try reader.read()
     }
 }
 

@@ -39,6 +39,7 @@ extension FeatureStore {
                 let pair = queryItems.update(FeatureKey.pair(query, item)).slot
                 Self.decay(&queryItems.values[pair], to: time, halfLife: halfLife)
                 queryItems.values[pair].shown += 1
+                queryItems.values[pair].examinations += examination
             }
             if position < positionShown.count { positionShown[position] += 1 }
             totalShown += 1
@@ -89,6 +90,32 @@ extension FeatureStore {
         }
     }
 
+    /// Counts a click under the cascade assumption: the clicked item and every item shown above it were
+    /// examined. Items an earlier click on the same search already counted are not counted again
+    /// (`search.examined` says how many, from the top).
+    mutating func examineCascade(_ search: inout ShownSearch, clicked item: UInt64, at time: Double) {
+        guard let index = search.items.firstIndex(of: item) else { return }
+        let query = search.context.query.isEmpty ? nil : FeatureKey.of(search.context.query)
+        let halfLife = limits.halfLife
+        func count(_ shown: UInt64, _ change: (inout CascadeCounts) -> Void) {
+            if let slot = items.slot(of: shown) {
+                decayItem(slot, to: time)
+                change(&items.values[slot].cascade)
+            }
+            if let query, let pair = queryItems.slot(of: FeatureKey.pair(query, shown)) {
+                Self.decay(&queryItems.values[pair], to: time, halfLife: halfLife)
+                change(&queryItems.values[pair].cascade)
+            }
+        }
+        if index >= search.examined {
+            for shown in search.items[search.examined...index] { count(shown) { $0.examined += 1 } }
+            totalCascade.examined += Float(index + 1 - search.examined)
+            search.examined = index + 1
+        }
+        count(item) { $0.clicks += 1 }
+        totalCascade.clicks += 1
+    }
+
     // MARK: Tables
 
     /// The item's slot, its lanes cleared when it is new.
@@ -110,6 +137,7 @@ extension FeatureStore {
             row.carts *= factor
             row.purchases *= factor
             row.examinations *= factor
+            row.cascade.scale(by: factor)
             itemContext.scale(slot, by: factor)
         }
         row.updated = max(row.updated, time)
@@ -120,6 +148,8 @@ extension FeatureStore {
         let factor = fade(from: row.updated, to: time, halfLife: halfLife)
         row.shown *= factor
         row.clicks *= factor
+        row.examinations *= factor
+        row.cascade.scale(by: factor)
         row.updated = max(row.updated, time)
     }
 

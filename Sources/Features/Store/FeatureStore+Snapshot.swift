@@ -1,10 +1,10 @@
 import Foundation
 
-/// Model files carry the store as it stood after training: `{"format": 2, "limits": {...}, "latest": T,
+/// Model files carry the store as it stood after training: `{"format": 3, "limits": {...}, "latest": T,
 /// "tables": "<base64>"}`, the tables written entry by entry from the least to the most recently updated, so a
 /// store loaded with other limits keeps the most recent entries.
 extension FeatureStore: Codable {
-    static let snapshotFormat = 2
+    static let snapshotFormat = 3
 
     private enum CodingKeys: String, CodingKey {
         case format, limits, latest, tables
@@ -44,6 +44,7 @@ extension FeatureStore: Codable {
         for value in positionShown + positionClicks + [totalShown, totalClicks, totalCarts, totalPurchases] {
             writer.write(value)
         }
+        totalCascade.write(to: &writer)
         let itemSlots = Self.write(items, to: &writer)
         Self.write(itemContext, of: itemSlots, to: &writer)
         Self.write(neighbours, of: itemSlots, to: &writer)
@@ -66,6 +67,7 @@ extension FeatureStore: Codable {
         totalClicks = try reader.read()
         totalCarts = try reader.read()
         totalPurchases = try reader.read()
+        totalCascade = try CascadeCounts(from: &reader)
         let itemSlots = try Self.read(into: &items, from: &reader)
         try Self.read(into: &itemContext, slots: itemSlots, from: &reader)
         try Self.read(into: &neighbours, slots: itemSlots, from: &reader)

@@ -62,6 +62,7 @@ public struct FeatureStore: Sendable {
     var totalClicks = 0.0
     var totalCarts = 0.0
     var totalPurchases = 0.0
+    var totalCascade = CascadeCounts()
     /// Time of the latest observation applied, seconds since 1970.
     public internal(set) var latest = 0.0
 
@@ -154,7 +155,20 @@ struct ItemRow: Sendable, Codable, Equatable {
     var purchases: Float = 0
     /// Sum of the examination propensities of the positions the item was shown at.
     var examinations: Float = 0
+    var cascade = CascadeCounts()
     var attributes = ItemKeys()
+}
+
+/// Clicks and examinations under the cascade assumption (a simplified DBN): a person who clicked looked at
+/// every result down to their last click, and at none below it. Only clicks joined to their search count.
+struct CascadeCounts: Sendable, Codable, Equatable {
+    var clicks: Float = 0
+    var examined: Float = 0
+
+    mutating func scale(by factor: Float) {
+        clicks *= factor
+        examined *= factor
+    }
 }
 
 /// An item's catalog attributes as keys (0: unknown) and its price (negative: unknown).
@@ -196,6 +210,9 @@ struct QueryItemRow: Sendable, Codable, Equatable {
     var updated = FeatureStore.never
     var shown: Float = 0
     var clicks: Float = 0
+    /// Sum of the examination propensities of the positions the item was shown at for the query.
+    var examinations: Float = 0
+    var cascade = CascadeCounts()
 }
 
 struct UserRow: Sendable, Codable, Equatable {
