@@ -57,7 +57,8 @@ def summarize(evaluation):
     uplift = evaluation["served_uplift_ndcg@10"]
     print(f"\nEvaluation on {evaluation['held_out_searches']} held-out searches, NDCG@10: "
           + ", ".join(f"{name} {value:.3f}" for name, value in ndcg.items())
-          + f"; served (model blended in at weight {evaluation['served_weight']:.1f}, chosen in training) − original "
+          + f"; served (model blended in at weight {evaluation['served_weight']:.1f}, chosen in training: "
+          + f"{evaluation.get('served_weight_reason', 'the best on validation')}) − original "
           + f"{uplift['mean']:+.3f} (95% interval {uplift['low']:+.3f} to {uplift['high']:+.3f})")
 
 

@@ -112,7 +112,7 @@ def render(work):
 
     rows = [("original (engine order, BM25)", full["original"]), ("random", full["random"]),
             ("baseline (rerank's point-in-time click rate)", full["baseline"]),
-            ("COEC (rerank's point-in-time clicks over expected clicks)", full["coec"]),
+            ("COEC (rerank's point-in-time clicks for the query over expected clicks)", full["coec"]),
             ("popularity (ratings >= 4 before the search; this script)", popularity)]
     rows += [(label, evaluations[run, first]["model"]) for run, label in RUNS]
     rows.append((f"served: the full model blended in at weight {full['served_weight']:.1f} (chosen in training)",

@@ -199,7 +199,7 @@ def section(args, counts, impressions, events, results, truths, runs_of, models,
     ]
     rows = [("original (BM25 order)", full["original"], truths["original"]), ("random", full["random"], truths["random"]),
             ("baseline (point-in-time click rate)", full["baseline"], truths["baseline"]),
-            ("COEC (point-in-time clicks over expected clicks)", full["coec"], truths["coec"])]
+            ("COEC (point-in-time clicks for the query over expected clicks)", full["coec"], truths["coec"])]
     rows += [(name, full["model"] if name == ABLATIONS[0][0] else results[name]["compared"], truths[name])
              for name, _, _ in ABLATIONS]
     rows.append((f"served (the full model blended in at weight {full['served_weight']:.1f}, chosen in training)",

@@ -66,8 +66,9 @@ def main():
     uplift, served = result["uplift_ndcg@10"], result["served_uplift_ndcg@10"]
     lines += ["", f"Model − original NDCG@10: {uplift['mean']:+.4f} (95% bootstrap interval {uplift['low']:+.4f} to "
                   f"{uplift['high']:+.4f}); served (the model blended in at weight {result['served_weight']:.1f}, "
-                  f"chosen in training) − original: {served['mean']:+.4f} ({served['low']:+.4f} to "
-                  f"{served['high']:+.4f}); with this few held-out searches the interval is what to read."]
+                  f"chosen in training: {result.get('served_weight_reason', 'the best on validation')}) − original: "
+                  f"{served['mean']:+.4f} ({served['low']:+.4f} to {served['high']:+.4f}); with this few held-out "
+                  f"searches the interval is what to read."]
     text = "\n".join(lines) + "\n"
     Path(args.output).write_text(text)
     print(text)
