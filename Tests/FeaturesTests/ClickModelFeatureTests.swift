@@ -7,9 +7,9 @@ import Testing
 /// The click-model features: COEC per query × item and cascade attractiveness per item and per query × item.
 extension FeatureStoreTests {
     /// The item's cascade counts, rounded to 1/100 (counters fade a little between events).
-    func cascade(of item: String, in store: FeatureStore) -> CascadeCounts? {
+    func cascade(of item: String, in store: FeatureStore) -> RateCounts? {
         store.items.slot(of: FeatureKey.of(item)).map { store.items.values[$0].cascade }.map {
-            CascadeCounts(clicks: ($0.clicks * 100).rounded() / 100, examined: ($0.examined * 100).rounded() / 100)
+            RateCounts(shown: ($0.shown * 100).rounded() / 100, clicks: ($0.clicks * 100).rounded() / 100)
         }
     }
 
@@ -19,9 +19,9 @@ extension FeatureStoreTests {
             replay.apply(impression("q\(step)", ["a", "b", "c", "d"], at: Double(step * 10)))
             replay.apply(event(.click, "c", at: Double(step * 10 + 1), in: "q\(step)", position: 2))
         }
-        #expect(cascade(of: "a", in: replay.store) == CascadeCounts(clicks: 0, examined: 20))
-        #expect(cascade(of: "c", in: replay.store) == CascadeCounts(clicks: 20, examined: 20))
-        #expect(cascade(of: "d", in: replay.store) == CascadeCounts(clicks: 0, examined: 0), "below the last click")
+        #expect(cascade(of: "a", in: replay.store) == RateCounts(shown: 20, clicks: 0))
+        #expect(cascade(of: "c", in: replay.store) == RateCounts(shown: 20, clicks: 20))
+        #expect(cascade(of: "d", in: replay.store) == RateCounts(shown: 0, clicks: 0), "below the last click")
         let candidates = ["a", "c", "d"].enumerated().map { Candidate(id: $1, searchScore: 1, originalRank: $0) }
         let rows = replay.features(for: candidates, in: context(at: 300))
         let (a, c, d) = (value(.itemCascadeAttractiveness, rows, row: 0), value(.itemCascadeAttractiveness, rows, row: 1),
@@ -40,10 +40,10 @@ extension FeatureStoreTests {
         replay.apply(event(.click, "c", at: 11, in: "q", position: 2))
         replay.apply(event(.click, "b", at: 12, in: "q", position: 1))
         replay.apply(event(.click, "d", at: 13, in: "q", position: 3))
-        #expect(cascade(of: "a", in: replay.store) == CascadeCounts(clicks: 0, examined: 1))
-        #expect(cascade(of: "b", in: replay.store) == CascadeCounts(clicks: 1, examined: 1))
-        #expect(cascade(of: "d", in: replay.store) == CascadeCounts(clicks: 1, examined: 1))
-        #expect(replay.store.totalCascade == CascadeCounts(clicks: 3, examined: 4))
+        #expect(cascade(of: "a", in: replay.store) == RateCounts(shown: 1, clicks: 0))
+        #expect(cascade(of: "b", in: replay.store) == RateCounts(shown: 1, clicks: 1))
+        #expect(cascade(of: "d", in: replay.store) == RateCounts(shown: 1, clicks: 1))
+        #expect(replay.store.totalCascade == RateCounts(shown: 4, clicks: 3))
     }
 
     @Test func clicksWithoutTheirSearchAndOtherEventsLeaveTheCascadeAlone() {
@@ -53,8 +53,8 @@ extension FeatureStoreTests {
         replay.apply(event(.click, "b", at: 11, in: "never-logged"))
         replay.apply(event(.purchase, "b", at: 12, in: "q"))
         replay.apply(event(.click, "z", at: 13, in: "q"))
-        #expect(replay.store.totalCascade == CascadeCounts())
-        #expect(cascade(of: "b", in: replay.store) == CascadeCounts())
+        #expect(replay.store.totalCascade == RateCounts())
+        #expect(cascade(of: "b", in: replay.store) == RateCounts())
     }
 
     @Test func clicksLowDownCountForMoreInTheQueryItemCOEC() {
@@ -87,7 +87,7 @@ extension FeatureStoreTests {
         replay.apply(event(.click, "b", at: 11, in: "q", position: 1))
         let restored = try JSONDecoder().decode(FeatureStore.self, from: JSONEncoder().encode(replay.store))
         #expect(restored.totalCascade == replay.store.totalCascade)
-        #expect(cascade(of: "b", in: restored) == CascadeCounts(clicks: 1, examined: 1))
+        #expect(cascade(of: "b", in: restored) == RateCounts(shown: 1, clicks: 1))
         let pair = try #require(restored.queryItems.slot(of: FeatureKey.pair(FeatureKey.of("shoe"), FeatureKey.of("b"))))
         #expect(restored.queryItems.values[pair] == replay.store.queryItems.values[pair])
         #expect(restored.queryItems.values[pair].examinations > 0)

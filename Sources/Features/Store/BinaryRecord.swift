@@ -121,7 +121,7 @@ extension ItemRow: BinaryRecord {
         carts = try reader.read()
         purchases = try reader.read()
         examinations = try reader.read()
-        cascade = try CascadeCounts(from: &reader)
+        cascade = try RateCounts(from: &reader)
         attributes = ItemKeys()
         attributes.category = try reader.read()
         attributes.brand = try reader.read()
@@ -156,21 +156,10 @@ extension QueryItemRow: BinaryRecord {
         shown = try reader.read()
         clicks = try reader.read()
         examinations = try reader.read()
-        cascade = try CascadeCounts(from: &reader)
+        cascade = try RateCounts(from: &reader)
     }
 }
 
-extension CascadeCounts: BinaryRecord {
-    static var byteCount: Int { 8 }
-    func write(to writer: inout ByteWriter) {
-        writer.write(clicks)
-        writer.write(examined)
-    }
-    init(from reader: inout ByteReader) throws(SnapshotError) {
-        clicks = try reader.read()
-        examined = try reader.read()
-    }
-}
 
 extension UserRow: BinaryRecord {
     static var byteCount: Int { 16 }

@@ -97,7 +97,7 @@ extension FeatureStore {
         guard let index = search.items.firstIndex(of: item) else { return }
         let query = search.context.query.isEmpty ? nil : FeatureKey.of(search.context.query)
         let halfLife = limits.halfLife
-        func count(_ shown: UInt64, _ change: (inout CascadeCounts) -> Void) {
+        func count(_ shown: UInt64, _ change: (inout RateCounts) -> Void) {
             if let slot = items.slot(of: shown) {
                 decayItem(slot, to: time)
                 change(&items.values[slot].cascade)
@@ -108,8 +108,8 @@ extension FeatureStore {
             }
         }
         if index >= search.examined {
-            for shown in search.items[search.examined...index] { count(shown) { $0.examined += 1 } }
-            totalCascade.examined += Float(index + 1 - search.examined)
+            for shown in search.items[search.examined...index] { count(shown) { $0.shown += 1 } }
+            totalCascade.shown += Float(index + 1 - search.examined)
             search.examined = index + 1
         }
         count(item) { $0.clicks += 1 }

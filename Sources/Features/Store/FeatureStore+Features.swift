@@ -85,7 +85,7 @@ private struct Searcher {
         globalCTR = (store.totalClicks + 1) / (store.totalShown + 20)
         globalCart = (store.totalCarts + 0.1) / (store.totalShown + 20)
         globalPurchase = (store.totalPurchases + 0.05) / (store.totalShown + 20)
-        globalAttractiveness = (Double(store.totalCascade.clicks) + 1) / (Double(store.totalCascade.examined) + 5)
+        globalAttractiveness = (Double(store.totalCascade.clicks) + 1) / (Double(store.totalCascade.shown) + 5)
         device = ContextLanes.device(context.device)
         daypart = ContextLanes.daypart(context.localTime.daypart)
         weekend = ContextLanes.weekend(context.localTime.isWeekend)
@@ -104,8 +104,8 @@ private struct Searcher {
 
     /// Cascade clicks over cascade examinations, smoothed; at most 1 (a result clicked twice in one search
     /// counts two clicks and one examination).
-    private func attractiveness(_ counts: CascadeCounts, prior: Double, strength: Double) -> Double {
-        min(1, smoothed(Double(counts.clicks), over: Double(counts.examined), prior: prior, strength: strength))
+    private func attractiveness(_ counts: RateCounts, prior: Double, strength: Double) -> Double {
+        min(1, smoothed(Double(counts.clicks), over: Double(counts.shown), prior: prior, strength: strength))
     }
 
     private func rate(_ counts: RateCounts?, prior: Double) -> Double {
@@ -211,7 +211,7 @@ private struct Searcher {
             Double(queryCounts?.clicks ?? 0), over: Double(queryCounts?.examinations ?? 0), prior: debiasedCTR, strength: 10)
         let itemAttractiveness = attractiveness(counts.cascade, prior: globalAttractiveness, strength: 10)
         row[.itemCascadeAttractiveness] = itemAttractiveness
-        row[.queryItemCascadeAttractiveness] = attractiveness(queryCounts?.cascade ?? CascadeCounts(), prior: itemAttractiveness, strength: 5)
+        row[.queryItemCascadeAttractiveness] = attractiveness(queryCounts?.cascade ?? RateCounts(), prior: itemAttractiveness, strength: 5)
         row[.itemCold] = shown < 5 ? 1 : 0
         row[.priceLog] = log1p(Double(max(0, attributes.price)))
         row[.userItemInteractionsLog] = log1p(Double(touch?.count ?? 0))

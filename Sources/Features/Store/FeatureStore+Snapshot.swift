@@ -67,7 +67,7 @@ extension FeatureStore: Codable {
         totalClicks = try reader.read()
         totalCarts = try reader.read()
         totalPurchases = try reader.read()
-        totalCascade = try CascadeCounts(from: &reader)
+        totalCascade = try RateCounts(from: &reader)
         let itemSlots = try Self.read(into: &items, from: &reader)
         try Self.read(into: &itemContext, slots: itemSlots, from: &reader)
         try Self.read(into: &neighbours, slots: itemSlots, from: &reader)

@@ -62,7 +62,7 @@ public struct FeatureStore: Sendable {
     var totalClicks = 0.0
     var totalCarts = 0.0
     var totalPurchases = 0.0
-    var totalCascade = CascadeCounts()
+    var totalCascade = RateCounts()
     /// Time of the latest observation applied, seconds since 1970.
     public internal(set) var latest = 0.0
 
@@ -128,10 +128,17 @@ public struct TableStatistics: Sendable, Equatable {
     public var bytes: Int
 }
 
-/// Shown and clicked counts of one context value.
+/// Shown and clicked counts of one context value, or of a cascade: clicks and examinations under the cascade
+/// assumption (a simplified DBN), where a person who clicked looked at every result down to their last click
+/// and at none below it, and only clicks joined to their search count.
 struct RateCounts: Sendable, Codable, Equatable {
     var shown: Float = 0
     var clicks: Float = 0
+
+    mutating func scale(by factor: Float) {
+        shown *= factor
+        clicks *= factor
+    }
 }
 
 /// Where each context's counts sit among an item's or a group's lanes.
@@ -155,20 +162,9 @@ struct ItemRow: Sendable, Codable, Equatable {
     var purchases: Float = 0
     /// Sum of the examination propensities of the positions the item was shown at.
     var examinations: Float = 0
-    var cascade = CascadeCounts()
+    /// Clicks and cascade examinations (`shown`).
+    var cascade = RateCounts()
     var attributes = ItemKeys()
-}
-
-/// Clicks and examinations under the cascade assumption (a simplified DBN): a person who clicked looked at
-/// every result down to their last click, and at none below it. Only clicks joined to their search count.
-struct CascadeCounts: Sendable, Codable, Equatable {
-    var clicks: Float = 0
-    var examined: Float = 0
-
-    mutating func scale(by factor: Float) {
-        clicks *= factor
-        examined *= factor
-    }
 }
 
 /// An item's catalog attributes as keys (0: unknown) and its price (negative: unknown).
@@ -212,7 +208,8 @@ struct QueryItemRow: Sendable, Codable, Equatable {
     var clicks: Float = 0
     /// Sum of the examination propensities of the positions the item was shown at for the query.
     var examinations: Float = 0
-    var cascade = CascadeCounts()
+    /// Clicks and cascade examinations (`shown`).
+    var cascade = RateCounts()
 }
 
 struct UserRow: Sendable, Codable, Equatable {

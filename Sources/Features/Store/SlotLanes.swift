@@ -47,9 +47,6 @@ extension SlotLanes where Element == RateCounts {
     /// Multiplies every count of `slot` by `factor` (a fade; 1 leaves them as they are).
     mutating func scale(_ slot: Int, by factor: Float) {
         guard factor < 1 else { return }
-        for lane in 0..<width {
-            self[slot, lane].shown *= factor
-            self[slot, lane].clicks *= factor
-        }
+        for lane in 0..<width { self[slot, lane].scale(by: factor) }
     }
 }
