@@ -6,14 +6,14 @@ import Synchronization
 ///
 /// Work is always cut into the same pieces whatever the thread count, and each piece writes only its own
 /// output, so results never depend on how many threads ran them.
-enum Parallel {
+public enum Parallel {
     /// The number of threads to use for a requested count, where 0 means one per active processor.
-    static func threadCount(_ requested: Int) -> Int {
+    public static func threadCount(_ requested: Int) -> Int {
         requested > 0 ? requested : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Calls `body(i)` for every `i` in `0..<count`, on up to `threads` threads.
-    static func forEach(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+    public static func forEach(_ count: Int, threads: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
         if threads <= 1 || count == 1 {
             for index in 0..<count { body(index) }

@@ -17,6 +17,9 @@ public struct HitExplanation: Sendable, Equatable {
 public struct RerankResult: Sendable {
     /// Indices into the input hits, best first; excluded hits are absent.
     public var order: [Int]
+    /// Per input hit, the blended score the list was sorted by, rules' boosts included (buried and pinned hits
+    /// are placed by their rule, not by it).
+    public var scores: [Double]
     /// Per input hit (same indexing as the input), when explanations were asked for.
     public var explanations: [HitExplanation]?
 }
@@ -118,7 +121,7 @@ public struct Reranker: Sendable {
                 )
             }
             : nil
-        return RerankResult(order: order, explanations: explanations)
+        return RerankResult(order: order, scores: final, explanations: explanations)
     }
 
     /// The blended score of each hit: `(1 − weight)·search + weight·ranker`, both min–max scaled within the list;

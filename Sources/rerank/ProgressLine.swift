@@ -1,8 +1,8 @@
 import Foundation
 import LTRTraining
 
-/// The training progress on standard error: a bar redrawn in place on a terminal, one line per iteration
-/// otherwise, each with the validation NDCG@k.
+/// Progress on standard error (training's iterations with the validation NDCG@k, a batch's input): a bar redrawn
+/// in place on a terminal, one line per update otherwise.
 final class ProgressLine {
     private let enabled: Bool
     private let terminal = isatty(2) == 1
@@ -13,16 +13,22 @@ final class ProgressLine {
     }
 
     func show(_ progress: TrainingProgress) {
+        var detail = ""
+        for metric in progress.validation { detail += "  \(metric.name) " + String(format: "%.4f", metric.value) }
+        if let best = progress.bestValidation {
+            detail += "  best " + String(format: "%.4f", best) + " @\(progress.bestIteration)"
+        }
+        detail += "  " + String(format: "%.1f", progress.elapsedSeconds) + " s"
+        show(done: progress.iteration, of: progress.iterations, detail: detail)
+    }
+
+    /// A bar of `done` steps of `total`, followed by `detail`.
+    func show(done: Int, of total: Int, detail: String) {
         guard enabled else { return }
         let width = 24
-        let filled = progress.iterations > 0 ? width * progress.iteration / progress.iterations : width
-        var line = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
-        line += "\(progress.iteration)/\(progress.iterations)"
-        for metric in progress.validation { line += "  \(metric.name) " + String(format: "%.4f", metric.value) }
-        if let best = progress.bestValidation {
-            line += "  best " + String(format: "%.4f", best) + " @\(progress.bestIteration)"
-        }
-        line += "  " + String(format: "%.1f", progress.elapsedSeconds) + " s"
+        let filled = total > 0 ? width * min(done, total) / total : width
+        let line = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled) + "] "
+            + "\(done)/\(total)" + detail
         FileHandle.standardError.write(Data((terminal ? "\r" + line + "\u{1B}[K" : line + "\n").utf8))
         drawn = true
     }

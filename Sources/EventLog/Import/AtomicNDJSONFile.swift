@@ -9,16 +9,16 @@ import RerankJSON
 
 /// An NDJSON file written under a hidden temporary name and renamed into place once complete and synced, so a
 /// reader never sees half an import (readers skip hidden files).
-final class AtomicNDJSONFile {
+public final class AtomicNDJSONFile {
     /// The final path.
-    let path: String
+    public let path: String
     private let temporaryPath: String
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     /// Records written so far.
-    private(set) var records = 0
+    public private(set) var records = 0
 
-    init(path: String) throws(EventLogError) {
+    public init(path: String) throws(EventLogError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         temporaryPath = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).tmp")
@@ -36,7 +36,7 @@ final class AtomicNDJSONFile {
     }
 
     /// Adds one record as a line.
-    func append(_ record: JSONObject) throws(EventLogError) {
+    public func append(_ record: JSONObject) throws(EventLogError) {
         JSONWriter.write(.object(record), into: &buffer)
         buffer.append(UInt8(ascii: "\n"))
         records += 1
@@ -44,7 +44,7 @@ final class AtomicNDJSONFile {
     }
 
     /// Writes what is buffered, syncs, and renames the file into place.
-    func commit() throws(EventLogError) {
+    public func commit() throws(EventLogError) {
         try flush()
         guard fsync(descriptor) == 0 else { throw failure(.fsync(errno: errno)) }
         let closed = close(descriptor)

@@ -78,6 +78,11 @@ final class ProxyMetrics: Sendable {
         }
     }
 
+    /// One `POST /_rerank/rank` request answered: reranked, or in the list's order and why.
+    func rankRequest(_ outcome: RerankOutcome) {
+        Counter(label: "rerank_rank_requests_total", dimensions: [("outcome", outcome.label)], factory: factory).increment()
+    }
+
     func logWritten(_ count: Int) {
         Counter(label: "rerank_log_records_written_total", factory: factory).increment(by: count)
     }

@@ -31,7 +31,8 @@ struct ContextBuilder: Sendable {
         var weekday: Int?
     }
 
-    func context(headers: Headers, extension rerank: JSONValue?) throws(RerankError) -> SearchContext {
+    /// - Parameter field: what errors call the extension object (`ext.rerank`, or the body of a rank request).
+    func context(headers: Headers, extension rerank: JSONValue?, field: String = "ext.rerank") throws(RerankError) -> SearchContext {
         var context = SearchContext()
         context.userID = headers.user.nonEmpty
         context.sessionID = headers.session.nonEmpty
@@ -45,9 +46,9 @@ struct ContextBuilder: Sendable {
         }
         if let rerank {
             guard let object = rerank.objectValue else {
-                throw .invalidRerankExtension(field: "ext.rerank", "must be an object, not \(rerank.kindName)")
+                throw .invalidRerankExtension(field: field, "must be an object, not \(rerank.kindName)")
             }
-            try Self.apply(object, to: &context, overrides: &overrides)
+            try Self.apply(object, field: field, to: &context, overrides: &overrides)
         }
         context.device = overrides.device ?? Device(userAgent: headers.userAgent)
         context.timeZone = overrides.zoneName ?? defaultTimeZone
@@ -64,10 +65,10 @@ struct ContextBuilder: Sendable {
 
     /// Reads the `ext.rerank` object's fields in the order sent; the first bad one throws.
     private static func apply(
-        _ object: JSONObject, to context: inout SearchContext, overrides: inout LocalOverrides
+        _ object: JSONObject, field prefix: String, to context: inout SearchContext, overrides: inout LocalOverrides
     ) throws(RerankError) {
         for member in object.members {
-            let field = "ext.rerank.\(member.key)"
+            let field = prefix.isEmpty ? member.key : "\(prefix).\(member.key)"
             switch member.key {
             case "user_id": context.userID = try Self.string(member.value, field: field)
             case "session_id": context.sessionID = try Self.string(member.value, field: field)
@@ -91,7 +92,7 @@ struct ContextBuilder: Sendable {
                 guard let nested = member.value.objectValue else {
                     throw .invalidRerankExtension(field: field, "must be an object")
                 }
-                try Self.apply(context: nested, to: &overrides)
+                try Self.apply(context: nested, field: field, to: &overrides)
             default:
                 throw .invalidRerankExtension(
                     field: field,
@@ -102,9 +103,9 @@ struct ContextBuilder: Sendable {
     }
 
     /// Reads the `ext.rerank.context` object's fields in the order sent; the first bad one throws.
-    private static func apply(context nested: JSONObject, to overrides: inout LocalOverrides) throws(RerankError) {
+    private static func apply(context nested: JSONObject, field prefix: String, to overrides: inout LocalOverrides) throws(RerankError) {
         for item in nested.members {
-            let field = "ext.rerank.context.\(item.key)"
+            let field = "\(prefix).\(item.key)"
             switch item.key {
             case "device": overrides.device = try Self.device(try Self.string(item.value, field: field), field: field)
             case "timezone":

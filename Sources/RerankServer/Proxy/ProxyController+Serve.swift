@@ -46,7 +46,7 @@ extension ProxyController {
         var served = await rerank(bytes, range: range, search)
         metrics.rerank(served.outcome, duration: clock.now - start)
         let queryID = ImpressionRecord.newQueryID()
-        observe(served, queryID: queryID, plan: search.plan, context: search.context)
+        observe(served.shown, queryID: queryID, query: search.plan.userQuery, from: search.plan.from ?? 0, context: search.context)
         guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil) }
         impressions.record(impression(search, queryID: queryID, index: index, outcome: served.outcome, shown: shown))
         if search.context.returnQueryID { served.bytes = Self.appendingQueryID(queryID, to: served.bytes) }
@@ -69,14 +69,15 @@ extension ProxyController {
             interleavingSeed: search.route.interleavingSeed)
     }
 
-    /// Queues what was shown for the live feature statistics; applied off the request path.
-    private func observe(_ served: ServedResponse, queryID: String, plan: SearchPlan, context: SearchContext) {
-        if let online, let shown = served.shown, !shown.isEmpty {
+    /// Queues what was shown, from absolute position `from` on, for the live feature statistics; applied off the
+    /// request path.
+    func observe(_ shown: [ShownHit]?, queryID: String, query: String, from: Int, context: SearchContext) {
+        if let online, let shown, !shown.isEmpty {
             online.submit(
                 LoggedImpression(
                     queryID: queryID, time: context.time, userID: context.userID, sessionID: context.sessionID,
-                    device: context.device, localTime: context.localTime, query: plan.userQuery, items: shown.map(\.id),
-                    firstPosition: plan.from ?? 0
+                    device: context.device, localTime: context.localTime, query: query, items: shown.map(\.id),
+                    firstPosition: from
                 )
             )
         }

@@ -35,9 +35,14 @@ struct ProxyController: Sendable {
     enum Endpoint: String {
         case search
         case multiSearch = "msearch"
+        case rank
         case passthrough
 
         init(method: HTTPRequest.Method, path: String) {
+            if method == .post && path == "/_rerank/rank" {
+                self = .rank
+                return
+            }
             let segments = path.split(separator: "/", omittingEmptySubsequences: true)
             guard method == .get || method == .post, (1...2).contains(segments.count), let last = segments.last,
                 segments.count == 1 || !segments[0].hasPrefix("_") || segments[0] == "_all"
@@ -62,6 +67,7 @@ struct ProxyController: Sendable {
             switch endpoint {
             case .search: response = try await search(request, logger: context.logger)
             case .multiSearch: response = try await multiSearch(request)
+            case .rank: response = try await rank(request)
             case .passthrough: response = try await passthrough(request, logger: context.logger)
             }
         } catch {

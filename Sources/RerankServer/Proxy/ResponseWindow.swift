@@ -88,20 +88,28 @@ struct ResponseWindow: Sendable {
 
     /// `"_rerank":{...}`, the member explain adds to a hit.
     static func explainMember(_ explanation: HitExplanation, rank: Int) -> [UInt8] {
+        var output: [UInt8] = Array(#""_rerank":"#.utf8)
+        JSONWriter.write(.object(explanation.json(rank: rank)), into: &output)
+        return output
+    }
+}
+
+extension HitExplanation {
+    /// What explain says of a hit ranked at `rank`: its engine rank and score, the model's score, the final
+    /// score, the features and the rules that matched.
+    func json(rank: Int) -> JSONObject {
         var object = JSONObject([
-            "original_rank": .int(explanation.originalRank),
+            "original_rank": .int(originalRank),
             "rank": .int(rank),
-            "search_score": .double(explanation.searchScore),
+            "search_score": .double(searchScore),
         ])
-        if let model = explanation.modelScore { object["model_score"] = .double(model) }
-        object["final_score"] = .double(explanation.finalScore)
-        if !explanation.features.isEmpty {
-            let features = explanation.features.sorted { $0.key < $1.key }
+        if let modelScore { object["model_score"] = .double(modelScore) }
+        object["final_score"] = .double(finalScore)
+        if !features.isEmpty {
+            let features = features.sorted { $0.key < $1.key }
             object["features"] = .object(JSONObject(features.map { .init(key: $0.key, value: .double($0.value)) }))
         }
-        if !explanation.rules.isEmpty { object["rules"] = .array(explanation.rules.map(JSONValue.string)) }
-        var output: [UInt8] = Array(#""_rerank":"#.utf8)
-        JSONWriter.write(.object(object), into: &output)
-        return output
+        if !rules.isEmpty { object["rules"] = .array(rules.map(JSONValue.string)) }
+        return object
     }
 }

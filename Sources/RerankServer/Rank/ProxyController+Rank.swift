@@ -1,0 +1,54 @@
+import EventLog
+import Experiments
+import Foundation
+import Hummingbird
+import Ranking
+import RerankCore
+import RerankJSON
+
+extension ProxyController {
+    /// `POST /_rerank/rank`: ranks a list of items for a person in context, without a search (category pages,
+    /// recommendations, carousels), with the served model and rules, like a search's hits. The answer is
+    /// ``RankAnswer``; the ranked list is logged as an impression with a query id, so events join it, and it
+    /// updates the online state as a search does.
+    ///
+    /// With reranking off (`rerank.enabled: false`), or when the ranker fails or misses `rerank.budget_ms`, the
+    /// items come back in the list's order, under the rules (excluded items are never returned), and the status
+    /// says why. Experiments assign searches, not rank requests: these always get the served model.
+    func rank(_ request: Request) async throws(RerankError) -> Response {
+        try checkContentType(request)
+        var request = request
+        let body = try await decodedBody(&request)
+        let rankRequest = try RankRequest(parsing: Array(buffer: body), maxItems: planner.maxWindow)
+        let ranker = ItemRanker(serving: rerankers.serving, contexts: contexts)
+        let context = try ranker.context(of: rankRequest, headers: headers(of: request))
+        let (result, outcome) = await ranked(rankRequest, context: context, by: ranker)
+        metrics.rankRequest(outcome)
+        let queryID = ImpressionRecord.newQueryID()
+        let model = outcome == .reranked ? ranker.serving.version : "none"
+        let answer = RankAnswer(
+            request: rankRequest, context: context, result: result, model: model, status: outcome.header, queryID: queryID)
+        let shown = answer.shown
+        observe(shown, queryID: queryID, query: rankRequest.query, from: 0, context: context)
+        impressions?.record(ImpressionRecord.make(
+            queryID: queryID, timestamp: now(), index: nil, userQuery: rankRequest.query, context: context, from: 0,
+            size: rankRequest.items.count, outcome: outcome, shown: shown, model: model,
+            experiment: ExperimentTag(experiment: nil, variant: Assignment.outside)))
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json", .rerankStatus: outcome.header, .rerankModel: model, .rerankQueryID: queryID],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(.object(answer.json)))))
+    }
+
+    /// The items ranked within the budget, or under the rules alone in the list's order, and what happened.
+    private func ranked(
+        _ request: RankRequest, context: SearchContext, by ranker: ItemRanker
+    ) async -> (RerankResult, RerankOutcome) {
+        guard rerankingEnabled else { return (ranker.ruled(request, context: context), .skipped("reranking disabled")) }
+        switch await deadline.run({ Result { try ranker.rank(request, context: context) } }) {
+        case .success(let result)?: return (result, .reranked)
+        case .failure(let error)?: return (ranker.ruled(request, context: context), .fallback("ranker error: \(error)"))
+        case nil: return (ranker.ruled(request, context: context), .fallback("budget exceeded"))
+        }
+    }
+}
