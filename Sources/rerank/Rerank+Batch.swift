@@ -59,7 +59,7 @@ extension Rerank {
             let personalization = try PersonalizationModel(contentsOf: model)
             let ranker = ModelRanker(model: personalization, state: LiveFeatureState(personalization.extras.state))
             let items = ItemRanker(reranker: Reranker(ranker: ranker, defaultWeight: weight), defaultTimeZone: timezone)
-            let file = try AtomicNDJSONFile(path: output)
+            let file = try AtomicFile(path: output)
             let progress = ProgressLine(enabled: !quiet)
             let total = (try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
             var counts = (requests: 0, failed: 0)

@@ -103,7 +103,7 @@ public struct PersonalizeImporter: Sendable {
     private func convert(
         _ table: inout CSVTable, to destination: String, _ row: ([String]) throws(RowRejection) -> JSONObject
     ) throws(EventLogError) -> ImportSummary.FileResult {
-        let file = try AtomicNDJSONFile(path: destination)
+        let file = try AtomicFile(path: destination)
         var result = ImportSummary.FileResult(path: table.path)
         let limit = configuration.rejectionExamples
         while let record = try table.nextRow(into: &result, keeping: limit) {

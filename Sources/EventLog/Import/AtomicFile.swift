@@ -7,9 +7,10 @@ import RerankJSON
     import Darwin
 #endif
 
-/// An NDJSON file written under a hidden temporary name and renamed into place once complete and synced, so a
-/// reader never sees half an import (readers skip hidden files).
-public final class AtomicNDJSONFile {
+/// A file (NDJSON records, or any text) written in 1 MiB chunks under a hidden temporary name and renamed into
+/// place once complete and synced, so a large output never sits whole in memory and a reader never sees half of
+/// it (log readers skip hidden files). A file not committed is removed.
+public final class AtomicFile {
     /// The final path.
     public let path: String
     private let temporaryPath: String
@@ -40,6 +41,12 @@ public final class AtomicNDJSONFile {
         JSONWriter.write(.object(record), into: &buffer)
         buffer.append(UInt8(ascii: "\n"))
         records += 1
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Adds text as it is.
+    public func append(text: String) throws(EventLogError) {
+        buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 20 { try flush() }
     }
 
