@@ -195,8 +195,11 @@ extension ProxyController {
         )
     }
 
-    /// Sends every other path, any method, through ``handle(_:context:)``: searches, and passthrough by policy.
+    /// Sends `POST /_rerank/rank` and every other path, any method, through ``handle(_:context:)``: rank
+    /// requests, searches, and passthrough by policy. (The rank path is named: the router does not fall back from
+    /// the other `/_rerank/` routes to the wildcard.)
     fileprivate func register(on router: Router<some RequestContext>) {
+        router.post("/_rerank/rank") { request, context in await handle(request, context: context) }
         let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options]
         for method in methods {
             router.on("/", method: method) { request, context in await handle(request, context: context) }

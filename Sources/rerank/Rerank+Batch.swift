@@ -4,6 +4,7 @@ import Foundation
 import LTRTraining
 import Personalization
 import Ranking
+import RerankCore
 import RerankJSON
 import RerankServer
 
@@ -90,10 +91,11 @@ extension Rerank {
             var answers = [JSONObject](repeating: JSONObject(), count: lines.count)
             answers.withUnsafeMutableBufferPointer { answers in
                 Parallel.forEach(lines.count, threads: Parallel.threadCount(0)) { index in
-                    do {
-                        answers[index] = items.answer(try RankRequest(parsing: Array(lines[index]), maxItems: maxItems))
+                    let line = Array(lines[index])
+                    do throws(RerankError) {
+                        answers[index] = items.answer(try RankRequest(parsing: line, maxItems: maxItems))
                     } catch {
-                        answers[index] = JSONObject(["error": .string(String(describing: error))])
+                        answers[index] = ItemRanker.failure(line, error)
                     }
                 }
             }

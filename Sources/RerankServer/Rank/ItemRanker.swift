@@ -55,4 +55,10 @@ public struct ItemRanker: Sendable {
             return RankAnswer.failure(request.requestID, "ranker error: \(error)")
         }
     }
+
+    /// The answer to a batch line that is not a rank request: the reason, with its `request_id` when readable.
+    public static func failure(_ line: [UInt8], _ error: RerankError) -> JSONObject {
+        let requestID = (try? JSONParser.parse(line))?.objectValue?["request_id"]?.stringValue
+        return RankAnswer.failure(requestID, error.description)
+    }
 }
