@@ -15,11 +15,14 @@ public struct LoggedImpression: Sendable {
     /// The 0-based position of the first shown item in the whole result list (the search's `from`): the
     /// `n`th item was shown at absolute position `firstPosition + n`.
     public var firstPosition: Int
+    /// What exploration moved, when the search was explored; position-bias estimation reads its swaps.
+    public var exploration: ExplorationRecord?
 
     /// - Parameter query: the query text as searched; it is normalized (``FeatureStore/normalize(query:)``).
     public init(
         queryID: String, time: Double, userID: String?, sessionID: String?, device: Device, localTime: LocalTime,
-        query: String, items: [String], originalRanks: [Int]? = nil, searchScores: [Double]? = nil, firstPosition: Int = 0
+        query: String, items: [String], originalRanks: [Int]? = nil, searchScores: [Double]? = nil, firstPosition: Int = 0,
+        exploration: ExplorationRecord? = nil
     ) {
         self.queryID = queryID
         context = FeatureContext(
@@ -29,6 +32,7 @@ public struct LoggedImpression: Sendable {
         self.originalRanks = originalRanks ?? Array(items.indices)
         self.searchScores = searchScores ?? Array(repeating: 0, count: items.count)
         self.firstPosition = max(0, firstPosition)
+        self.exploration = exploration
     }
 
     /// The absolute position the item at `index` of ``items`` was shown at.

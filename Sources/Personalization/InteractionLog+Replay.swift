@@ -1,6 +1,7 @@
 import EventLog
 import Features
 import Foundation
+import Ranking
 import RerankCore
 import RerankJSON
 
@@ -11,7 +12,9 @@ extension InteractionLog {
     /// sample does), from `impression` events ordered by position. Context comes from `query_attributes` as the
     /// sidecar writes them (`device`, `local_hour`, `weekday`, `original_ranks`, `search_scores`, `session_id`);
     /// where absent, the device is unknown and the local time is the timestamp's in UTC. The first shown item's
-    /// absolute position is the page's `from`, or the lowest `position.ordinal` of impression events; else 0.
+    /// absolute position is the page's `from`, or the lowest `position.ordinal` of impression events; else 0. An
+    /// explored search's `exploration` is read into ``LoggedImpression/exploration`` (an inconsistent one is
+    /// left out: the search then counts as unexplored).
     public func loggedImpressions() -> [LoggedImpression] {
         var shownByEvents: [String: [(position: Int, item: String)]] = [:]
         for event in events where event.actionName == "impression" {
@@ -45,7 +48,8 @@ extension InteractionLog {
                 items: items,
                 originalRanks: ranks?.count == items.count ? ranks : nil,
                 searchScores: scores?.count == items.count ? scores : nil,
-                firstPosition: attributes["from"]?.intValue ?? eventsFrom ?? 0
+                firstPosition: attributes["from"]?.intValue ?? eventsFrom ?? 0,
+                exploration: attributes["exploration"].flatMap(ExplorationRecord.init(json:))
             )
         }
     }

@@ -44,6 +44,7 @@ public struct ModelRanker: Ranker {
                 Dictionary(uniqueKeysWithValues: columns.map { (FeatureSchema.names[$0], Double(full[row * width + $0])) })
             }
             : nil
-        return RankerOutput(scores: scores, features: features)
+        let cold = (0..<hits.count).map { row in full[row * width + Feature.itemCold.rawValue] > 0.5 }
+        return RankerOutput(scores: scores, features: features, cold: cold)
     }
 }

@@ -37,7 +37,7 @@ extension LogEvaluation {
         if let positionBias {
             let shown = [1, 2, 3, 5, 10].filter { $0 <= positionBias.propensities.count }
             let estimate = shown.map { "\($0): " + String(format: "%.2f", positionBias.propensity(at: $0 - 1)) }.joined(separator: ", ")
-            lines.append("counterfactual DCG@10 of the logged clicks, each weighted by 1/propensity of its logged position (at most \(String(format: "%g", positionBias.maxWeight)); propensities estimated from these logs, \(estimate)), with 95% bootstrap intervals:")
+            lines.append("counterfactual DCG@10 of the logged clicks, each weighted by 1/propensity of its logged position (at most \(String(format: "%g", positionBias.maxWeight)); propensities estimated from these logs by \(positionBias.method), \(estimate)), with 95% bootstrap intervals:")
             for name in LogEvaluator.rankingNames {
                 guard let estimate = rankings[name]?.counterfactual else { continue }
                 func interval(_ value: (mean: Double, low: Double, high: Double)) -> String {

@@ -16,6 +16,12 @@ import Foundation
 ///
 /// Every interaction counts as a click. Training keeps only searches with at least one, so absolute click
 /// rates are inflated; the estimate is reported relative to position 0.
+///
+/// Where the logs hold explored searches (`rerank.exploration`), their randomized adjacent swaps give an estimate
+/// that needs no model of relevance (``SwapPropensities``). It is preferred for the leading positions whose pairs
+/// hold at least ``minimumSwapClicks`` clicks both swapped and not; deeper positions keep the regression EM's
+/// estimate, scaled to join it, and ``PositionBias/randomized`` records where the swaps reach. Logs without
+/// explored searches get the regression EM's estimate alone.
 public struct PositionBiasEstimator: Sendable {
     /// Positions estimated; deeper ones share the last estimate.
     public var positions = 50
@@ -25,11 +31,20 @@ public struct PositionBiasEstimator: Sendable {
     public var maxRows = 200_000
     /// The largest inverse-propensity weight of the result (``PositionBias/maxWeight``).
     public var maxWeight = 10.0
+    /// The clicks a pair of adjacent positions needs, among the explored searches that swapped it and among
+    /// those that did not, before its randomized estimate replaces the regression EM's.
+    public var minimumSwapClicks = 100
 
     public init() {}
 
     /// The estimate from `set`'s rows, or nil when no position past the first has both shown items and clicks.
     public func estimate(_ set: TrainingSet) -> PositionBias? {
+        SwapPropensities(set, limit: positions, minimumClicks: minimumSwapClicks)
+            .combined(with: regressionEM(set), maxWeight: maxWeight)
+    }
+
+    /// The regression EM's estimate alone.
+    func regressionEM(_ set: TrainingSet) -> PositionBias? {
         let columns = FeatureSchema.definitions.indices.filter { $0 != Feature.originalRankLog.rawValue }
         let sample = Sample(set, columns: columns, positions: positions, maxRows: maxRows)
         guard sample.count > 0, sample.hasClicksBeyondFirst else { return nil }

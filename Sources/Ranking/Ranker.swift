@@ -27,10 +27,14 @@ public struct RankerOutput: Sendable {
     public var scores: [Double]
     /// Per hit, the named feature values behind the score, when the request asked for an explanation.
     public var features: [[String: Double]]?
+    /// Per hit, whether the ranker's statistics have rarely shown it (a model's `item_cold`); nil when the ranker
+    /// cannot tell. ``Exploration`` gives such hits exposure.
+    public var cold: [Bool]?
 
-    public init(scores: [Double], features: [[String: Double]]? = nil) {
+    public init(scores: [Double], features: [[String: Double]]? = nil, cold: [Bool]? = nil) {
         self.scores = scores
         self.features = features
+        self.cold = cold
     }
 }
 

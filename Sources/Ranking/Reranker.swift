@@ -9,7 +9,8 @@ public struct HitExplanation: Sendable, Equatable {
     /// The blended score the list was sorted by, rules' boosts included.
     public var finalScore: Double
     public var features: [String: Double]
-    /// The rules that matched, e.g. `bury`, `boost(0.2)`, `pin(0)`.
+    /// The rules that matched, e.g. `bury`, `boost(0.2)`, `pin(0)`, and `explore(3->4)` when exploration moved
+    /// the hit from position 3 to 4.
     public var rules: [String]
 }
 
@@ -22,9 +23,11 @@ public struct RerankResult: Sendable {
     public var scores: [Double]
     /// Per input hit (same indexing as the input), when explanations were asked for.
     public var explanations: [HitExplanation]?
+    /// What exploration moved, when the search was explored.
+    public var exploration: ExplorationRecord?
 }
 
-/// Blends a ranker's scores with the search scores and applies the business rules.
+/// Blends a ranker's scores with the search scores, applies the business rules, and explores a share of searches.
 ///
 /// ```swift
 /// let reranker = Reranker(ranker: SignalRanker(signals: signals), rules: rules, defaultWeight: 0.5)
@@ -35,6 +38,8 @@ public struct Reranker: Sendable {
     public var rules: [BusinessRule]
     /// The weight configured, if any; nil follows the ranker's ``Ranker/preferredWeight``.
     public var configuredWeight: Double?
+    /// The randomized intervention in a share of searches; off by default.
+    public var exploration: Exploration
 
     /// Weight of the ranker's score against the search score, 0…1; 0 keeps the engine's order.
     public var defaultWeight: Double { configuredWeight ?? ranker?.preferredWeight ?? Self.fallbackWeight }
@@ -42,12 +47,17 @@ public struct Reranker: Sendable {
     /// The weight when neither the configuration nor the ranker names one.
     public static let fallbackWeight = 0.5
 
-    /// - Parameter defaultWeight: the weight for searches that do not name one; nil for the ranker's own, else
-    ///   ``fallbackWeight``.
-    public init(ranker: (any Ranker)?, rules: [BusinessRule] = [], defaultWeight: Double? = nil) {
+    /// - Parameters:
+    ///   - defaultWeight: the weight for searches that do not name one; nil for the ranker's own, else
+    ///     ``fallbackWeight``.
+    ///   - exploration: the share of searches explored and how.
+    public init(
+        ranker: (any Ranker)?, rules: [BusinessRule] = [], defaultWeight: Double? = nil, exploration: Exploration = Exploration()
+    ) {
         self.ranker = ranker
         self.rules = rules
         configuredWeight = defaultWeight
+        self.exploration = exploration
     }
 
     /// Source fields to read from each hit: the ranker's and the rules'.
@@ -64,7 +74,10 @@ public struct Reranker: Sendable {
     }
 
     /// Reranks `hits` (in the engine's order) for `context`.
-    public func rerank(_ hits: [RankableHit], context: SearchContext) throws -> RerankResult {
+    ///
+    /// - Parameter explorationSeed: the search's draws for ``exploration`` (the sidecar's come from a hash of the
+    ///   query id, so a logged search's draws can be recomputed); nil never explores.
+    public func rerank(_ hits: [RankableHit], context: SearchContext, explorationSeed: UInt64? = nil) throws -> RerankResult {
         let weight = context.weight ?? defaultWeight
         let output = weight > 0 ? try ranker?.score(hits, context: context) : nil
         if let output, output.scores.count != hits.count {
@@ -109,6 +122,16 @@ public struct Reranker: Sendable {
         for pin in pins.sorted(by: { $0.position < $1.position }) where !excluded[pin.hit] && !order.contains(pin.hit) {
             order.insert(pin.hit, at: min(max(0, pin.position), order.count))
         }
+        var exploration: ExplorationRecord?
+        if let explorationSeed {
+            var random = SplitMix64(seed: explorationSeed)
+            if self.exploration.explores(&random) {
+                let ranked = order
+                let record = self.exploration.explore(&order, pinned: pinned, buried: buried, cold: output?.cold, random: &random)
+                for move in record.moves { matched[ranked[move.from]].append("explore(\(move.from)->\(move.to))") }
+                exploration = record
+            }
+        }
         let explanations = context.explain
             ? hits.indices.map { index in
                 HitExplanation(
@@ -121,7 +144,7 @@ public struct Reranker: Sendable {
                 )
             }
             : nil
-        return RerankResult(order: order, scores: final, explanations: explanations)
+        return RerankResult(order: order, scores: final, explanations: explanations, exploration: exploration)
     }
 
     /// The blended score of each hit: `(1 − weight)·search + weight·ranker`, both min–max scaled within the list;

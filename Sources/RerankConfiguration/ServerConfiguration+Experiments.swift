@@ -10,7 +10,8 @@ extension ServerConfiguration {
     /// optional) and `variants` (required, the control first). Variant keys: `name` (required), `share` (A/B
     /// only; all given or none, summing to 1; none splits equally), `rerank` (default true; false serves the
     /// engine's order), `weight` (0…1), `model` (a model file; needs `rerank.model`, whose live statistics it
-    /// reads) and `rules` (business rules replacing `rerank.rules`).
+    /// reads), `rules` (business rules replacing `rerank.rules`) and `exploration` (replacing `rerank.exploration`;
+    /// keys left out take their defaults, see ``exploration(_:)``).
     static func experiments(_ readers: [ConfigReader]) throws(ConfigurationError) -> [Experiment] {
         var experiments: [Experiment] = []
         for reader in readers {
@@ -72,7 +73,7 @@ extension ServerConfiguration {
     }
 
     private static func variant(_ reader: ConfigReader, kind: Experiment.Kind) throws(ConfigurationError) -> Variant {
-        try reader.requireKnownKeys(["name", "share", "rerank", "weight", "model", "rules"])
+        try reader.requireKnownKeys(["name", "share", "rerank", "weight", "model", "rules", "exploration"])
         let name = try name(reader, reserved: [Assignment.interleaved, Assignment.outside])
         if kind == .interleaving, reader.value("share") != nil {
             throw ConfigurationError.invalidValue("configuration key '\(reader.key("share"))': interleaving shows both rankings to every participant; leave share out")
@@ -86,13 +87,15 @@ extension ServerConfiguration {
         let rules = try reader.objects("rules").map { readers throws(ConfigurationError) in
             try readers.map { (rule) throws(ConfigurationError) in try Self.rule(rule) }
         }
+        let exploration = try reader.object("exploration").map { reader throws(ConfigurationError) in try Self.exploration(reader) }
         guard try reader.bool("rerank") ?? true else {
-            if weight != nil || model != nil || rules != nil {
-                throw ConfigurationError.invalidValue("configuration key '\(reader.key("rerank"))' is false, so the variant takes no weight, model or rules")
+            if weight != nil || model != nil || rules != nil || exploration != nil {
+                throw ConfigurationError.invalidValue("configuration key '\(reader.key("rerank"))' is false, so the variant takes no weight, model, rules or exploration")
             }
             return Variant(name: name, share: share, treatment: .off)
         }
-        return Variant(name: name, share: share, treatment: .on(.init(weight: weight, model: model, rules: rules)))
+        return Variant(
+            name: name, share: share, treatment: .on(.init(weight: weight, model: model, rules: rules, exploration: exploration)))
     }
 
     private static func checkShares(_ variants: [Variant], given: [Bool], kind: Experiment.Kind, key: String) throws(ConfigurationError) {

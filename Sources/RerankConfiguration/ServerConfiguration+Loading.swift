@@ -113,6 +113,7 @@ extension ServerConfiguration {
     private mutating func applyRerank(_ section: ConfigReader) throws(ConfigurationError) {
         try section.requireKnownKeys([
             "enabled", "window", "max_window", "budget_ms", "weight", "default_timezone", "model", "model_check_ms", "signals", "rules",
+            "exploration",
         ])
         rerank.enabled = try section.bool("enabled") ?? rerank.enabled
         rerank.window = try section.int("window", in: 1...10_000) ?? rerank.window
@@ -127,6 +128,9 @@ extension ServerConfiguration {
         }
         if let rules = try section.objects("rules") {
             rerank.rules = try rules.map { (rule) throws(ConfigurationError) in try Self.rule(rule) }
+        }
+        if let exploration = try section.object("exploration") {
+            rerank.exploration = try Self.exploration(exploration)
         }
     }
 
@@ -183,6 +187,7 @@ extension ServerConfiguration {
         guard TimeZone(identifier: rerank.defaultTimeZone) != nil else {
             throw ConfigurationError.invalidValue("rerank.default_timezone '\(rerank.defaultTimeZone)' is not an IANA time zone such as Europe/Berlin")
         }
+        try checkExplorations()
 
         if log.hashUserIDs {
             guard let key = log.hashKey, SipHash24.Key(hex: key) != nil else {

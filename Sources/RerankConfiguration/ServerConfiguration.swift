@@ -46,6 +46,7 @@ import Ranking
 /// | `rerank.model_check_ms` | int | `2000` (how often the model file is checked for a new version) |
 /// | `rerank.signals` | [{field, weight, transform}] | `[]` (used when no model is given) |
 /// | `rerank.rules` | [rule] | `[]` (see ``BusinessRule``) |
+/// | `rerank.exploration` | {share, max_move, depth, cold_exposure} | share `0` (off), max_move `2`, depth `10`, cold_exposure `true` (see ``Exploration``) |
 /// | `log.dir` | string | none (no local log files; `--log-dir`) |
 /// | `log.queue_capacity` | int | `10000` impression records waiting to be written |
 /// | `log.max_file_bytes` | int bytes | `67108864` (rotate past it) |
@@ -160,6 +161,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var modelCheckMilliseconds = 2_000
         public var signals: [SignalRanker.Signal] = []
         public var rules: [BusinessRule] = []
+        /// Randomized swaps and cold-hit exposure in a share of reranked searches; off by default.
+        public var exploration = Exploration()
 
         public init() {}
     }

@@ -162,9 +162,9 @@ private func clusterLogSinks(
 }
 
 extension Reranker {
-    /// `ranker` under the configured rules and default weight.
+    /// `ranker` under the configured rules, default weight and exploration.
     fileprivate init(_ rerank: RerankConfiguration.ServerConfiguration.Rerank, ranker: (any Ranker)?) {
-        self.init(ranker: ranker, rules: rerank.rules, defaultWeight: rerank.weight)
+        self.init(ranker: ranker, rules: rerank.rules, defaultWeight: rerank.weight, exploration: rerank.exploration)
     }
 }
 

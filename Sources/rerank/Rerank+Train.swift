@@ -188,8 +188,14 @@ extension Rerank {
                     : "position bias: not corrected (--no-debias); trained on raw clicks"
             }
             let shown = [0, 1, 2, 4, 9, 19].filter { $0 < bias.propensities.count }
-            let values = shown.map { "\($0 + 1): " + String(format: "%.2f", bias.propensity(at: $0)) }.joined(separator: ", ")
-            return "position bias (regression EM, relative to position 1): \(values); clicks weighted by 1/propensity, at most \(String(format: "%g", bias.maxWeight))"
+            func listed(_ values: [Double], at positions: [Int]) -> String {
+                positions.map { "\($0 + 1): " + String(format: "%.2f", values[$0]) }.joined(separator: ", ")
+            }
+            var line = "position bias (\(bias.method); relative to position 1): \(listed(bias.propensities, at: shown))"
+            if let randomized = bias.randomized, let regression = randomized.regressionEM {
+                line += "; regression EM alone: \(listed(regression, at: shown.filter(regression.indices.contains)))"
+            }
+            return line + "; clicks weighted by 1/propensity, at most \(String(format: "%g", bias.maxWeight))"
         }
 
         private func excludedFamilies(_ text: String) -> [FeatureFamily]? {

@@ -36,6 +36,9 @@ import Testing
         // u1's favourite category is "bags" (index 1): its item ranks first.
         #expect(RankingMetrics.ranking(scores: output.scores).first == 1)
         #expect(output.features?[1]["user_category_share"] ?? 0 > 0)
+        // The model tells exploration which hits its statistics have rarely shown (`item_cold`).
+        let withNew = hits + [RankableHit(id: "never-shown", searchScore: 1, originalRank: 4)]
+        #expect(try ranker.score(withNew, context: context).cold == [false, false, false, false, true])
     }
 
     @Test func corruptModelFilesAreRefused() throws {

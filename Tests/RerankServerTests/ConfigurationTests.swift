@@ -60,6 +60,12 @@ import Testing
         (#"{"state":{"max_users":0}}"#, "configuration key 'state.max_users' must be"),
         (#"{"state":{"users":5}}"#, "unknown configuration key 'state.users'"),
         (#"{"limits":{"heap_trim_s":-1}}"#, "configuration key 'limits.heap_trim_s' must be"),
+        (#"{"rerank":{"exploration":{"share":1.5}}}"#, "configuration key 'rerank.exploration.share' must be a number in 0.0...1.0"),
+        (#"{"rerank":{"exploration":{"share":"some"}}}"#, "configuration key 'rerank.exploration.share' must be a number"),
+        (#"{"rerank":{"exploration":{"max_move":0}}}"#, "configuration key 'rerank.exploration.max_move' must be an integer in 1...1000"),
+        (#"{"rerank":{"exploration":{"depth":1}}}"#, "configuration key 'rerank.exploration.depth' must be an integer in 2...10000"),
+        (#"{"rerank":{"exploration":{"share":0.1,"weight":2}}}"#, "unknown configuration key 'rerank.exploration.weight'"),
+        (#"{"rerank":{"exploration":0.1}}"#, "configuration key 'rerank.exploration' must be an object"),
     ])
     func badFilesSayWhatToFix(text: String, message: String) {
         do {

@@ -67,6 +67,10 @@ import Testing
         (#"{"experiments":[{"name":"a","variants":[{"name":"x","rerank":false,"weight":0.5}]}]}"#,
          "configuration key 'experiments[0].variants[0].rerank' is false, so the variant takes no weight"),
         (#"{"experiments":[{"name":"a"}]}"#, "configuration key 'experiments[0].variants' is required"),
+        (#"{"experiments":[{"name":"a","variants":[{"name":"x","exploration":{"share":-0.1}}]}]}"#,
+         "configuration key 'experiments[0].variants[0].exploration.share' must be a number in 0.0...1.0"),
+        (#"{"experiments":[{"name":"a","variants":[{"name":"x","rerank":false,"exploration":{"share":0.1}}]}]}"#,
+         "configuration key 'experiments[0].variants[0].rerank' is false, so the variant takes no weight, model, rules or exploration"),
     ])
     func badExperimentsSayWhatToFix(text: String, message: String) {
         do {

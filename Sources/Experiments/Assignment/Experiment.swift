@@ -83,11 +83,14 @@ public enum Treatment: Sendable, Equatable {
         public var model: String?
         /// Business rules replacing the served ones (an empty list turns them off).
         public var rules: [BusinessRule]?
+        /// Exploration replacing the served one (a share of 0 turns it off).
+        public var exploration: Exploration?
 
-        public init(weight: Double? = nil, model: String? = nil, rules: [BusinessRule]? = nil) {
+        public init(weight: Double? = nil, model: String? = nil, rules: [BusinessRule]? = nil, exploration: Exploration? = nil) {
             self.weight = weight
             self.model = model
             self.rules = rules
+            self.exploration = exploration
         }
     }
 }

@@ -61,7 +61,7 @@ struct ServingExperiments: Sendable {
             guard case .on(let settings) = variant.treatment else { return nil }
             return Reranker(
                 ranker: settings.model.flatMap { path in loaded.models[path].map { $0 as any Ranker } } ?? base.ranker, rules: settings.rules ?? base.rules,
-                defaultWeight: settings.weight ?? base.configuredWeight)
+                defaultWeight: settings.weight ?? base.configuredWeight, exploration: settings.exploration ?? base.exploration)
         }
         for experiment in loaded.experiments {
             arms[experiment.name] = experiment.variants.map { reranker($0).map { ServingReranker($0) } }

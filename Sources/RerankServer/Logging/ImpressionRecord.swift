@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Ranking
 import RerankCore
 import RerankJSON
 
@@ -7,8 +8,9 @@ import RerankJSON
 ///
 /// `query_attributes` carries what training needs to replay the search: the context, the page (`from`, the
 /// absolute position of the first shown hit, whether reranked or not; `size` when reranked), and for each
-/// shown hit its rank in the engine's order and its search score; and what the experiment report needs: the
-/// experiment and variant (``ExperimentTag``), with each shown hit's team when interleaved.
+/// shown hit its rank in the engine's order and its search score; what the experiment report needs: the
+/// experiment and variant (``ExperimentTag``), with each shown hit's team when interleaved; and, for an explored
+/// search, what exploration moved (`exploration`, ``ExplorationRecord/json``), which position-bias estimation reads.
 enum ImpressionRecord {
     static func make(
         queryID: String,
@@ -21,7 +23,8 @@ enum ImpressionRecord {
         outcome: RerankOutcome,
         shown: [ShownHit],
         model: String,
-        experiment: ExperimentTag
+        experiment: ExperimentTag,
+        exploration: ExplorationRecord?
     ) -> JSONObject {
         var attributes = JSONObject([
             "device": .string(context.device.rawValue),
@@ -39,6 +42,7 @@ enum ImpressionRecord {
         attributes["original_ranks"] = .array(shown.map { .int($0.originalRank) })
         attributes["search_scores"] = .array(shown.map { $0.searchScore.map(JSONValue.double) ?? .null })
         experiment.write(into: &attributes)
+        if let exploration { attributes["exploration"] = exploration.json }
         return JSONObject([
             "query_id": .string(queryID),
             "client_id": .string(context.clientID ?? "anonymous"),

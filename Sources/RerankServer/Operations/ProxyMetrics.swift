@@ -15,6 +15,7 @@ import Prometheus
 /// - `rerank_rerank_duration_seconds`: scanning, ranking and splicing one response
 /// - `rerank_searches_total{outcome}`: `reranked`, `skipped` or `fallback`
 /// - `rerank_fallbacks_total{reason}` and `rerank_skips_total{reason}`
+/// - `rerank_exploration_searches_total`: reranked searches explored (``Exploration``)
 /// - `rerank_log_records_written_total`, `rerank_log_dropped_total`, `rerank_log_write_failures_total`
 /// - `rerank_events_accepted_total`, `rerank_events_rejected_total{reason}`
 /// - `rerank_model_reloads_total{result}`: model files loaded or refused
@@ -81,6 +82,10 @@ final class ProxyMetrics: Sendable {
     /// One `POST /_rerank/rank` request answered: reranked, or in the list's order and why.
     func rankRequest(_ outcome: RerankOutcome) {
         Counter(label: "rerank_rank_requests_total", dimensions: [("outcome", outcome.label)], factory: factory).increment()
+    }
+
+    func explored() {
+        Counter(label: "rerank_exploration_searches_total", factory: factory).increment()
     }
 
     func logWritten(_ count: Int) {

@@ -1,3 +1,4 @@
+import Experiments
 import Features
 import Foundation
 import Personalization
@@ -37,25 +38,34 @@ extension ProxyController {
     }
 
     /// Serves one search's response (`range` of `bytes`, or all of it): reranked as planned or as the engine
-    /// sent it, folded into the online state, logged as an impression, and given its query id.
+    /// sent it (explored when the arm's exploration draws so from the query id), folded into the online state,
+    /// logged as an impression, and given its query id.
     func serve(
         _ bytes: [UInt8], range: Range<Int>?, _ search: PreparedSearch, index: String?
-    ) async -> (bytes: [UInt8], outcome: RerankOutcome, queryID: String?) {
+    ) async -> (bytes: [UInt8], outcome: RerankOutcome, queryID: String?, exploration: ExplorationRecord?) {
+        let queryID = ImpressionRecord.newQueryID()
         let clock = ContinuousClock()
         let start = clock.now
-        var served = await rerank(bytes, range: range, search)
+        var served = await rerank(bytes, range: range, search, queryID: queryID)
         metrics.rerank(served.outcome, duration: clock.now - start)
-        let queryID = ImpressionRecord.newQueryID()
+        if served.exploration != nil { metrics.explored() }
         observe(served.shown, queryID: queryID, query: search.plan.userQuery, from: search.plan.from ?? 0, context: search.context)
-        guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil) }
-        impressions.record(impression(search, queryID: queryID, index: index, outcome: served.outcome, shown: shown))
+        guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil, served.exploration) }
+        impressions.record(
+            impression(search, queryID: queryID, index: index, outcome: served.outcome, shown: shown, exploration: served.exploration))
         if search.context.returnQueryID { served.bytes = Self.appendingQueryID(queryID, to: served.bytes) }
-        return (served.bytes, served.outcome, queryID)
+        return (served.bytes, served.outcome, queryID, served.exploration)
+    }
+
+    /// The seed of a search's exploration draws: a hash of its query id, so whether a logged search was explored,
+    /// and how, can be recomputed from the log.
+    static func explorationSeed(queryID: String) -> UInt64 {
+        StableBucket.hash(salt: "exploration", id: queryID)
     }
 
     /// The response in the arm's order when the plan reranks it, else as the engine sent it (with the shown
     /// hits only when impressions are logged: keep ``readsResponse(of:)`` in step).
-    private func rerank(_ bytes: [UInt8], range: Range<Int>?, _ search: PreparedSearch) async -> ServedResponse {
+    private func rerank(_ bytes: [UInt8], range: Range<Int>?, _ search: PreparedSearch, queryID: String) async -> ServedResponse {
         let plan = search.plan
         guard let page = plan.page else {
             return ServedResponse(
@@ -66,7 +76,7 @@ extension ProxyController {
         }
         return await ResponseReranker(serving: search.route.serving, deadline: deadline).rerank(
             bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: search.context,
-            interleavingSeed: search.route.interleavingSeed)
+            interleavingSeed: search.route.interleavingSeed, explorationSeed: Self.explorationSeed(queryID: queryID))
     }
 
     /// Queues what was shown, from absolute position `from` on, for the live feature statistics; applied off the
@@ -85,13 +95,14 @@ extension ProxyController {
 
     /// The `ubi_queries` record of a served search.
     private func impression(
-        _ search: PreparedSearch, queryID: String, index: String?, outcome: RerankOutcome, shown: [ShownHit]
+        _ search: PreparedSearch, queryID: String, index: String?, outcome: RerankOutcome, shown: [ShownHit],
+        exploration: ExplorationRecord?
     ) -> JSONObject {
         let plan = search.plan
         return ImpressionRecord.make(
             queryID: queryID, timestamp: now(), index: index, userQuery: plan.userQuery, context: search.context,
             from: plan.from, size: plan.page?.size, outcome: outcome, shown: shown,
-            model: search.route.model, experiment: search.route.tag(shown: shown)
+            model: search.route.model, experiment: search.route.tag(shown: shown), exploration: exploration
         )
     }
 

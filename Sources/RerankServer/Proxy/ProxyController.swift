@@ -128,6 +128,7 @@ struct ProxyController: Sendable {
         let served = await serve(Array(buffer: upstreamResponse.body), range: nil, prepared, index: Self.index(path: request.uri.path))
         headers[.rerankStatus] = served.outcome.header
         if let queryID = served.queryID { headers[.rerankQueryID] = queryID }
+        if let exploration = served.exploration { headers[.rerankExploration] = ProxyHeaders.exploration(exploration) }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: served.bytes)))
     }
 
@@ -204,6 +205,7 @@ struct ProxyController: Sendable {
         var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
         var outcomes: [RerankOutcome] = []
         var queryIDs: [String] = []
+        var explorations: [ExplorationRecord?] = []
         let pathIndex = Self.index(path: request.uri.path)
         for (number, range) in responses.enumerated() {
             let served = await serve(
@@ -211,8 +213,12 @@ struct ProxyController: Sendable {
             replacements.append((range, served.bytes))
             outcomes.append(served.outcome)
             if let queryID = served.queryID { queryIDs.append(queryID) }
+            explorations.append(served.exploration)
         }
         if !queryIDs.isEmpty { headers[.rerankQueryID] = ProxyHeaders.list(queryIDs) }
+        if explorations.contains(where: { $0 != nil }) {
+            headers[.rerankExploration] = ProxyHeaders.list(explorations.map { $0.map(ProxyHeaders.exploration) ?? "-" })
+        }
         headers[.rerankStatus] = ProxyHeaders.list(outcomes.map(\.header))
         let output = ResponseSplicer.replace(bytes, replacements)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output)))

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import NIOHTTP1
+import RerankCore
 
 /// Header rules for a proxy: hop-by-hop headers stay on their own connection, the sidecar's own headers never
 /// reach the cluster, and the cluster cannot set them for the client.
@@ -58,6 +59,15 @@ enum ProxyHeaders {
         return output
     }
 
+    /// The `X-Rerank-Exploration` value of an explored search: what moved, by absolute 0-based positions, e.g.
+    /// `swap 3-4`, `cold 8-6 swap 1-2` (the cold hit ranked at 8 shown at 6), or `none` when nothing could move.
+    static func exploration(_ record: ExplorationRecord) -> String {
+        var parts: [String] = []
+        if let cold = record.cold { parts.append("cold \(cold.from)-\(cold.to)") }
+        if let swap = record.swap { parts.append("swap \(swap)-\(swap + 1)") }
+        return parts.isEmpty ? "none" : parts.joined(separator: " ")
+    }
+
     /// Headers a `Connection` header names are hop-by-hop too.
     private static func connectionNamed(_ values: [String]) -> Set<String> {
         Set(values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
@@ -74,5 +84,6 @@ extension HTTPField.Name {
     static let rerankTimezone = Self("X-Rerank-Timezone")!
     static let rerankVariant = Self("X-Rerank-Variant")!
     static let rerankExperiment = Self("X-Rerank-Experiment")!
+    static let rerankExploration = Self("X-Rerank-Exploration")!
     static let rerankVariantOverride = Self(ProxyHeaders.variantOverride)!
 }

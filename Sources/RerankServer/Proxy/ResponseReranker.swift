@@ -44,6 +44,8 @@ struct ServedResponse: Sendable {
     var outcome: RerankOutcome
     /// The hits of the page in the order shown; nil when the response holds no hit list (an error).
     var shown: [ShownHit]?
+    /// What exploration moved in the reranked window, when the search was explored.
+    var exploration: ExplorationRecord?
 }
 
 /// Reranks one search response's window and cuts the client's page from it, failing open.
@@ -55,15 +57,18 @@ struct ResponseReranker: Sendable {
     /// The response at `range` of `bytes` with its hits reranked and cut to `page`.
     ///
     /// When the serving reranker interleaves, the window is the team draft of both rerankers' orders, with coins
-    /// from `interleavingSeed`, and each shown hit says which ranking contributed it. On any failure, and when the
-    /// ranking is not done within the budget, the page is cut from the engine's order and the outcome says why.
+    /// from `interleavingSeed`, and each shown hit says which ranking contributed it; interleaved searches are not
+    /// explored (the draft's coins are their randomization). Otherwise the reranker explores the search when its
+    /// draws from `explorationSeed` say so. On any failure, and when the ranking is not done within the budget,
+    /// the page is cut from the engine's order and the outcome says why.
     func rerank(
         _ bytes: [UInt8],
         range: Range<Int>? = nil,
         page: SearchPlan.Page,
         sourceEdit: SourceEdit? = nil,
         context: SearchContext,
-        interleavingSeed: UInt64 = 0
+        interleavingSeed: UInt64 = 0,
+        explorationSeed: UInt64? = nil
     ) async -> ServedResponse {
         let window: ResponseWindow
         switch ResponseWindow.scan(bytes, range: range, page: page, sourceEdit: sourceEdit) {
@@ -73,7 +78,9 @@ struct ResponseReranker: Sendable {
         let original = Array(window.layout.hits.indices)
         guard !original.isEmpty else { return window.cut(original, .reranked) }
         let layout = window.layout
-        guard let ranked = await deadline.run({ [self] in Result { try rank(bytes, layout: layout, context: context) } }) else {
+        guard let ranked = await deadline.run({ [self] in
+            Result { try rank(bytes, layout: layout, context: context, explorationSeed: explorationSeed) }
+        }) else {
             return window.cut(original, .fallback("budget exceeded"))
         }
         switch ranked {
@@ -86,10 +93,13 @@ struct ResponseReranker: Sendable {
 
     /// The serving reranker's result for the window's hits, and the treatment's when interleaving.
     private func rank(
-        _ bytes: [UInt8], layout: SearchResponseLayout, context: SearchContext
+        _ bytes: [UInt8], layout: SearchResponseLayout, context: SearchContext, explorationSeed: UInt64?
     ) throws -> (RerankResult, RerankResult?) {
         let hits = rankableHits(bytes, layout: layout)
-        return (try serving.reranker.rerank(hits, context: context), try serving.interleaved?.rerank(hits, context: context))
+        guard let interleaved = serving.interleaved else {
+            return (try serving.reranker.rerank(hits, context: context, explorationSeed: explorationSeed), nil)
+        }
+        return (try serving.reranker.rerank(hits, context: context), try interleaved.rerank(hits, context: context))
     }
 
     private func rankableHits(_ bytes: [UInt8], layout: SearchResponseLayout) -> [RankableHit] {

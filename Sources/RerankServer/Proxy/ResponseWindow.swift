@@ -73,7 +73,9 @@ struct ResponseWindow: Sendable {
             guard let explanation = explaining?.explanations?[index] else { continue }
             extras[index] = Self.explainMember(explanation, rank: position)
         }
-        return cut(order, .reranked, extras, teams: teams)
+        var served = cut(order, .reranked, extras, teams: teams)
+        served.exploration = result.exploration
+        return served
     }
 
     /// The hits of a response served as the engine ordered it, for the impression log.

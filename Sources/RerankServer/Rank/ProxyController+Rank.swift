@@ -33,7 +33,7 @@ extension ProxyController {
         impressions?.record(ImpressionRecord.make(
             queryID: queryID, timestamp: now(), index: nil, userQuery: rankRequest.query, context: context, from: 0,
             size: rankRequest.items.count, outcome: outcome, shown: shown, model: model,
-            experiment: ExperimentTag(experiment: nil, variant: Assignment.outside)))
+            experiment: ExperimentTag(experiment: nil, variant: Assignment.outside), exploration: nil))
         return Response(
             status: .ok,
             headers: [.contentType: "application/json", .rerankStatus: outcome.header, .rerankModel: model, .rerankQueryID: queryID],
