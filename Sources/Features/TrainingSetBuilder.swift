@@ -50,7 +50,7 @@ public struct ReplaySummary: Sendable, Equatable {
 public struct TrainingSetBuilder: Sendable {
     public var gains = LabelGains()
     /// How long after an impression an event without a `query_id` can still be credited to it (seconds).
-    public var attributionWindow = 1800.0
+    public var attributionWindow = InteractionJoin.defaultWindow
     public var limits = FeatureReplay.Limits()
 
     public init() {}
@@ -88,32 +88,24 @@ public struct TrainingSetBuilder: Sendable {
         return (set, replay.store, summary)
     }
 
-    /// Per impression, per shown item: the best grade of the events credited to it.
+    /// Per impression, per shown item: the best grade of the events credited to it (``InteractionJoin``).
     private func label(impressions: [LoggedImpression], events: [LoggedEvent], summary: inout ReplaySummary) -> [[Double]] {
         var labels = impressions.map { Array(repeating: 0.0, count: $0.items.count) }
-        var byQueryID: [String: Int] = [:]
-        var byClient: [String: [Int]] = [:]
-        for (index, impression) in impressions.enumerated() {
-            byQueryID[impression.queryID] = index
-            if let client = impression.userID ?? impression.sessionID { byClient[client, default: []].append(index) }
-        }
+        let join = InteractionJoin(impressions, window: attributionWindow)
         for event in events {
-            var target: Int?
-            if let queryID = event.queryID, let index = byQueryID[queryID], impressions[index].items.contains(event.itemID) {
-                target = index
+            let target: Int
+            switch join.target(of: event) {
+            case .joined(let search):
+                target = search
                 summary.joinedByQueryID += 1
-            } else if let client = event.userID ?? event.sessionID, let candidates = byClient[client] {
-                target = candidates.last { index in
-                    let impression = impressions[index]
-                    return impression.time <= event.time && event.time - impression.time <= attributionWindow
-                        && impression.items.contains(event.itemID)
-                }
-                if target != nil { summary.attributed += 1 }
-            }
-            guard let target, let position = impressions[target].items.firstIndex(of: event.itemID) else {
+            case .attributed(let search):
+                target = search
+                summary.attributed += 1
+            case .notShown, .unmatched:
                 summary.unjoinable += 1
                 continue
             }
+            guard let position = impressions[target].items.firstIndex(of: event.itemID) else { continue }
             labels[target][position] = max(labels[target][position], gains.gain(event.kind))
         }
         return labels

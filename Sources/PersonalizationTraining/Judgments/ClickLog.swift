@@ -6,9 +6,9 @@ import Personalization
 /// The logged searches as click models read them: for each search, its normalized query, the items shown at
 /// their absolute positions, and the credit each item earned there.
 ///
-/// Interactions are joined to searches as training joins them: by `query_id` when that search showed the item,
-/// else to the latest search of the same client (user, else session) that showed the item at most
-/// ``attributionWindow`` seconds before. A search credits an item with the gain of its best interaction
+/// Interactions are joined to searches as training joins them (``InteractionJoin``): by `query_id` when that
+/// search showed the item, else to the latest search of the same client (user, else session) that showed the
+/// item at most ``attributionWindow`` seconds before. A search credits an item with the gain of its best interaction
 /// (``LabelGains``: by default click 1, add-to-cart 2, purchase 3), so an item clicked, carted and bought in one
 /// search counts 3, not 6. When several `ubi_queries` records share a `query_id` (some clients log every
 /// keystroke under one id), the latest is the search. Searches without query text are not judged.
@@ -59,7 +59,7 @@ public struct ClickLog: Sendable {
     public var searches: [Search]
     public var join: JoinSummary
     /// How long after a search an interaction without a `query_id` can still be credited to it (seconds).
-    public static let attributionWindow = 1800.0
+    public static let attributionWindow = InteractionJoin.defaultWindow
 
     /// Reads `log`'s searches and credits their items with the interactions joined to them.
     public init(log: InteractionLog, gains: LabelGains = LabelGains()) {
@@ -70,19 +70,26 @@ public struct ClickLog: Sendable {
             join.duplicateRecords += 1
         }
         let impressions = replayed.indices.filter { latest[replayed[$0].queryID] == $0 }.map { replayed[$0] }
+            .sorted { $0.time < $1.time }
         var all = Self.searches(impressions, typedIn: log.queries)
-        let index = SearchIndex(impressions)
+        let joiner = InteractionJoin(impressions, window: Self.attributionWindow)
         for event in log.loggedEvents() {
-            switch index.target(of: event, in: all) {
-            case .joined(let search, let item):
+            let search: Int
+            switch joiner.target(of: event) {
+            case .joined(let joined):
                 join.joinedByQueryID += 1
-                all[search].credit(item, with: gains.gain(event.kind))
-            case .attributed(let search, let item):
+                search = joined
+            case .attributed(let attributed):
                 join.attributed += 1
-                all[search].credit(item, with: gains.gain(event.kind))
-            case .notShown: join.notShown += 1
-            case .unmatched: join.unmatched += 1
+                search = attributed
+            case .notShown:
+                join.notShown += 1
+                continue
+            case .unmatched:
+                join.unmatched += 1
+                continue
             }
+            if let item = all[search].items.firstIndex(of: event.itemID) { all[search].credit(item, with: gains.gain(event.kind)) }
         }
         searches = all.filter { !$0.query.isEmpty }
         join.withoutQueryText = all.count - searches.count
@@ -114,43 +121,5 @@ public struct ClickLog: Sendable {
             queryID: impression.queryID, query: impression.context.query, text: typed.trimmingCharacters(in: .whitespacesAndNewlines),
             items: items,
             positions: positions, credits: Array(repeating: 0, count: items.count))
-    }
-}
-
-/// Finds the search an interaction belongs to, as ``TrainingSetBuilder`` labels them.
-private struct SearchIndex {
-    enum Target {
-        case joined(search: Int, item: Int)
-        case attributed(search: Int, item: Int)
-        case notShown
-        case unmatched
-    }
-
-    private let impressions: [LoggedImpression]
-    private var byQueryID: [String: Int] = [:]
-    private var byClient: [String: [Int]] = [:]
-
-    init(_ impressions: [LoggedImpression]) {
-        self.impressions = impressions
-        for (index, impression) in impressions.enumerated() {
-            byQueryID[impression.queryID] = index
-            if let client = impression.userID ?? impression.sessionID { byClient[client, default: []].append(index) }
-        }
-    }
-
-    /// The search `event` names by `query_id` when it showed the item; else the latest search of the same client
-    /// that showed it within ``ClickLog/attributionWindow`` before the event.
-    func target(of event: LoggedEvent, in searches: [ClickLog.Search]) -> Target {
-        let named = event.queryID.flatMap { byQueryID[$0] }
-        if let named, let item = searches[named].items.firstIndex(of: event.itemID) { return .joined(search: named, item: item) }
-        if let client = event.userID ?? event.sessionID {
-            for index in (byClient[client] ?? []).reversed() {
-                let elapsed = event.time - impressions[index].time
-                guard elapsed >= 0 else { continue }
-                guard elapsed <= ClickLog.attributionWindow else { break }
-                if let item = searches[index].items.firstIndex(of: event.itemID) { return .attributed(search: index, item: item) }
-            }
-        }
-        return named != nil ? .notShown : .unmatched
     }
 }
