@@ -147,6 +147,19 @@ public struct Reranker: Sendable {
         return RerankResult(order: order, scores: final, explanations: explanations, exploration: exploration)
     }
 
+    /// `hits` in the engine's order under the rules alone (excluded hits left out, pins and buries applied):
+    /// what a search or rank request is served when its ranking fails or is late.
+    public func ruled(_ hits: [RankableHit], context: SearchContext) -> RerankResult {
+        let rules = Reranker(ranker: nil, rules: rules, defaultWeight: 0)
+        var context = context
+        context.weight = 0
+        do {
+            return try rules.rerank(hits, context: context)
+        } catch {
+            preconditionFailure("reranking without a ranker cannot fail: \(error)")
+        }
+    }
+
     /// The blended score of each hit: `(1 − weight)·search + weight·ranker`, both min–max scaled within the list;
     /// the search score alone without ranker scores. Training chooses a model's weight with this same blend.
     public static func blend(searchScores: [Double], rankerScores: [Double]?, weight: Double) -> [Double] {

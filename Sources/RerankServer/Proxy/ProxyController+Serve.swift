@@ -16,7 +16,8 @@ struct PreparedSearch: Sendable {
 
 extension ProxyController {
     /// Plans a search body, builds its context and assigns its experiment arm; a search its arm does not
-    /// rerank is planned to go upstream as the client sent it.
+    /// rerank is planned to go upstream as the client sent it, but with what must never be returned left out
+    /// (``ExclusionFilter``).
     ///
     /// - Throws: ``RerankError`` (400) for a bad body, `ext.rerank`, `X-Rerank-*` header or variant override.
     func prepare(
@@ -28,6 +29,9 @@ extension ProxyController {
         context.query = plan.userQuery
         let route = try ExperimentRoute(snapshot, context: context, override: override, rerankingEnabled: rerankingEnabled)
         if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
+        if plan.page == nil, let exclusion = ExclusionFilter(rules: snapshot.serving.reranker.rules, excludedIDs: context.excludedIDs) {
+            (plan.body, plan.query) = try exclusion.applied(to: plan.body ?? body, query: plan.query)
+        }
         return PreparedSearch(plan: plan, context: context, route: route)
     }
 

@@ -60,7 +60,7 @@ struct ResponseReranker: Sendable {
     /// from `interleavingSeed`, and each shown hit says which ranking contributed it; interleaved searches are not
     /// explored (the draft's coins are their randomization). Otherwise the reranker explores the search when its
     /// draws from `explorationSeed` say so. On any failure, and when the ranking is not done within the budget,
-    /// the page is cut from the engine's order and the outcome says why.
+    /// the page is cut from the engine's order under the rules (excluded hits left out) and the outcome says why.
     func rerank(
         _ bytes: [UInt8],
         range: Range<Int>? = nil,
@@ -81,14 +81,19 @@ struct ResponseReranker: Sendable {
         guard let ranked = await deadline.run({ [self] in
             Result { try rank(bytes, layout: layout, context: context, explorationSeed: explorationSeed) }
         }) else {
-            return window.cut(original, .fallback("budget exceeded"))
+            return window.cut(ruled(bytes, layout: layout, context: context), .fallback("budget exceeded"))
         }
         switch ranked {
         case .success(let (result, treatment)):
             return window.cut(result, treatment: treatment, interleavingSeed: interleavingSeed)
         case .failure(let error):
-            return window.cut(original, .fallback("ranker error: \(error)"))
+            return window.cut(ruled(bytes, layout: layout, context: context), .fallback("ranker error: \(error)"))
         }
+    }
+
+    /// The engine's order under the rules alone, so a fallback never shows an excluded hit.
+    private func ruled(_ bytes: [UInt8], layout: SearchResponseLayout, context: SearchContext) -> [Int] {
+        serving.reranker.ruled(rankableHits(bytes, layout: layout), context: context).order
     }
 
     /// The serving reranker's result for the window's hits, and the treatment's when interleaving.

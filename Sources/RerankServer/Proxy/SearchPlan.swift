@@ -39,21 +39,7 @@ struct SearchPlanner: Sendable {
     ///
     /// - Parameter fields: source fields (dotted paths) the ranker and rules read.
     func plan(body bytes: [UInt8], query: String?, fields: [String] = []) throws(RerankError) -> SearchPlan {
-        var object: JSONObject
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            object = JSONObject()
-        } else {
-            let parsed: JSONValue
-            do {
-                parsed = try JSONParser.parse(bytes)
-            } catch {
-                throw .invalidBody(error.description)
-            }
-            guard let parsedObject = parsed.objectValue else {
-                throw .invalidBody("the search body must be a JSON object, not \(parsed.kindName)")
-            }
-            object = parsedObject
-        }
+        var object = try Self.object(of: bytes)
         var parameters = QueryParameters(query)
         let rerankExtension = Self.stripRerankExtension(&object)
         let stripped = rerankExtension != nil
@@ -87,6 +73,21 @@ struct SearchPlanner: Sendable {
         plan.query = parameters.encoded
         plan.page = .init(from: from, size: size)
         return plan
+    }
+
+    /// A search body's JSON object; an empty body is an empty object.
+    static func object(of bytes: [UInt8]) throws(RerankError) -> JSONObject {
+        guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return JSONObject() }
+        let parsed: JSONValue
+        do {
+            parsed = try JSONParser.parse(bytes)
+        } catch {
+            throw .invalidBody(error.description)
+        }
+        guard let object = parsed.objectValue else {
+            throw .invalidBody("the search body must be a JSON object, not \(parsed.kindName)")
+        }
+        return object
     }
 
     /// Removes `ext.rerank` (and `ext` when it becomes empty): the cluster refuses unknown `ext` sections.

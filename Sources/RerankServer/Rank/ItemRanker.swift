@@ -36,12 +36,7 @@ public struct ItemRanker: Sendable {
     /// The items in the list's order under the rules alone, excluded ones left out: what is served when reranking
     /// is off or fails.
     func ruled(_ request: RankRequest, context: SearchContext) -> RerankResult {
-        let rules = Reranker(ranker: nil, rules: serving.reranker.rules, defaultWeight: 0)
-        do {
-            return try rules.rerank(request.hits(serving.selector), context: context)
-        } catch {
-            preconditionFailure("a reranker without a ranker cannot fail: \(error)")
-        }
+        serving.reranker.ruled(request.hits(serving.selector), context: context)
     }
 
     /// Ranks a request as a batch line: its context read and its items reranked, or the error that stopped it.
