@@ -267,6 +267,17 @@ def assert_opensearch_error(reply: Reply, status: int, error_type: str | None = 
 # ---------------------------------------------------------------------------------------------- comparisons
 
 
+def excluding_config(body: dict | None) -> dict:
+    """`body` as the main sidecar forwards a search it does not rerank: its query wrapped in a `bool` whose
+    `must_not` leaves out what the configuration excludes, so totals, pages and aggregations stay right."""
+    body = dict(body or {})
+    wrapped = {"must_not": [{"ids": {"values": sorted(EXCLUDED_BY_CONFIG)}}]}
+    if "query" in body:
+        wrapped = {"must": [body["query"]], **wrapped}
+    body["query"] = {"bool": wrapped}
+    return body
+
+
 def ids(response: dict) -> list[str]:
     return [hit["_id"] for hit in response["hits"]["hits"]]
 

@@ -134,14 +134,17 @@ def test_weight_zero_without_rules_is_the_engines_page(direct, rules_free, start
         assert set(reranked_window) == set(engine_window(direct, query, max(WINDOW, start + size)))
 
 
-def test_budget_exceeded_falls_back_to_engine_order(osmem_url, sidecars, direct):
+def test_budget_exceeded_falls_back_to_the_engines_order_under_the_rules(osmem_url, sidecars, direct, in_stock):
     sidecar = sidecars(osmem_url, {"rerank": {**MAIN_CONFIG["rerank"], "budget_ms": 0}}, "no-budget")
     for start, size in ((0, 10), (10, 10), (0, 100)):
         body = {"query": PREMIUM, "from": start, "size": size}
         reply = call(sidecar.url, "POST", f"/{INDEX}/_search", body=body)
         assert reply.status == 200
         assert reply.rerank_status == "fallback: budget exceeded"
-        # Fail open: the engine's page, as if the sidecar were not there.
-        assert ids(reply.json()) == ids(direct.search(index=INDEX, body=body))
+        # Fail open: the engine's order, but the rules still hold: the excluded hit never comes back, the
+        # out-of-stock ones are buried.
+        window = ids(direct.search(index=INDEX, body={"query": PREMIUM, "size": max(WINDOW, start + size)}))
+        expected = in_stock_first([hit for hit in window if hit not in EXCLUDED_BY_CONFIG], in_stock)
+        assert ids(reply.json()) == expected[start:start + size]
     metrics = call(sidecar.url, "GET", "/metrics").body.decode()
     assert metric(metrics, "rerank_fallbacks_total", 'reason="budget exceeded"') == 3

@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 from opensearchpy import NotFoundError, helpers
 
-from rerank_support import INDEX, call, ids, without_took
+from rerank_support import EXCLUDED_BY_CONFIG, INDEX, call, excluding_config, ids, without_took
 
 
 def test_count(direct, proxied, catalog):
@@ -67,8 +67,8 @@ def test_a_body_sent_chunked_is_read_and_forwarded(sidecar_url, osmem_url):
     assert through == engine and through[0] == 200
 
 
-def scroll_all(client, size):
-    page = client.search(index=INDEX, body={"query": {"match_all": {}}, "size": size}, scroll="1m")
+def scroll_all(client, size, body=None):
+    page = client.search(index=INDEX, body=body or {"query": {"match_all": {}}, "size": size}, scroll="1m")
     first = without_took(page)
     seen = ids(page)
     scroll_id = page["_scroll_id"]
@@ -80,25 +80,26 @@ def scroll_all(client, size):
     return first, seen
 
 
-def test_scroll_returns_every_document(direct, proxied, catalog):
+def test_scroll_returns_every_document_but_the_excluded(direct, proxied, catalog):
     first_through, through = scroll_all(proxied, 70)
-    first_engine, engine = scroll_all(direct, 70)
-    assert first_through == first_engine  # a scroll search is not reranked
-    assert len(through) == len(set(through)) == len(catalog)
+    # A scroll search is not reranked: it is forwarded with the configured exclusion.
+    first_engine, engine = scroll_all(direct, 70, excluding_config({"query": {"match_all": {}}, "size": 70}))
+    assert first_through == first_engine
+    assert len(through) == len(set(through)) == len(catalog) - len(EXCLUDED_BY_CONFIG)
     assert through == engine
-    assert set(through) == {product["id"] for product in catalog}
+    assert set(through) == {product["id"] for product in catalog} - EXCLUDED_BY_CONFIG
 
 
-def test_helpers_scan_returns_every_document(direct, proxied, catalog):
+def test_helpers_scan_returns_every_document_but_the_excluded(direct, proxied, catalog):
     query = {"query": {"match_all": {}}}
     through = [hit["_id"] for hit in helpers.scan(proxied, index=INDEX, query=query, size=100)]
     engine = [hit["_id"] for hit in helpers.scan(direct, index=INDEX, query=query, size=100)]
-    assert len(through) == len(set(through)) == len(catalog)
-    assert set(through) == set(engine)
+    assert len(through) == len(set(through)) == len(catalog) - len(EXCLUDED_BY_CONFIG)
+    assert set(through) == set(engine) - EXCLUDED_BY_CONFIG
     filtered = {"query": {"term": {"in_stock": True}}}
     through_filtered = {hit["_id"] for hit in helpers.scan(proxied, index=INDEX, query=filtered, size=64)}
-    assert through_filtered == {hit["_id"] for hit in helpers.scan(direct, index=INDEX, query=filtered, size=64)}
-    assert through_filtered == {product["id"] for product in catalog if product["in_stock"]}
+    assert through_filtered == {hit["_id"] for hit in helpers.scan(direct, index=INDEX, query=filtered, size=64)} - EXCLUDED_BY_CONFIG
+    assert through_filtered == {product["id"] for product in catalog if product["in_stock"]} - EXCLUDED_BY_CONFIG
 
 
 def test_cluster_info_and_index_apis(direct, proxied):
