@@ -78,16 +78,7 @@ struct SearchPlanner: Sendable {
     /// A search body's JSON object; an empty body is an empty object.
     static func object(of bytes: [UInt8]) throws(RerankError) -> JSONObject {
         guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return JSONObject() }
-        let parsed: JSONValue
-        do {
-            parsed = try JSONParser.parse(bytes)
-        } catch {
-            throw .invalidBody(error.description)
-        }
-        guard let object = parsed.objectValue else {
-            throw .invalidBody("the search body must be a JSON object, not \(parsed.kindName)")
-        }
-        return object
+        return try RequestBody.object(bytes, expected: "the search body must be a JSON object")
     }
 
     /// Removes `ext.rerank` (and `ext` when it becomes empty): the cluster refuses unknown `ext` sections.

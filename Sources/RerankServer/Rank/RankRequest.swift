@@ -33,15 +33,7 @@ public struct RankRequest: Sendable {
     ///
     /// - Throws: ``RerankError`` (400) naming the field at fault.
     public init(parsing bytes: [UInt8], maxItems: Int) throws(RerankError) {
-        let parsed: JSONValue
-        do {
-            parsed = try JSONParser.parse(bytes)
-        } catch {
-            throw .invalidBody(error.description)
-        }
-        guard let object = parsed.objectValue else {
-            throw .invalidBody("a rank request must be a JSON object with an items array, not \(parsed.kindName)")
-        }
+        let object = try RequestBody.object(bytes, expected: "a rank request must be a JSON object with an items array")
         var items: [Item]?
         query = ""
         rerank = JSONObject()
