@@ -11,14 +11,21 @@ public struct FeatureContext: Sendable, Equatable {
     public var localTime: LocalTime
     /// Normalized query text (``FeatureStore/normalize(query:)``).
     public var query: String
+    /// The request's other context keys (`ext.rerank.context.<key>`) and their values as text, which declared
+    /// context features read.
+    public var attributes: [String: String]
 
-    public init(time: Double, userID: String?, sessionID: String?, device: Device, localTime: LocalTime, query: String) {
+    public init(
+        time: Double, userID: String?, sessionID: String?, device: Device, localTime: LocalTime, query: String,
+        attributes: [String: String] = [:]
+    ) {
         self.time = time
         self.userID = userID
         self.sessionID = sessionID
         self.device = device
         self.localTime = localTime
         self.query = query
+        self.attributes = attributes
     }
 
     /// The local time assumed for an event whose search is unknown: noon on a Wednesday. Stored in model
@@ -53,19 +60,24 @@ public struct Candidate: Sendable {
     public var originalRank: Int
     /// Attributes from the hit itself; the store's are used when nil or empty.
     public var attributes: ItemKeys?
+    /// Declared item values from the hit itself (``DeclaredFeatures/values(of:in:)``); the store's are used
+    /// when empty or all missing.
+    public var declared: [UInt64]
 
     public init(id: String, searchScore: Double, originalRank: Int, attributes: ItemAttributes? = nil) {
         self.id = id
         self.searchScore = searchScore
         self.originalRank = originalRank
         self.attributes = attributes.map(ItemKeys.init)
+        declared = attributes?.declared ?? []
     }
 
     /// A candidate whose attributes are already keys (``AttributeFields/keys(from:)``).
-    public init(id: String, searchScore: Double, originalRank: Int, keys: ItemKeys) {
+    public init(id: String, searchScore: Double, originalRank: Int, keys: ItemKeys, declared: [UInt64] = []) {
         self.id = id
         self.searchScore = searchScore
         self.originalRank = originalRank
         attributes = keys
+        self.declared = declared
     }
 }

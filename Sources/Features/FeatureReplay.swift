@@ -22,8 +22,8 @@ public struct FeatureReplay: Sendable {
         searches = BoundedTable(capacity: maxSearches, empty: ShownSearch())
     }
 
-    public init(limits: Limits = Limits()) {
-        self.init(store: FeatureStore(limits: limits.store), maxSearches: limits.maxSearches)
+    public init(limits: Limits = Limits(), declared: DeclaredFeatures = .none) {
+        self.init(store: FeatureStore(limits: limits.store, declared: declared), maxSearches: limits.maxSearches)
     }
 
     /// Feature rows of `candidates` for a search in `context`, from what was applied so far.
@@ -61,7 +61,10 @@ public struct FeatureReplay: Sendable {
     }
 
     /// Registers catalog attributes collected while computing features.
-    public mutating func learn(_ update: CatalogUpdate) { store.learn(update.item, update.attributes) }
+    public mutating func learn(_ update: CatalogUpdate) { store.learn(update.item, update.attributes, declared: update.declared) }
+
+    /// Registers the declared user values of users (a users file).
+    public mutating func learn(profiles: [String: [UInt64]]) { store.learn(profiles: profiles) }
 
     /// The store's tables and the remembered searches, for `/metrics`.
     public var statistics: [TableStatistics] {
@@ -89,4 +92,6 @@ struct ShownSearch: Sendable {
 public struct CatalogUpdate: Sendable {
     let item: UInt64
     let attributes: ItemKeys
+    /// Declared item values; empty when the search carried none the store lacks.
+    let declared: [UInt64]
 }

@@ -8,6 +8,8 @@ public enum FeatureFamily: String, Sendable, Codable, CaseIterable {
     case user
     /// Device, local hour, weekday, and the rates conditioned on them.
     case context
+    /// The storefront's own item, user and context data (``DeclaredFeatures``).
+    case declared
 }
 
 /// One feature: its name (as stored in model files) and family.
@@ -97,9 +99,9 @@ public enum FeatureSchema {
     /// Values per row.
     public static let width = Feature.allCases.count
 
-    /// The values of `columns` from full rows (``width`` values each, row-major), row by row: what a model
-    /// trained on those columns reads.
-    public static func select(_ columns: [Int], from rows: [Float]) -> [Float] {
+    /// The values of `columns` from full rows (`width` values each, row-major; by default the built-in
+    /// features only), row by row: what a model trained on those columns reads.
+    public static func select(_ columns: [Int], from rows: [Float], width: Int = width) -> [Float] {
         var selected: [Float] = []
         selected.reserveCapacity(rows.count / width * columns.count)
         for start in stride(from: 0, to: rows.count, by: width) {
@@ -108,8 +110,10 @@ public enum FeatureSchema {
         return selected
     }
 
-    /// Column indices of features outside `excluded` families.
-    public static func columns(excluding excluded: Set<FeatureFamily>) -> [Int] {
-        definitions.indices.filter { !excluded.contains(definitions[$0].family) }
+    /// Column indices of features outside `excluded` families: the built-in ones, then `declared` ones
+    /// (family ``FeatureFamily/declared``).
+    public static func columns(excluding excluded: Set<FeatureFamily>, declared: DeclaredFeatures = .none) -> [Int] {
+        let builtIn = definitions.indices.filter { !excluded.contains(definitions[$0].family) }
+        return excluded.contains(.declared) ? builtIn : builtIn + Array(width..<(width + declared.columns.count))
     }
 }

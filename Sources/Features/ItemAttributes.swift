@@ -6,12 +6,17 @@ public struct ItemAttributes: Sendable, Codable, Equatable {
     public var brand: String?
     public var price: Double?
     public var priceBand: String?
+    /// Declared item values (``DeclaredFeatures/values(of:in:)``), when the store declares any.
+    public var declared: [UInt64]
 
-    public init(category: String? = nil, brand: String? = nil, price: Double? = nil, priceBand: String? = nil) {
+    public init(
+        category: String? = nil, brand: String? = nil, price: Double? = nil, priceBand: String? = nil, declared: [UInt64] = []
+    ) {
         self.category = category
         self.brand = brand
         self.price = price
         self.priceBand = priceBand ?? price.map(Self.band)
+        self.declared = declared
     }
 
     /// A price band from a price when the catalog has none: powers of 2.5 from 10.

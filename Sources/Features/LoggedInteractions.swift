@@ -22,12 +22,12 @@ public struct LoggedImpression: Sendable {
     public init(
         queryID: String, time: Double, userID: String?, sessionID: String?, device: Device, localTime: LocalTime,
         query: String, items: [String], originalRanks: [Int]? = nil, searchScores: [Double]? = nil, firstPosition: Int = 0,
-        exploration: ExplorationRecord? = nil
+        exploration: ExplorationRecord? = nil, attributes: [String: String] = [:]
     ) {
         self.queryID = queryID
         context = FeatureContext(
             time: time, userID: userID, sessionID: sessionID, device: device, localTime: localTime,
-            query: FeatureStore.normalize(query: query))
+            query: FeatureStore.normalize(query: query), attributes: attributes)
         self.items = items
         self.originalRanks = originalRanks ?? Array(items.indices)
         self.searchScores = searchScores ?? Array(repeating: 0, count: items.count)

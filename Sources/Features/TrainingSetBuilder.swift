@@ -52,6 +52,8 @@ public struct TrainingSetBuilder: Sendable {
     /// How long after an impression an event without a `query_id` can still be credited to it (seconds).
     public var attributionWindow = InteractionJoin.defaultWindow
     public var limits = FeatureReplay.Limits()
+    /// The storefront's own features, computed after the built-in ones.
+    public var declared = DeclaredFeatures.none
 
     public init() {}
 
@@ -59,16 +61,18 @@ public struct TrainingSetBuilder: Sendable {
     public func build(
         impressions: [LoggedImpression],
         events: [LoggedEvent],
-        attributes: [String: ItemAttributes]
+        attributes: [String: ItemAttributes],
+        profiles: [String: [UInt64]] = [:]
     ) -> (set: TrainingSet, state: FeatureStore, summary: ReplaySummary) {
         let impressions = impressions.sorted { $0.time < $1.time }
         let events = events.sorted { $0.time < $1.time }
         var summary = ReplaySummary(impressions: impressions.count, events: events.count)
         let labels = label(impressions: impressions, events: events, summary: &summary)
 
-        var replay = FeatureReplay(limits: limits)
+        var replay = FeatureReplay(limits: limits, declared: declared)
         replay.learn(attributes: attributes)
-        var set = TrainingSet(featureNames: FeatureSchema.names, rows: [], labels: [], groupBoundaries: [0], groups: [])
+        replay.learn(profiles: profiles)
+        var set = TrainingSet(featureNames: replay.store.featureNames, rows: [], labels: [], groupBoundaries: [0], groups: [])
         var nextEvent = 0
         for (index, impression) in impressions.enumerated() {
             while nextEvent < events.count, events[nextEvent].time < impression.time {

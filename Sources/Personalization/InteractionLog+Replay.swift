@@ -10,7 +10,8 @@ extension InteractionLog {
     ///
     /// Shown items come from `query_response_hit_ids`, or, for logs that record them as events (as the UBI
     /// sample does), from `impression` events ordered by position. Context comes from `query_attributes` as the
-    /// sidecar writes them (`device`, `local_hour`, `weekday`, `original_ranks`, `search_scores`, `session_id`);
+    /// sidecar writes them (`device`, `local_hour`, `weekday`, `original_ranks`, `search_scores`, `session_id`,
+    /// `context` with the request's other context keys);
     /// where absent, the device is unknown and the local time is the timestamp's in UTC. The first shown item's
     /// absolute position is the page's `from`, or the lowest `position.ordinal` of impression events; else 0. An
     /// explored search's `exploration` is read into ``LoggedImpression/exploration`` (an inconsistent one is
@@ -49,7 +50,10 @@ extension InteractionLog {
                 originalRanks: ranks?.count == items.count ? ranks : nil,
                 searchScores: scores?.count == items.count ? scores : nil,
                 firstPosition: attributes["from"]?.intValue ?? eventsFrom ?? 0,
-                exploration: attributes["exploration"].flatMap(ExplorationRecord.init(json:))
+                exploration: attributes["exploration"].flatMap(ExplorationRecord.init(json:)),
+                attributes: (attributes["context"]?.objectValue?.members ?? []).reduce(into: [:]) { context, member in
+                    context[member.key] = FeatureDeclaration.text(of: member.value)
+                }
             )
         }
     }

@@ -98,6 +98,9 @@ public final class LiveFeatureState: Sendable {
         (candidatesScored.load(ordering: .relaxed), candidatesWithoutAttributes.load(ordering: .relaxed))
     }
 
+    /// The declared features the statistics keep values for (those of the model they came from).
+    public var declared: DeclaredFeatures { replay.read { $0.store.declared } }
+
     /// Time of the latest search or event applied, seconds since 1970.
     public var latest: Double { replay.read { $0.store.latest } }
 }

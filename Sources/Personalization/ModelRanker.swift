@@ -8,6 +8,9 @@ public struct ModelRanker: Ranker {
     private let scorer: ModelScorer
     private let columns: [Int]
     private let attributeFields: AttributeFields
+    private let declared: DeclaredFeatures
+    /// Every column's name, in row order.
+    private let featureNames: [String]
     /// The live statistics the features read; updated by impressions and events.
     public let state: LiveFeatureState
     public let version: String
@@ -18,30 +21,34 @@ public struct ModelRanker: Ranker {
         scorer = model.ranking.scorer()
         columns = model.extras.columns
         attributeFields = model.extras.attributeFields
+        declared = model.extras.state.declared
+        featureNames = model.extras.featureSchema
         self.state = state
         version = model.version
         preferredWeight = model.extras.blend?.weight
     }
 
-    public var requiredFields: [String] { attributeFields.all }
+    public var requiredFields: [String] { attributeFields.all + declared.fields(of: .item) }
 
     /// The attributes of a hit from its source fields, as keys.
     public func attributeKeys(of hit: RankableHit) -> ItemKeys { attributeFields.keys(from: hit.fields) }
 
     public func score(_ hits: [RankableHit], context: SearchContext) throws -> RankerOutput {
         let candidates = hits.map { hit in
-            Candidate(id: hit.id, searchScore: hit.searchScore, originalRank: hit.originalRank, keys: attributeKeys(of: hit))
+            Candidate(
+                id: hit.id, searchScore: hit.searchScore, originalRank: hit.originalRank, keys: attributeKeys(of: hit),
+                declared: declared.isEmpty ? [] : declared.values(of: .item, in: hit.fields))
         }
         let featureContext = FeatureContext(
             time: context.time, userID: context.userID, sessionID: context.sessionID, device: context.device,
-            localTime: context.localTime, query: FeatureStore.normalize(query: context.query)
+            localTime: context.localTime, query: FeatureStore.normalize(query: context.query), attributes: context.attributes
         )
         let full = state.features(for: candidates, in: featureContext)
-        let width = FeatureSchema.width
-        let scores = try scorer.score(rows: FeatureSchema.select(columns, from: full))
+        let width = featureNames.count
+        let scores = try scorer.score(rows: FeatureSchema.select(columns, from: full, width: width))
         let features = context.explain
             ? (0..<hits.count).map { row in
-                Dictionary(uniqueKeysWithValues: columns.map { (FeatureSchema.names[$0], Double(full[row * width + $0])) })
+                Dictionary(uniqueKeysWithValues: columns.map { (featureNames[$0], Double(full[row * width + $0])) })
             }
             : nil
         let cold = (0..<hits.count).map { row in full[row * width + Feature.itemCold.rawValue] > 0.5 }

@@ -16,7 +16,8 @@ public struct PersonalizationExtras: Sendable, Codable {
     public var columns: [Int]
     /// Feature families left out (an ablation), by name.
     public var excludedFamilies: [String]
-    /// Every feature this build computes, in column order, when the model was trained (``columns`` index it).
+    /// Every feature computed when the model was trained, in column order: the built-in ones, then the declared
+    /// ones (``FeatureStore/declared``); ``columns`` index it.
     public var featureSchema: [String]
     /// Which source fields of a hit (or the items file) hold category, brand, price and price band.
     public var attributeFields: AttributeFields
@@ -40,7 +41,7 @@ public struct PersonalizationExtras: Sendable, Codable {
     ) {
         self.columns = columns
         self.excludedFamilies = excludedFamilies
-        featureSchema = FeatureSchema.names
+        featureSchema = state.featureNames
         self.attributeFields = attributeFields
         contextDefaults = .current
         self.gains = gains
@@ -165,7 +166,7 @@ public struct PersonalizationModel: Sendable {
     /// Refuses a model whose features, or whose defaults, this build computes otherwise: serving it would feed
     /// its trees values they were not trained on.
     private static func check(_ extras: PersonalizationExtras, ranking: RankingModel, path: String) throws(ModelFileError) {
-        let names = FeatureSchema.names
+        let names = extras.state.featureNames
         guard extras.featureSchema == names else {
             let missing = extras.featureSchema.filter { !names.contains($0) }
             throw .otherFeatures("model file '\(path)' was trained with another feature schema (\(extras.featureSchema.count) features\(missing.isEmpty ? ", in another order" : "; unknown here: \(missing.joined(separator: ", "))")); this rerank computes \(names.count): retrain it")
@@ -176,6 +177,16 @@ public struct PersonalizationModel: Sendable {
         guard extras.contextDefaults == .current else {
             throw .otherContextDefaults("model file '\(path)' assumes device \(extras.contextDefaults.device) at \(extras.contextDefaults.hour):00 on weekday \(extras.contextDefaults.weekday) for events without a search; this rerank assumes \(ContextDefaults.current.device) at \(ContextDefaults.current.hour):00 on weekday \(ContextDefaults.current.weekday): retrain it")
         }
+    }
+
+    /// Refuses a model whose declared features are not the configuration's `features` (nil: none configured,
+    /// and any declaration is served).
+    public func check(declared configured: DeclaredFeatures?, path: String) throws(ModelFileError) {
+        guard let configured, configured != extras.state.declared else { return }
+        func listed(_ features: DeclaredFeatures) -> String {
+            features.isEmpty ? "none" : features.declarations.map { "\($0.name) (\($0.source.rawValue) \($0.field), \($0.kind.rawValue))" }.joined(separator: ", ")
+        }
+        throw .otherFeatures("model file '\(path)' declares the features \(listed(extras.state.declared)); the configuration declares \(listed(configured)): train it with `rerank train --features` on this configuration")
     }
 
     /// Writes the model file.

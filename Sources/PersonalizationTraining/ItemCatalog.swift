@@ -2,17 +2,64 @@ import Features
 import Foundation
 import RerankJSON
 
-/// Item metadata for training: category, brand and price by item id.
+/// Item and user metadata for training: category, brand, price and declared item values by item id; declared
+/// user values by user id.
 public enum ItemCatalog {
     /// Reads an NDJSON items file (one object per line with an `id`, or `_id`, and catalog fields), such as
-    /// `sample/catalog.ndjson` or the `items.ndjson` that `rerank import` writes.
+    /// `sample/catalog.ndjson` or the `items.ndjson` that `rerank import` writes; `declared` names the item
+    /// fields declared features read (dotted paths).
     ///
     /// - Throws: ``ItemCatalogError`` naming the file and line of a bad line.
-    public static func read(_ path: String, fields: AttributeFields = AttributeFields()) throws -> [String: ItemAttributes] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ItemCatalogError.unreadableFile(path)
-        }
+    public static func read(
+        _ path: String, fields: AttributeFields = AttributeFields(), declared: DeclaredFeatures = .none
+    ) throws -> [String: ItemAttributes] {
         var attributes: [String: ItemAttributes] = [:]
+        let declaredFields = declared.fields(of: .item)
+        try forEachObject(in: path, file: "items") { id, object in
+            var values = SourceFields(paths: fields.all)
+            for field in fields.all { values[field] = object[field] }
+            var item = fields.attributes(from: values)
+            if !declaredFields.isEmpty { item.declared = declared.values(of: .item, in: sourceFields(declaredFields, in: object)) }
+            attributes[id] = item
+        }
+        return attributes
+    }
+
+    /// Reads an NDJSON users file (one object per line with an `id`, or `_id`, and user fields), such as the
+    /// `users.ndjson` that `rerank import --users` writes: the declared user values by user id.
+    ///
+    /// - Throws: ``ItemCatalogError`` naming the file and line of a bad line.
+    public static func readUsers(_ path: String, declared: DeclaredFeatures) throws -> [String: [UInt64]] {
+        var profiles: [String: [UInt64]] = [:]
+        let fields = declared.fields(of: .user)
+        try forEachObject(in: path, file: "users") { id, object in
+            profiles[id] = declared.values(of: .user, in: sourceFields(fields, in: object))
+        }
+        return profiles
+    }
+
+    /// The values of `paths` in a line's object; a path is a key of the object, or dotted through nested ones.
+    private static func sourceFields(_ paths: [String], in object: JSONObject) -> SourceFields {
+        var fields = SourceFields(paths: paths)
+        for path in paths {
+            var value = object[path]
+            if value == nil {
+                var current: JSONValue? = .object(object)
+                for key in path.split(separator: ".") { current = current?.objectValue?[String(key)] }
+                value = current
+            }
+            fields[path] = value
+        }
+        return fields
+    }
+
+    /// Calls `body` with each line's id and object.
+    private static func forEachObject(
+        in path: String, file kind: String, _ body: (String, JSONObject) throws -> Void
+    ) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ItemCatalogError.unreadableFile(path, kind: kind)
+        }
         for (number, line) in Array(data).split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
             let object: JSONObject
             do {
@@ -26,11 +73,8 @@ public enum ItemCatalog {
             guard let id = object["id"]?.stringValue ?? object["_id"]?.stringValue ?? object["id"]?.intValue.map(String.init) else {
                 throw ItemCatalogError.missingID(path, line: number + 1)
             }
-            var values = SourceFields(paths: fields.all)
-            for field in fields.all { values[field] = object[field] }
-            attributes[id] = fields.attributes(from: values)
+            try body(id, object)
         }
-        return attributes
     }
 }
 
@@ -58,12 +102,12 @@ public struct ItemCatalogError: Error, Sendable, Equatable, CustomStringConverti
     /// `HTTPClientError`).
     public static func == (lhs: ItemCatalogError, rhs: ItemCatalogError) -> Bool { lhs.code == rhs.code }
 
-    static func unreadableFile(_ path: String) -> ItemCatalogError {
-        .init(.unreadableFile, "cannot read items file '\(path)'")
+    static func unreadableFile(_ path: String, kind: String) -> ItemCatalogError {
+        .init(.unreadableFile, "cannot read \(kind) file '\(path)'")
     }
 
     static func notAnObject(_ path: String, line: Int) -> ItemCatalogError {
-        .init(.notAnObject, "\(path):\(line): an item must be a JSON object")
+        .init(.notAnObject, "\(path):\(line): each line must be a JSON object")
     }
 
     static func invalidJSON(_ path: String, line: Int, _ error: any Error) -> ItemCatalogError {
@@ -71,6 +115,6 @@ public struct ItemCatalogError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     static func missingID(_ path: String, line: Int) -> ItemCatalogError {
-        .init(.missingID, "\(path):\(line): the item has no 'id' field")
+        .init(.missingID, "\(path):\(line): the line has no 'id' field")
     }
 }

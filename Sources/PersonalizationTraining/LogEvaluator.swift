@@ -74,6 +74,7 @@ public enum LogEvaluator {
         comparedWith compared: PersonalizationModel? = nil,
         log: InteractionLog,
         items: [String: ItemAttributes],
+        profiles: [String: [UInt64]] = [:],
         holdOut: HoldOut = .time,
         fraction: Double = 0.2,
         gain: RelevanceGain = .exponential,
@@ -81,7 +82,9 @@ public enum LogEvaluator {
     ) throws -> LogEvaluation {
         var builder = TrainingSetBuilder()
         builder.gains = model.extras.gains
-        let (set, _, summary) = builder.build(impressions: log.loggedImpressions(), events: log.loggedEvents(), attributes: items)
+        builder.declared = model.extras.state.declared
+        let (set, _, summary) = builder.build(
+            impressions: log.loggedImpressions(), events: log.loggedEvents(), attributes: items, profiles: profiles)
         guard set.groupCount > 0 else {
             throw TrainingError.nothingToEvaluate()
         }
@@ -150,9 +153,14 @@ public enum LogEvaluator {
             replay: summary, positionBias: positionBias)
     }
 
-    /// A model's score of every row, from the columns it was trained on.
+    /// A model's score of every row, from the columns it was trained on (found by name: a compared model may
+    /// declare fewer features than the rows hold).
     private static func scores(of model: PersonalizationModel, on set: TrainingSet) throws -> [Double] {
-        try model.ranking.scorer().score(rows: FeatureSchema.select(model.extras.columns, from: set.rows))
+        let names = model.extras.columns.map { model.extras.featureSchema[$0] }
+        let missing = names.filter { !set.featureNames.contains($0) }
+        guard missing.isEmpty else { throw TrainingError.otherDeclaredFeatures(missing) }
+        let columns = names.map { set.featureNames.firstIndex(of: $0)! }
+        return try model.ranking.scorer().score(rows: FeatureSchema.select(columns, from: set.rows, width: set.featureNames.count))
     }
 
     static func select(_ set: TrainingSet, holdOut: HoldOut, fraction: Double) -> [Int] {

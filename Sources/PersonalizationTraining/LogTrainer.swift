@@ -61,9 +61,11 @@ public enum LogTrainer {
     /// - Parameters:
     ///   - items: catalog attributes by item id (category, brand, price), for the user-taste features.
     ///   - progress: called after every boosting iteration.
+    ///   - profiles: declared user values by user id (a users file; ``DeclaredFeatures/values(of:in:)``).
     public static func train(
         log: InteractionLog,
         items: [String: ItemAttributes],
+        profiles: [String: [UInt64]] = [:],
         options: LogTrainingOptions = LogTrainingOptions(),
         progress: ((TrainingProgress) -> Void)? = nil
     ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
@@ -75,7 +77,8 @@ public enum LogTrainer {
         guard !events.isEmpty else {
             throw TrainingError.noInteractions()
         }
-        let (set, state, summary) = options.builder.build(impressions: impressions, events: events, attributes: items)
+        let (set, state, summary) = options.builder.build(
+            impressions: impressions, events: events, attributes: items, profiles: profiles)
         guard set.groupCount >= minimumGroups else {
             throw TrainingError.tooFewSearches(set.groupCount, unjoinable: summary.unjoinable, minimum: minimumGroups)
         }
@@ -87,7 +90,7 @@ public enum LogTrainer {
         let validationCount = max(1, Int((Double(usable) * options.validationFraction).rounded()))
         let training = set.subset(0..<(usable - validationCount))
         let validation = set.subset((usable - validationCount)..<usable)
-        let columns = FeatureSchema.columns(excluding: options.excludedFamilies)
+        let columns = FeatureSchema.columns(excluding: options.excludedFamilies, declared: options.builder.declared)
         let positionBias = options.debias ? options.positionBiasEstimator.estimate(training) : nil
         let validationData = try dataset(validation, columns: columns)
         let ranking = try Booster(
@@ -123,7 +126,7 @@ public enum LogTrainer {
     /// The LTR data set of `set`'s rows, keeping `columns`.
     static func dataset(_ set: TrainingSet, columns: [Int], weights: [Float]? = nil) throws -> Dataset {
         try Dataset(
-            features: FeatureSchema.select(columns, from: set.rows), featureCount: columns.count, labels: set.labels,
+            features: FeatureSchema.select(columns, from: set.rows, width: set.featureNames.count), featureCount: columns.count, labels: set.labels,
             queryBoundaries: set.groupBoundaries, featureNames: columns.map { set.featureNames[$0] }, weights: weights
         )
     }

@@ -6,6 +6,7 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         case tooFewSearches
         case tooFewAfterHoldOut
         case nothingToEvaluate
+        case otherDeclaredFeatures
     }
 
     private let code: Code
@@ -48,6 +49,12 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
             .tooFewAfterHoldOut,
             "only \(usable) searches with interactions are left after holding out the latest \(heldOut) for evaluation; at least \(minimum) are needed (lower the test fraction or collect more logs)"
         )
+    }
+
+    static func otherDeclaredFeatures(_ missing: [String]) -> TrainingError {
+        .init(
+            .otherDeclaredFeatures,
+            "the compared model reads declared features the evaluated model does not declare (\(missing.joined(separator: ", "))); evaluate each model on its own")
     }
 
     static func nothingToEvaluate() -> TrainingError {

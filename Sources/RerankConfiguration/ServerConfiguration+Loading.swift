@@ -28,7 +28,7 @@ extension ServerConfiguration {
     mutating func apply(_ reader: ConfigReader) throws(ConfigurationError) {
         try reader.requireKnownKeys([
             "host", "port", "upstream", "limits", "rerank", "passthrough", "log", "admin", "experiments", "experiments_check_ms",
-            "state",
+            "state", "features",
         ])
         host = try reader.string("host") ?? host
         port = try reader.int("port", in: 0...65535) ?? port
@@ -43,6 +43,13 @@ extension ServerConfiguration {
         }
         if let section = try reader.object("rerank") {
             try applyRerank(section)
+        }
+        if let declarations = reader.value("features") {
+            do {
+                features = try DeclaredFeatures(json: declarations)
+            } catch {
+                throw ConfigurationError.invalidValue("configuration key '\(reader.key(error.field))' \(error.message)")
+            }
         }
         if let section = try reader.object("log") {
             try applyLog(section)

@@ -77,6 +77,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var admin = Admin()
     /// Bounds of the online feature statistics (the least recently updated entries are evicted first).
     public var state = FeatureReplay.Limits()
+    /// The storefront's own features (`features`): served models must declare exactly these; nil when the
+    /// configuration declares none and any model's declaration is served.
+    public var features: DeclaredFeatures?
 
     public init() {}
 

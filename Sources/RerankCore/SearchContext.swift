@@ -20,6 +20,9 @@ public struct SearchContext: Sendable, Equatable {
     public var query = ""
     /// When the search arrived, seconds since 1970.
     public var time = 0.0
+    /// The request's other context keys (`ext.rerank.context.<key>`, e.g. channel, locale), values as text:
+    /// logged with the search, read by declared context features.
+    public var attributes: [String: String] = [:]
 
     public init(
         userID: String? = nil,

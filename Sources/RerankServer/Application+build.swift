@@ -121,7 +121,8 @@ private func servedModel(
     do {
         return try ModelWatcher(
             path: path, rerankers: rerankers, metrics: metrics, logger: logger,
-            interval: .milliseconds(configuration.rerank.modelCheckMilliseconds), limits: configuration.state
+            interval: .milliseconds(configuration.rerank.modelCheckMilliseconds), limits: configuration.state,
+            declared: configuration.features
         ) { model in
             Reranker(configuration.rerank, ranker: model)
         }

@@ -10,8 +10,11 @@ struct LogArguments: ParsableArguments {
     @Option(help: "UBI log directory or file (ubi_queries*.ndjson, ubi_events*.ndjson, or _bulk files).")
     var logs: String?
 
-    @Option(help: "Items file (NDJSON, one object with an id and catalog fields per line) for category, brand and price.")
+    @Option(help: "Items file (NDJSON, one object with an id and catalog fields per line) for category, brand, price and declared item features.")
     var items: String?
+
+    @Option(help: "Users file (NDJSON, one object with an id and user fields per line, e.g. the users.ndjson of `rerank import --users`) for declared user features.")
+    var users: String?
 
     func validate() throws {
         if let logs, !FileManager.default.fileExists(atPath: logs) {
@@ -20,17 +23,25 @@ struct LogArguments: ParsableArguments {
         if let items, !FileManager.default.isReadableFile(atPath: items) {
             throw ValidationError("--items \(items) is not a readable file; give an NDJSON items file such as sample/catalog.ndjson.")
         }
+        if let users, !FileManager.default.isReadableFile(atPath: users) {
+            throw ValidationError("--users \(users) is not a readable file; give an NDJSON users file such as the users.ndjson of `rerank import --users`.")
+        }
     }
 
-    /// The logs and item attributes, with read problems reported on standard error.
-    func load() throws -> (log: InteractionLog, items: [String: ItemAttributes]) {
+    /// The logs, item attributes and declared user values, with read problems reported on standard error.
+    func load(declared: DeclaredFeatures = .none) throws -> (log: InteractionLog, items: [String: ItemAttributes], users: [String: [UInt64]]) {
         guard let logs else { throw ValidationError("--format ubi needs --logs DIR: the UBI logs to learn from.") }
+        if users != nil, declared.declarations(of: .user).isEmpty {
+            throw ValidationError("--users is read for declared user features, and none are declared; declare them (`features` with source user) or leave --users out.")
+        }
         let log = try Self.read(logs)
-        let attributes = try items.map { try ItemCatalog.read($0) } ?? [:]
+        let attributes = try items.map { try ItemCatalog.read($0, declared: declared) } ?? [:]
+        let profiles = try users.map { try ItemCatalog.readUsers($0, declared: declared) } ?? [:]
+        let usersRead = users == nil ? "" : ", \(profiles.count) users"
         FileHandle.standardError.write(Data(
-            "read \(log.queries.count) searches and \(log.events.count) events from \(log.files.count) files; \(attributes.count) items\n".utf8
+            "read \(log.queries.count) searches and \(log.events.count) events from \(log.files.count) files; \(attributes.count) items\(usersRead)\n".utf8
         ))
-        return (log, attributes)
+        return (log, attributes, profiles)
     }
 
     /// The UBI logs at `path`, with unreadable lines reported on standard error.

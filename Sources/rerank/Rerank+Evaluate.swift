@@ -157,9 +157,9 @@ extension Rerank {
         private func evaluateLogs(model: String) throws {
             let personalization = try PersonalizationModel(contentsOf: model)
             let compared = try compare.map { try PersonalizationModel(contentsOf: $0) }
-            let (log, items) = try logArguments.load()
+            let (log, items, users) = try logArguments.load(declared: personalization.extras.state.declared)
             let evaluation = try LogEvaluator.evaluate(
-                model: personalization, comparedWith: compared, log: log, items: items, holdOut: holdOut.holdOut, fraction: fraction,
+                model: personalization, comparedWith: compared, log: log, items: items, profiles: users, holdOut: holdOut.holdOut, fraction: fraction,
                 gain: gain.relevanceGain)
             print(evaluation.table())
             if let json {

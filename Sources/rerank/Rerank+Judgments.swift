@@ -111,7 +111,7 @@ extension Rerank {
         }
 
         func run() throws {
-            let (log, items) = try logArguments.load()
+            let (log, items, _) = try logArguments.load()
             let judgments = try JudgmentList.make(from: log, items: items, options: try options())
             let file = try AtomicFile(path: output)
             var lines = 0

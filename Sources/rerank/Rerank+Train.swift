@@ -5,6 +5,7 @@ import LTRModel
 import LTRTraining
 import Personalization
 import PersonalizationTraining
+import RerankJSON
 
 extension Rerank {
     /// `rerank train`: learns a LambdaMART ranking model and writes the model file.
@@ -25,8 +26,15 @@ extension Rerank {
 
         @OptionGroup var logArguments: LogArguments
 
-        @Option(help: "Feature families to leave out, comma-separated (search, item, user, context), for ablations.")
+        @Option(help: "Feature families to leave out, comma-separated (search, item, user, context, declared), for ablations.")
         var without: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "ubi: a JSON file declaring the storefront's own features: the sidecar's config (its `features` array) "
+                    + "or the array alone. Item fields are read from --items and hits, user fields from --users, context "
+                    + "keys from the logged searches."))
+        var features: String?
 
         @Flag(help: "ubi: learn from raw clicks, without estimating position bias and weighting clicks by it.")
         var noDebias = false
@@ -153,14 +161,16 @@ extension Rerank {
 
         /// The UBI input path: replay the logs, train with a time split, compare with the engine's order.
         private func trainLogs(parameters: TrainingParameters) throws {
-            let (log, items) = try logArguments.load()
+            let declared = try features.map(Self.declaredFeatures) ?? .none
+            let (log, items, users) = try logArguments.load(declared: declared)
             var options = LogTrainingOptions()
+            options.builder.declared = declared
             options.parameters = parameters
             options.excludedFamilies = Set(without.flatMap(excludedFamilies) ?? [])
             options.testFraction = testFraction
             options.debias = !noDebias
             let progress = ProgressLine(enabled: !quiet)
-            let (model, report) = try LogTrainer.train(log: log, items: items, options: options) { progress.show($0) }
+            let (model, report) = try LogTrainer.train(log: log, items: items, profiles: users, options: options) { progress.show($0) }
             progress.finish()
             try model.write(to: output)
             let replay = report.replay
@@ -177,7 +187,43 @@ extension Rerank {
             let blend = report.blend
             let tried = zip(blend.candidates, blend.validationScores).map { String(format: "%.1f: %.4f", $0, $1) }.joined(separator: ", ")
             print("served blend weight \(String(format: "%.1f", blend.weight)): \(blend.reason) (validation \(blend.criterion.rawValue) by weight: \(tried))")
+            print(Self.gainLine(model.ranking, declared: declared))
             print("\(model.ranking.trees.count) trees over \(model.ranking.featureNames.count) features written to \(output)")
+        }
+
+        /// The features that carried the model (shares of split gain): the ten largest, then every declared one.
+        static func gainLine(_ model: RankingModel, declared: DeclaredFeatures) -> String {
+            let shares = model.gainShares
+            func listed(_ shares: some Sequence<(feature: String, share: Double)>) -> String {
+                shares.map { "\($0.feature) \(String(format: "%.1f%%", $0.share * 100))" }.joined(separator: ", ")
+            }
+            var line = "split gain: \(listed(shares.prefix(10)))"
+            if !declared.isEmpty {
+                let found = Dictionary(shares.map { ($0.feature, $0.share) }, uniquingKeysWith: +)
+                line += "\ndeclared features' split gain: \(listed(declared.columns.map { ($0, found[$0] ?? 0) }))"
+            }
+            return line
+        }
+
+        /// The `features` array of a JSON file (an object holding one, such as the sidecar's config, or the array).
+        static func declaredFeatures(_ path: String) throws -> DeclaredFeatures {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("--features \(path) is not a readable file; give the sidecar's JSON config or a JSON array of feature declarations.")
+            }
+            let value: JSONValue
+            do {
+                value = try JSONParser.parse(Array(data))
+            } catch {
+                throw ValidationError("--features \(path) is not valid JSON: \(error)")
+            }
+            guard let declarations = value.objectValue.map({ $0["features"] }) ?? value else {
+                throw ValidationError("--features \(path) has no `features` array; declare features as in the README (Declared features).")
+            }
+            do {
+                return try DeclaredFeatures(json: declarations)
+            } catch {
+                throw ValidationError("--features \(path): \(error)")
+            }
         }
 
         /// What training did about position bias, in one line.

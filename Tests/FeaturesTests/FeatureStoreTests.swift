@@ -1,5 +1,6 @@
 import Foundation
 import RerankCore
+import RerankJSON
 import Testing
 
 @testable import Features
@@ -138,10 +139,12 @@ import Testing
         limits.store.maxUserTastes = 20
         limits.store.maxGroups = 10
         limits.maxSearches = 25
-        var replay = FeatureReplay(limits: limits)
+        let declared = try! DeclaredFeatures([FeatureDeclaration(name: "tier", source: .user, field: "tier", kind: .numeric)])
+        var replay = FeatureReplay(limits: limits, declared: declared)
         for step in 0..<1000 {
             let item = "item-\(step)"
             replay.learn(attributes: [item: ItemAttributes(category: "c\(step)", brand: "b\(step)", price: Double(step))])
+            replay.learn(profiles: ["user-\(step)": declared.values(of: .user, in: ["tier": .int(step)])])
             replay.apply(impression("q\(step)", [item], at: Double(step), user: "user-\(step)", query: "query \(step)"))
             replay.apply(LoggedEvent(queryID: "q\(step)", time: Double(step), kind: .click, itemID: item, userID: nil, sessionID: "s\(step)", position: 0))
         }

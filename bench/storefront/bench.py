@@ -34,7 +34,10 @@ from simulate import examination  # noqa: E402
 ABLATIONS = [("model (all features)", "all", []),
              ("model without context features", "context", ["--without", "context"]),
              ("model without user features", "user", ["--without", "user"]),
+             ("model without the declared `rating` feature", "declared", ["--without", "declared"]),
              ("model on raw clicks (`--no-debias`)", "raw", ["--no-debias"])]
+# The storefront's own feature every model is trained with (`rerank train --features`): the catalog's rating.
+DECLARED = {"features": [{"name": "rating", "source": "item", "field": "rating", "type": "numeric"}]}
 METRICS = ["ndcg@1", "ndcg@5", "ndcg@10", "mrr", "map"]
 
 
@@ -89,10 +92,17 @@ def against_truth(args, run, truth):
 
 def evaluate(args, logs, truth, work, timings):
     models = {}
+    features = work / "features.json"
+    features.write_text(json.dumps(DECLARED))
+    declared_gain = None
     for name, key, extra in ABLATIONS:
         path = work / f"model-{key}.json"
-        timed(f"train {key}", timings, args.rerank_bin, "train", "--logs", logs, "--items", CATALOG,
-              "--output", path, "--seed", args.seed, "--quiet", *extra)
+        output = timed(f"train {key}", timings, args.rerank_bin, "train", "--logs", logs, "--items", CATALOG,
+                       "--features", features, "--output", path, "--seed", args.seed, "--quiet", *extra, capture=True)
+        print(output, file=sys.stderr)
+        if key == "all":
+            declared_gain = next((line.split(": ", 1)[1] for line in output.splitlines()
+                                  if line.startswith("declared features' split gain")), None)
         models[name] = path
     full = models[ABLATIONS[0][0]]
     results, truths, runs_of = {}, {}, {}
@@ -113,7 +123,7 @@ def evaluate(args, logs, truth, work, timings):
             runs_of[name] = runs / "compared.run"
     truths[ABLATIONS[0][0]] = truths.pop("model")
     runs_of[ABLATIONS[0][0]] = runs_of.pop("model")
-    return results, truths, runs_of, models
+    return results, truths, runs_of, models, declared_gain
 
 
 def truth_ndcg_by_search(run, truth, cutoff=10):
@@ -166,7 +176,7 @@ def estimated_propensities(model):
     return bias["propensities"] if bias else None
 
 
-def section(args, counts, impressions, events, results, truths, runs_of, models, truth, timings, started):
+def section(args, counts, impressions, events, results, truths, runs_of, models, declared_gain, truth, timings, started):
     full = results[ABLATIONS[0][0]]
     commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
@@ -182,7 +192,9 @@ def section(args, counts, impressions, events, results, truths, runs_of, models,
         f"osmem-server's BM25 (reranking off, so the logged order is the engine's), {impressions:,} item "
         f"impressions (hits shown), {events:,} events ({counts['click']:,} clicks, {counts['add_to_cart']:,} "
         f"add-to-carts, {counts['purchase']:,} purchases). Planted truth (`bench/storefront/simulate.py`): user "
-        "tastes for two categories, two brands and a price sensitivity; context effects the same for every "
+        "tastes for two categories, two brands and a price sensitivity; better-rated items preferred by everyone "
+        "(the catalog's `rating`, declared to `rerank train --features` as a numeric item feature); context "
+        "effects the same for every "
         "shopper and independent of who searches (phones: cheaper items and electronics; evenings: pricier "
         "items, home and kitchen; weekends: shoes and jackets); position-biased cascade clicks. Evaluation: "
         f"`rerank evaluate`, time split, the latest 20% of searches with interactions held out "
@@ -233,6 +245,10 @@ def section(args, counts, impressions, events, results, truths, runs_of, models,
         true_difference = truths[ABLATIONS[0][0]]["ndcg@10"] - truths[name]["ndcg@10"]
         lines.append(f"| {key} | {true_difference:+.4f} | {difference['mean']:+.4f} | "
                      f"{difference['low']:+.4f} to {difference['high']:+.4f} |")
+    declared = paired_truth_difference(runs_of[ABLATIONS[0][0]], runs_of[ABLATIONS[3][0]], truth)
+    lines += ["", f"**Declared feature.** Full model − model without the declared `rating`, NDCG@10: "
+                  f"**{interval(declared)}** against the planted truth. Its share of the full model's split gain "
+                  f"(`rerank train`): {declared_gain or 'not reported'}."]
     raw_name = ABLATIONS[-1][0]
     debiased = paired_truth_difference(runs_of[ABLATIONS[0][0]], runs_of[raw_name], truth)
     on_clicks = results[raw_name]["uplift_over_compared_ndcg@10"]
@@ -285,9 +301,9 @@ def main():
     timings = {}
     counts = generate(args, logs, truth, timings)
     timed("validate", timings, args.rerank_bin, "validate", "--logs", logs, capture=True)
-    results, truths, runs_of, models = evaluate(args, logs, truth, work, timings)
+    results, truths, runs_of, models, declared_gain = evaluate(args, logs, truth, work, timings)
     text = section(args, counts, shown_hits(logs), count_lines(logs, "ubi_events"), results, truths, runs_of, models,
-                   truth, timings, started)
+                   declared_gain, truth, timings, started)
     Path(args.output).write_text(text)
     print(text)
 

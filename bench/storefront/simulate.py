@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Simulates storefront traffic through the rerank sidecar, with known ground truth.
 
-Users have latent tastes (two favourite categories, two favourite brands, a price sensitivity). Context shifts
+Users have latent tastes (two favourite categories, two favourite brands, a price sensitivity). Every shopper
+prefers better-rated items (the catalog's `rating`, which the built-in features do not read: a declared item
+feature has to find it). Context shifts
 every shopper the same way, independently of who they are: phones favour cheaper items and electronics, evenings
 favour pricier items and home and kitchen, weekends favour shoes and jackets. The device of a search is the user's
 own with probability --device-loyalty and otherwise drawn afresh, so context effects are not hidden in users'
@@ -39,6 +41,7 @@ CATEGORY_WORDS = {
 GENERIC_WORDS = ["black", "waterproof", "classic", "premium", "compact", "lightweight", "pro", "eco"]
 BAND_RANK = {"budget": 0, "value": 1, "mid": 2, "premium": 3}
 DEVICES = ["mobile", "desktop", "tablet"]
+RATING_MEAN = 3.7
 
 
 class User:
@@ -71,6 +74,8 @@ def attractiveness(user, item, device, hour, weekday):
             score += 1.4
     if weekday >= 6 and item["category"] in ("shoes", "jackets"):
         score += 1.2
+    # The catalog's rating (2.5 to 5, mean 3.7), the same for every shopper.
+    score += 0.9 * (item.get("rating", RATING_MEAN) - RATING_MEAN)
     if not item.get("in_stock", True):
         score -= 1.5
     score += 0.1 * math.log1p(item.get("popularity", 0))

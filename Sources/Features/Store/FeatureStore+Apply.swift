@@ -4,13 +4,28 @@ import RerankCore
 extension FeatureStore {
     /// Registers what the catalog says of items (from an items file or from search hits).
     public mutating func learn(attributes: [String: ItemAttributes]) {
-        for (id, value) in attributes.sorted(by: { $0.key < $1.key }) { learn(FeatureKey.of(id), ItemKeys(value)) }
+        for (id, value) in attributes.sorted(by: { $0.key < $1.key }) {
+            learn(FeatureKey.of(id), ItemKeys(value), declared: value.declared)
+        }
     }
 
-    mutating func learn(_ item: UInt64, _ attributes: ItemKeys) {
-        guard attributes.isKnown else { return }
+    /// Registers the catalog attributes and declared item values (``DeclaredFeatures/values(of:in:)``) of an
+    /// item; what is missing leaves what the store knows.
+    mutating func learn(_ item: UInt64, _ attributes: ItemKeys, declared values: [UInt64]) {
+        let knowsValues = values.count == itemValues.width && DeclaredFeatures.anyKnown(values)
+        guard attributes.isKnown || knowsValues else { return }
         let slot = itemSlot(item)
-        items.values[slot].attributes = attributes
+        if attributes.isKnown { items.values[slot].attributes = attributes }
+        if knowsValues { for (lane, value) in values.enumerated() { itemValues[slot, lane] = value } }
+    }
+
+    /// Registers the declared user values of users (from a users file: user id → ``DeclaredFeatures/values(of:in:)``).
+    public mutating func learn(profiles described: [String: [UInt64]]) {
+        for (id, values) in described.sorted(by: { $0.key < $1.key }) where values.count == profileValues.width {
+            let (slot, isNew) = profiles.update(FeatureKey.of(id))
+            if isNew { profileValues.reset(slot) }
+            for (lane, value) in values.enumerated() { profileValues[slot, lane] = value }
+        }
     }
 
     /// Applies one shown result list: exposure by item, context, query and absolute position.
@@ -21,8 +36,9 @@ extension FeatureStore {
         let device = ContextLanes.device(context.device)
         let daypart = ContextLanes.daypart(context.localTime.daypart)
         let weekend = ContextLanes.weekend(context.localTime.isWeekend)
-        let query = context.query.isEmpty ? nil : FeatureKey.of(context.query)
         let halfLife = limits.halfLife
+        // The query and the declared segments: each counts its items' exposure and clicks (``queryItems``).
+        let pairKeys = pairKeys(of: context)
         for (index, id) in impression.items.enumerated() {
             let position = impression.position(ofShown: index)
             let item = FeatureKey.of(id)
@@ -34,9 +50,9 @@ extension FeatureStore {
             items.values[slot].examinations += examination
             itemContext[slot, device].shown += 1
             itemContext[slot, daypart].shown += 1
-            countGroups(of: items.values[slot].attributes, at: time, lanes: (device, daypart, weekend)) { $0.shown += 1 }
-            if let query {
-                let pair = queryItems.update(FeatureKey.pair(query, item)).slot
+            countGroups(groupKeys(ofItemIn: slot), at: time, lanes: (device, daypart, weekend)) { $0.shown += 1 }
+            for pairKey in pairKeys {
+                let pair = queryItems.update(FeatureKey.pair(pairKey, item)).slot
                 Self.decay(&queryItems.values[pair], to: time, halfLife: halfLife)
                 queryItems.values[pair].shown += 1
                 queryItems.values[pair].examinations += examination
@@ -76,14 +92,15 @@ extension FeatureStore {
             itemContext[slot, device].clicks += 1
             itemContext[slot, daypart].clicks += 1
             let weekend = ContextLanes.weekend(context.localTime.isWeekend)
-            countGroups(of: attributes, at: time, lanes: (device, daypart, weekend)) { $0.clicks += 1 }
-            if !context.query.isEmpty, let pair = queryItems.slot(of: FeatureKey.pair(FeatureKey.of(context.query), item)) {
+            countGroups(groupKeys(ofItemIn: slot), at: time, lanes: (device, daypart, weekend)) { $0.clicks += 1 }
+            for pairKey in pairKeys(of: context) {
+                guard let pair = queryItems.slot(of: FeatureKey.pair(pairKey, item)) else { continue }
                 Self.decay(&queryItems.values[pair], to: time, halfLife: limits.halfLife)
                 queryItems.values[pair].clicks += 1
             }
         }
         if let user = event.userID ?? search?.context.userID {
-            updateUser(FeatureKey.of(user), item: item, attributes: attributes, weight: Float(event.kind.rawValue), at: time)
+            updateUser(FeatureKey.of(user), item: item, groups: tasteKeys(ofItemIn: slot), weight: Float(event.kind.rawValue), at: time)
         }
         if isClick, let session = event.sessionID ?? search?.context.sessionID {
             addClick(FeatureKey.of(session), item: item, category: attributes.category, at: time)
@@ -124,6 +141,7 @@ extension FeatureStore {
         if isNew {
             itemContext.reset(slot)
             neighbours.reset(slot)
+            itemValues.reset(slot)
         }
         return slot
     }
@@ -153,12 +171,12 @@ extension FeatureStore {
         row.updated = max(row.updated, time)
     }
 
-    /// Changes the counts of the item's category and price band groups in the search's device, daypart and
+    /// Changes the counts of groups (``groupKeys(ofItemIn:)``) in the search's device, daypart and
     /// weekday-or-weekend lanes, after fading them to `time`.
     private mutating func countGroups(
-        of attributes: ItemKeys, at time: Double, lanes: (Int, Int, Int), _ change: (inout RateCounts) -> Void
+        _ keys: [UInt64], at time: Double, lanes: (Int, Int, Int), _ change: (inout RateCounts) -> Void
     ) {
-        for group in groupKeys(attributes) {
+        for group in keys {
             let (slot, isNew) = groups.update(group)
             if isNew { groupContext.reset(slot) }
             groupContext.scale(slot, by: Self.fade(from: groups.values[slot], to: time, halfLife: limits.halfLife))
@@ -175,20 +193,56 @@ extension FeatureStore {
         return Float(exp2(-(time - updated) / halfLife))
     }
 
-    /// Category and price band groups of an item (what per-context group rates are kept for).
-    func groupKeys(_ attributes: ItemKeys) -> [UInt64] {
-        [GroupKind.category.key(attributes.category), GroupKind.priceBand.key(attributes.priceBand)].compactMap { $0 }
+    /// The groups per-context rates are kept for of the item in `slot`: its category, its price band and its
+    /// declared categorical item values.
+    private func groupKeys(ofItemIn slot: Int) -> [UInt64] {
+        let attributes = items.values[slot].attributes
+        return [GroupKind.category.key(attributes.category), GroupKind.priceBand.key(attributes.priceBand)].compactMap { $0 }
+            + declaredGroupKeys(ofItemIn: slot)
     }
 
-    private mutating func updateUser(_ user: UInt64, item: UInt64, attributes: ItemKeys, weight: Float, at time: Double) {
+    /// The groups a user's tastes are kept for of the item in `slot`: its category, brand, price band and
+    /// declared categorical item values.
+    private func tasteKeys(ofItemIn slot: Int) -> [UInt64] {
+        let attributes = items.values[slot].attributes
+        return [GroupKind.category.key(attributes.category), GroupKind.brand.key(attributes.brand),
+            GroupKind.priceBand.key(attributes.priceBand)].compactMap { $0 } + declaredGroupKeys(ofItemIn: slot)
+    }
+
+    private func declaredGroupKeys(ofItemIn slot: Int) -> [UInt64] {
+        guard itemValues.width > 0 else { return [] }
+        return zip(declared.declarations(of: .item), itemValues.lanes(of: slot)).compactMap { declaration, lane in
+            declaration.kind == .categorical && lane != DeclaredValue.missing ? lane : nil
+        }
+    }
+
+    /// The keys counted with each item shown in a search: its query's, and its ``segmentKeys(of:)``.
+    private func pairKeys(of context: FeatureContext) -> [UInt64] {
+        (context.query.isEmpty ? [] : [FeatureKey.of(context.query)]) + segmentKeys(of: context)
+    }
+
+    /// The keys of a search's declared categorical user and context values, each counted with the items shown
+    /// like a query (in ``queryItems``).
+    func segmentKeys(of context: FeatureContext) -> [UInt64] {
+        guard !declared.isEmpty else { return [] }
+        var keys: [UInt64] = []
+        let profile = profileValues.width > 0 ? context.userID.flatMap { profiles.slot(of: FeatureKey.of($0)) } : nil
+        for (lane, declaration) in declared.declarations(of: .user).enumerated() where declaration.kind == .categorical {
+            if let profile, profileValues[profile, lane] != DeclaredValue.missing { keys.append(profileValues[profile, lane]) }
+        }
+        for declaration in declared.declarations(of: .context) where declaration.kind == .categorical {
+            let lane = declaration.lane(forText: context.attributes[declaration.field])
+            if lane != DeclaredValue.missing { keys.append(lane) }
+        }
+        return keys
+    }
+
+    private mutating func updateUser(_ user: UInt64, item: UInt64, groups: [UInt64], weight: Float, at time: Double) {
         let (slot, isNew) = users.update(user)
         if isNew { recent.reset(slot) }
         users.values[slot].interactions += weight
         users.values[slot].lastSeen = time
-        for (kind, value) in [(GroupKind.category, attributes.category), (.brand, attributes.brand), (.priceBand, attributes.priceBand)] {
-            guard let group = kind.key(value) else { continue }
-            tastes.values[tastes.update(FeatureKey.pair(user, group)).slot] += weight
-        }
+        for group in groups { tastes.values[tastes.update(FeatureKey.pair(user, group)).slot] += weight }
         let touch = userItems.update(FeatureKey.pair(user, item)).slot
         userItems.values[touch].count += 1
         userItems.values[touch].last = time

@@ -2,7 +2,8 @@ import Foundation
 import RerankCore
 
 extension FeatureStore {
-    /// Feature rows for `candidates`, row-major in ``FeatureSchema`` order, from the store as it is now.
+    /// Feature rows for `candidates`, row-major in ``featureNames`` order (``rowWidth`` values each), from the
+    /// store as it is now.
     ///
     /// Reads only: concurrent searches may compute rows from one store at once.
     public func features(for candidates: [Candidate], in context: FeatureContext) -> [Float] {
@@ -15,12 +16,13 @@ extension FeatureStore {
     func features(
         for candidates: [Candidate], in context: FeatureContext, newAttributes: inout [CatalogUpdate]
     ) -> [Float] {
-        var rows = [Float](repeating: 0, count: candidates.count * FeatureSchema.width)
+        let width = rowWidth
+        var rows = [Float](repeating: 0, count: candidates.count * width)
         var searcher = Searcher(store: self, context: context)
         let entries = searcher.entries(of: candidates)
         rows.withUnsafeMutableBufferPointer { rows in
             for (index, candidate) in candidates.enumerated() {
-                let row = UnsafeMutableBufferPointer(rebasing: rows[(index * FeatureSchema.width)..<((index + 1) * FeatureSchema.width)])
+                let row = UnsafeMutableBufferPointer(rebasing: rows[(index * width)..<((index + 1) * width)])
                 if let learned = searcher.write(candidate, entries[index], into: row) { newAttributes.append(learned) }
             }
         }
@@ -42,6 +44,10 @@ private struct CandidateEntries {
     var cooccurring = 0.0
     /// The hit's attributes when it carries any, else the store's.
     var attributes = ItemKeys()
+    /// The hit's declared item values when it carries any, else the store's (empty when none are declared).
+    var declared: [UInt64] = []
+    /// Whether the hit's declared values differ from the store's, which should learn them.
+    var declaredAreNew = false
 }
 
 /// What one search reads once, before its candidates: the searcher's profile, session and recent items.
@@ -53,6 +59,8 @@ private struct Searcher {
     let recent: ArraySlice<UInt64>
     let session: [SessionClick]
     let query: UInt64?
+    /// The searcher's declared user values (``FeatureStore/profileValues``), in declaration order; empty when unknown.
+    let profile: [UInt64]
     let globalCTR: Double
     let globalCart: Double
     let globalPurchase: Double
@@ -82,6 +90,8 @@ private struct Searcher {
                 .filter { context.time - $0.time <= store.limits.sessionTTL }
         } ?? []
         query = context.query.isEmpty ? nil : FeatureKey.of(context.query)
+        let profileSlot = store.profileValues.width > 0 ? context.userID.flatMap { store.profiles.slot(of: FeatureKey.of($0)) } : nil
+        profile = profileSlot.map { Array(store.profileValues.lanes(of: $0)) } ?? []
         globalCTR = (store.totalClicks + 1) / (store.totalShown + 20)
         globalCart = (store.totalCarts + 0.1) / (store.totalShown + 20)
         globalPurchase = (store.totalPurchases + 0.05) / (store.totalShown + 20)
@@ -160,13 +170,24 @@ private struct Searcher {
             entries[index].touch = touch.map { store.userItems.values[$0] }
             entries[index].attributes = candidates[index].attributes.flatMap { $0.isKnown ? $0 : nil }
                 ?? entries[index].row?.attributes ?? ItemKeys()
+            if store.itemValues.width > 0 {
+                let stored = item.map { Array(store.itemValues.lanes(of: $0)) }
+                let carried = candidates[index].declared
+                if carried.count == store.itemValues.width, DeclaredFeatures.anyKnown(carried) {
+                    entries[index].declared = carried
+                    entries[index].declaredAreNew = carried != stored
+                } else {
+                    entries[index].declared = stored ?? Array(repeating: DeclaredValue.missing, count: store.itemValues.width)
+                }
+            }
         }
         if let user, let userRow {
-            shares = GroupShares(groups: 3 * candidates.count)
+            shares = GroupShares(groups: (3 + store.itemValues.width) * candidates.count)
             for entry in entries {
                 shares.insert(GroupKind.category.key(entry.attributes.category))
                 shares.insert(GroupKind.brand.key(entry.attributes.brand))
                 shares.insert(GroupKind.priceBand.key(entry.attributes.priceBand))
+                for value in entry.declared where value != DeclaredValue.missing { shares.insert(value) }
             }
             shares.lookUp(in: store.tastes, user: user, interactions: Double(userRow.interactions))
         }
@@ -238,8 +259,58 @@ private struct Searcher {
         row[.weekdaySin] = weekdaySin
         row[.weekdayCos] = weekdayCos
         row[.weekend] = context.localTime.isWeekend ? 1 : 0
-        guard let known = candidate.attributes, known.isKnown, known != counts.attributes else { return nil }
-        return CatalogUpdate(item: item, attributes: known)
+        if !store.declared.isEmpty { writeDeclared(entries, itemCTR: ctr, into: values) }
+        let known = candidate.attributes.flatMap { $0.isKnown && $0 != counts.attributes ? $0 : nil }
+        guard known != nil || entries.declaredAreNew else { return nil }
+        return CatalogUpdate(item: item, attributes: known ?? ItemKeys(), declared: entries.declaredAreNew ? entries.declared : [])
+    }
+
+    /// Writes the declared columns, after the built-in ones, in ``DeclaredFeatures/columns`` order.
+    private func writeDeclared(_ entries: CandidateEntries, itemCTR: Double, into values: UnsafeMutableBufferPointer<Float>) {
+        var column = FeatureSchema.width
+        var itemLane = 0
+        var userLane = 0
+        func write(_ value: Double) {
+            values[column] = Float(value)
+            column += 1
+        }
+        func number(_ lane: UInt64, _ kind: FeatureDeclaration.Kind) -> Double {
+            guard let value = DeclaredValue.number(in: lane) else { return 0 }
+            return kind == .ageDays ? (context.time - value) / 86_400 : value
+        }
+        for declaration in store.declared.declarations {
+            switch (declaration.source, declaration.kind) {
+            case (.item, .categorical):
+                let value = entries.declared[itemLane]
+                itemLane += 1
+                let slot = value == DeclaredValue.missing ? nil : store.groups.slot(of: value)
+                let counts = slot.map { slot in
+                    (0..<ContextLanes.devices).reduce(into: RateCounts()) { total, lane in
+                        total.shown += store.groupContext[slot, lane].shown
+                        total.clicks += store.groupContext[slot, lane].clicks
+                    }
+                }
+                write(rate(counts, prior: globalCTR))
+                write(value == DeclaredValue.missing ? 0 : shares[value])
+            case (.item, let kind):
+                write(number(entries.declared[itemLane], kind))
+                itemLane += 1
+            case (.user, .categorical), (.context, .categorical):
+                let lane = declaration.source == .user
+                    ? (profile.isEmpty ? DeclaredValue.missing : profile[userLane])
+                    : declaration.lane(forText: context.attributes[declaration.field])
+                if declaration.source == .user { userLane += 1 }
+                // The segment's key is its lane, counted with the items shown like a query.
+                let pair = lane == DeclaredValue.missing ? nil : store.queryItems.slot(of: FeatureKey.pair(lane, entries.item))
+                let counts = pair.map { store.queryItems.values[$0] }
+                write(smoothed(Double(counts?.clicks ?? 0), over: Double(counts?.shown ?? 0), prior: itemCTR, strength: 10))
+            case (.user, let kind):
+                write(profile.isEmpty ? 0 : number(profile[userLane], kind))
+                userLane += 1
+            case (.context, let kind):
+                write(number(declaration.lane(forText: context.attributes[declaration.field]), kind))
+            }
+        }
     }
 }
 

@@ -2,12 +2,13 @@ import Foundation
 
 /// Model files carry the store as it stood after training: `{"format": 3, "limits": {...}, "latest": T,
 /// "tables": "<base64>"}`, the tables written entry by entry from the least to the most recently updated, so a
-/// store loaded with other limits keeps the most recent entries.
+/// store loaded with other limits keeps the most recent entries. A store with declared features adds
+/// `"declared": [...]` and, after the other tables, the items' declared values and the users file's profiles.
 extension FeatureStore: Codable {
     static let snapshotFormat = 3
 
     private enum CodingKeys: String, CodingKey {
-        case format, limits, latest, tables
+        case format, limits, latest, tables, declared
     }
 
     public init(from decoder: any Decoder) throws {
@@ -20,7 +21,9 @@ extension FeatureStore: Codable {
         guard let data = Data(base64Encoded: try container.decode(String.self, forKey: .tables)) else {
             throw SnapshotError.notBase64()
         }
-        try self.init(tables: Array(data), latest: try container.decode(Double.self, forKey: .latest), limits: limits)
+        let declared = try container.decodeIfPresent(DeclaredFeatures.self, forKey: .declared) ?? .none
+        try self.init(
+            tables: Array(data), latest: try container.decode(Double.self, forKey: .latest), limits: limits, declared: declared)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -29,6 +32,7 @@ extension FeatureStore: Codable {
         try container.encode(limits, forKey: .limits)
         try container.encode(latest, forKey: .latest)
         try container.encode(Data(tableBytes()).base64EncodedString(), forKey: .tables)
+        if !declared.isEmpty { try container.encode(declared, forKey: .declared) }
     }
 
     /// The same statistics in a store with other limits (the server's configuration): when a table holds more
@@ -36,7 +40,8 @@ extension FeatureStore: Codable {
     public func resized(to limits: Limits) -> FeatureStore {
         guard limits != self.limits else { return self }
         // The bytes were written by this build, so reading them back cannot fail.
-        return (try? FeatureStore(tables: tableBytes(), latest: latest, limits: limits)) ?? FeatureStore(limits: limits)
+        return (try? FeatureStore(tables: tableBytes(), latest: latest, limits: limits, declared: declared))
+            ?? FeatureStore(limits: limits, declared: declared)
     }
 
     private func tableBytes() -> [UInt8] {
@@ -54,11 +59,15 @@ extension FeatureStore: Codable {
         Self.write(userItems, to: &writer)
         Self.write(tastes, to: &writer)
         Self.write(sessionClicks, of: Self.write(sessions, to: &writer), to: &writer)
+        if !declared.isEmpty {
+            Self.write(itemValues, of: itemSlots, to: &writer)
+            Self.write(profileValues, of: Self.write(profiles, to: &writer), to: &writer)
+        }
         return writer.bytes
     }
 
-    private init(tables: [UInt8], latest: Double, limits: Limits) throws(SnapshotError) {
-        self.init(limits: limits)
+    private init(tables: [UInt8], latest: Double, limits: Limits, declared: DeclaredFeatures) throws(SnapshotError) {
+        self.init(limits: limits, declared: declared)
         self.latest = latest
         var reader = ByteReader(tables)
         for index in 0..<positionShown.count { positionShown[index] = try reader.read() }
@@ -77,6 +86,10 @@ extension FeatureStore: Codable {
         _ = try Self.read(into: &userItems, from: &reader)
         _ = try Self.read(into: &tastes, from: &reader)
         try Self.read(into: &sessionClicks, slots: try Self.read(into: &sessions, from: &reader), from: &reader)
+        if !declared.isEmpty {
+            try Self.read(into: &itemValues, slots: itemSlots, from: &reader)
+            try Self.read(into: &profileValues, slots: try Self.read(into: &profiles, from: &reader), from: &reader)
+        }
         guard reader.isAtEnd else { throw SnapshotError.trailingBytes() }
     }
 

@@ -41,7 +41,11 @@ public struct FeatureStore: Sendable {
     }
 
     public let limits: Limits
+    /// The storefront's own features (``DeclaredFeatures``), computed after the built-in ones.
+    public let declared: DeclaredFeatures
     var items: BoundedTable<ItemRow>
+    /// Per item: its declared item values (``DeclaredValue`` lanes, in ``DeclaredFeatures/declarations(of:)`` order).
+    var itemValues: SlotLanes<UInt64>
     /// Per item: shown and clicks by device, then by daypart.
     var itemContext: SlotLanes<RateCounts>
     var neighbours: SlotLanes<Neighbour>
@@ -56,6 +60,9 @@ public struct FeatureStore: Sendable {
     /// Per session: how many clicks its lanes hold.
     var sessions: BoundedTable<Int32>
     var sessionClicks: SlotLanes<SessionClick>
+    /// Users the users file describes (the value is unused), and their declared user values.
+    var profiles: BoundedTable<Float>
+    var profileValues: SlotLanes<UInt64>
     var positionShown = [Double](repeating: 0, count: 100)
     var positionClicks = [Double](repeating: 0, count: 100)
     var totalShown = 0.0
@@ -66,9 +73,11 @@ public struct FeatureStore: Sendable {
     /// Time of the latest observation applied, seconds since 1970.
     public internal(set) var latest = 0.0
 
-    public init(limits: Limits = Limits()) {
+    public init(limits: Limits = Limits(), declared: DeclaredFeatures = .none) {
         self.limits = limits
+        self.declared = declared
         items = BoundedTable(capacity: limits.maxItems, empty: ItemRow())
+        itemValues = SlotLanes(width: declared.declarations(of: .item).count, empty: DeclaredValue.missing, capacity: limits.maxItems)
         itemContext = SlotLanes(width: ContextLanes.itemWidth, empty: RateCounts(), capacity: limits.maxItems)
         neighbours = SlotLanes(width: Limits.neighboursPerItem, empty: Neighbour(), capacity: limits.maxItems)
         groups = BoundedTable(capacity: limits.maxGroups, empty: Self.never)
@@ -80,7 +89,15 @@ public struct FeatureStore: Sendable {
         tastes = BoundedTable(capacity: limits.maxUserTastes, empty: 0)
         sessions = BoundedTable(capacity: limits.maxSessions, empty: 0)
         sessionClicks = SlotLanes(width: Limits.clicksPerSession, empty: SessionClick(), capacity: limits.maxSessions)
+        profiles = BoundedTable(capacity: limits.maxUsers, empty: 0)
+        profileValues = SlotLanes(width: declared.declarations(of: .user).count, empty: DeclaredValue.missing, capacity: limits.maxUsers)
     }
+
+    /// Values per feature row: the built-in features, then the declared ones.
+    public var rowWidth: Int { FeatureSchema.width + declared.columns.count }
+
+    /// Every column's name, in row order.
+    public var featureNames: [String] { FeatureSchema.names + declared.columns }
 
     /// The time of a counter never updated.
     static let never = -Double.greatestFiniteMagnitude
@@ -100,7 +117,7 @@ public struct FeatureStore: Sendable {
     public var statistics: [TableStatistics] {
         [
             .init(name: "items", entries: items.count, capacity: items.capacity, evictions: items.evictions,
-                  bytes: items.bytes + itemContext.bytes + neighbours.bytes),
+                  bytes: items.bytes + itemContext.bytes + neighbours.bytes + itemValues.bytes),
             .init(name: "groups", entries: groups.count, capacity: groups.capacity, evictions: groups.evictions,
                   bytes: groups.bytes + groupContext.bytes),
             .init(name: "query_items", entries: queryItems.count, capacity: queryItems.capacity,
@@ -113,6 +130,8 @@ public struct FeatureStore: Sendable {
                   bytes: tastes.bytes),
             .init(name: "sessions", entries: sessions.count, capacity: sessions.capacity,
                   evictions: sessions.evictions, bytes: sessions.bytes + sessionClicks.bytes),
+            .init(name: "profiles", entries: profiles.count, capacity: profiles.capacity,
+                  evictions: profiles.evictions, bytes: profiles.bytes + profileValues.bytes),
         ]
     }
 }

@@ -24,7 +24,10 @@ struct LoadedExperiments: Sendable {
                     throw ConfigurationError.missingKey("configuration key '\(key)' needs rerank.model (--model): a variant's model reads the served model's live statistics")
                 }
                 do {
-                    models[path] = ModelRanker(model: try PersonalizationModel(contentsOf: path), state: live)
+                    let model = try PersonalizationModel(contentsOf: path)
+                    // The variant reads the served model's statistics, which keep the served model's declared values.
+                    try model.check(declared: live.declared, path: path)
+                    models[path] = ModelRanker(model: model, state: live)
                 } catch {
                     throw ConfigurationError.unservableModel("configuration key '\(key)': cannot serve model '\(path)': \(error)")
                 }

@@ -34,6 +34,9 @@ enum ImpressionRecord {
         ])
         if let userID = context.userID { attributes["user_id"] = .string(userID) }
         if let sessionID = context.sessionID { attributes["session_id"] = .string(sessionID) }
+        if !context.attributes.isEmpty {
+            attributes["context"] = .object(JSONObject(context.attributes.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .string($0.value)) }))
+        }
         if let index { attributes["index"] = .string(index) }
         if let from { attributes["from"] = .int(from) }
         if let size { attributes["size"] = .int(size) }

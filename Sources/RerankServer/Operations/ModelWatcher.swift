@@ -23,11 +23,14 @@ final class ModelWatcher: Service, Sendable {
     private let warnedOfMissingAttributes = Atomic<Bool>(false)
     /// The hit fields the served model reads catalog attributes from.
     private let fieldNames: [String]
+    /// The configuration's declared features, which every model must declare (nil: not configured).
+    private let declared: DeclaredFeatures?
 
     /// Loads the model at `path` (throwing when it cannot be served) and installs it.
     init(
         path: String, rerankers: RerankerStore, metrics: ProxyMetrics, logger: Logger, interval: Duration = .seconds(2),
-        limits: FeatureReplay.Limits = FeatureReplay.Limits(), makeReranker: @escaping @Sendable (ModelRanker) -> Reranker
+        limits: FeatureReplay.Limits = FeatureReplay.Limits(), declared: DeclaredFeatures? = nil,
+        makeReranker: @escaping @Sendable (ModelRanker) -> Reranker
     ) throws {
         self.path = path
         self.rerankers = rerankers
@@ -37,6 +40,8 @@ final class ModelWatcher: Service, Sendable {
         self.interval = interval
         let stamp = FileStamp(path)
         let model = try PersonalizationModel(contentsOf: path)
+        try model.check(declared: declared, path: path)
+        self.declared = declared
         live = LiveFeatureState(model.extras.state, limits: limits)
         fieldNames = model.extras.attributeFields.all
         loadedStamp = Mutex(stamp)
@@ -90,7 +95,11 @@ final class ModelWatcher: Service, Sendable {
         do {
             loadedStamp.withLock { $0 = FileStamp(path) }
             let model = try PersonalizationModel(contentsOf: path)
-            if model.extras.state.latest > live.latest { live.replace(with: model.extras.state) }
+            try model.check(declared: declared, path: path)
+            // A model declaring other features needs their statistics: its own replace the live ones.
+            if model.extras.state.latest > live.latest || model.extras.state.declared != live.declared {
+                live.replace(with: model.extras.state)
+            }
             rerankers.replace(makeReranker(ModelRanker(model: model, state: live)))
             metrics.modelReload(succeeded: true)
             logger.notice("model reloaded", metadata: ["path": "\(path)", "version": "\(model.version)"])

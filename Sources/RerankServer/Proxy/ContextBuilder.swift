@@ -1,3 +1,4 @@
+import Features
 import Foundation
 import RerankCore
 import RerankJSON
@@ -6,7 +7,8 @@ import RerankJSON
 ///
 /// `ext.rerank` wins over headers. Accepted `ext.rerank` keys: `user_id`, `session_id`, `weight` (0…1),
 /// `explain` (bool), `exclude_ids` ([string]), `return_query_id` (bool), `context` {`device`, `timezone`, `hour` (0–23), `weekday`
-/// (1–7, Monday = 1, or a day name)}.
+/// (1–7, Monday = 1, or a day name), and any other key with a string, number or boolean value (channel, locale,
+/// ...), which is logged with the search and read by declared context features}.
 struct ContextBuilder: Sendable {
     /// The zone used when a request names none.
     var defaultTimeZone: String
@@ -29,7 +31,11 @@ struct ContextBuilder: Sendable {
         var zoneName: String?
         var hour: Int?
         var weekday: Int?
+        var attributes: [String: String] = [:]
     }
+
+    /// The most other context keys a request may send.
+    static let maxContextAttributes = 32
 
     /// - Parameter field: what errors call the extension object (`ext.rerank`, or the body of a rank request).
     func context(headers: Headers, extension rerank: JSONValue?, field: String = "ext.rerank") throws(RerankError) -> SearchContext {
@@ -59,6 +65,7 @@ struct ContextBuilder: Sendable {
         local.hour = overrides.hour ?? local.hour
         local.weekday = overrides.weekday ?? local.weekday
         context.localTime = local
+        context.attributes = overrides.attributes
         hasher?.pseudonymize(&context)
         return context
     }
@@ -121,7 +128,13 @@ struct ContextBuilder: Sendable {
                 overrides.hour = value
             case "weekday": overrides.weekday = try Self.weekday(item.value, field: field)
             default:
-                throw .invalidRerankExtension(field: field, "unknown field; expected device, timezone, hour or weekday")
+                guard ["string", "number", "boolean"].contains(item.value.kindName), let text = FeatureDeclaration.text(of: item.value) else {
+                    throw .invalidRerankExtension(field: field, "must be a string, a number or true/false")
+                }
+                guard overrides.attributes.count < Self.maxContextAttributes else {
+                    throw .invalidRerankExtension(field: field, "at most \(Self.maxContextAttributes) context keys besides device, timezone, hour and weekday")
+                }
+                overrides.attributes[item.key] = text
             }
         }
     }

@@ -91,7 +91,7 @@ extension ProxyController {
                 LoggedImpression(
                     queryID: queryID, time: context.time, userID: context.userID, sessionID: context.sessionID,
                     device: context.device, localTime: context.localTime, query: query, items: shown.map(\.id),
-                    firstPosition: from
+                    firstPosition: from, attributes: context.attributes
                 )
             )
         }
