@@ -73,11 +73,16 @@ public struct Reranker: Sendable {
         return [ranker?.version, rulesPart].compactMap { $0 }.joined(separator: "+").nonEmpty ?? "none"
     }
 
-    /// Reranks `hits` (in the engine's order) for `context`.
+    /// Reranks `hits` (in the engine's order) for `context`, leaving out what the request's `filters` do not
+    /// admit.
     ///
+    /// - Parameter filters: the request's filters (``ActiveFilter``); a hit one of them refuses is left out, and
+    ///   its explanation names it (`filter(no_repurchase)`).
     /// - Parameter explorationSeed: the search's draws for ``exploration`` (the sidecar's come from a hash of the
     ///   query id, so a logged search's draws can be recomputed); nil never explores.
-    public func rerank(_ hits: [RankableHit], context: SearchContext, explorationSeed: UInt64? = nil) throws -> RerankResult {
+    public func rerank(
+        _ hits: [RankableHit], context: SearchContext, filters: [ActiveFilter] = [], explorationSeed: UInt64? = nil
+    ) throws -> RerankResult {
         let weight = context.weight ?? defaultWeight
         let output = weight > 0 ? try ranker?.score(hits, context: context) : nil
         if let output, output.scores.count != hits.count {
@@ -92,6 +97,10 @@ public struct Reranker: Sendable {
             if context.excludedIDs.contains(hit.id) {
                 excluded[index] = true
                 matched[index].append("exclude(request)")
+            }
+            for filter in filters where !filter.admits(hit) {
+                excluded[index] = true
+                matched[index].append("filter(\(filter.name))")
             }
             for rule in rules where rule.matches(hit) {
                 switch rule.action {
@@ -147,14 +156,14 @@ public struct Reranker: Sendable {
         return RerankResult(order: order, scores: final, explanations: explanations, exploration: exploration)
     }
 
-    /// `hits` in the engine's order under the rules alone (excluded hits left out, pins and buries applied):
-    /// what a search or rank request is served when its ranking fails or is late.
-    public func ruled(_ hits: [RankableHit], context: SearchContext) -> RerankResult {
+    /// `hits` in the engine's order under the rules alone (excluded and filtered hits left out, pins and buries
+    /// applied): what a search or rank request is served when its ranking fails or is late.
+    public func ruled(_ hits: [RankableHit], context: SearchContext, filters: [ActiveFilter] = []) -> RerankResult {
         let rules = Reranker(ranker: nil, rules: rules, defaultWeight: 0)
         var context = context
         context.weight = 0
         do {
-            return try rules.rerank(hits, context: context)
+            return try rules.rerank(hits, context: context, filters: filters)
         } catch {
             preconditionFailure("reranking without a ranker cannot fail: \(error)")
         }

@@ -120,7 +120,7 @@ extension ServerConfiguration {
     private mutating func applyRerank(_ section: ConfigReader) throws(ConfigurationError) {
         try section.requireKnownKeys([
             "enabled", "window", "max_window", "budget_ms", "weight", "default_timezone", "model", "model_check_ms", "signals", "rules",
-            "exploration",
+            "exploration", "filters", "filter_history",
         ])
         rerank.enabled = try section.bool("enabled") ?? rerank.enabled
         rerank.window = try section.int("window", in: 1...10_000) ?? rerank.window
@@ -138,6 +138,12 @@ extension ServerConfiguration {
         }
         if let exploration = try section.object("exploration") {
             rerank.exploration = try Self.exploration(exploration)
+        }
+        if let filters = try section.objects("filters") {
+            rerank.filters = try Self.filters(filters)
+        }
+        if let history = try section.object("filter_history") {
+            try Self.filterHistory(history, into: &rerank.filterHistory)
         }
     }
 

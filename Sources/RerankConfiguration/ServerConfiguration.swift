@@ -46,6 +46,10 @@ import Ranking
 /// | `rerank.model_check_ms` | int | `2000` (how often the model file is checked for a new version) |
 /// | `rerank.signals` | [{field, weight, transform}] | `[]` (used when no model is given) |
 /// | `rerank.rules` | [rule] | `[]` (see ``BusinessRule``) |
+/// | `rerank.filters` | [filter] | `[]` (named filters: exclude from the user's or session's history, include-only, numeric range; see ``HitFilter``) |
+/// | `rerank.filter_history.max_users` | int | `100000` (users whose events history filters remember) |
+/// | `rerank.filter_history.max_sessions` | int | `100000` (sessions whose events session filters remember) |
+/// | `rerank.filter_history.max_entries_per_user` | int | `200` (item × event entries per user or session; the oldest makes room) |
 /// | `rerank.exploration` | {share, max_move, depth, cold_exposure} | share `0` (off), max_move `2`, depth `10`, cold_exposure `true` (see ``Exploration``) |
 /// | `log.dir` | string | none (no local log files; `--log-dir`) |
 /// | `log.queue_capacity` | int | `10000` impression records waiting to be written |
@@ -166,6 +170,10 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var rules: [BusinessRule] = []
         /// Randomized swaps and cold-hit exposure in a share of reranked searches; off by default.
         public var exploration = Exploration()
+        /// Named filters on what a search may return (`rerank.filters`).
+        public var filters: [HitFilter] = []
+        /// Bounds of the users' and sessions' event history that `exclude` filters read.
+        public var filterHistory = InteractionHistory.Limits()
 
         public init() {}
     }

@@ -48,8 +48,10 @@ public func buildApplication(
     }
     let heapTrimmer = configuration.limits.heapTrimSeconds > 0
         ? HeapTrimmer(interval: .seconds(configuration.limits.heapTrimSeconds)) : nil
-    if let watcher = modelWatcher, let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory) {
-        rebuildOnlineState(watcher.live, from: directory, configuration: configuration, now: now, logger: logger)
+    let filters = FilterSet(configuration.rerank.filters)
+    let history = filters.readsHistory ? FilterHistory(limits: configuration.rerank.filterHistory) : nil
+    if let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory), modelWatcher != nil || history != nil {
+        rebuildOnlineState(modelWatcher?.live, history: history, from: directory, configuration: configuration, now: now, logger: logger)
     }
     let online = modelWatcher.map { OnlineStateService(live: $0.live) }
     // Created last: everything above can fail, and the client must not be dropped without a shutdown.
@@ -64,13 +66,17 @@ public func buildApplication(
     }
     let proxy = ProxyController(
         configuration, upstream: upstream, hasher: hasher, rerankers: rerankers, metrics: metrics, impressions: impressions,
-        online: online, now: now)
+        online: online, filters: filters, history: history, now: now)
     let router = Router()
-    OperationsController(upstream: upstream, metrics: metrics).register(on: router)
+    OperationsController(upstream: upstream, metrics: metrics, history: history).register(on: router)
     EventsController(
         sink: eventSink, maxRequestBody: configuration.limits.maxRequestBody, bodyTimeout: bodyTimeout, now: now,
         metrics: metrics, hasher: hasher, maxClockSkew: Double(configuration.limits.maxClockSkewSeconds),
-        accepted: { events in modelWatcher?.live.apply(events.compactMap(LoggedEvent.init(ubi:))) }
+        accepted: { events in
+            let logged = events.compactMap(LoggedEvent.init(ubi:))
+            history?.record(logged)
+            modelWatcher?.live.apply(logged)
+        }
     ).register(on: router)
     AdminController(
         token: configuration.admin.token, rerankers: rerankers, modelWatcher: modelWatcher,
@@ -131,17 +137,22 @@ private func servedModel(
     }
 }
 
-/// Folds what the log directory holds beyond the model's snapshot into the live state; an unreadable log is
-/// logged and skipped, the sidecar serves anyway.
+/// Folds what the log directory holds beyond the model's snapshot into the live state, and its events into the
+/// filters' history; an unreadable log is logged and skipped, the sidecar serves anyway.
 private func rebuildOnlineState(
-    _ live: LiveFeatureState, from directory: String, configuration: RerankConfiguration.ServerConfiguration,
-    now: () -> Date, logger: Logger
+    _ live: LiveFeatureState?, history: FilterHistory?, from directory: String,
+    configuration: RerankConfiguration.ServerConfiguration, now: () -> Date, logger: Logger
 ) {
     do {
-        let replayed = live.catchUp(
-            with: try InteractionLogReader().read(directory),
-            notAfter: now().timeIntervalSince1970 + Double(configuration.limits.maxClockSkewSeconds))
-        logger.notice("online state rebuilt from \(directory): \(replayed.impressions) impressions, \(replayed.events) events since the model's snapshot")
+        let log = try InteractionLogReader().read(directory)
+        let notAfter = now().timeIntervalSince1970 + Double(configuration.limits.maxClockSkewSeconds)
+        if let live {
+            let replayed = live.catchUp(with: log, notAfter: notAfter)
+            logger.notice("online state rebuilt from \(directory): \(replayed.impressions) impressions, \(replayed.events) events since the model's snapshot")
+        }
+        if let history {
+            logger.notice("filter history rebuilt from \(directory): \(history.catchUp(with: log, notAfter: notAfter)) events")
+        }
     } catch {
         logger.warning("online state not rebuilt from \(directory): \(error)")
     }
@@ -174,7 +185,7 @@ extension ProxyController {
     fileprivate init(
         _ configuration: RerankConfiguration.ServerConfiguration, upstream: UpstreamClient, hasher: UserIDHasher?,
         rerankers: RerankerStore, metrics: ProxyMetrics, impressions: ImpressionLog?, online: OnlineStateService?,
-        now: @escaping @Sendable () -> Date
+        filters: FilterSet, history: FilterHistory?, now: @escaping @Sendable () -> Date
     ) {
         self.init(
             upstream: upstream,
@@ -192,6 +203,8 @@ extension ProxyController {
             metrics: metrics,
             impressions: impressions,
             online: online,
+            filters: filters,
+            history: history,
             now: now
         )
     }

@@ -4,6 +4,7 @@ import Foundation
 import LTRTraining
 import Personalization
 import Ranking
+import RerankConfiguration
 import RerankCore
 import RerankJSON
 import RerankServer
@@ -20,8 +21,10 @@ extension Rerank {
                 "request_id": ...} (see README, "Ranking without a search"). Each output line, in input order, is \
                 its answer: the items ranked with their scores, or {"error": ...} for a line that could not be \
                 ranked. Features come from the statistics stored in the model file (what the logs said when it \
-                was trained). The output file appears only when complete. Example: rerank batch --model \
-                model.json --input requests.ndjson --output ranked.ndjson
+                was trained). With --config, the file's rerank.rules and rerank.filters apply as the sidecar \
+                applies them; history and session filters hold nothing here (there is no live event history). \
+                The output file appears only when complete. Example: rerank batch --model model.json --input \
+                requests.ndjson --output ranked.ndjson
                 """
         )
 
@@ -36,6 +39,9 @@ extension Rerank {
 
         @Option(help: "Blend weight of the model against the list's order, 0-1; default: the weight training chose. A request's weight wins.")
         var weight: Double?
+
+        @Option(help: "A sidecar config file (JSON) whose rerank.rules and rerank.filters apply to every request.")
+        var config: String?
 
         @Option(help: "Time zone (IANA name) of requests that name none.")
         var timezone = "UTC"
@@ -59,7 +65,11 @@ extension Rerank {
             let start = clock.now
             let personalization = try PersonalizationModel(contentsOf: model)
             let ranker = ModelRanker(model: personalization, state: LiveFeatureState(personalization.extras.state))
-            let items = ItemRanker(reranker: Reranker(ranker: ranker, defaultWeight: weight), defaultTimeZone: timezone)
+            var settings = ServerConfiguration()
+            if let config { try settings.apply(configFile: config) }
+            let items = ItemRanker(
+                reranker: Reranker(ranker: ranker, rules: settings.rerank.rules, defaultWeight: weight),
+                filters: FilterSet(settings.rerank.filters), defaultTimeZone: timezone)
             let file = try AtomicFile(path: output)
             let progress = ProgressLine(enabled: !quiet)
             let total = (try FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0

@@ -93,3 +93,22 @@ def test_a_batch_refuses_bad_arguments_clearly(model, tmp_path):
     weight = rerank("batch", "--model", model, "--input", source, "--output", tmp_path / "out", "--weight", "2", check=False)
     assert weight.returncode != 0 and "--weight must be between 0 and 1" in weight.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_applies_the_configured_filters(model, tmp_path):
+    config = tmp_path / "rerank.json"
+    config.write_text(json.dumps({"rerank": {"filters": [
+        {"name": "cheap", "range": {"field": "price", "lte": "$max_price"}, "apply": "on_request"},
+        {"name": "no_repurchase", "exclude": "history", "event": "purchase"},
+    ]}}))
+    items = [{"id": item, "fields": {"price": 10 * index}} for index, item in enumerate(ITEMS)]
+    source = tmp_path / "requests.ndjson"
+    source.write_text("".join(json.dumps(line) + "\n" for line in [
+        rank_request(request_id="f0", items=items, filters=["cheap"], filter_values={"max_price": 30}),
+        rank_request(request_id="f1", items=items, filters=["cheap"]),
+    ]))
+    target = tmp_path / "ranked.ndjson"
+    rerank("batch", "--model", model, "--input", source, "--output", target, "--config", config, "--quiet")
+    answers = [json.loads(line) for line in target.read_text().splitlines()]
+    assert sorted(ranked_ids(answers[0])) == sorted(ITEMS[:4]), "history filters hold nothing in a batch"
+    assert "filter_values.max_price" in answers[1]["error"]

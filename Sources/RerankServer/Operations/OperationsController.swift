@@ -6,10 +6,13 @@ import RerankJSON
 struct OperationsController: Sendable {
     let upstream: UpstreamClient
     let metrics: ProxyMetrics
+    /// The filters' event history, whose tables `/metrics` reports; nil when no filter reads it.
+    let history: FilterHistory?
 
     func register(on router: Router<some RequestContext>) {
         router.get("/metrics") { _, _ in
-            Response(
+            if let history { metrics.stateTables(history.statistics) }
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition()))

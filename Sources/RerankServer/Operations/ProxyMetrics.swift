@@ -21,7 +21,8 @@ import Prometheus
 /// - `rerank_model_reloads_total{result}`: model files loaded or refused
 /// - `rerank_experiment_reloads_total{result}`: changed experiment configurations loaded or refused
 /// - `rerank_online_state_entries{table}`, `_capacity{table}`, `_evicted_entries{table}`, `_bytes{table}`: the
-///   online statistics' tables (items, users, sessions, query_items, ...): size, bound, evictions, memory
+///   online statistics' tables (items, users, sessions, query_items, ...) and the filters' event history
+///   (`filter_users`, `filter_sessions`): size, bound, evictions, memory
 /// - `rerank_online_state_dropped_searches`: served searches dropped because the queue to apply them was full
 /// - `rerank_model_hits_scored`, `rerank_model_hits_without_catalog_fields`: hits the model scored, and those
 ///   with none of the fields it reads category, brand and price from
@@ -141,14 +142,20 @@ final class ProxyMetrics: Sendable {
     /// Each table of the online statistics (items, users, sessions, ...): entries, configured capacity, entries
     /// evicted since the statistics were loaded, and bytes allocated; and served searches dropped unapplied.
     func onlineState(_ statistics: (tables: [TableStatistics], droppedSearches: Int)) {
-        for table in statistics.tables {
+        stateTables(statistics.tables)
+        Gauge(label: "rerank_online_state_dropped_searches", factory: factory).record(statistics.droppedSearches)
+    }
+
+    /// Tables of the online state or of the filters' event history (`filter_users`, `filter_sessions`): entries,
+    /// configured capacity, entries evicted, and bytes.
+    func stateTables(_ tables: [TableStatistics]) {
+        for table in tables {
             let dimensions = [("table", table.name)]
             Gauge(label: "rerank_online_state_entries", dimensions: dimensions, factory: factory).record(table.entries)
             Gauge(label: "rerank_online_state_capacity", dimensions: dimensions, factory: factory).record(table.capacity)
             Gauge(label: "rerank_online_state_evicted_entries", dimensions: dimensions, factory: factory).record(table.evictions)
             Gauge(label: "rerank_online_state_bytes", dimensions: dimensions, factory: factory).record(table.bytes)
         }
-        Gauge(label: "rerank_online_state_dropped_searches", factory: factory).record(statistics.droppedSearches)
     }
 
     /// Hits the model scored, and those without any of the catalog fields it reads.

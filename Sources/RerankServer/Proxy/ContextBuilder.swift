@@ -8,7 +8,8 @@ import RerankJSON
 /// `ext.rerank` wins over headers. Accepted `ext.rerank` keys: `user_id`, `session_id`, `weight` (0…1),
 /// `explain` (bool), `exclude_ids` ([string]), `return_query_id` (bool), `context` {`device`, `timezone`, `hour` (0–23), `weekday`
 /// (1–7, Monday = 1, or a day name), and any other key with a string, number or boolean value (channel, locale,
-/// ...), which is logged with the search and read by declared context features}.
+/// ...), which is logged with the search and read by declared context features}; `filters` and `filter_values`
+/// are read by ``FilterRequest``.
 struct ContextBuilder: Sendable {
     /// The zone used when a request names none.
     var defaultTimeZone: String
@@ -95,6 +96,8 @@ struct ContextBuilder: Sendable {
                     throw .invalidRerankExtension(field: field, "must be an array of document ids (strings)")
                 }
                 context.excludedIDs = Set(ids)
+            case "filters", "filter_values":
+                continue
             case "context":
                 guard let nested = member.value.objectValue else {
                     throw .invalidRerankExtension(field: field, "must be an object")
@@ -103,7 +106,7 @@ struct ContextBuilder: Sendable {
             default:
                 throw .invalidRerankExtension(
                     field: field,
-                    "unknown field; expected user_id, session_id, context, weight, explain, exclude_ids or return_query_id"
+                    "unknown field; expected user_id, session_id, context, weight, explain, exclude_ids, filters, filter_values or return_query_id"
                 )
             }
         }

@@ -12,27 +12,35 @@ struct PreparedSearch: Sendable {
     let plan: SearchPlan
     let context: SearchContext
     let route: ExperimentRoute
+    /// The request's filters, which reranking applies again to the hits that come back.
+    var filters: [ActiveFilter] = []
 }
 
 extension ProxyController {
-    /// Plans a search body, builds its context and assigns its experiment arm; a search its arm does not
-    /// rerank is planned to go upstream as the client sent it, but with what must never be returned left out
-    /// (``ExclusionFilter``).
+    /// Plans a search body, builds its context and filters and assigns its experiment arm; a search its arm does
+    /// not rerank is planned to go upstream as the client sent it, but with what must never be returned left out
+    /// (``ExclusionFilter``); a reranked one goes with its filters only (the reranker drops the rest).
     ///
     /// - Throws: ``RerankError`` (400) for a bad body, `ext.rerank`, `X-Rerank-*` header or variant override.
     func prepare(
         _ body: [UInt8], query: String?, headers: ContextBuilder.Headers, override: String?,
         snapshot: RerankerStore.Snapshot
     ) throws(RerankError) -> PreparedSearch {
-        var plan = try planner.plan(body: body, query: query, fields: snapshot.fields)
+        var fields = snapshot.fields
+        for field in filters.fields where !fields.contains(field) { fields.append(field) }
+        var plan = try planner.plan(body: body, query: query, fields: fields)
         var context = try contexts.context(headers: headers, extension: plan.rerankExtension)
         context.query = plan.userQuery
+        let active = try filters.resolve(FilterRequest(plan.rerankExtension), context: context, history: history)
         let route = try ExperimentRoute(snapshot, context: context, override: override, rerankingEnabled: rerankingEnabled)
         if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
-        if plan.page == nil, let exclusion = ExclusionFilter(rules: snapshot.serving.reranker.rules, excludedIDs: context.excludedIDs) {
+        let reranked = plan.page != nil
+        if let exclusion = ExclusionFilter(
+            rules: reranked ? [] : snapshot.serving.reranker.rules, excludedIDs: reranked ? [] : context.excludedIDs, filters: active)
+        {
             (plan.body, plan.query) = try exclusion.applied(to: plan.body ?? body, query: plan.query)
         }
-        return PreparedSearch(plan: plan, context: context, route: route)
+        return PreparedSearch(plan: plan, context: context, route: route, filters: active)
     }
 
     /// Whether serving a search reads its response: to rerank it, or to log what was shown (which also feeds the
@@ -78,8 +86,8 @@ extension ProxyController {
                 shown: impressions == nil ? nil : ResponseWindow.shownAsIs(bytes, range: range)
             )
         }
-        return await ResponseReranker(serving: search.route.serving, deadline: deadline).rerank(
-            bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: search.context,
+        return await ResponseReranker(serving: search.route.serving, deadline: deadline, filterFields: filters.selector).rerank(
+            bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: search.context, filters: search.filters,
             interleavingSeed: search.route.interleavingSeed, explorationSeed: Self.explorationSeed(queryID: queryID))
     }
 

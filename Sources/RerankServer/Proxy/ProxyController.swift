@@ -29,6 +29,10 @@ struct ProxyController: Sendable {
     /// The served model's statistics, which every served search updates; nil without a model.
     /// Where served searches go to update the live feature statistics; nil without a model.
     let online: OnlineStateService?
+    /// `rerank.filters`, applied to every search and rank request.
+    let filters: FilterSet
+    /// The users' and sessions' events that history filters read; nil when no filter reads them.
+    let history: FilterHistory?
     let now: @Sendable () -> Date
 
     /// What kind of request a path is (not to be confused with ``ExperimentRoute``, a search's experiment arm).

@@ -53,6 +53,8 @@ struct ResponseReranker: Sendable {
     var serving: ServingReranker
     /// Reranking not done within its budget sends the engine's order, at the deadline.
     var deadline: RankingDeadline
+    /// Reads the fields the configured filters need, beside the rankers' own; nil when no filter reads a field.
+    var filterFields: FieldSelector? = nil
 
     /// The response at `range` of `bytes` with its hits reranked and cut to `page`.
     ///
@@ -61,12 +63,14 @@ struct ResponseReranker: Sendable {
     /// explored (the draft's coins are their randomization). Otherwise the reranker explores the search when its
     /// draws from `explorationSeed` say so. On any failure, and when the ranking is not done within the budget,
     /// the page is cut from the engine's order under the rules (excluded hits left out) and the outcome says why.
+    /// Hits the request's `filters` refuse are left out on every one of these paths.
     func rerank(
         _ bytes: [UInt8],
         range: Range<Int>? = nil,
         page: SearchPlan.Page,
         sourceEdit: SourceEdit? = nil,
         context: SearchContext,
+        filters: [ActiveFilter] = [],
         interleavingSeed: UInt64 = 0,
         explorationSeed: UInt64? = nil
     ) async -> ServedResponse {
@@ -79,43 +83,48 @@ struct ResponseReranker: Sendable {
         guard !original.isEmpty else { return window.cut(original, .reranked) }
         let layout = window.layout
         guard let ranked = await deadline.run({ [self] in
-            Result { try rank(bytes, layout: layout, context: context, explorationSeed: explorationSeed) }
+            Result { try rank(bytes, layout: layout, context: context, filters: filters, explorationSeed: explorationSeed) }
         }) else {
-            return window.cut(ruled(bytes, layout: layout, context: context), .fallback("budget exceeded"))
+            return window.cut(ruled(bytes, layout: layout, context: context, filters: filters), .fallback("budget exceeded"))
         }
         switch ranked {
         case .success(let (result, treatment)):
             return window.cut(result, treatment: treatment, interleavingSeed: interleavingSeed)
         case .failure(let error):
-            return window.cut(ruled(bytes, layout: layout, context: context), .fallback("ranker error: \(error)"))
+            return window.cut(ruled(bytes, layout: layout, context: context, filters: filters), .fallback("ranker error: \(error)"))
         }
     }
 
-    /// The engine's order under the rules alone, so a fallback never shows an excluded hit.
-    private func ruled(_ bytes: [UInt8], layout: SearchResponseLayout, context: SearchContext) -> [Int] {
-        serving.reranker.ruled(rankableHits(bytes, layout: layout), context: context).order
+    /// The engine's order under the rules and filters alone, so a fallback never shows an excluded hit.
+    private func ruled(_ bytes: [UInt8], layout: SearchResponseLayout, context: SearchContext, filters: [ActiveFilter]) -> [Int] {
+        serving.reranker.ruled(rankableHits(bytes, layout: layout, filters: filters), context: context, filters: filters).order
     }
 
     /// The serving reranker's result for the window's hits, and the treatment's when interleaving.
     private func rank(
-        _ bytes: [UInt8], layout: SearchResponseLayout, context: SearchContext, explorationSeed: UInt64?
+        _ bytes: [UInt8], layout: SearchResponseLayout, context: SearchContext, filters: [ActiveFilter], explorationSeed: UInt64?
     ) throws -> (RerankResult, RerankResult?) {
-        let hits = rankableHits(bytes, layout: layout)
+        let hits = rankableHits(bytes, layout: layout, filters: filters)
         guard let interleaved = serving.interleaved else {
-            return (try serving.reranker.rerank(hits, context: context, explorationSeed: explorationSeed), nil)
+            return (try serving.reranker.rerank(hits, context: context, filters: filters, explorationSeed: explorationSeed), nil)
         }
-        return (try serving.reranker.rerank(hits, context: context), try interleaved.rerank(hits, context: context))
+        return (
+            try serving.reranker.rerank(hits, context: context, filters: filters),
+            try interleaved.rerank(hits, context: context, filters: filters)
+        )
     }
 
-    private func rankableHits(_ bytes: [UInt8], layout: SearchResponseLayout) -> [RankableHit] {
-        layout.hits.enumerated().map { rank, hit in
-            RankableHit(
-                id: hit.id ?? "",
-                index: hit.index,
-                searchScore: hit.score ?? 0,
-                originalRank: rank,
-                fields: hit.source.map { serving.selector.values(in: bytes, object: $0) } ?? [:]
-            )
+    /// The window's hits with the fields the rankers and rules read, and those `filters` read.
+    private func rankableHits(_ bytes: [UInt8], layout: SearchResponseLayout, filters: [ActiveFilter]) -> [RankableHit] {
+        let filterFields = filters.contains { $0.field != nil } ? self.filterFields : nil
+        return layout.hits.enumerated().map { rank, hit in
+            var fields = hit.source.map { serving.selector.values(in: bytes, object: $0) } ?? [:]
+            if let filterFields, let source = hit.source {
+                for (path, value) in filterFields.values(in: bytes, object: source).present where fields[path] == nil {
+                    fields[path] = value
+                }
+            }
+            return RankableHit(id: hit.id ?? "", index: hit.index, searchScore: hit.score ?? 0, originalRank: rank, fields: fields)
         }
     }
 }

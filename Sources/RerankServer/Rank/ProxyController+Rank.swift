@@ -14,15 +14,16 @@ extension ProxyController {
     ///
     /// With reranking off (`rerank.enabled: false`), or when the ranker fails or misses `rerank.budget_ms`, the
     /// items come back in the list's order, under the rules (excluded items are never returned), and the status
-    /// says why. Experiments assign searches, not rank requests: these always get the served model.
+    /// says why. Filters (`rerank.filters`) hold on every one of these paths. Experiments assign searches, not rank requests: these always get the served model.
     func rank(_ request: Request) async throws(RerankError) -> Response {
         try checkContentType(request)
         var request = request
         let body = try await decodedBody(&request)
         let rankRequest = try RankRequest(parsing: Array(buffer: body), maxItems: planner.maxWindow)
-        let ranker = ItemRanker(serving: rerankers.serving, contexts: contexts)
+        let ranker = ItemRanker(serving: rerankers.serving, contexts: contexts, filters: filters, history: history)
         let context = try ranker.context(of: rankRequest, headers: headers(of: request))
-        let (result, outcome) = await ranked(rankRequest, context: context, by: ranker)
+        let active = try ranker.filters(of: rankRequest, context: context)
+        let (result, outcome) = await ranked(rankRequest, context: context, filters: active, by: ranker)
         metrics.rankRequest(outcome)
         let queryID = ImpressionRecord.newQueryID()
         let model = outcome == .reranked ? ranker.serving.version : "none"
@@ -40,15 +41,17 @@ extension ProxyController {
             body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(.object(answer.json)))))
     }
 
-    /// The items ranked within the budget, or under the rules alone in the list's order, and what happened.
+    /// The items ranked within the budget, or under the rules alone in the list's order, and what happened;
+    /// items `filters` refuse are left out either way.
     private func ranked(
-        _ request: RankRequest, context: SearchContext, by ranker: ItemRanker
+        _ request: RankRequest, context: SearchContext, filters: [ActiveFilter], by ranker: ItemRanker
     ) async -> (RerankResult, RerankOutcome) {
-        guard rerankingEnabled else { return (ranker.ruled(request, context: context), .skipped("reranking disabled")) }
-        switch await deadline.run({ Result { try ranker.rank(request, context: context) } }) {
+        let ruled = { ranker.ruled(request, context: context, filters: filters) }
+        guard rerankingEnabled else { return (ruled(), .skipped("reranking disabled")) }
+        switch await deadline.run({ Result { try ranker.rank(request, context: context, filters: filters) } }) {
         case .success(let result)?: return (result, .reranked)
-        case .failure(let error)?: return (ranker.ruled(request, context: context), .fallback("ranker error: \(error)"))
-        case nil: return (ranker.ruled(request, context: context), .fallback("budget exceeded"))
+        case .failure(let error)?: return (ruled(), .fallback("ranker error: \(error)"))
+        case nil: return (ruled(), .fallback("budget exceeded"))
         }
     }
 }

@@ -8,7 +8,8 @@ import RerankJSON
 /// {"request_id": "carousel-7", "query_id": "…", "model": "model-3f2a", "status": "reranked",
 ///  "items": [{"id": "sku-2", "rank": 0, "score": 0.93}, {"id": "sku-1", "rank": 1, "score": 0.41}]}
 /// ```
-/// Excluded items are left out; with `explain` each item carries `_rerank` as a search hit does.
+/// Excluded items are left out; with `explain` each item carries `_rerank` as a search hit does, and `excluded`
+/// lists the items left out with what left them out (`{"id": "sku-3", "rules": ["filter(no_repurchase)"]}`).
 struct RankAnswer {
     let request: RankRequest
     let result: RerankResult
@@ -44,6 +45,14 @@ struct RankAnswer {
             if explain, let explanation = result.explanations?[index] { item["_rerank"] = .object(explanation.json(rank: rank)) }
             return .object(item)
         })
+        if explain, let explanations = result.explanations {
+            let shown = Set(result.order)
+            object["excluded"] = .array(request.items.indices.filter { !shown.contains($0) }.map { index in
+                .object(JSONObject([
+                    "id": .string(request.items[index].id), "rules": .array(explanations[index].rules.map(JSONValue.string)),
+                ]))
+            })
+        }
         return object
     }
 

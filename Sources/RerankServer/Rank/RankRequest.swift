@@ -13,7 +13,8 @@ import RerankJSON
 /// `_source`) and optionally a `score`, given for every item or none. The list's order is the engine's order the
 /// ranker's score blends with (when no item has a score, earlier items score higher). `query` (text, for the
 /// query features and the log) and `request_id` (echoed) are optional; every other key is read as a search's
-/// `ext.rerank` (`user_id`, `session_id`, `context`, `weight`, `explain`, `exclude_ids`).
+/// `ext.rerank` (`user_id`, `session_id`, `context`, `weight`, `explain`, `exclude_ids`, `filters`,
+/// `filter_values`).
 public struct RankRequest: Sendable {
     public struct Item: Sendable, Equatable {
         public var id: String
