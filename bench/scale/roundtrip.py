@@ -63,8 +63,10 @@ def section(args, counts, schema, trained, evaluation, summary, timings, started
     lines = [
         "## LETOR export round trip (LightGBM)",
         "",
-        f"`bench/scale/letor_roundtrip.sh {args.searches}`, {started:%Y-%m-%d}: {args.searches:,} simulated storefront "
-        f"searches through a logging sidecar (bench/storefront's shoppers), `rerank train --export-letor` "
+        f"`bench/scale/letor_roundtrip.sh {args.searches}`, {started:%Y-%m-%d}: {counts['searches']:,} searches by "
+        f"{args.users} simulated storefront shoppers through a logging sidecar (bench/storefront's simulator; "
+        f"{counts['click']:,} clicks, {counts['add_to_cart']:,} add-to-carts, {counts['purchase']:,} purchases), "
+        f"`rerank train --export-letor` "
         f"({len(schema['features'])} features; train {splits['train']['searches']:,} searches / "
         f"{splits['train']['rows']:,} rows in {splits['train']['shards']} shards, valid {splits['valid']['searches']:,}, "
         f"test {splits['test']['searches']:,}), LightGBM's lambdarank on the train shards (inverse-propensity "
