@@ -1,10 +1,11 @@
 """Train LightGBM's lambdarank on the shards of `rerank train --export-letor` and save a text model.
 
     python3 bench/scale/lightgbm_export.py EXPORT_DIR MODEL.txt [--trees 300] [--learning-rate 0.05]
-        [--num-leaves 31] [--early-stopping 30] [--seed 1]
+        [--num-leaves 31] [--early-stopping 30] [--seed 1] [--no-weights]
 
 Reads `schema.json` for the feature names, every `train/` shard (with its `.weight` inverse-propensity weights
-when the export has them) and every `valid/` shard for early stopping on NDCG@10, as a Dask or Spark job would read
+when the export has them, unless --no-weights; LightGBM multiplies each row's gradient by its weight, where rerank
+weights each pair by its clicked row's) and every `valid/` shard for early stopping on NDCG@10, as a Dask or Spark job would read
 the same shards on a cluster. Prints one JSON line: trees kept, best iteration, validation NDCG@10.
 """
 
@@ -55,13 +56,14 @@ def main() -> None:
     parser.add_argument("--num-leaves", type=int, default=31)
     parser.add_argument("--early-stopping", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-weights", action="store_true", help="leave the .weight files out (raw clicks)")
     arguments = parser.parse_args()
 
     schema = json.loads((arguments.export / "schema.json").read_text())
     names = [column["name"] for column in schema["features"]]
     x, y, groups, weights = read_shards(arguments.export / "train", len(names))
     vx, vy, vgroups, _ = read_shards(arguments.export / "valid", len(names))
-    train = lgb.Dataset(x, y, group=groups, weight=weights, feature_name=names, free_raw_data=False)
+    train = lgb.Dataset(x, y, group=groups, weight=None if arguments.no_weights else weights, feature_name=names, free_raw_data=False)
     valid = lgb.Dataset(vx, vy, group=vgroups, feature_name=names, reference=train)
     parameters = {
         "objective": "lambdarank", "metric": "ndcg", "eval_at": [10], "learning_rate": arguments.learning_rate,

@@ -5,7 +5,7 @@
 Generates a storefront log as bench/storefront does (simulated shoppers through a logging sidecar over
 osmem-server's BM25), runs `rerank train --export-letor` (which also trains rerank's own model on the same split),
 trains LightGBM's lambdarank on the exported train/ and valid/ shards with the lightgbm package
-(`lightgbm_export.py`), imports it with `rerank import-model`, and scores both models with `rerank evaluate
+(`lightgbm_export.py`), with the exported weights and without, imports each with `rerank import-model`, and scores both models with `rerank evaluate
 --compare` on the held-out test searches (a paired bootstrap of LightGBM − rerank). Writes a Markdown section.
 Stops what it starts.
 
@@ -40,50 +40,61 @@ def run(args, work, timings):
                     "--features", features, "--export-letor", export, "--output", own, "--seed", args.seed, "--quiet",
                     capture=True)
     print(summary, file=sys.stderr)
-    text_model, imported = work / "lightgbm.txt", work / "model-lightgbm.json"
-    trained = timed("lightgbm", timings, sys.executable, HERE / "lightgbm_export.py", export, text_model,
-                    "--trees", 300, "--learning-rate", 0.05, "--num-leaves", 31, "--early-stopping", 30,
-                    "--seed", args.seed, capture=True)
-    timed("rerank import-model", timings, args.rerank_bin, "import-model", "--lightgbm", text_model,
-          "--statistics", export / "statistics.json", "--output", imported, capture=True)
-    evaluation = work / "evaluation.json"
-    timed("rerank evaluate", timings, args.rerank_bin, "evaluate", "--model", imported, "--compare", own, "--logs", logs,
-          "--items", CATALOG, "--json", evaluation, "--runs", work / "runs", capture=True)
-    return (counts, json.loads((export / "schema.json").read_text()), json.loads(trained.strip().splitlines()[-1]),
-            json.loads(evaluation.read_text()), summary)
+    trained, evaluations = {}, {}
+    for key, extra in (("weighted", []), ("raw", ["--no-weights"])):
+        text_model, imported = work / f"lightgbm-{key}.txt", work / f"model-lightgbm-{key}.json"
+        output = timed(f"lightgbm ({key})", timings, sys.executable, HERE / "lightgbm_export.py", export, text_model,
+                       "--trees", 300, "--learning-rate", 0.05, "--num-leaves", 31, "--early-stopping", 30,
+                       "--seed", args.seed, *extra, capture=True)
+        trained[key] = json.loads(output.strip().splitlines()[-1])
+        timed(f"rerank import-model ({key})", timings, args.rerank_bin, "import-model", "--lightgbm", text_model,
+              "--statistics", export / "statistics.json", "--output", imported, capture=True)
+        evaluation = work / f"evaluation-{key}.json"
+        timed(f"rerank evaluate ({key})", timings, args.rerank_bin, "evaluate", "--model", imported, "--compare", own,
+              "--logs", logs, "--items", CATALOG, "--json", evaluation, "--runs", work / f"runs-{key}", capture=True)
+        evaluations[key] = json.loads(evaluation.read_text())
+    return counts, json.loads((export / "schema.json").read_text()), trained, evaluations, summary
 
 
-def section(args, counts, schema, trained, evaluation, summary, timings, started):
+def section(args, counts, schema, trained, evaluations, summary, timings, started):
     splits = schema["splits"]
     own_trees = next((line.split(" trees")[0] for line in summary.splitlines() if " trees over " in line), "?")
-    rows = [("engine order (BM25)", evaluation["original"]),
-            (f"`rerank train` ({own_trees} trees)", evaluation["compared"]),
-            (f"LightGBM {lightgbm.__version__} on the export ({trained['trees']} trees)", evaluation["model"])]
-    uplift = evaluation["uplift_over_compared_ndcg@10"]
+    weighted, raw = evaluations["weighted"], evaluations["raw"]
+    rows = [("engine order (BM25)", weighted["original"], None),
+            (f"`rerank train` ({own_trees} trees; pairs weighted by 1/propensity)", weighted["compared"], None),
+            (f"LightGBM {lightgbm.__version__}, rows weighted by the `.weight` files ({trained['weighted']['trees']} trees)",
+             weighted["model"], weighted["uplift_over_compared_ndcg@10"]),
+            (f"LightGBM {lightgbm.__version__}, unweighted ({trained['raw']['trees']} trees)",
+             raw["model"], raw["uplift_over_compared_ndcg@10"])]
+
+    def interval(uplift):
+        return "" if uplift is None else f"{uplift['mean']:+.4f} ({uplift['low']:+.4f} to {uplift['high']:+.4f})"
+
     lines = [
         "## LETOR export round trip (LightGBM)",
         "",
         f"`bench/scale/letor_roundtrip.sh {args.searches}`, {started:%Y-%m-%d}: {counts['searches']:,} searches by "
         f"{args.users} simulated storefront shoppers through a logging sidecar (bench/storefront's simulator; "
         f"{counts['click']:,} clicks, {counts['add_to_cart']:,} add-to-carts, {counts['purchase']:,} purchases), "
-        f"`rerank train --export-letor` "
-        f"({len(schema['features'])} features; train {splits['train']['searches']:,} searches / "
-        f"{splits['train']['rows']:,} rows in {splits['train']['shards']} shards, valid {splits['valid']['searches']:,}, "
-        f"test {splits['test']['searches']:,}), LightGBM's lambdarank on the train shards (inverse-propensity "
-        f"weights from the export's `.weight` files) with early stopping on the valid shards (300 trees at most, "
-        f"learning rate 0.05, 31 leaves; validation NDCG@10 {trained['valid_ndcg@10']:.4f}), `rerank import-model`, "
-        f"then `rerank evaluate --model lightgbm --compare rerank` on the {evaluation['held_out_searches']:,} held-out "
-        f"test searches (logged clicks, gain 2^rel − 1). Load average at the end: {os.getloadavg()[0]:.2f} "
-        "(the figures are rankings, not timings).",
+        f"`rerank train --export-letor` ({len(schema['features'])} features; train {splits['train']['searches']:,} "
+        f"searches / {splits['train']['rows']:,} rows, valid {splits['valid']['searches']:,}, test "
+        f"{splits['test']['searches']:,}) which also trains rerank's model on the same split, LightGBM's lambdarank on "
+        "the train shards with early stopping on the valid shards (300 trees at most, learning rate 0.05, 31 leaves; "
+        f"validation NDCG@10 {trained['weighted']['valid_ndcg@10']:.4f} weighted, {trained['raw']['valid_ndcg@10']:.4f} "
+        f"unweighted), `rerank import-model`, then `rerank evaluate --model lightgbm --compare rerank` on the "
+        f"{weighted['held_out_searches']:,} held-out test searches (logged clicks, gain 2^rel − 1). Load average at the "
+        f"end: {os.getloadavg()[0]:.2f} (the figures are rankings, not timings).",
         "",
-        "| ranking | " + " | ".join(METRICS) + " |",
-        "|---|" + "---:|" * len(METRICS),
+        "| ranking | " + " | ".join(METRICS) + " | NDCG@10 − `rerank train` (95% paired interval) |",
+        "|---|" + "---:|" * len(METRICS) + "---|",
     ]
-    lines += [f"| {name} | " + " | ".join(f"{metrics[m]:.4f}" for m in METRICS) + " |" for name, metrics in rows]
+    lines += [f"| {name} | " + " | ".join(f"{metrics[m]:.4f}" for m in METRICS) + f" | {interval(uplift)} |"
+              for name, metrics, uplift in rows]
     lines += [
         "",
-        f"LightGBM − `rerank train`, NDCG@10: {uplift['mean']:+.4f} (95% paired bootstrap interval "
-        f"{uplift['low']:+.4f} to {uplift['high']:+.4f}).",
+        "LightGBM multiplies each row's gradient by its weight, where rerank weights each pair of a click and a less "
+        "relevant row by the click's inverse propensity (unbiased LambdaMART): the same `.weight` files are not the "
+        "same correction.",
         "",
         "Steps (s): " + ", ".join(f"{label} {seconds:.0f}" for label, seconds in timings.items()) + ".",
         "",
@@ -106,8 +117,8 @@ def main():
     if work.exists():
         shutil.rmtree(work)
     timings = {}
-    counts, schema, trained, evaluation, summary = run(args, work, timings)
-    text = section(args, counts, schema, trained, evaluation, summary, timings, started)
+    counts, schema, trained, evaluations, summary = run(args, work, timings)
+    text = section(args, counts, schema, trained, evaluations, summary, timings, started)
     Path(args.output).write_text(text)
     print(text)
 
