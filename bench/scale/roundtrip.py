@@ -96,7 +96,7 @@ def section(args, counts, schema, trained, evaluations, summary, timings, starte
         "relevant row by the click's inverse propensity (unbiased LambdaMART): the same `.weight` files are not the "
         "same correction.",
         "",
-        "Steps (s): " + ", ".join(f"{label} {seconds:.0f}" for label, seconds in timings.items()) + ".",
+        "Wall time of each step (s; a shared machine, not a speed claim): " + ", ".join(f"{label} {seconds:.0f}" for label, seconds in timings.items()) + ".",
         "",
     ]
     return "\n".join(lines)
