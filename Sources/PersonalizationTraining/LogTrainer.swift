@@ -69,6 +69,56 @@ public enum LogTrainer {
         options: LogTrainingOptions = LogTrainingOptions(),
         progress: ((TrainingProgress) -> Void)? = nil
     ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
+        try train(prepared: prepare(log: log, items: items, profiles: profiles, options: options), options: options, progress: progress)
+    }
+
+    /// Trains on logs already replayed and split (``prepare(log:items:profiles:options:)``, with the same options).
+    public static func train(
+        prepared: PreparedLogs,
+        options: LogTrainingOptions = LogTrainingOptions(),
+        progress: ((TrainingProgress) -> Void)? = nil
+    ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
+        let (training, validation, columns, positionBias) =
+            (prepared.training, prepared.validation, prepared.columns, prepared.positionBias)
+        let validationData = try dataset(validation, columns: columns)
+        let ranking = try Booster(
+            train: dataset(training, columns: columns, weights: positionBias.map { training.clickWeights($0) }),
+            valid: validationData,
+            parameters: options.parameters
+        ).train(progress: progress)
+        let modelScores = try ranking.scorer().score(rows: validationData.features)
+        let blend = BlendChoice(choosingOn: validation, modelScores: modelScores, bias: positionBias)
+        var extras = prepared.extras(options: options)
+        extras.blend = blend
+        let model = PersonalizationModel(ranking: ranking, extras: extras)
+        let served = validation.blendedScores(modelScores: modelScores, weight: blend.weight)
+        let report = LogTrainingReport(
+            replay: prepared.summary,
+            trainingGroups: training.groupCount,
+            validationGroups: validation.groupCount,
+            testGroups: prepared.test.groupCount,
+            validation: [
+                "original": RankingEvaluation(set: validation) { group, row in -Double(validation.groups[group].originalRanks[row]) },
+                "model": RankingEvaluation(set: validation) { group, row in modelScores[validation.groupBoundaries[group] + row] },
+                "served": RankingEvaluation(set: validation) { group, row in served[validation.groupBoundaries[group] + row] },
+            ],
+            positionBias: positionBias,
+            blend: blend
+        )
+        return (model, report)
+    }
+
+    /// Replays `log` into point-in-time rows, splits them by time into training, validation and test searches,
+    /// and estimates position bias from the training ones: everything training does before the learner, and
+    /// what `rerank train --export-letor` writes for an external trainer.
+    ///
+    /// - Throws: ``TrainingError`` when the logs hold too few searches with interactions.
+    public static func prepare(
+        log: InteractionLog,
+        items: [String: ItemAttributes],
+        profiles: [String: [UInt64]] = [:],
+        options: LogTrainingOptions = LogTrainingOptions()
+    ) throws -> PreparedLogs {
         let impressions = log.loggedImpressions()
         let events = log.loggedEvents()
         guard !impressions.isEmpty else {
@@ -89,38 +139,15 @@ public enum LogTrainer {
         }
         let validationCount = max(1, Int((Double(usable) * options.validationFraction).rounded()))
         let training = set.subset(0..<(usable - validationCount))
-        let validation = set.subset((usable - validationCount)..<usable)
-        let columns = FeatureSchema.columns(excluding: options.excludedFamilies, declared: options.builder.declared)
-        let positionBias = options.debias ? options.positionBiasEstimator.estimate(training) : nil
-        let validationData = try dataset(validation, columns: columns)
-        let ranking = try Booster(
-            train: dataset(training, columns: columns, weights: positionBias.map { training.clickWeights($0) }),
-            valid: validationData,
-            parameters: options.parameters
-        ).train(progress: progress)
-        let modelScores = try ranking.scorer().score(rows: validationData.features)
-        let blend = BlendChoice(choosingOn: validation, modelScores: modelScores, bias: positionBias)
-        let extras = PersonalizationExtras(
-            columns: columns, excludedFamilies: options.excludedFamilies.map(\.rawValue).sorted(),
-            attributeFields: options.attributeFields, gains: options.builder.gains, state: state,
-            trainedUntil: set.groups[usable - 1].time, positionBias: positionBias, blend: blend
+        return PreparedLogs(
+            training: training,
+            validation: set.subset((usable - validationCount)..<usable),
+            test: set.subset(usable..<set.groupCount),
+            columns: FeatureSchema.columns(excluding: options.excludedFamilies, declared: options.builder.declared),
+            positionBias: options.debias ? options.positionBiasEstimator.estimate(training) : nil,
+            state: state,
+            summary: summary
         )
-        let model = PersonalizationModel(ranking: ranking, extras: extras)
-        let served = validation.blendedScores(modelScores: modelScores, weight: blend.weight)
-        let report = LogTrainingReport(
-            replay: summary,
-            trainingGroups: training.groupCount,
-            validationGroups: validation.groupCount,
-            testGroups: testCount,
-            validation: [
-                "original": RankingEvaluation(set: validation) { group, row in -Double(validation.groups[group].originalRanks[row]) },
-                "model": RankingEvaluation(set: validation) { group, row in modelScores[validation.groupBoundaries[group] + row] },
-                "served": RankingEvaluation(set: validation) { group, row in served[validation.groupBoundaries[group] + row] },
-            ],
-            positionBias: positionBias,
-            blend: blend
-        )
-        return (model, report)
     }
 
     /// The LTR data set of `set`'s rows, keeping `columns`.

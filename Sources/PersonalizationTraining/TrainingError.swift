@@ -7,6 +7,7 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         case tooFewAfterHoldOut
         case nothingToEvaluate
         case otherDeclaredFeatures
+        case otherModelFeatures
     }
 
     private let code: Code
@@ -61,5 +62,14 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         .init(
             .nothingToEvaluate,
             "the logs hold no searches with clicks, add-to-carts or purchases joined to them; nothing to evaluate")
+    }
+
+    static func otherModelFeatures(_ model: String, unknown: [String], duplicated: [String], schema: [String]) -> TrainingError {
+        var problems: [String] = []
+        if !unknown.isEmpty { problems.append("not in the schema: \(unknown.joined(separator: ", "))") }
+        if !duplicated.isEmpty { problems.append("named twice: \(duplicated.joined(separator: ", "))") }
+        return .init(
+            .otherModelFeatures,
+            "\(model) names features the export's schema does not hold (\(problems.joined(separator: "; "))); the schema's columns are \(schema.joined(separator: ", ")): train on the exported shards with schema.json's names as feature_name")
     }
 }

@@ -18,6 +18,7 @@ extension Rerank {
                 conf file such as LightGBM's train.conf), then the flags given here.
                 From logs (the default): rerank train --logs DIR --items catalog.ndjson --output model.json
                 From LETOR files: rerank train --format letor --data rank.train --valid rank.test --output model.json
+                For an external trainer: rerank train --logs DIR --export-letor EXPORT (add --output to train too)
                 """
         )
 
@@ -52,8 +53,17 @@ extension Rerank {
         @Option(help: "Validation data, evaluated every iteration (NDCG@k) and used for early stopping.")
         var valid: String?
 
-        @Option(help: "Where to write the model file.")
-        var output: String
+        @Option(help: "Where to write the model file (optional with --export-letor, which then only exports).")
+        var output: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "ubi: write the point-in-time rows as svmlight shards (train/, valid/, test/: the time split), schema.json "
+                    + "and statistics.json to this directory, for LightGBM or XGBoost; `rerank import-model` serves the result."))
+        var exportLetor: String?
+
+        @Option(help: "ubi: rows per exported shard; a shard ends with the search that reaches it.")
+        var shardRows = 500_000
 
         @Option(help: "A LightGBM-style conf file (key = value); data/valid_data paths in it are relative to it.")
         var config: String?
@@ -79,6 +89,10 @@ extension Rerank {
             if let config, !FileManager.default.fileExists(atPath: config) {
                 throw ValidationError("--config \(config) does not exist; give the path of a LightGBM-style conf file.")
             }
+            guard output != nil || exportLetor != nil else {
+                throw ValidationError("rerank train needs --output MODEL (where to write the model), or --export-letor DIR to export rows.")
+            }
+            guard shardRows >= 1 else { throw ValidationError("--shard-rows must be at least 1, e.g. 500000.") }
             switch format {
             case .ubi:
                 guard logArguments.logs != nil else {
@@ -95,6 +109,9 @@ extension Rerank {
                     throw ValidationError(
                         "--format letor needs --data FILE: svmlight/LETOR lines, with query groups from qid: fields "
                             + "or a FILE.query file (or a --config whose data = names it).")
+                }
+                guard exportLetor == nil, let output, !output.isEmpty else {
+                    throw ValidationError("--export-letor exports UBI logs (--logs DIR); --format letor needs --output MODEL.")
                 }
                 for path in [data, valid].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: path) {
                     throw ValidationError("\(path) does not exist; check the --data/--valid path.")
@@ -136,8 +153,9 @@ extension Rerank {
                 }
                 model = try trainLETOR(data: dataPath, valid: validPath, parameters: parameters)
             }
+            guard let output else { return }
             try model.write(to: output)
-            printSummary(model, validated: validPath != nil)
+            printSummary(model, validated: validPath != nil, output: output)
         }
 
         /// Layers the explicit flags over the defaults and the conf file.
@@ -169,8 +187,14 @@ extension Rerank {
             options.excludedFamilies = Set(without.flatMap(excludedFamilies) ?? [])
             options.testFraction = testFraction
             options.debias = !noDebias
+            let prepared = try LogTrainer.prepare(log: log, items: items, profiles: users, options: options)
+            if let exportLetor {
+                let schema = try LETORExport(shardRows: shardRows).write(prepared, options: options, to: exportLetor)
+                print(Self.exportLine(schema, directory: exportLetor))
+            }
+            guard let output else { return }
             let progress = ProgressLine(enabled: !quiet)
-            let (model, report) = try LogTrainer.train(log: log, items: items, profiles: users, options: options) { progress.show($0) }
+            let (model, report) = try LogTrainer.train(prepared: prepared, options: options) { progress.show($0) }
             progress.finish()
             try model.write(to: output)
             let replay = report.replay
@@ -189,6 +213,15 @@ extension Rerank {
             print("served blend weight \(String(format: "%.1f", blend.weight)): \(blend.reason) (validation \(blend.criterion.rawValue) by weight: \(tried))")
             print(Self.gainLine(model.ranking, declared: declared))
             print("\(model.ranking.trees.count) trees over \(model.ranking.featureNames.count) features written to \(output)")
+        }
+
+        /// What `--export-letor` wrote, in one line.
+        static func exportLine(_ schema: LETORSchema, directory: String) -> String {
+            let sets = LETORExport.splits.compactMap { name in
+                schema.splits[name].map { "\(name) \($0.searches) searches, \($0.rows) rows in \($0.shards) shard\($0.shards == 1 ? "" : "s")" + ($0.weighted ? " (weighted)" : "") }
+            }
+            return "exported \(schema.features.count) features to \(directory): " + sets.joined(separator: "; ")
+                + "; schema.json and statistics.json for `rerank import-model`"
         }
 
         /// The features that carried the model (shares of split gain): the ten largest, then every declared one.
@@ -269,7 +302,7 @@ extension Rerank {
             return model
         }
 
-        private func printSummary(_ model: RankingModel, validated: Bool) {
+        private func printSummary(_ model: RankingModel, validated: Bool, output: String) {
             let summary = model.summary
             var line = "trained \(summary.iterations) iterations on \(summary.rows) rows / \(summary.queries) queries"
             if validated, let best = summary.bestValidationMetric {

@@ -8,7 +8,7 @@ struct Rerank: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rerank",
         abstract: "A personalized re-ranking sidecar for OpenSearch.",
-        subcommands: [Serve.self, Train.self, Evaluate.self, Judgments.self, Report.self, Validate.self, Import.self, Batch.self]
+        subcommands: [Serve.self, Train.self, Evaluate.self, Judgments.self, Report.self, Validate.self, Import.self, ImportModel.self, Batch.self]
     )
 
     /// Runs the command. `serve` first makes SwiftNIO's event loops Swift concurrency's global executor, before

@@ -1,0 +1,87 @@
+import Features
+import Foundation
+import LTRModel
+import LTRTraining
+import RerankFixtures
+import Testing
+
+@testable import Personalization
+@testable import PersonalizationTraining
+
+/// `rerank train --export-letor`: shards that read back as the rows training uses, split as training splits them,
+/// and statistics that make an external model servable.
+@Suite struct LETORExportTests {
+    static func options() -> LogTrainingOptions {
+        var options = LogTrainingOptions()
+        options.testFraction = 0.2
+        options.excludedFamilies = [.context]
+        return options
+    }
+
+    static func exported() throws -> (PreparedLogs, LETORSchema, URL) {
+        let options = Self.options()
+        let prepared = try LogTrainer.prepare(log: SyntheticLog.make(searches: 600), items: SyntheticLog.items(), options: options)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letor-\(UUID().uuidString)")
+        let schema = try LETORExport(shardRows: 1000).write(prepared, options: options, to: directory.path)
+        return (prepared, schema, directory)
+    }
+
+    @Test func shardsReadBackAsTheSplitRows() throws {
+        let (prepared, schema, directory) = try Self.exported()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(schema.features.map(\.name) == prepared.columnNames)
+        #expect(!schema.features.contains { $0.family == FeatureFamily.context.rawValue })
+        var firstQID = 0
+        for (name, set) in zip(LETORExport.splits, [prepared.training, prepared.validation, prepared.test]) {
+            let split = try #require(schema.splits[name])
+            #expect(split.searches == set.groupCount && split.rows == set.labels.count && split.firstQID == firstQID)
+            var features: [Float] = [], labels: [Float] = [], sizes: [Int] = []
+            for shard in 0..<split.shards {
+                let path = directory.appendingPathComponent(name).appendingPathComponent(LETORExport.shardName(shard)).path
+                let data = try LETORReader.read(path: path, featureCount: schema.features.count, threads: 1)
+                features += data.features
+                labels += data.labels
+                sizes += (0..<data.queryCount).map { data.queryRange($0).count }
+                let weights = try? String(contentsOfFile: path + ".weight", encoding: .utf8)
+                #expect((weights != nil) == (name == "train"))
+                if let weights { #expect(weights.split(separator: "\n").count == data.rowCount) }
+                let firstLine = try String(contentsOfFile: path, encoding: .utf8).prefix { $0 != "\n" }
+                #expect(firstLine.contains(" qid:\(firstQID + sizes.count - data.queryCount) "))
+            }
+            #expect(split.shards > 1 || set.labels.count <= 1000)
+            #expect(labels == set.labels)
+            #expect(sizes == (0..<set.groupCount).map { set.groupBoundaries[$0 + 1] - set.groupBoundaries[$0] })
+            #expect(features == FeatureSchema.select(prepared.columns, from: set.rows, width: set.featureNames.count))
+            firstQID += set.groupCount
+        }
+        let last = try #require(prepared.test.groups.last)
+        #expect(schema.splits["test"]?.until == last.time)
+    }
+
+    @Test func externalModelServesWithTheExportedStatistics() throws {
+        let (prepared, _, directory) = try Self.exported()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let statistics = try PersonalizationModel(contentsOf: directory.appendingPathComponent(LETORExport.statisticsFile).path)
+        #expect(statistics.ranking.trees.isEmpty)
+        #expect(statistics.ranking.featureNames == prepared.columnNames)
+        let names = ["item_ctr", "search_score"]
+        let ranking = RankingModel(
+            featureNames: names,
+            trees: [RegressionTree(splitFeature: [0], threshold: [0.1], leftChild: [~0], rightChild: [~1], leafValue: [-1, 1])],
+            parameters: TrainingParameters(), summary: TrainingSummary(rows: 0, queries: 0, iterations: 1, bestIteration: 1, metric: "lightgbm"))
+        let model = try ExternalModel.combine(ranking, statistics: statistics, name: "model.txt")
+        #expect(model.extras.columns.map { model.extras.featureSchema[$0] } == names)
+        #expect(model.extras.blend == nil)
+        let path = directory.appendingPathComponent("model.json").path
+        try model.write(to: path)
+        #expect(try PersonalizationModel(contentsOf: path).ranking.trees.count == 1)
+
+        var other = ranking
+        other.featureNames = ["item_ctr", "Column_1"]
+        #expect {
+            try ExternalModel.combine(other, statistics: statistics, name: "model.txt")
+        } throws: { error in
+            (error as? TrainingError).map { $0.message.contains("not in the schema: Column_1") } ?? false
+        }
+    }
+}
