@@ -26,7 +26,7 @@ extension LogEvaluation {
                 + [String(format: "%.4f", ranking.coverage), String(format: "%.2f", ranking.changed)]
             lines.append(([name] + values).map { $0.padding(toLength: 13, withPad: " ", startingAt: 0) }.joined())
         }
-        let origin = servedChoice.map { "chosen in training: \($0.reason)" } ?? "the default: the model predates chosen weights"
+        let origin = servedChoice.map { "chosen in training: \($0.reason)" } ?? "the default: the model file records no chosen weight (trained before weights were chosen, or imported)"
         let clicks = debiased ? "with clicks corrected for position bias" : "on raw clicks"
         lines.append("served: the model blended with the engine's score at weight \(String(format: "%.1f", servedWeight)) (\(origin)); trained \(clicks)")
         lines.append(String(format: "model - original NDCG@10: %+.4f (95%% bootstrap interval %+.4f to %+.4f)", uplift.mean, uplift.low, uplift.high))

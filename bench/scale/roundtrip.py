@@ -11,19 +11,16 @@ Stops what it starts.
 
     roundtrip.py --rerank-bin .build/release/rerank --searches 20000 --output section.md
 """
-import argparse
 import json
 import os
-import shutil
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import lightgbm
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "storefront"))
-from bench import DECLARED, generate, timed  # noqa: E402
+from bench import DECLARED, generate, simulated_run, timed  # noqa: E402
 from stack import CATALOG, ROOT  # noqa: E402
 
 METRICS = ["ndcg@1", "ndcg@5", "ndcg@10", "mrr", "map"]
@@ -103,19 +100,7 @@ def section(args, counts, schema, trained, evaluations, summary, timings, starte
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rerank-bin", required=True)
-    parser.add_argument("--searches", type=int, default=20_000)
-    parser.add_argument("--users", type=int, default=150)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work-dir", default=str(ROOT / "bench/scale/work"))
-    parser.add_argument("--output", required=True, help="where to write the Markdown section")
-    args = parser.parse_args()
-    started = datetime.now(timezone.utc)
-    work = Path(args.work_dir)
-    if work.exists():
-        shutil.rmtree(work)
+    args, started, work = simulated_run(__doc__.splitlines()[0], 20_000, ROOT / "bench/scale/work")
     timings = {}
     counts, schema, trained, evaluations, summary = run(args, work, timings)
     text = section(args, counts, schema, trained, evaluations, summary, timings, started)

@@ -281,20 +281,25 @@ def section(args, counts, impressions, events, results, truths, runs_of, models,
     return "\n".join(lines) + "\n"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def simulated_run(description, searches, work_dir):
+    """The arguments of a bench over simulated shoppers, parsed, its start time and its emptied work directory."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rerank-bin", required=True)
-    parser.add_argument("--searches", type=int, default=100_000)
+    parser.add_argument("--searches", type=int, default=searches)
     parser.add_argument("--users", type=int, default=150)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work-dir", default=str(ROOT / "bench/storefront/work"))
+    parser.add_argument("--work-dir", default=str(work_dir))
     parser.add_argument("--output", required=True, help="where to write the Markdown section")
     args = parser.parse_args()
-    started = datetime.now(timezone.utc)
     work = Path(args.work_dir)
     if work.exists():
         shutil.rmtree(work)
+    return args, datetime.now(timezone.utc), work
+
+
+def main():
+    args, started, work = simulated_run(__doc__.splitlines()[0], 100_000, ROOT / "bench/storefront/work")
     logs = work / "logs"
     logs.mkdir(parents=True)
     truth = work / "truth.qrels"
