@@ -105,4 +105,13 @@ public enum InteractionKind: Int, Sendable, Codable, CaseIterable {
         default: return nil
         }
     }
+
+    /// The UBI action name of the kind: `click`, `add_to_cart`, `purchase` (what ``init(actionName:)`` reads first).
+    public var eventName: String {
+        switch self {
+        case .click: "click"
+        case .addToCart: "add_to_cart"
+        case .purchase: "purchase"
+        }
+    }
 }

@@ -14,12 +14,12 @@ public enum ItemCatalog {
         _ path: String, fields: AttributeFields = AttributeFields(), declared: DeclaredFeatures = .none
     ) throws -> [String: ItemAttributes] {
         var attributes: [String: ItemAttributes] = [:]
-        let declaredFields = declared.fields(of: .item)
-        try forEachObject(in: path, file: "items") { id, object in
+        let selector = FieldSelector(paths: declared.fields(of: .item))
+        try forEachObject(in: path, file: "items") { id, object, line in
             var values = SourceFields(paths: fields.all)
             for field in fields.all { values[field] = object[field] }
             var item = fields.attributes(from: values)
-            if !declaredFields.isEmpty { item.declared = declared.values(of: .item, in: sourceFields(declaredFields, in: object)) }
+            if !declared.isEmpty { item.declared = declared.values(of: .item, in: selector.values(in: line, object: line.indices)) }
             attributes[id] = item
         }
         return attributes
@@ -31,39 +31,25 @@ public enum ItemCatalog {
     /// - Throws: ``ItemCatalogError`` naming the file and line of a bad line.
     public static func readUsers(_ path: String, declared: DeclaredFeatures) throws -> [String: [UInt64]] {
         var profiles: [String: [UInt64]] = [:]
-        let fields = declared.fields(of: .user)
-        try forEachObject(in: path, file: "users") { id, object in
-            profiles[id] = declared.values(of: .user, in: sourceFields(fields, in: object))
+        let selector = FieldSelector(paths: declared.fields(of: .user))
+        try forEachObject(in: path, file: "users") { id, _, line in
+            profiles[id] = declared.values(of: .user, in: selector.values(in: line, object: line.indices))
         }
         return profiles
     }
 
-    /// The values of `paths` in a line's object; a path is a key of the object, or dotted through nested ones.
-    private static func sourceFields(_ paths: [String], in object: JSONObject) -> SourceFields {
-        var fields = SourceFields(paths: paths)
-        for path in paths {
-            var value = object[path]
-            if value == nil {
-                var current: JSONValue? = .object(object)
-                for key in path.split(separator: ".") { current = current?.objectValue?[String(key)] }
-                value = current
-            }
-            fields[path] = value
-        }
-        return fields
-    }
-
-    /// Calls `body` with each line's id and object.
+    /// Calls `body` with each line's id, object and bytes (for a ``FieldSelector``, which reads dotted paths).
     private static func forEachObject(
-        in path: String, file kind: String, _ body: (String, JSONObject) throws -> Void
+        in path: String, file kind: String, _ body: (String, JSONObject, [UInt8]) throws -> Void
     ) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ItemCatalogError.unreadableFile(path, kind: kind)
         }
         for (number, line) in Array(data).split(separator: UInt8(ascii: "\n")).enumerated() where !line.isEmpty {
+            let line = Array(line)
             let object: JSONObject
             do {
-                guard let parsed = try JSONParser.parse(Array(line)).objectValue else {
+                guard let parsed = try JSONParser.parse(line).objectValue else {
                     throw ItemCatalogError.notAnObject(path, line: number + 1)
                 }
                 object = parsed
@@ -73,7 +59,7 @@ public enum ItemCatalog {
             guard let id = object["id"]?.stringValue ?? object["_id"]?.stringValue ?? object["id"]?.intValue.map(String.init) else {
                 throw ItemCatalogError.missingID(path, line: number + 1)
             }
-            try body(id, object)
+            try body(id, object, line)
         }
     }
 }

@@ -129,14 +129,3 @@ extension ServerConfiguration {
         return amount * unit
     }
 }
-
-extension InteractionKind {
-    /// The UBI action name filters use for the kind: `click`, `add_to_cart`, `purchase`.
-    public var eventName: String {
-        switch self {
-        case .click: "click"
-        case .addToCart: "add_to_cart"
-        case .purchase: "purchase"
-        }
-    }
-}

@@ -60,12 +60,18 @@ public struct FeatureDeclaration: Sendable, Codable, Equatable {
 
 /// The features a model declares beyond the built-in ones, in column order after ``FeatureSchema``'s.
 public struct DeclaredFeatures: Sendable, Codable, Equatable {
-    public private(set) var declarations: [FeatureDeclaration]
+    public let declarations: [FeatureDeclaration]
+    /// Every declared column, in row order.
+    public let columns: [String]
+    /// The declarations by source, in order; derived once, as every search and every event reads them.
+    private let bySource: [FeatureDeclaration.Source: [FeatureDeclaration]]
 
     public static let none = DeclaredFeatures(checked: [])
 
     private init(checked declarations: [FeatureDeclaration]) {
         self.declarations = declarations
+        columns = declarations.flatMap(\.columns)
+        bySource = Dictionary(grouping: declarations, by: \.source)
     }
 
     /// - Throws: ``DeclarationError`` for duplicate names, or columns clashing with built-in features.
@@ -133,13 +139,8 @@ public struct DeclaredFeatures: Sendable, Codable, Equatable {
 
     public var isEmpty: Bool { declarations.isEmpty }
 
-    /// Every declared column, in row order.
-    public var columns: [String] { declarations.flatMap(\.columns) }
-
     /// The declarations reading `source`, in order: their values sit in this order in an item's or a user's lanes.
-    public func declarations(of source: FeatureDeclaration.Source) -> [FeatureDeclaration] {
-        declarations.filter { $0.source == source }
-    }
+    public func declarations(of source: FeatureDeclaration.Source) -> [FeatureDeclaration] { bySource[source] ?? [] }
 
     /// The fields of `source` the declarations read.
     public func fields(of source: FeatureDeclaration.Source) -> [String] { declarations(of: source).map(\.field) }

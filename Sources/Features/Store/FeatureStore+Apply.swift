@@ -221,20 +221,12 @@ extension FeatureStore {
         (context.query.isEmpty ? [] : [FeatureKey.of(context.query)]) + segmentKeys(of: context)
     }
 
-    /// The keys of a search's declared categorical user and context values, each counted with the items shown
-    /// like a query (in ``queryItems``).
-    func segmentKeys(of context: FeatureContext) -> [UInt64] {
-        guard !declared.isEmpty else { return [] }
-        var keys: [UInt64] = []
-        let profile = profileValues.width > 0 ? context.userID.flatMap { profiles.slot(of: FeatureKey.of($0)) } : nil
-        for (lane, declaration) in declared.declarations(of: .user).enumerated() where declaration.kind == .categorical {
-            if let profile, profileValues[profile, lane] != DeclaredValue.missing { keys.append(profileValues[profile, lane]) }
+    /// The keys of a search's declared categorical user and context values (``searchLanes(of:)``), each counted
+    /// with the items shown like a query (in ``queryItems``).
+    private func segmentKeys(of context: FeatureContext) -> [UInt64] {
+        zip(declared.declarations, searchLanes(of: context)).compactMap { declaration, lane in
+            declaration.source != .item && declaration.kind == .categorical && lane != DeclaredValue.missing ? lane : nil
         }
-        for declaration in declared.declarations(of: .context) where declaration.kind == .categorical {
-            let lane = declaration.lane(forText: context.attributes[declaration.field])
-            if lane != DeclaredValue.missing { keys.append(lane) }
-        }
-        return keys
     }
 
     private mutating func updateUser(_ user: UInt64, item: UInt64, groups: [UInt64], weight: Float, at time: Double) {

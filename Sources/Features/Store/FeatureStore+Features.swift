@@ -59,8 +59,9 @@ private struct Searcher {
     let recent: ArraySlice<UInt64>
     let session: [SessionClick]
     let query: UInt64?
-    /// The searcher's declared user values (``FeatureStore/profileValues``), in declaration order; empty when unknown.
-    let profile: [UInt64]
+    /// The search's own declared values, one per declaration (``DeclaredFeatures/declarations``): the searcher's
+    /// user values (from the users file) and the request's context values; missing for item declarations.
+    let searchLanes: [UInt64]
     let globalCTR: Double
     let globalCart: Double
     let globalPurchase: Double
@@ -90,8 +91,7 @@ private struct Searcher {
                 .filter { context.time - $0.time <= store.limits.sessionTTL }
         } ?? []
         query = context.query.isEmpty ? nil : FeatureKey.of(context.query)
-        let profileSlot = store.profileValues.width > 0 ? context.userID.flatMap { store.profiles.slot(of: FeatureKey.of($0)) } : nil
-        profile = profileSlot.map { Array(store.profileValues.lanes(of: $0)) } ?? []
+        searchLanes = store.searchLanes(of: context)
         globalCTR = (store.totalClicks + 1) / (store.totalShown + 20)
         globalCart = (store.totalCarts + 0.1) / (store.totalShown + 20)
         globalPurchase = (store.totalPurchases + 0.05) / (store.totalShown + 20)
@@ -269,7 +269,6 @@ private struct Searcher {
     private func writeDeclared(_ entries: CandidateEntries, itemCTR: Double, into values: UnsafeMutableBufferPointer<Float>) {
         var column = FeatureSchema.width
         var itemLane = 0
-        var userLane = 0
         func write(_ value: Double) {
             values[column] = Float(value)
             column += 1
@@ -278,7 +277,7 @@ private struct Searcher {
             guard let value = DeclaredValue.number(in: lane) else { return 0 }
             return kind == .ageDays ? (context.time - value) / 86_400 : value
         }
-        for declaration in store.declared.declarations {
+        for (index, declaration) in store.declared.declarations.enumerated() {
             switch (declaration.source, declaration.kind) {
             case (.item, .categorical):
                 let value = entries.declared[itemLane]
@@ -296,19 +295,13 @@ private struct Searcher {
                 write(number(entries.declared[itemLane], kind))
                 itemLane += 1
             case (.user, .categorical), (.context, .categorical):
-                let lane = declaration.source == .user
-                    ? (profile.isEmpty ? DeclaredValue.missing : profile[userLane])
-                    : declaration.lane(forText: context.attributes[declaration.field])
-                if declaration.source == .user { userLane += 1 }
                 // The segment's key is its lane, counted with the items shown like a query.
+                let lane = searchLanes[index]
                 let pair = lane == DeclaredValue.missing ? nil : store.queryItems.slot(of: FeatureKey.pair(lane, entries.item))
                 let counts = pair.map { store.queryItems.values[$0] }
                 write(smoothed(Double(counts?.clicks ?? 0), over: Double(counts?.shown ?? 0), prior: itemCTR, strength: 10))
-            case (.user, let kind):
-                write(profile.isEmpty ? 0 : number(profile[userLane], kind))
-                userLane += 1
-            case (.context, let kind):
-                write(number(declaration.lane(forText: context.attributes[declaration.field]), kind))
+            case (.user, let kind), (.context, let kind):
+                write(number(searchLanes[index], kind))
             }
         }
     }

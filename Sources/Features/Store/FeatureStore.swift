@@ -99,6 +99,23 @@ public struct FeatureStore: Sendable {
     /// Every column's name, in row order.
     public var featureNames: [String] { FeatureSchema.names + declared.columns }
 
+    /// A search's own declared values, one per declaration (``DeclaredFeatures/declarations``): the searcher's
+    /// user values (from the users file) and the request's context values; missing for item declarations.
+    func searchLanes(of context: FeatureContext) -> [UInt64] {
+        guard !declared.isEmpty else { return [] }
+        let profile = profileValues.width > 0 ? context.userID.flatMap { profiles.slot(of: FeatureKey.of($0)) } : nil
+        var userLane = 0
+        return declared.declarations.map { declaration in
+            switch declaration.source {
+            case .item: return DeclaredValue.missing
+            case .context: return declaration.lane(forText: context.attributes[declaration.field])
+            case .user:
+                defer { userLane += 1 }
+                return profile.map { profileValues[$0, userLane] } ?? DeclaredValue.missing
+            }
+        }
+    }
+
     /// The time of a counter never updated.
     static let never = -Double.greatestFiniteMagnitude
 

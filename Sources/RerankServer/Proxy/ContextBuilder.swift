@@ -131,7 +131,11 @@ struct ContextBuilder: Sendable {
                 overrides.hour = value
             case "weekday": overrides.weekday = try Self.weekday(item.value, field: field)
             default:
-                guard ["string", "number", "boolean"].contains(item.value.kindName), let text = FeatureDeclaration.text(of: item.value) else {
+                let scalar: String? = switch item.value {
+                case .string, .number, .bool: FeatureDeclaration.text(of: item.value)
+                default: nil
+                }
+                guard let text = scalar else {
                     throw .invalidRerankExtension(field: field, "must be a string, a number or true/false")
                 }
                 guard overrides.attributes.count < Self.maxContextAttributes else {
