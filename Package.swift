@@ -94,6 +94,17 @@ let package = Package(
         ),
         // Interaction logs in OpenSearch UBI form: records, readers, durable writers, validation, import.
         .target(name: "EventLog", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
+        // The cluster's UBI indices read back: whole (train, evaluate, a restart's catch-up) or tailed (shared state).
+        .target(
+            name: "ClusterLogs",
+            dependencies: [
+                "EventLog", "RerankJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The sidecar's configuration: the value, its loading from file, environment and flags, its errors. No NIO:
         // `rerank report` reads experiments from a config file without linking the server.
         .target(
@@ -107,6 +118,7 @@ let package = Package(
         .target(
             name: "RerankServer",
             dependencies: [
+                "ClusterLogs",
                 "CHeapStatistics", "RerankCore", "RerankJSON", "RerankConfiguration", "Ranking", "EventLog", "Experiments", "Features",
                 "Personalization",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -154,7 +166,7 @@ let package = Package(
         .executableTarget(
             name: "rerank",
             dependencies: [
-                "RerankCore", "RerankConfiguration", "RerankServer", "LTRModel", "LTRTraining", "EventLog", "Experiments",
+                "ClusterLogs", "RerankCore", "RerankConfiguration", "RerankServer", "LTRModel", "LTRTraining", "EventLog", "Experiments",
                 "ExperimentAnalysis", "Features", "Personalization", "PersonalizationTraining", "RerankJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -195,6 +207,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "RerankJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClusterLogsTests", dependencies: ["ClusterLogs", "EventLog", "RerankJSON"], swiftSettings: swiftSettings),
         // Serving: the model file, the live feature state and its parity with training; the tests train their models
         // first.
         .testTarget(
@@ -216,7 +229,7 @@ let package = Package(
         .testTarget(
             name: "RerankServerTests",
             dependencies: [
-                "RerankServer", "RerankConfiguration", "RerankServerTesting", "RerankTesting", "RerankFixtures", "EventLog",
+                "ClusterLogs", "RerankServer", "RerankConfiguration", "RerankServerTesting", "RerankTesting", "RerankFixtures", "EventLog",
                 "ExperimentAnalysis", "Personalization", "PersonalizationTraining",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -106,12 +106,15 @@ extension ServerConfiguration {
     private mutating func applyLog(_ section: ConfigReader) throws(ConfigurationError) {
         try section.requireKnownKeys([
             "dir", "queue_capacity", "max_file_bytes", "max_file_age_s", "cluster", "spool_dir", "hash_user_ids", "hash_key",
+            "share_state", "share_poll_ms",
         ])
         log.hashUserIDs = try section.bool("hash_user_ids") ?? log.hashUserIDs
         log.hashKey = try section.string("hash_key") ?? log.hashKey
         log.directory = try section.string("dir") ?? log.directory
         log.cluster = try section.bool("cluster") ?? log.cluster
         log.spoolDirectory = try section.string("spool_dir") ?? log.spoolDirectory
+        log.shareState = try section.bool("share_state") ?? log.shareState
+        log.sharePollMilliseconds = try section.int("share_poll_ms", in: 50...60_000) ?? log.sharePollMilliseconds
         log.queueCapacity = try section.int("queue_capacity", in: 1...10_000_000) ?? log.queueCapacity
         log.maxFileBytes = try section.int("max_file_bytes", in: 1024...Int(Int32.max)) ?? log.maxFileBytes
         log.maxFileAgeSeconds = try section.int("max_file_age_s", in: 1...31_536_000) ?? log.maxFileAgeSeconds

@@ -57,6 +57,8 @@ import Ranking
 /// | `log.max_file_age_s` | int seconds | `3600` (rotate past it) |
 /// | `log.cluster` | bool | `false` (also write impressions and events to the cluster's `ubi_queries` and `ubi_events` indices; `RERANK_LOG_CLUSTER`) |
 /// | `log.spool_dir` | string | `<log.dir>/spool` (where records wait for the cluster; required with `log.cluster` when `log.dir` is not set; `RERANK_LOG_SPOOL_DIR`) |
+/// | `log.share_state` | bool | `true` (with `log.cluster`: fold what other sidecars wrote to the cluster into the online state, and catch up from the cluster at start) |
+/// | `log.share_poll_ms` | int | `500` (how often the cluster is asked for other sidecars' records) |
 /// | `log.hash_user_ids` | bool | `false` (write user and session ids as keyed hashes; needs `log.hash_key`) |
 /// | `log.hash_key` | string | none (32 hex digits, the SipHash key; `RERANK_LOG_HASH_KEY`) |
 /// | `admin.token` | string | none (admin endpoints disabled; `RERANK_ADMIN_TOKEN`) |
@@ -107,6 +109,14 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var cluster = false
         /// Where records wait for the cluster; nil means `<directory>/spool`.
         public var spoolDirectory: String?
+        /// With `cluster`: tail the UBI indices for the other sidecars' records, and catch up from the cluster at
+        /// start instead of the log directory.
+        public var shareState = true
+        /// How often the tail asks the cluster.
+        public var sharePollMilliseconds = 500
+
+        /// Whether the sidecars share their online state through the cluster: `cluster` and `shareState`.
+        public var sharesState: Bool { cluster && shareState }
         /// Write user and session ids as keyed hashes (impressions, events, online state).
         public var hashUserIDs = false
         /// The SipHash-2-4 key for `hashUserIDs`, as 32 hexadecimal digits.

@@ -1,3 +1,4 @@
+import ClusterLogs
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -50,15 +51,31 @@ public func buildApplication(
         ? HeapTrimmer(interval: .seconds(configuration.limits.heapTrimSeconds)) : nil
     let filters = FilterSet(configuration.rerank.filters)
     let history = filters.readsHistory ? FilterHistory(limits: configuration.rerank.filterHistory) : nil
-    if let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory), modelWatcher != nil || history != nil {
+    let instance = SidecarStamp.newInstance()
+    let sharesState = configuration.log.sharesState && (modelWatcher != nil || history != nil)
+    if !sharesState, let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory),
+        modelWatcher != nil || history != nil
+    {
         rebuildOnlineState(modelWatcher?.live, history: history, from: directory, configuration: configuration, now: now, logger: logger)
     }
     let online = modelWatcher.map { OnlineStateService(live: $0.live) }
     // Created last: everything above can fail, and the client must not be dropped without a shutdown.
     let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
     let clusterSinks = try shuttingDown(upstream, onError: spoolDirectory.map { directory in
-        try clusterLogSinks(spoolDirectory: directory, log: configuration.log, cluster: upstream, metrics: metrics, logger: logger)
+        try clusterLogSinks(
+            spoolDirectory: directory, log: configuration.log, cluster: upstream, instance: instance, metrics: metrics, logger: logger)
     })
+    let applyEvents: @Sendable ([UBIEvent]) -> Void = { events in
+        let logged = events.compactMap(LoggedEvent.init(ubi:))
+        history?.record(logged)
+        modelWatcher?.live.apply(logged)
+    }
+    let shared = sharesState ? SharedStateService(
+        cluster: upstream, instance: instance, live: modelWatcher?.live, online: online, history: history,
+        historyHorizon: filters.historyHorizon, applyEvents: applyEvents,
+        interval: .milliseconds(configuration.log.sharePollMilliseconds),
+        maxClockSkew: Double(configuration.limits.maxClockSkewSeconds), metrics: metrics, logger: logger
+    ) : nil
     let querySink = FanOutSink.combining(writers?.queries, clusterSinks?.queries)
     let eventSink = FanOutSink.combining(writers?.events, clusterSinks?.events)
     let impressions = querySink.map {
@@ -72,11 +89,7 @@ public func buildApplication(
     EventsController(
         sink: eventSink, maxRequestBody: configuration.limits.maxRequestBody, bodyTimeout: bodyTimeout, now: now,
         metrics: metrics, hasher: hasher, maxClockSkew: Double(configuration.limits.maxClockSkewSeconds),
-        accepted: { events in
-            let logged = events.compactMap(LoggedEvent.init(ubi:))
-            history?.record(logged)
-            modelWatcher?.live.apply(logged)
-        }
+        accepted: applyEvents
     ).register(on: router)
     AdminController(
         token: configuration.admin.token, rerankers: rerankers, modelWatcher: modelWatcher,
@@ -94,19 +107,21 @@ public func buildApplication(
         // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, the cluster
         // sinks ship what they can, then the pool closes.
         services: [upstream] + (clusterSinks.map { [$0.queries, $0.events] } ?? []) + (writers.map { [$0] } ?? [])
-            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (online.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? [])
+            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (online.map { [$0] } ?? []) + (shared.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? [])
             + (heapTrimmer.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
-            announceListening(on: port, configuration, rerankers: rerankers, logger: logger)
+            announceListening(on: port, configuration, instance: instance, rerankers: rerankers, logger: logger)
         },
         logger: logger
     )
 }
 
-/// Logs the address the sidecar listens on, its upstream, ranker and experiments.
+/// Logs the address the sidecar listens on, its upstream, ranker, experiments and instance (the `rerank_instance`
+/// of the records it writes to the cluster).
 private func announceListening(
-    on port: Int, _ configuration: RerankConfiguration.ServerConfiguration, rerankers: RerankerStore, logger: Logger
+    on port: Int, _ configuration: RerankConfiguration.ServerConfiguration, instance: String, rerankers: RerankerStore,
+    logger: Logger
 ) {
     logger.notice(
         "rerank listening",
@@ -115,6 +130,7 @@ private func announceListening(
             "upstream": .string(configuration.upstream.urls.joined(separator: ",")),
             "ranker": .string(rerankers.serving.reranker.version),
             "experiments": .string(configuration.experiments.map(\.name).joined(separator: ",")),
+            "instance": .string(instance),
         ]
     )
 }
@@ -160,7 +176,7 @@ private func rebuildOnlineState(
 
 /// The cluster sinks of `ubi_queries` and `ubi_events`, spooling in `spoolDirectory`.
 private func clusterLogSinks(
-    spoolDirectory: String, log: RerankConfiguration.ServerConfiguration.Log, cluster: UpstreamClient,
+    spoolDirectory: String, log: RerankConfiguration.ServerConfiguration.Log, cluster: UpstreamClient, instance: String,
     metrics: ProxyMetrics, logger: Logger
 ) throws -> (queries: ClusterLogSink, events: ClusterLogSink) {
     var settings = ClusterLogSink.Settings()
@@ -168,7 +184,8 @@ private func clusterLogSinks(
     settings.maxFileAge = Double(log.maxFileAgeSeconds)
     func sink(_ index: UBIIndex) throws -> ClusterLogSink {
         try ClusterLogSink(
-            index: index, spoolDirectory: spoolDirectory, cluster: cluster, settings: settings, metrics: metrics, logger: logger)
+            index: index, spoolDirectory: spoolDirectory, cluster: cluster, stamp: SidecarStamp(instance: instance),
+            settings: settings, metrics: metrics, logger: logger)
     }
     return (queries: try sink(.queries), events: try sink(.events))
 }

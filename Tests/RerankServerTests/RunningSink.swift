@@ -1,3 +1,4 @@
+import ClusterLogs
 import Logging
 import RerankConfiguration
 import ServiceLifecycle
@@ -31,7 +32,7 @@ struct RunningSink {
         let metrics = ProxyMetrics()
         var logger = Logger(label: "cluster-log-test")
         logger.logLevel = .warning
-        let sink = try ClusterLogSink(index: .events, spoolDirectory: spool, cluster: client, settings: settings, metrics: metrics, logger: logger)
+        let sink = try ClusterLogSink(index: .events, spoolDirectory: spool, cluster: client, stamp: SidecarStamp(instance: "test"), settings: settings, metrics: metrics, logger: logger)
         let group = ServiceGroup(services: [client, sink], logger: logger)
         let task = Task { try await group.run() }
         return RunningSink(sink: sink, metrics: metrics, group: group, task: task)

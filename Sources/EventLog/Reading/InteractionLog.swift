@@ -1,3 +1,5 @@
+import Foundation
+
 /// What an ``InteractionLogReader`` read: queries and events, each sorted by timestamp, and every line it
 /// could not use.
 public struct InteractionLog: Sendable {
@@ -15,6 +17,24 @@ public struct InteractionLog: Sendable {
         self.events = events
         self.problems = problems
         self.files = files
+    }
+
+    /// A log of records read in any order (files, or the cluster's slices), each kind sorted by timestamp;
+    /// records with equal timestamps keep the order they were given in.
+    public init(sorting queries: [UBIQuery], events: [UBIEvent], problems: [LogProblem] = [], files: [String] = []) {
+        self.init(
+            queries: Self.sortedByTime(queries, \.timestamp), events: Self.sortedByTime(events, \.timestamp),
+            problems: problems, files: files)
+    }
+
+    private static func sortedByTime<Record>(_ records: [Record], _ time: KeyPath<Record, Date>) -> [Record] {
+        records.enumerated()
+            .sorted { lhs, rhs in
+                let left = lhs.element[keyPath: time]
+                let right = rhs.element[keyPath: time]
+                return left != right ? left < right : lhs.offset < rhs.offset
+            }
+            .map(\.element)
     }
 }
 

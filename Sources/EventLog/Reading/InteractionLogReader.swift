@@ -47,12 +47,7 @@ public struct InteractionLogReader: Sendable {
             events.append(contentsOf: parser.events)
             problems.append(contentsOf: parser.problems)
         }
-        return InteractionLog(
-            queries: Self.sortedByTime(queries, \.timestamp),
-            events: Self.sortedByTime(events, \.timestamp),
-            problems: problems,
-            files: files.map(\.path)
-        )
+        return InteractionLog(sorting: queries, events: events, problems: problems, files: files.map(\.path))
     }
 
     /// The log files of `directory` in the order they are read, with the kind their names imply.
@@ -99,15 +94,5 @@ public struct InteractionLogReader: Sendable {
         } catch {
             throw .cannotRead(path, error.localizedDescription)
         }
-    }
-
-    private static func sortedByTime<Record>(_ records: [Record], _ time: KeyPath<Record, Date>) -> [Record] {
-        records.enumerated()
-            .sorted { lhs, rhs in
-                let left = lhs.element[keyPath: time]
-                let right = rhs.element[keyPath: time]
-                return left != right ? left < right : lhs.offset < rhs.offset
-            }
-            .map(\.element)
     }
 }

@@ -34,6 +34,15 @@ public struct FilterSet: Sendable {
         filters.contains { if case .exclude = $0.kind { true } else { false } }
     }
 
+    /// How far back the history filters look, in seconds: the longest `within`; infinite when one has none; nil
+    /// when no filter reads history.
+    var historyHorizon: Double? {
+        filters.reduce(nil) { longest, filter in
+            guard case .exclude(_, _, let within) = filter.kind else { return longest }
+            return max(longest ?? 0, within ?? .infinity)
+        }
+    }
+
     /// The filters that hold for one request.
     ///
     /// - Throws: ``RerankError`` (400) naming the field: an unknown filter name or placeholder, a missing value

@@ -1,11 +1,14 @@
+import ClusterLogs
 import EventLog
+import Foundation
 import Logging
 import RerankJSON
 import ServiceLifecycle
 import Synchronization
 
 /// Writes impressions or events to one of the cluster's UBI indices through a local spool, so that an
-/// acknowledged record is never lost while the cluster is down.
+/// acknowledged record is never lost while the cluster is down. Each record is stamped with this process and its
+/// number (``SidecarStamp``) so that the other sidecars can tail the index for it.
 ///
 /// `append` returns once the records are fsync'd in the spool (an ``NDJSONLogWriter`` with prefix
 /// `spool_<index>` in the spool directory). A background task ships the spool to the cluster with `_bulk`, in
@@ -46,6 +49,7 @@ final class ClusterLogSink: RecordSink, Service, Sendable {
     private let writer: NDJSONLogWriter
     private let rejected: NDJSONLogWriter
     private let cluster: UpstreamClient
+    private let stamp: SidecarStamp
     private let settings: Settings
     private let metrics: ProxyMetrics
     private let logger: Logger
@@ -58,9 +62,10 @@ final class ClusterLogSink: RecordSink, Service, Sendable {
     ///   - index: ``UBIIndex/queries`` or ``UBIIndex/events``.
     ///   - spoolDirectory: where records wait for the cluster (`log.spool_dir`).
     ///   - cluster: the client to the cluster, shared with the proxy.
+    ///   - stamp: this process's stamp for this index's records.
     /// - Throws: ``EventLogError`` when the spool directory cannot be created.
     init(
-        index: UBIIndex, spoolDirectory: String, cluster: UpstreamClient, settings: Settings = Settings(),
+        index: UBIIndex, spoolDirectory: String, cluster: UpstreamClient, stamp: SidecarStamp, settings: Settings = Settings(),
         metrics: ProxyMetrics, logger: Logger
     ) throws(EventLogError) {
         let prefix = "spool_\(index.name)"
@@ -71,16 +76,20 @@ final class ClusterLogSink: RecordSink, Service, Sendable {
         spool = Spool(directory: spoolDirectory, prefix: prefix)
         self.index = index
         self.cluster = cluster
+        self.stamp = stamp
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
     }
 
-    /// Spools the records; returns once they are fsync'd, and the shipper sends them on.
+    /// Spools the records, stamped; returns once they are fsync'd, and the shipper sends them on.
     ///
     /// - Throws: ``EventLogError`` when the spool cannot be written, or once the sink is shutting down.
     func append(_ records: [JSONObject]) async throws {
-        try await writer.append(records)
+        let now = Date()
+        var stamped = records
+        for index in stamped.indices { stamp.stamp(&stamped[index], at: now) }
+        try await writer.append(stamped)
         wake.wake()
     }
 

@@ -1,3 +1,4 @@
+import ClusterLogs
 import EventLog
 import Logging
 import NIOCore
@@ -186,13 +187,25 @@ struct SpoolShipper {
         case 200..<300:
             logger.notice("created the \(index.name) index in the cluster")
         case 400 where reason.contains("resource_already_exists_exception"):
-            break
+            try await addStampMapping()
         case 429, 500...:
             throw .refused(index.name, request: "PUT /\(index.name)", status: answer.status, reason: reason)
         default:
             logger.error("\(ClusterLogError.indexNotCreated(index.name, status: answer.status, reason: reason))")
         }
         indexReady = true
+    }
+
+    /// Adds the ``SidecarStamp`` fields to an index created before they existed (or by another tool), so that the
+    /// other sidecars' tail can filter on them exactly; a cluster that refuses is logged, and shipping goes on.
+    private func addStampMapping() async throws(ClusterLogError) {
+        let body = JSONObject(["properties": .object(SidecarStamp.mappingProperties)])
+        let answer = try await post(.PUT, "/\(index.name)/_mapping", body: ByteBuffer(bytes: JSONWriter.bytes(.object(body))), contentType: "application/json")
+        switch answer.status {
+        case 200..<300: break
+        case 429, 500...: throw .refused(index.name, request: "PUT /\(index.name)/_mapping", status: answer.status, reason: Self.reason(answer))
+        default: logger.error("cannot add the rerank_* fields to the \(index.name) mapping (status \(answer.status): \(Self.reason(answer))); sidecars tailing the index may miss records")
+        }
     }
 
     private func post(_ method: HTTPMethod, _ target: String, body: ByteBuffer, contentType: String) async throws(ClusterLogError) -> UpstreamResponse {

@@ -19,6 +19,9 @@ extension UBIIndex {
               "query_response_id": { "type": "keyword" },
               "query_response_hit_ids": { "type": "keyword" },
               "timestamp": { "type": "date" },
+              "rerank_instance": { "type": "keyword" },
+              "rerank_seq": { "type": "long" },
+              "rerank_logged_at": { "type": "date" },
               "query_attributes": {
                 "type": "object",
                 "dynamic": true,
@@ -48,6 +51,9 @@ extension UBIIndex {
               "message_type": { "type": "keyword" },
               "message": { "type": "text" },
               "timestamp": { "type": "date" },
+              "rerank_instance": { "type": "keyword" },
+              "rerank_seq": { "type": "long" },
+              "rerank_logged_at": { "type": "date" },
               "event_attributes": {
                 "type": "object",
                 "dynamic": true,

@@ -139,6 +139,33 @@ final class ProxyMetrics: Sendable {
         Counter(label: "rerank_cluster_log_rejected_total", dimensions: [("index", index)], factory: factory).increment(by: count)
     }
 
+    /// Records of other sidecars folded into the online state from the cluster's `index`.
+    func sharedRecords(index: String, _ count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "rerank_shared_state_records_total", dimensions: [("index", index)], factory: factory).increment(by: count)
+    }
+
+    /// Seconds between the newest record of a poll being written by its sidecar and being applied here.
+    func sharedLag(seconds: Double) {
+        Gauge(label: "rerank_shared_state_lag_seconds", factory: factory).record(seconds)
+    }
+
+    /// Record numbers the tail stopped waiting for (refused by the cluster, or dated before the catch-up).
+    func sharedSkipped(index: String, _ count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "rerank_shared_state_skipped_total", dimensions: [("index", index)], factory: factory).increment(by: count)
+    }
+
+    /// A catch-up or poll of the cluster that failed (it is tried again).
+    func sharedFailure(phase: String) {
+        Counter(label: "rerank_shared_state_failures_total", dimensions: [("phase", phase)], factory: factory).increment()
+    }
+
+    /// Whether the start's catch-up from the cluster is done (1) or still to come (0).
+    func sharedCaughtUp(_ done: Bool) {
+        Gauge(label: "rerank_shared_state_caught_up", factory: factory).record(done ? 1 : 0)
+    }
+
     /// Each table of the online statistics (items, users, sessions, ...): entries, configured capacity, entries
     /// evicted since the statistics were loaded, and bytes allocated; and served searches dropped unapplied.
     func onlineState(_ statistics: (tables: [TableStatistics], droppedSearches: Int)) {

@@ -1,0 +1,141 @@
+import ClusterLogs
+import EventLog
+import Foundation
+import Logging
+import Personalization
+import RerankJSON
+import ServiceLifecycle
+
+/// Keeps this sidecar's online state in step with the other sidecars' through the cluster (`log.cluster` with
+/// `log.share_state`).
+///
+/// At start it catches up: it reads from the UBI indices every search dated after the model's snapshot (and
+/// every event the history filters may need), from all sidecars, its own earlier runs included, and applies
+/// them in time order; it retries until the cluster answers. Then, every `interval`, it asks each index for the
+/// records other running sidecars wrote since (``ClusterTail``, by writer and number, not by time, so records that
+/// reach the cluster late are not missed) and applies them as if they had been served or posted here. Its own
+/// records are never read back: they were applied when they happened.
+///
+/// The state is eventually consistent: a record reaches the other sidecars once its writer has shipped it
+/// (normally at once), the cluster has refreshed (1 s by default) and their next poll has run.
+/// `rerank_shared_state_lag_seconds` shows the delay of the newest record of the last poll.
+final class SharedStateService: Service, Sendable {
+    private let cluster: any ClusterTransport
+    private let instance: String
+    private let live: LiveFeatureState?
+    private let online: OnlineStateService?
+    private let history: FilterHistory?
+    /// How far back the history filters look (seconds); nil when none reads history.
+    private let historyHorizon: Double?
+    private let applyEvents: @Sendable ([UBIEvent]) -> Void
+    private let interval: Duration
+    private let maxClockSkew: Double
+    private let metrics: ProxyMetrics
+    private let logger: Logger
+
+    init(
+        cluster: any ClusterTransport, instance: String, live: LiveFeatureState?, online: OnlineStateService?,
+        history: FilterHistory?, historyHorizon: Double?, applyEvents: @escaping @Sendable ([UBIEvent]) -> Void,
+        interval: Duration, maxClockSkew: Double, metrics: ProxyMetrics, logger: Logger
+    ) {
+        self.cluster = cluster
+        self.instance = instance
+        self.live = live
+        self.online = online
+        self.history = history
+        self.historyHorizon = historyHorizon
+        self.applyEvents = applyEvents
+        self.interval = interval
+        self.maxClockSkew = maxClockSkew
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func run() async throws {
+        metrics.sharedCaughtUp(false)
+        await cancelWhenGracefulShutdown {
+            guard var tails = await self.catchUpUntilDone() else { return }
+            self.metrics.sharedCaughtUp(true)
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: self.interval)
+                } catch {
+                    return
+                }
+                for index in tails.indices { await self.poll(&tails[index]) }
+            }
+        }
+    }
+
+    /// The catch-up, tried again every few seconds until it succeeds; nil when cancelled first.
+    private func catchUpUntilDone() async -> [ClusterTail]? {
+        var delay = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                return try await catchUp()
+            } catch {
+                metrics.sharedFailure(phase: "catch_up")
+                logger.warning("online state not caught up from the cluster yet (\(error)); trying again in \(delay)")
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(30))
+            }
+        }
+        return nil
+    }
+
+    /// Applies what the cluster holds beyond the model's snapshot; returns the tails that go on from there.
+    private func catchUp() async throws(ClusterReadError) -> [ClusterTail] {
+        let now = Date()
+        let since = Date(timeIntervalSince1970: live?.latest ?? now.timeIntervalSince1970)
+        let historySince = historyHorizon.map { now.addingTimeInterval(-min($0, now.timeIntervalSince1970)) }
+        let eventsSince = historySince.map { min($0, since) } ?? since
+        let reader = ClusterLogReader(cluster: cluster)
+        let log = try await reader.read(
+            queriesSince: live == nil ? now : since, eventsSince: eventsSince, until: now.addingTimeInterval(maxClockSkew))
+        let notAfter = now.timeIntervalSince1970 + maxClockSkew
+        let (live, history) = (self.live, self.history)
+        let applied = await OffPoolQueue.ingestion.run { () -> (impressions: Int, events: Int, history: Int) in
+            let replayed = live?.catchUp(with: log, notAfter: notAfter) ?? (impressions: 0, events: 0)
+            return (replayed.impressions, replayed.events, history?.catchUp(with: log, notAfter: notAfter) ?? 0)
+        }
+        logger.notice(
+            "online state caught up from the cluster: \(applied.impressions) searches and \(applied.events) events since the model's snapshot, \(applied.history) events for the history filters; \(log.problems.count) documents skipped")
+        var tails: [ClusterTail] = []
+        if live != nil {
+            var cursor = TailCursor(own: instance, since: since)
+            cursor.start(with: log.queries.compactMap { SidecarStamp.read($0.fields) })
+            tails.append(ClusterTail(cluster: cluster, index: ClusterLogReader.queriesIndex, cursor: cursor))
+        }
+        var cursor = TailCursor(own: instance, since: eventsSince)
+        cursor.start(with: log.events.compactMap { SidecarStamp.read($0.fields) })
+        tails.append(ClusterTail(cluster: cluster, index: ClusterLogReader.eventsIndex, cursor: cursor))
+        return tails
+    }
+
+    /// Applies one index's new records; a failed poll is counted and tried again at the next.
+    private func poll(_ tail: inout ClusterTail) async {
+        let records: [JSONObject]
+        let skippedBefore = tail.cursor.skipped
+        do {
+            records = try await tail.poll(now: Date())
+        } catch {
+            metrics.sharedFailure(phase: "poll")
+            logger.warning("could not read other sidecars' \(tail.index) records: \(error)")
+            return
+        }
+        metrics.sharedSkipped(index: tail.index, tail.cursor.skipped - skippedBefore)
+        guard !records.isEmpty else { return }
+        let newest = records.compactMap(SidecarStamp.loggedAt).max()
+        if tail.index == ClusterLogReader.queriesIndex {
+            let queries = records.compactMap { try? UBIQuery(json: $0) }
+            let impressions = InteractionLog(queries: queries).loggedImpressions()
+            for impression in impressions { online?.submit(impression) }
+        } else {
+            let events = records.compactMap { try? UBIEvent(json: $0) }
+            let applyEvents = self.applyEvents
+            await OffPoolQueue.ingestion.run { applyEvents(events) }
+        }
+        metrics.sharedRecords(index: tail.index, records.count)
+        if let newest { metrics.sharedLag(seconds: max(0, Date().timeIntervalSince1970 - newest)) }
+    }
+}
