@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterLogs
 import EventLog
 import Features
 import Foundation
@@ -7,7 +8,7 @@ import PersonalizationTraining
 
 /// The flags `train` and `evaluate` share for UBI logs (`--format ubi`, the default).
 struct LogArguments: ParsableArguments {
-    @Option(help: "UBI log directory or file (ubi_queries*.ndjson, ubi_events*.ndjson, or _bulk files).")
+    @Option(help: "UBI log directory or file (ubi_queries*.ndjson, ubi_events*.ndjson, or _bulk files), or the cluster log.cluster fills (http(s)://[user:password@]host:port).")
     var logs: String?
 
     @Option(help: "Items file (NDJSON, one object with an id and catalog fields per line) for category, brand, price and declared item features.")
@@ -17,9 +18,7 @@ struct LogArguments: ParsableArguments {
     var users: String?
 
     func validate() throws {
-        if let logs, !FileManager.default.fileExists(atPath: logs) {
-            throw ValidationError("--logs \(logs) does not exist; give the directory `rerank serve --log-dir` writes, or a UBI file.")
-        }
+        if let logs { try Self.check(logs) }
         if let items, !FileManager.default.isReadableFile(atPath: items) {
             throw ValidationError("--items \(items) is not a readable file; give an NDJSON items file such as sample/catalog.ndjson.")
         }
@@ -29,28 +28,62 @@ struct LogArguments: ParsableArguments {
     }
 
     /// The logs, item attributes and declared user values, with read problems reported on standard error.
-    func load(declared: DeclaredFeatures = .none) throws -> (log: InteractionLog, items: [String: ItemAttributes], users: [String: [UInt64]]) {
+    func load(declared: DeclaredFeatures = .none) async throws -> (log: InteractionLog, items: [String: ItemAttributes], users: [String: [UInt64]]) {
         guard let logs else { throw ValidationError("--format ubi needs --logs DIR: the UBI logs to learn from.") }
         if users != nil, declared.declarations(of: .user).isEmpty {
             throw ValidationError("--users is read for declared user features, and none are declared; declare them (`features` with source user) or leave --users out.")
         }
-        let log = try Self.read(logs)
+        let log = try await Self.read(logs)
         let attributes = try items.map { try ItemCatalog.read($0, declared: declared) } ?? [:]
         let profiles = try users.map { try ItemCatalog.readUsers($0, declared: declared) } ?? [:]
         let usersRead = users == nil ? "" : ", \(profiles.count) users"
         FileHandle.standardError.write(Data(
-            "read \(log.queries.count) searches and \(log.events.count) events from \(log.files.count) files; \(attributes.count) items\(usersRead)\n".utf8
+            "read \(log.queries.count) searches and \(log.events.count) events from \(Self.sources(of: log, at: logs)); \(attributes.count) items\(usersRead)\n".utf8
         ))
         return (log, attributes, profiles)
     }
 
-    /// The UBI logs at `path`, with unreadable lines reported on standard error.
-    static func read(_ path: String) throws -> InteractionLog {
-        let log = try InteractionLogReader().read(path)
+    /// Whether `--logs` names a cluster rather than files.
+    static func isCluster(_ logs: String) -> Bool {
+        logs.hasPrefix("http://") || logs.hasPrefix("https://")
+    }
+
+    /// Checks that `--logs` names a path that exists, or a cluster.
+    static func check(_ logs: String) throws {
+        if logs.contains("://"), !isCluster(logs) {
+            throw ValidationError("--logs \(logs) is a URL the logs cannot be read from; give http(s)://host:port of the cluster log.cluster fills.")
+        }
+        if !isCluster(logs), !FileManager.default.fileExists(atPath: logs) {
+            throw ValidationError("--logs \(logs) does not exist; give the directory `rerank serve --log-dir` writes, a UBI file, or the cluster's http(s)://host:port.")
+        }
+    }
+
+    /// The UBI logs at `path` (files, or the cluster's `ubi_queries` and `ubi_events`), with unreadable lines
+    /// or documents reported on standard error.
+    static func read(_ path: String) async throws -> InteractionLog {
+        let log = try await isCluster(path) ? readCluster(path) : InteractionLogReader().read(path)
         if !log.problems.isEmpty {
             FileHandle.standardError.write(Data("\(log.problems.count) unreadable log lines skipped, e.g. \(log.problems[0])\n".utf8))
         }
         return log
+    }
+
+    /// Both UBI indices of the cluster at `url`, read in a point in time, two slices at a time.
+    private static func readCluster(_ url: String) async throws -> InteractionLog {
+        let cluster = try HTTPClusterTransport(url: url)
+        do {
+            let log = try await ClusterLogReader(cluster: cluster).read()
+            try await cluster.close()
+            return log
+        } catch {
+            try? await cluster.close()
+            throw error
+        }
+    }
+
+    /// `N files`, or the cluster's index URLs.
+    static func sources(of log: InteractionLog, at logs: String) -> String {
+        isCluster(logs) ? log.files.joined(separator: " and ") : "\(log.files.count) files"
     }
 }
 

@@ -123,7 +123,7 @@ extension Rerank {
             }
             let model = model ?? ""
             if format == .ubi {
-                try evaluateLogs(model: model)
+                try await evaluateLogs(model: model)
                 return
             }
             let loaded = try RankingModel(contentsOf: model)
@@ -154,10 +154,10 @@ extension Rerank {
         }
 
         /// The UBI input path: replay the logs, reorder the held-out searches, compare orderings.
-        private func evaluateLogs(model: String) throws {
+        private func evaluateLogs(model: String) async throws {
             let personalization = try PersonalizationModel(contentsOf: model)
             let compared = try compare.map { try PersonalizationModel(contentsOf: $0) }
-            let (log, items, users) = try logArguments.load(declared: personalization.extras.state.declared)
+            let (log, items, users) = try await logArguments.load(declared: personalization.extras.state.declared)
             let evaluation = try LogEvaluator.evaluate(
                 model: personalization, comparedWith: compared, log: log, items: items, profiles: users, holdOut: holdOut.holdOut, fraction: fraction,
                 gain: gain.relevanceGain)

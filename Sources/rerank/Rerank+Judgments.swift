@@ -5,7 +5,7 @@ import PersonalizationTraining
 
 extension Rerank {
     /// `rerank judgments`: relevance judgments of (query, item) pairs from a click model fitted on UBI logs.
-    struct Judgments: ParsableCommand {
+    struct Judgments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "judgments",
             abstract: "Write click-model relevance judgments from UBI logs: TREC qrels or a Search Relevance Workbench import.",
@@ -110,8 +110,8 @@ extension Rerank {
             }
         }
 
-        func run() throws {
-            let (log, items, _) = try logArguments.load()
+        func run() async throws {
+            let (log, items, _) = try await logArguments.load()
             let judgments = try JudgmentList.make(from: log, items: items, options: try options())
             let file = try AtomicFile(path: output)
             var lines = 0

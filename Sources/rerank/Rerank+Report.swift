@@ -7,7 +7,7 @@ import RerankJSON
 
 extension Rerank {
     /// `rerank report`: who won each experiment, from the logs.
-    struct Report: ParsableCommand {
+    struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "report",
             abstract: "Report experiments: per variant exposures, users, CTR, add-to-cart and purchase rates, clicks per search and MRR with intervals and tests; interleaving preferences; sample-ratio checks.",
@@ -20,7 +20,7 @@ extension Rerank {
                 """
         )
 
-        @Option(help: "UBI log directory or file (ubi_queries*.ndjson, ubi_events*.ndjson, or _bulk files).")
+        @Option(help: "UBI log directory or file (ubi_queries*.ndjson, ubi_events*.ndjson, or _bulk files), or the cluster log.cluster fills (http(s)://[user:password@]host:port).")
         var logs: String
 
         @Option(help: "The sidecar's JSON config file: its experiments' splits and controls win over the logged ones.")
@@ -39,16 +39,14 @@ extension Rerank {
         var metric: ExperimentMetric = .ctr
 
         func validate() throws {
-            guard FileManager.default.fileExists(atPath: logs) else {
-                throw ValidationError("--logs \(logs) does not exist; give the directory `rerank serve --log-dir` writes, or a UBI file.")
-            }
+            try LogArguments.check(logs)
             if let config, !FileManager.default.isReadableFile(atPath: config) {
                 throw ValidationError("--config \(config) is not a readable file; give the JSON config the sidecar serves with.")
             }
             guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be between 0 and 0.5, e.g. 0.05.") }
         }
 
-        func run() throws {
+        func run() async throws {
             var configured: [Experiment] = []
             if let config {
                 var configuration = ServerConfiguration()
@@ -59,7 +57,7 @@ extension Rerank {
                 }
                 configured = configuration.experiments
             }
-            let log = try LogArguments.read(logs)
+            let log = try await LogArguments.read(logs)
             let report = ExperimentReport(ExperimentLog(log), configured: configured, alpha: alpha, primaryMetric: metric)
             print(report.table())
             if let json {

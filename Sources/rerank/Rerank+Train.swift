@@ -145,7 +145,7 @@ extension Rerank {
             let model: RankingModel
             switch format {
             case .ubi:
-                try trainLogs(parameters: parameters)
+                try await trainLogs(parameters: parameters)
                 return
             case .letor:
                 guard let dataPath else {
@@ -178,9 +178,9 @@ extension Rerank {
         }
 
         /// The UBI input path: replay the logs, train with a time split, compare with the engine's order.
-        private func trainLogs(parameters: TrainingParameters) throws {
+        private func trainLogs(parameters: TrainingParameters) async throws {
             let declared = try features.map(Self.declaredFeatures) ?? .none
-            let (log, items, users) = try logArguments.load(declared: declared)
+            let (log, items, users) = try await logArguments.load(declared: declared)
             var options = LogTrainingOptions()
             options.builder.declared = declared
             options.parameters = parameters

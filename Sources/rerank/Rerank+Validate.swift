@@ -4,7 +4,7 @@ import Foundation
 
 extension Rerank {
     /// `rerank validate`: checks UBI interaction logs for what a trainer would trip on.
-    struct Validate: ParsableCommand {
+    struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check UBI interaction logs for problems a trainer would trip on.",
             discussion: """
@@ -16,7 +16,7 @@ extension Rerank {
                 """
         )
 
-        @Option(help: "Log directory or NDJSON / _bulk file to check.")
+        @Option(help: "Log directory or NDJSON / _bulk file to check, or the cluster log.cluster fills (http(s)://[user:password@]host:port).")
         var logs: String
 
         @Option(
@@ -36,16 +36,7 @@ extension Rerank {
         var knownActions: [String] = []
 
         func validate() throws {
-            if logs.contains("://") {
-                throw ValidationError(
-                    "--logs '\(logs)' is a URL, but validate reads files: export the cluster's ubi_queries and ubi_events indices as _bulk NDJSON and pass that file or directory"
-                )
-            }
-            guard FileManager.default.fileExists(atPath: logs) else {
-                throw ValidationError(
-                    "--logs '\(logs)' does not exist; pass the directory the sidecar writes (serve --log-dir) or an NDJSON / _bulk file"
-                )
-            }
+            try LogArguments.check(logs)
             if let now, UBITimestamp.parse(now) == nil {
                 throw ValidationError("--now '\(now)' is not an ISO-8601 time; write it like 2025-01-24T07:31:30Z")
             }
@@ -63,8 +54,8 @@ extension Rerank {
             }
         }
 
-        func run() throws {
-            let log = try InteractionLogReader().read(logs)
+        func run() async throws {
+            let log = try await LogArguments.isCluster(logs) ? LogArguments.read(logs) : InteractionLogReader().read(logs)
             var configuration = LogValidator.Configuration()
             configuration.extraActions = Set(knownActions)
             let report = LogValidator(configuration: configuration)
