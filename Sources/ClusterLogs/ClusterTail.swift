@@ -3,17 +3,22 @@ import RerankJSON
 
 /// Reads what other sidecars wrote to one UBI index since the last poll (see ``TailCursor``).
 ///
+/// A poll is one unsorted search for the records the cursor has not applied, up to `pageSize` of them: sorting
+/// is what costs a cluster most, and the cursor needs no order. When the page comes back full, more records are
+/// waiting (``isBehind``): the caller polls again at once, and no gap is given up on a partial view.
+///
 /// ```swift
 /// var tail = ClusterTail(cluster: cluster, index: ClusterLogReader.eventsIndex, cursor: cursor)
 /// for record in try await tail.poll(now: Date()) { apply(record) }
 /// ```
 public struct ClusterTail: Sendable {
-    /// Documents per page; a poll reads at most `maxPages` pages and leaves the rest to the next.
-    public static let pageSize = 1_000
-    static let maxPages = 20
+    /// Records per poll.
+    public static let pageSize = 10_000
 
     public let index: String
     public private(set) var cursor: TailCursor
+    /// Whether the last poll came back full, with more records waiting: poll again without pausing.
+    public private(set) var isBehind = false
     private let cluster: any ClusterTransport
 
     public init(cluster: any ClusterTransport, index: String, cursor: TailCursor) {
@@ -22,40 +27,26 @@ public struct ClusterTail: Sendable {
         self.cursor = cursor
     }
 
-    /// The records not applied yet, oldest written first, each marked applied; an index the cluster lacks has none.
+    /// The records not applied yet, in the order their sidecars wrote them, each marked applied; an index the
+    /// cluster lacks has none.
     ///
     /// - Throws: ``ClusterReadError`` when the cluster cannot be searched; the cursor then stands where it was.
     public mutating func poll(now: Date) async throws(ClusterReadError) -> [JSONObject] {
-        var cursor = self.cursor
-        var records: [JSONObject] = []
-        var after: JSONValue?
-        for _ in 0..<Self.maxPages {
-            var body = JSONObject([
-                "size": .int(Self.pageSize),
-                "query": .object(cursor.query),
-                "sort": .array([SidecarStamp.loggedAtField, SidecarStamp.instanceField, SidecarStamp.sequenceField].map {
-                    .object(JSONObject([$0: .string("asc")]))
-                }),
-            ])
-            if let after { body["search_after"] = after }
-            let answer: JSONObject
-            do {
-                answer = try await cluster.json(.POST, "/\(index)/_search", body)
-            } catch .refused(_, 404, _) {
-                break
-            }
-            let page = try ClusterDocument.hits(of: answer, index: index, request: "POST /\(index)/_search")
-            for document in page {
-                guard let stamp = SidecarStamp.read(document.source),
-                    cursor.admit(instance: stamp.instance, sequence: stamp.sequence)
-                else { continue }
-                records.append(document.source)
-            }
-            guard page.count == Self.pageSize, let last = page.last?.sort else { break }
-            after = last
+        let body = JSONObject(["size": .int(Self.pageSize), "query": .object(cursor.query)])
+        let answer: JSONObject
+        do {
+            answer = try await cluster.json(.POST, "/\(index)/_search", body)
+        } catch .refused(_, 404, _) {
+            isBehind = false
+            return []
         }
-        cursor.settle(now: now.timeIntervalSince1970)
-        self.cursor = cursor
-        return records
+        let hits = try ClusterDocument.hits(of: answer, index: index, request: "POST /\(index)/_search")
+        let stamped = hits.compactMap { document in SidecarStamp.read(document.source).map { (stamp: $0, source: document.source) } }
+        let admitted = cursor.admit(stamped.map(\.stamp))
+        isBehind = hits.count == Self.pageSize
+        cursor.settle(now: now.timeIntervalSince1970, viewComplete: !isBehind)
+        return zip(stamped, admitted).filter(\.1).map(\.0)
+            .sorted { ($0.stamp.instance, $0.stamp.sequence) < ($1.stamp.instance, $1.stamp.sequence) }
+            .map(\.source)
     }
 }

@@ -10,7 +10,8 @@ import RerankJSON
 /// and the runs above it already done; a record is new when neither covers it. The query asks each known writer
 /// for numbers above `applied` outside its runs, and any other writer for records dated after `since`. A gap
 /// that stays open for `gapTimeout` seconds (a record the cluster refused, or one dated at or before `since`) is
-/// given up, so the runs stay few and the query small.
+/// given up, so the runs stay few and the query small; but only after a poll that saw every record waiting,
+/// since a partial page says nothing about what is missing.
 ///
 /// ```swift
 /// var cursor = TailCursor(own: stamp.instance, since: store.latest)
@@ -58,6 +59,16 @@ public struct TailCursor: Sendable {
         }
     }
 
+    /// Which records of one page (in any order) are new, marking them applied. A writer seen for the first time
+    /// starts below its lowest number on the page.
+    public mutating func admit(_ page: [(instance: String, sequence: Int)]) -> [Bool] {
+        for record in page where writers[record.instance] == nil && record.instance != own {
+            let lowest = page.lazy.filter { $0.instance == record.instance }.map(\.sequence).min()!
+            writers[record.instance] = Progress(applied: lowest - 1)
+        }
+        return page.map { admit(instance: $0.instance, sequence: $0.sequence) }
+    }
+
     /// Whether the record is new; if so it is marked applied.
     public mutating func admit(instance: String, sequence: Int) -> Bool {
         guard instance != own else { return false }
@@ -68,11 +79,13 @@ public struct TailCursor: Sendable {
         return true
     }
 
-    /// Closes filled gaps and gives up those open longer than ``gapTimeout``.
+    /// Gives up the gaps open longer than ``gapTimeout``, or beyond ``maxRuns``, when the last poll saw every
+    /// record waiting (`viewComplete`).
     ///
     /// - Returns: how many numbers were given up.
     @discardableResult
-    public mutating func settle(now: Double) -> Int {
+    public mutating func settle(now: Double, viewComplete: Bool = true) -> Int {
+        guard viewComplete else { return 0 }
         var givenUp = 0
         for instance in writers.keys {
             givenUp += writers[instance]!.settle(now: now)

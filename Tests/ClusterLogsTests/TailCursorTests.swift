@@ -87,4 +87,25 @@ import Testing
         #expect(text.contains(#"{"terms":{"rerank_instance":["a"]}}"#))
         #expect(text.contains(#""timestamp":{"gt":"2023-11-14T22:13:20.000Z"}"#))
     }
+
+    @Test func aNewWriterOnAnUnsortedPageStartsBelowItsLowestNumber() {
+        var cursor = TailCursor(own: "me", since: since)
+        let admitted = cursor.admit([("a", 7), ("a", 5), ("b", 2), ("a", 6), ("a", 5), ("me", 1)])
+        #expect(admitted == [true, true, true, true, false, false])
+        #expect(cursor.writers["a"] == TailCursor.Progress(applied: 7))
+        #expect(cursor.writers["b"] == TailCursor.Progress(applied: 2))
+    }
+
+    @Test func noGapIsGivenUpOnAPartialView() {
+        var cursor = TailCursor(own: "me", since: since)
+        _ = cursor.admit([("a", 1), ("a", 3)])
+        let partial = cursor.settle(now: 0, viewComplete: false)
+        let stillPartial = cursor.settle(now: TailCursor.gapTimeout * 3, viewComplete: false)
+        #expect(partial == 0 && stillPartial == 0)
+        #expect(cursor.writers["a"]?.runs == [3...3])
+        let complete = cursor.settle(now: TailCursor.gapTimeout * 4)
+        #expect(complete == 0, "the gap's clock starts with the first complete view")
+        let later = cursor.settle(now: TailCursor.gapTimeout * 5)
+        #expect(later == 1)
+    }
 }

@@ -12,7 +12,7 @@ import ServiceLifecycle
 /// At start it catches up: it reads from the UBI indices every search dated after the model's snapshot (and
 /// every event the history filters may need), from all sidecars, its own earlier runs included, and applies
 /// them in time order; it retries until the cluster answers. Then, every `interval`, it asks each index for the
-/// records other running sidecars wrote since (``ClusterTail``, by writer and number, not by time, so records that
+/// records other running sidecars wrote since (at once again while a poll leaves records waiting; ``ClusterTail``, by writer and number, not by time, so records that
 /// reach the cluster late are not missed) and applies them as if they had been served or posted here. Its own
 /// records are never read back: they were applied when they happened.
 ///
@@ -57,10 +57,12 @@ final class SharedStateService: Service, Sendable {
             guard var tails = await self.catchUpUntilDone() else { return }
             self.metrics.sharedCaughtUp(true)
             while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: self.interval)
-                } catch {
-                    return
+                if !tails.contains(where: \.isBehind) {
+                    do {
+                        try await Task.sleep(for: self.interval)
+                    } catch {
+                        return
+                    }
                 }
                 for index in tails.indices { await self.poll(&tails[index]) }
             }
