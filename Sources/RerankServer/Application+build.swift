@@ -85,7 +85,7 @@ public func buildApplication(
         configuration, upstream: upstream, hasher: hasher, rerankers: rerankers, metrics: metrics, impressions: impressions,
         online: online, filters: filters, history: history, now: now)
     let router = Router()
-    OperationsController(upstream: upstream, metrics: metrics, history: history).register(on: router)
+    OperationsController(upstream: upstream, metrics: metrics, history: history, shared: shared).register(on: router)
     EventsController(
         sink: eventSink, maxRequestBody: configuration.limits.maxRequestBody, bodyTimeout: bodyTimeout, now: now,
         metrics: metrics, hasher: hasher, maxClockSkew: Double(configuration.limits.maxClockSkewSeconds),

@@ -120,7 +120,11 @@ def interactions(url: str, user: str, item: str) -> float:
 
 
 def caught_up(url: str) -> bool:
-    return metric(call(url, "GET", "/metrics").body.decode(), "rerank_shared_state_caught_up") == 1
+    """Ready once the catch-up from the cluster is done, and the metric says so."""
+    if call(url, "GET", "/_rerank/ready").status != 200:
+        return False
+    assert metric(call(url, "GET", "/metrics").body.decode(), "rerank_shared_state_caught_up") == 1
+    return True
 
 
 def test_a_click_posted_to_one_sidecar_reranks_the_other_and_a_restart_catches_up(cluster, model, tmp_path):

@@ -69,6 +69,14 @@ def probe_lags(a, b, stop, out, posted_count):
             time.sleep(0.02)
 
 
+def in_cluster(upstream):
+    """Documents in the cluster's ubi_events: what A has shipped so far."""
+    try:
+        return json.loads(urllib.request.urlopen(upstream + "/ubi_events/_count", timeout=30).read())["count"]
+    except OSError:
+        return 0
+
+
 def caught_up(url):
     return metric(url, "rerank_shared_state_caught_up") == 1
 
@@ -121,7 +129,8 @@ def main():
         with multiprocessing.Pool(args.posters) as pool:
             pending = pool.map_async(post_crowd, chunks)
             while not pending.ready():
-                applied_by_time.append((time.monotonic() - started, metric(b, "rerank_shared_state_records_total", 'index="ubi_events"') - base))
+                applied_by_time.append((time.monotonic() - started, metric(b, "rerank_shared_state_records_total", 'index="ubi_events"') - base,
+                                        in_cluster(upstream)))
                 pending.wait(1.0)
             results = pending.get()
         posted_end = time.monotonic()
@@ -131,7 +140,7 @@ def main():
         target = acked + probes_posted[0]  # the probes' clicks come through A too
         while time.monotonic() - posted_end < 120:
             applied = metric(b, "rerank_shared_state_records_total", 'index="ubi_events"') - base
-            applied_by_time.append((time.monotonic() - started, applied))
+            applied_by_time.append((time.monotonic() - started, applied, in_cluster(upstream)))
             if applied >= target:
                 break
             time.sleep(0.25)
@@ -161,8 +170,11 @@ def main():
             "cpu_s_crowd": {name: round(cpu_seconds(p.pid) - cpu[name], 1) for name, p in zip("ab", sidecars)},
             "rss_mib": {"a": round(rss_kib(sidecars[0].pid) / 1024), "b": round(rss_kib(sidecars[1].pid) / 1024),
                         "osmem": round(rss_kib(osmem.pid) / 1024)},
-            "applied_by_b_every_10s": [int(next(n for t, n in applied_by_time if t >= mark))
+            # Every 10 s of the crowd phase: events B has applied, and events in the cluster's ubi_events (shipped by A).
+            "applied_by_b_every_10s": [int(next(n for t, n, _ in applied_by_time if t >= mark))
                                        for mark in range(0, int(applied_by_time[-1][0]) + 1, 10)],
+            "in_cluster_every_10s": [int(next(c for t, _, c in applied_by_time if t >= mark))
+                                     for mark in range(0, int(applied_by_time[-1][0]) + 1, 10)],
             "load_average": os.getloadavg(),
         }
         text = json.dumps(report, indent=1)

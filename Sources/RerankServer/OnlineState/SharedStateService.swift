@@ -5,6 +5,7 @@ import Logging
 import Personalization
 import RerankJSON
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps this sidecar's online state in step with the other sidecars' through the cluster (`log.cluster` with
 /// `log.share_state`).
@@ -32,6 +33,7 @@ final class SharedStateService: Service, Sendable {
     private let maxClockSkew: Double
     private let metrics: ProxyMetrics
     private let logger: Logger
+    private let caughtUp = Atomic<Bool>(false)
 
     init(
         cluster: any ClusterTransport, instance: String, live: LiveFeatureState?, online: OnlineStateService?,
@@ -51,10 +53,14 @@ final class SharedStateService: Service, Sendable {
         self.logger = logger
     }
 
+    /// Whether the start's catch-up is done (`/_rerank/ready` waits for it).
+    var isCaughtUp: Bool { caughtUp.load(ordering: .acquiring) }
+
     func run() async throws {
         metrics.sharedCaughtUp(false)
         await cancelWhenGracefulShutdown {
             guard var tails = await self.catchUpUntilDone() else { return }
+            self.caughtUp.store(true, ordering: .releasing)
             self.metrics.sharedCaughtUp(true)
             while !Task.isCancelled {
                 if !tails.contains(where: \.isBehind) {

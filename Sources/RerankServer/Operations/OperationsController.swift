@@ -2,12 +2,15 @@ import Hummingbird
 import NIOCore
 import RerankJSON
 
-/// The sidecar's own endpoints: `/metrics`, `/_rerank/health`, `/_rerank/ready`.
+/// The sidecar's own endpoints: `/metrics`, `/_rerank/health`, `/_rerank/ready` (the cluster answers and, with
+/// shared state, the start's catch-up is done).
 struct OperationsController: Sendable {
     let upstream: UpstreamClient
     let metrics: ProxyMetrics
     /// The filters' event history, whose tables `/metrics` reports; nil when no filter reads it.
     let history: FilterHistory?
+    /// The shared online state, which is not ready until it has caught up from the cluster; nil when not shared.
+    let shared: SharedStateService?
 
     func register(on router: Router<some RequestContext>) {
         router.get("/metrics") { _, _ in
@@ -22,6 +25,11 @@ struct OperationsController: Sendable {
             Self.json(.ok, JSONObject(["status": .string("ok")]))
         }
         router.get("/_rerank/ready") { _, _ in
+            if let shared, !shared.isCaughtUp {
+                return Self.json(.serviceUnavailable, JSONObject([
+                    "ready": .bool(false), "reason": .string("catching up the online state from the cluster"),
+                ]))
+            }
             do {
                 let response = try await upstream.send(method: .GET, target: "/", headers: [:], body: nil)
                 let ready = response.status < 500
