@@ -34,22 +34,26 @@ struct UBIDocuments {
     var problems: [LogProblem] = []
 
     mutating func add(query document: ClusterDocument) {
-        do {
-            var query = try UBIQuery(json: document.source)
-            query.location = document.location
-            queries.append(query)
-        } catch {
-            problems.append(LogProblem(location: document.location, reason: error.message))
-        }
+        guard var query = decode(document, UBIQuery.init(json:)) else { return }
+        query.location = document.location
+        queries.append(query)
     }
 
     mutating func add(event document: ClusterDocument) {
+        guard var event = decode(document, UBIEvent.init(json:)) else { return }
+        event.location = document.location
+        events.append(event)
+    }
+
+    /// The record, or nil with the reason kept as a problem at the document.
+    private mutating func decode<Record>(
+        _ document: ClusterDocument, _ make: (JSONObject) throws(EventLogError) -> Record
+    ) -> Record? {
         do {
-            var event = try UBIEvent(json: document.source)
-            event.location = document.location
-            events.append(event)
+            return try make(document.source)
         } catch {
             problems.append(LogProblem(location: document.location, reason: error.message))
+            return nil
         }
     }
 }
