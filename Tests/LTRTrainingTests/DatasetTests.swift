@@ -1,6 +1,6 @@
 import Foundation
 import LTRModel
-import LTRTraining
+@testable import LTRTraining
 import RerankCore
 import RerankFixtures
 import Testing
@@ -57,6 +57,32 @@ import Testing
         let parallel = try LETORReader.parse(Data(text.utf8), name: "big", threads: 4)
         #expect(serial.features == parallel.features && serial.labels == parallel.labels)
         #expect(serial.queryBoundaries == parallel.queryBoundaries && serial.queryCount == 1000)
+    }
+
+    @Test func readsInBlocksLikeWhole() throws {
+        var text = ""
+        for row in 0..<3_000 {
+            text += row % 97 == 0 ? "# a comment line\n\n" : ""
+            text += "\(row % 5) qid:query-\(row / 7) 1:\(Double(row) / 3) 3:\(row % 13).25 # row \(row)\n"
+        }
+        text += "2 qid:last 2:1"  // no newline at the end
+        let (directory, path) = try write(text)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let whole = try LETORReader.parse(Data(text.utf8), name: path)
+        for blockSize in [37, 4_096, 1 << 20] {
+            let blocks = try LETORReader.read(path: path, featureCount: nil, featureNames: nil, threads: 2, blockSize: blockSize)
+            #expect(blocks.features == whole.features && blocks.labels == whole.labels, "block size \(blockSize)")
+            #expect(blocks.queryBoundaries == whole.queryBoundaries && blocks.queryCount == 3_000 / 7 + 2)
+        }
+        let bad = text.replacingOccurrences(of: " 3:10.25 # row 1999\n", with: " 3:x # row 1999\n")
+        #expect(bad != text)
+        let (badDirectory, badPath) = try write(bad)
+        defer { try? FileManager.default.removeItem(at: badDirectory) }
+        let line = bad.prefix { $0 != "x" }.filter { $0 == "\n" }.count + 1
+        let error = try #require(throws: LTRError.self) {
+            try LETORReader.read(path: badPath, featureCount: nil, featureNames: nil, threads: 2, blockSize: 100)
+        }
+        #expect(error.message.hasPrefix("\(badPath):\(line):"), "\(error.message)")
     }
 
     @Test func reportsFileAndLine() throws {

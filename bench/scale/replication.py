@@ -69,6 +69,29 @@ def probe_lags(a, b, stop, out, posted_count):
             time.sleep(0.02)
 
 
+def ingest_ceiling(upstream, events=30_000, batch=1000):
+    """Events/s the cluster itself indexes: `_bulk` batches of crowd events straight into an index of its own
+    (`ceiling_events`, the ubi_events mapping), one request at a time, as a sidecar's shipper sends them."""
+    mapping = (ROOT / "mappings" / "ubi_events.json").read_bytes()
+    urllib.request.urlopen(urllib.request.Request(upstream + "/ceiling_events", data=mapping, method="PUT",
+                                                  headers={"content-type": "application/json"}), timeout=60).read()
+    started = time.monotonic()
+    for first in range(0, events, batch):
+        lines = []
+        for n in range(first, first + batch):
+            lines.append(json.dumps({"create": {"_index": "ceiling_events", "_id": f"c{n}"}}))
+            lines.append(json.dumps({"action_name": "click", "client_id": f"crowd-u{n}", "session_id": f"crowd-s{n}",
+                                     "query_id": f"crowd-q{n}", "event_id": f"c{n}", "timestamp": "2026-11-29T10:00:00.000Z",
+                                     "event_attributes": {"object": {"object_id": f"crowd-x{n}"}, "position": {"ordinal": n % 10}},
+                                     "rerank_instance": "ceiling", "rerank_seq": n + 1, "rerank_logged_at": "2026-11-29T10:00:00.000Z"}))
+        request = urllib.request.Request(upstream + "/_bulk", data=("\n".join(lines) + "\n").encode(),
+                                         headers={"content-type": "application/x-ndjson"})
+        urllib.request.urlopen(request, timeout=120).read()
+    rate = events / (time.monotonic() - started)
+    urllib.request.urlopen(urllib.request.Request(upstream + "/ceiling_events", method="DELETE"), timeout=60).read()
+    return round(rate)
+
+
 def in_cluster(upstream):
     """Documents in the cluster's ubi_events: what A has shipped so far."""
     try:
@@ -98,6 +121,7 @@ def main():
     sidecars = []
     try:
         stack.load_catalog(OpenSearch(upstream, timeout=60))
+        ceiling = ingest_ceiling(upstream)
         model = train_model(args.rerank, upstream, work)
         urls = []
         for name in ("a", "b"):
@@ -153,6 +177,7 @@ def main():
         pick = lambda p: round(lags[min(len(lags) - 1, int(len(lags) * p))], 2) if lags else None
         report = {
             "events": args.events,
+            "cluster_ingest_ceiling_per_s": ceiling,
             "acked_by_a": acked,
             "rejected": sum(r[1] for r in results),
             "posting_s": round(posted_end - started, 1),

@@ -3,9 +3,9 @@ import LTRModel
 
 /// The parsed rows of one piece of a LETOR / svmlight file, in sparse form.
 struct LETORChunk {
-    /// A run of consecutive rows with the same `qid:`, given by the qid's byte range in the file.
+    /// A run of consecutive rows with the same `qid:`, with the qid's bytes.
     struct QidRun {
-        var qid: Range<Int>
+        var qid: [UInt8]
         var rows: Int
     }
 
@@ -112,12 +112,10 @@ struct LETORChunk {
     }
 
     private mutating func addQid(_ bytes: UnsafeBufferPointer<UInt8>, _ qid: Range<Int>) {
-        if let last = qidRuns.last, last.qid.count == qid.count,
-            bytes[last.qid].elementsEqual(bytes[qid])
-        {
+        if let last = qidRuns.last, last.qid.elementsEqual(bytes[qid]) {
             qidRuns[qidRuns.count - 1].rows += 1
         } else {
-            qidRuns.append(QidRun(qid: qid, rows: 1))
+            qidRuns.append(QidRun(qid: Array(bytes[qid]), rows: 1))
         }
     }
 

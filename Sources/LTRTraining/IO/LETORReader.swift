@@ -6,7 +6,8 @@ import LTRModel
 /// Each line is `label [qid:ID] index:value index:value ... [# comment]`, with 1-based feature indices and
 /// absent features meaning 0. Query groups come from the `qid:` fields (rows of a query must be contiguous) or,
 /// when the lines have none, from the companion `FILE.query` file holding one group size per line (LightGBM's
-/// layout). Large files are parsed on several threads.
+/// layout). Files are read a block at a time (``blockSize``), each block parsed on several threads, so the text
+/// is never all in memory: the parsed rows and the dense matrix they become are.
 ///
 /// ```swift
 /// let train = try LETORReader.read(path: "rank.train")
@@ -28,24 +29,55 @@ public enum LETORReader {
         featureNames: [String]? = nil,
         threads: Int = 0
     ) throws -> Dataset {
-        let data: Data
+        try read(path: path, featureCount: featureCount, featureNames: featureNames, threads: threads, blockSize: blockSize)
+    }
+
+    /// ``read(path:featureCount:featureNames:threads:)`` with `blockSize` bytes read at a time.
+    static func read(
+        path: String, featureCount: Int?, featureNames: [String]?, threads: Int, blockSize: Int
+    ) throws -> Dataset {
+        let handle: FileHandle
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         } catch {
             throw LTRError.unreadableFile(path, reason: error.localizedDescription)
         }
+        defer { try? handle.close() }
         let queryPath = path + ".query"
         let groupSizes: [Int]? =
             FileManager.default.fileExists(atPath: queryPath) ? try readGroupSizes(path: queryPath) : nil
-        return try parse(
-            data,
-            name: path,
-            groupSizes: groupSizes,
-            featureCount: featureCount,
-            featureNames: featureNames,
-            threads: threads
-        )
+        let threadCount = Parallel.threadCount(threads)
+        let columnLimit = featureCount ?? Int(Int32.max)
+        var chunks: [LETORChunk] = []
+        // The lines read so far: whole lines are parsed, a partial last line waits for the next block.
+        var pending: [UInt8] = []
+        // Reading ends at the end of the file, or after the block with the first bad line (`assemble` reports it).
+        var done = false
+        while !done {
+            let block: Data?
+            do {
+                block = try handle.read(upToCount: blockSize)
+            } catch {
+                throw LTRError.unreadableFile(path, reason: error.localizedDescription)
+            }
+            let atEnd = block?.isEmpty ?? true
+            if let block { pending.append(contentsOf: block) }
+            guard let lastLine = atEnd ? pending.indices.last : pending.lastIndex(of: UInt8(ascii: "\n")) else {
+                if atEnd { break }
+                continue
+            }
+            let parsed = parseChunks(pending[...lastLine], columnLimit: columnLimit, threads: threadCount)
+            chunks += parsed
+            pending.removeSubrange(...lastLine)
+            done = atEnd || parsed.contains { $0.failure != nil }
+        }
+        return try assemble(
+            chunks, name: path, groupSizes: groupSizes, featureCount: featureCount, featureNames: featureNames,
+            threads: threadCount)
     }
+
+    /// Bytes read and parsed at a time.
+    static let blockSize = 64 << 20
 
     /// Parses LETOR / svmlight text already in memory.
     ///
@@ -66,27 +98,24 @@ public enum LETORReader {
         threads: Int = 0
     ) throws -> Dataset {
         let threadCount = Parallel.threadCount(threads)
-        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Dataset in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            let chunks = chunkRanges(bytes, pieces: bytes.count < 1 << 20 ? 1 : threadCount * 4)
-            let columnLimit = featureCount ?? Int(Int32.max)
-            var results = [LETORChunk?](repeating: nil, count: chunks.count)
+        let chunks = parseChunks([UInt8](data)[...], columnLimit: featureCount ?? Int(Int32.max), threads: threadCount)
+        return try assemble(
+            chunks, name: name, groupSizes: groupSizes, featureCount: featureCount, featureNames: featureNames,
+            threads: threadCount)
+    }
+
+    /// Parses whole lines, in pieces on several threads; the pieces in order.
+    private static func parseChunks(_ text: ArraySlice<UInt8>, columnLimit: Int, threads: Int) -> [LETORChunk] {
+        text.withUnsafeBufferPointer { bytes in
+            let pieces = chunkRanges(bytes, pieces: bytes.count < 1 << 20 ? 1 : threads * 4)
+            var results = [LETORChunk?](repeating: nil, count: pieces.count)
             results.withUnsafeMutableBufferPointer { slots in
                 let output = UncheckedBox(slots)
-                Parallel.forEach(chunks.count, threads: threadCount) { index in
-                    output.value[index] = LETORChunk(bytes: bytes, range: chunks[index], columnLimit: columnLimit)
+                Parallel.forEach(pieces.count, threads: threads) { index in
+                    output.value[index] = LETORChunk(bytes: bytes, range: pieces[index], columnLimit: columnLimit)
                 }
             }
-            let parsed = results.map { $0! }
-            return try assemble(
-                parsed,
-                bytes: bytes,
-                name: name,
-                groupSizes: groupSizes,
-                featureCount: featureCount,
-                featureNames: featureNames,
-                threads: threadCount
-            )
+            return results.map { $0! }
         }
     }
 
@@ -131,7 +160,6 @@ public enum LETORReader {
 
     private static func assemble(
         _ chunks: [LETORChunk],
-        bytes: UnsafeBufferPointer<UInt8>,
         name: String,
         groupSizes: [Int]?,
         featureCount: Int?,
@@ -162,7 +190,7 @@ public enum LETORReader {
         }
         let boundaries: [Int]
         if withQid == rows {
-            boundaries = try qidBoundaries(chunks, bytes: bytes, name: name)
+            boundaries = try qidBoundaries(chunks, name: name)
         } else if withQid > 0 {
             throw LTRError.missingGroups(
                 "\(name): \(withQid) of \(rows) rows have a qid: field; give qid: on every row or on none."
@@ -199,18 +227,14 @@ public enum LETORReader {
     }
 
     /// Query boundaries from runs of equal `qid:` values, rejecting a qid that comes back after another one.
-    private static func qidBoundaries(
-        _ chunks: [LETORChunk],
-        bytes: UnsafeBufferPointer<UInt8>,
-        name: String
-    ) throws -> [Int] {
+    private static func qidBoundaries(_ chunks: [LETORChunk], name: String) throws -> [Int] {
         var boundaries = [0]
         var seen = Set<[UInt8]>()
         var current: [UInt8]? = nil
         var row = 0
         for chunk in chunks {
             for run in chunk.qidRuns {
-                let qid = Array(bytes[run.qid])
+                let qid = run.qid
                 if qid == current {
                     boundaries[boundaries.count - 1] += run.rows
                 } else {
