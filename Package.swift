@@ -217,7 +217,7 @@ let package = Package(
             name: "RerankServerTests",
             dependencies: [
                 "RerankServer", "RerankConfiguration", "RerankServerTesting", "RerankTesting", "RerankFixtures", "EventLog",
-                "ExperimentAnalysis", "Personalization", "PersonalizationTraining",
+                "ExperimentAnalysis", "Features", "Personalization", "PersonalizationTraining",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

@@ -30,7 +30,7 @@ extension ProxyController {
         let answer = RankAnswer(
             request: rankRequest, context: context, result: result, model: model, status: outcome.header, queryID: queryID)
         let shown = answer.shown
-        observe(shown, queryID: queryID, query: rankRequest.query, from: 0, context: context)
+        observe(shown, queryID: queryID, query: rankRequest.query, from: 0, context: context, into: online)
         impressions?.record(ImpressionRecord.make(
             queryID: queryID, timestamp: now(), index: nil, userQuery: rankRequest.query, context: context, from: 0,
             size: rankRequest.items.count, outcome: outcome, shown: shown, model: model,
