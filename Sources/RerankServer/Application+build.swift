@@ -133,6 +133,8 @@ private func announceListening(
             "upstream": .string(configuration.upstream.urls.joined(separator: ",")),
             "ranker": .string(rerankers.serving.reranker.version),
             "experiments": .string(configuration.experiments.map(\.name).joined(separator: ",")),
+            "indices": .string(
+                zip(configuration.indices, rerankers.snapshot.indices).map { "\($0.name)=\($1.reranker.version)" }.joined(separator: ",")),
         ]
     )
 }
