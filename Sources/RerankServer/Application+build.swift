@@ -49,10 +49,13 @@ public func buildApplication(
             }
         }
     }
+    // Events of searches ranked by an entry's signals belong to no statistics; only the section's model needs telling.
+    let bySignals = configuration.indices.contains { $0.ownsRanker && $0.model == nil }
+    let apartSearches = modelWatcher != nil && bySignals ? RecentQueryIDs(capacity: configuration.state.maxSearches) : nil
     let liveStates = LiveStates(
         top: modelWatcher?.live,
         entries: zip(configuration.indices, indexWatchers).compactMap { entry, watcher in watcher.map { (entry.name, $0.live) } },
-        apart: Set(configuration.indices.filter(\.ownsRanker).map(\.name)))
+        apart: Set(configuration.indices.filter(\.ownsRanker).map(\.name)), apartSearches: apartSearches)
     try configuration.checkVariantModels()
     rerankers.replace(experiments: try LoadedExperiments(configuration.experiments, live: modelWatcher?.live))
     let experimentWatcher = configuration.configFile.map { path in
@@ -82,7 +85,7 @@ public func buildApplication(
     var proxy = ProxyController(
         configuration, upstream: upstream, hasher: hasher, rerankers: rerankers, metrics: metrics, impressions: impressions,
         online: online, filters: filters, history: history, now: now)
-    proxy.indices = IndexScopes(configuration, online: online, indexOnline: indexOnline)
+    proxy.indices = IndexScopes(configuration, online: online, indexOnline: indexOnline, apartSearches: apartSearches)
     let indexServices: [any Service] = indexWatchers.compactMap { $0 } + indexOnline.compactMap { $0 }
     let router = Router()
     OperationsController(upstream: upstream, metrics: metrics, history: history).register(on: router)
@@ -210,16 +213,19 @@ extension IndexScopes {
     /// The `indices` entries as `configuration` sets them up; `indexOnline` holds the online state service of each
     /// entry with a model of its own.
     fileprivate init(
-        _ configuration: RerankConfiguration.ServerConfiguration, online: OnlineStateService?, indexOnline: [OnlineStateService?]
+        _ configuration: RerankConfiguration.ServerConfiguration, online: OnlineStateService?, indexOnline: [OnlineStateService?],
+        apartSearches: RecentQueryIDs?
     ) {
         let scopes = configuration.indices.enumerated().map { position, entry in
             let settings = configuration.rerank(for: entry)
+            let bySignals = entry.ownsRanker && entry.model == nil
             return IndexScope(
                 name: entry.name, position: position,
                 planner: SearchPlanner(window: settings.window, maxWindow: settings.maxWindow),
                 rerankingEnabled: settings.enabled,
                 deadline: RankingDeadline(budget: .microseconds(Int64(settings.budgetMilliseconds * 1000))),
-                online: entry.model != nil ? indexOnline[position] : entry.ownsRanker ? nil : online)
+                online: entry.model != nil ? indexOnline[position] : entry.ownsRanker ? nil : online,
+                apartSearches: bySignals ? apartSearches : nil)
         }
         self.init(entries: configuration.indices, scopes: scopes)
     }

@@ -39,6 +39,17 @@ import Testing
         #expect(Self.items(top) == topBefore + 3, "the rest, as without indices entries")
     }
 
+    @Test func eventsOfSearchesRankedBySignalsStayOutOfTheSectionsStatistics() {
+        let top = LiveFeatureState(FeatureStore())
+        let apart = RecentQueryIDs(capacity: 2)
+        let states = LiveStates(top: top, apart: ["books"], apartSearches: apart)
+        for queryID in ["q-old", "q-books-1", "q-books-2"] { apart.insert(queryID) }
+        #expect(!apart.contains("q-old"), "the oldest is forgotten beyond the capacity")
+        let before = Self.items(top)
+        states.apply([Self.click("q-books-1", "b-1"), Self.click("q-books-2", "b-2"), Self.click("q-old", "b-3"), Self.click(nil, "p-1")])
+        #expect(Self.items(top) == before + 2, "the forgotten search's event and the one without a query id")
+    }
+
     @Test func aQueuedSearchIsFoundByItsEvents() {
         let top = LiveFeatureState(FeatureStore())
         let recipes = LiveFeatureState(FeatureStore())

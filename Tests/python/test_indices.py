@@ -181,3 +181,37 @@ def test_each_index_is_ranked_by_its_own_model_with_statistics_of_its_own(cluste
     # Training an entry's model learns from that entry's searches only.
     trained = rerank("train", "--logs", logs, "--index-config", "shop-a", "--output", tmp_path / "shop-a.json", "--trees", 2, check=False)
     assert "--index-config shop-a: 2 of 5 searches" in trained.stderr
+
+
+def test_events_of_an_entry_ranked_by_signals_stay_out_of_the_sections_statistics(cluster, models, tmp_path):
+    config = {
+        "rerank": {"budget_ms": 10000, "model": str(models["a"])},
+        "indices": [{"pattern": "recipes", "signals": []}],
+        "log": {"dir": str(tmp_path / "logs")},
+        "admin": {"token": TOKEN},
+    }
+    sidecar = start_sidecar(cluster, config, "indices-signals")
+    try:
+        def section_users() -> int:
+            reply = call(sidecar.url, "GET", "/_rerank/stats", headers={"Authorization": f"Bearer {TOKEN}"})
+            return reply.json()["online_state"]["users"]
+
+        recipes = call(sidecar.url, "POST", "/recipes/_search", {"query": {"match": {"title": "soup"}}})
+        shop = call(sidecar.url, "POST", "/shop-a/_search", {"query": {"match": {"title": QUERY}}})
+        assert recipes.headers["x-rerank-model"] == "none@recipes"
+        assert "@" not in shop.headers["x-rerank-model"]
+        before = section_users()
+
+        def click(reply, client: str) -> dict:
+            return {"action_name": "click", "query_id": reply.headers["x-rerank-query-id"], "client_id": client,
+                    "event_attributes": {"object": {"object_id": ids(reply.json())[0]}, "position": {"ordinal": 0}}}
+
+        # An event of a search the sidecar does not know counts for the section's model (its user is new to it);
+        # one of a recipes search does not: that search was ranked by the entry's signals, not by this model.
+        unknown = dict(click(shop, "stranger"), query_id="a-search-no-one-served")
+        answer = call(sidecar.url, "POST", "/_rerank/events", [click(recipes, "recipe-reader"), click(shop, "shopper"), unknown])
+        assert answer.status == 200 and answer.json()["errors"] is False
+        wait_for("the shop click and the unknown search's click applied", lambda: section_users() == before + 2)
+        assert section_users() == before + 2
+    finally:
+        sidecar.stop()

@@ -12,24 +12,35 @@ struct LiveStates: Sendable {
     let entries: [(name: String, live: LiveFeatureState)]
     /// The `indices` entries whose searches the section's statistics leave out: those with a ranker of their own.
     let apart: Set<String>
+    /// The latest searches of the entries ranked apart without statistics of their own (by signals): their events
+    /// are left out of the section's statistics too.
+    let apartSearches: RecentQueryIDs?
 
-    init(top: LiveFeatureState?, entries: [(name: String, live: LiveFeatureState)] = [], apart: Set<String> = []) {
+    init(
+        top: LiveFeatureState?, entries: [(name: String, live: LiveFeatureState)] = [], apart: Set<String> = [],
+        apartSearches: RecentQueryIDs? = nil
+    ) {
         self.top = top
         self.entries = entries
         self.apart = apart.union(entries.map(\.name))
+        self.apartSearches = apartSearches
     }
 
     /// Whether no statistics are kept at all.
     var isEmpty: Bool { top == nil && entries.isEmpty }
 
-    /// Applies accepted events: each to the entry whose statistics remember its search (by `query_id`), the others
-    /// (no `query_id`, or a search no entry remembers) to the `rerank` section's, as without `indices`.
+    /// Applies accepted events: each to the entry whose statistics remember its search (by `query_id`), none for a
+    /// recent search of an entry ranked by signals (``apartSearches``), the others (no `query_id`, or a search no
+    /// entry remembers) to the `rerank` section's, as without `indices`.
     func apply(_ events: [LoggedEvent]) {
         var rest = events
         for entry in entries where !rest.isEmpty {
             let (claimed, others) = entry.live.claim(rest)
             if !claimed.isEmpty { entry.live.apply(claimed) }
             rest = others
+        }
+        if let apartSearches {
+            rest.removeAll { event in event.queryID.map(apartSearches.contains) ?? false }
         }
         top?.apply(rest)
     }

@@ -16,6 +16,9 @@ struct IndexScope: Sendable {
     /// Where the entry's served searches update the live statistics its ranker reads: its own model's, the
     /// `rerank` section's when it keeps the section's model, none for signals.
     let online: OnlineStateService?
+    /// For an entry ranked by signals of its own: where its searches' query ids go, so their events stay out of the
+    /// `rerank` section's statistics (``LiveStates/apartSearches``).
+    var apartSearches: RecentQueryIDs? = nil
 }
 
 /// The `indices` entries, and which one serves a search.

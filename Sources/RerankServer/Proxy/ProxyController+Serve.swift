@@ -85,6 +85,7 @@ extension ProxyController {
         observe(
             served.shown, queryID: queryID, query: search.plan.userQuery, from: search.plan.from ?? 0, context: search.context,
             into: search.scope.map(\.online) ?? online)
+        if let apart = search.scope?.apartSearches, served.shown?.isEmpty == false { apart.insert(queryID) }
         guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil, served.exploration) }
         impressions.record(
             impression(search, queryID: queryID, index: index, outcome: served.outcome, shown: shown, exploration: served.exploration))
