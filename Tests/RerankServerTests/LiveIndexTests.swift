@@ -77,6 +77,25 @@ import Testing
         }
     }
 
+    @Test func aRankRequestNamingAnIndexIsRankedByItsEntry() async throws {
+        try await withLiveSidecar(configure: Self.configure) { client, _ in
+            let rank = { @Sendable (extra: String) async throws -> (HTTPResponse.Status, JSONObject?) in
+                let body = ByteBuffer(string: #"{"items": ["r-1", "r-2", "r-5"]\#(extra)}"#)
+                return try await client.execute(uri: "/_rerank/rank", method: .post, headers: [.contentType: "application/json"], body: body) {
+                    ($0.status, try? JSONParser.parse(Array(buffer: $0.body)).objectValue)
+                }
+            }
+            let (status, menus) = try await rank(#", "index": "menus-eu""#)
+            #expect(status == .ok)
+            #expect(menus?["model"]?.stringValue == "rules-1@menus")
+            #expect(menus?["items"]?.arrayValue?.first?.objectValue?["id"]?.stringValue == "r-5", "the entry's pin")
+            let (_, section) = try await rank("")
+            #expect(section?["model"]?.stringValue == "signals-2+rules-1")
+            let (bad, _) = try await rank(#", "index": 7"#)
+            #expect(bad == .badRequest)
+        }
+    }
+
     @Test func anMsearchServesEachSearchByItsIndex() async throws {
         try await withLiveSidecar(configure: Self.configure) { client, cluster in
             try await Self.loadRecipes(into: "recipes", cluster)

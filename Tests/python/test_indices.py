@@ -146,10 +146,13 @@ def test_each_index_is_ranked_by_its_own_model_with_statistics_of_its_own(cluste
         model_a, model_b = (versions[index].headers["x-rerank-model"] for index in ("shop-a", "shop-b"))
         assert model_a.endswith("@shop-a") and model_b.endswith("@shop-b") and model_a != model_b
         assert versions["recipes"].headers["x-rerank-model"] == "none", "no entry and no model: the section's engine order"
+        ranked = call(sidecar.url, "POST", "/_rerank/rank", {"items": ITEMS, "query": QUERY, "index": "shop-b", "weight": 1,
+                                                             "context": {"device": "desktop", "hour": 10}})
+        assert ranked.status == 200 and ranked.json()["model"] == model_b, "a rank request naming an index: its entry's model"
 
         # Each entry's statistics remember its own searches; an event joins the search its query_id names.
         searches = lambda name: stats(sidecar.url)[name]["online_state"]["searches"]  # noqa: E731
-        wait_for("both entries' searches applied", lambda: searches("shop-a") == 2 and searches("shop-b") == 2)
+        wait_for("both entries' searches applied", lambda: searches("shop-a") == 2 and searches("shop-b") == 3)
         users = lambda name: stats(sidecar.url)[name]["online_state"]["users"]  # noqa: E731
         before = {name: users(name) for name in ("shop-a", "shop-b")}
         query_id = versions["shop-a"].headers["x-rerank-query-id"]
@@ -169,18 +172,18 @@ def test_each_index_is_ranked_by_its_own_model_with_statistics_of_its_own(cluste
         sidecar.stop()
 
     logged = [json.loads(line) for path in logs.glob("ubi_queries*.ndjson") for line in path.read_text().splitlines()]
-    assert sorted(record["query_attributes"].get("index_config", "-") for record in logged) == ["-", "shop-a", "shop-a", "shop-b", "shop-b"]
+    assert sorted(record["query_attributes"].get("index_config", "-") for record in logged) == ["-", "shop-a", "shop-a", "shop-b", "shop-b", "shop-b"]
 
     # A restart rebuilds each entry's statistics from its part of the log.
     sidecar = start_sidecar(cluster, config, "indices-models-restart")
     try:
-        wait_for("the log replayed", lambda: searches("shop-a") == 2 and searches("shop-b") == 2)
+        wait_for("the log replayed", lambda: searches("shop-a") == 2 and searches("shop-b") == 3)
     finally:
         sidecar.stop()
 
     # Training an entry's model learns from that entry's searches only.
     trained = rerank("train", "--logs", logs, "--index-config", "shop-a", "--output", tmp_path / "shop-a.json", "--trees", 2, check=False)
-    assert "--index-config shop-a: 2 of 5 searches" in trained.stderr
+    assert "--index-config shop-a: 2 of 6 searches" in trained.stderr
 
 
 def test_events_of_an_entry_ranked_by_signals_stay_out_of_the_sections_statistics(cluster, models, tmp_path):
