@@ -75,7 +75,8 @@ final class ModelWatcher: Service, Sendable {
             !warnedOfMissingAttributes.exchange(true, ordering: .relaxed)
         else { return }
         let fields = fieldNames.joined(separator: ", ")
-        logger.error("none of the first \(coverage.candidates) hits scored had any of the fields \(fields) in _source; the model reads category, brand and price from them, so those features fall back to what the statistics remember (zero for new items). Index the catalog fields under these names, or train with an items file that uses the index's names")
+        let scored = indexConfig.map { " by the model of indices entry \($0)" } ?? ""
+        logger.error("none of the first \(coverage.candidates) hits scored\(scored) had any of the fields \(fields) in _source; the model reads category, brand and price from them, so those features fall back to what the statistics remember (zero for new items). Index the catalog fields under these names, or train with an items file that uses the index's names")
     }
 
     /// Loads the file again when its size or modification time changed since the last load.
