@@ -230,7 +230,7 @@ let package = Package(
             name: "RerankServerTests",
             dependencies: [
                 "ClusterLogs", "RerankServer", "RerankConfiguration", "RerankServerTesting", "RerankTesting", "RerankFixtures", "EventLog",
-                "ExperimentAnalysis", "Personalization", "PersonalizationTraining",
+                "ExperimentAnalysis", "Features", "Personalization", "PersonalizationTraining",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

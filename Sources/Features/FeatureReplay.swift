@@ -45,6 +45,9 @@ public struct FeatureReplay: Sendable {
             context: impression.context, items: impression.items.map(FeatureKey.of), firstPosition: impression.firstPosition)
     }
 
+    /// Whether the search with this query id is among the searches remembered for their events.
+    public func remembers(queryID: String) -> Bool { searches.slot(of: FeatureKey.of(queryID)) != nil }
+
     /// Applies a click, add-to-cart or purchase in the context of its search; a click also counts the
     /// search's results down to it as examined (``FeatureStore/examineCascade(_:clicked:at:)``).
     public mutating func apply(_ event: LoggedEvent) {

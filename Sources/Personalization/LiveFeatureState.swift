@@ -80,6 +80,25 @@ public final class LiveFeatureState: Sendable {
         }
     }
 
+    /// Splits `events` into those whose search (by query id) these statistics remember, served searches still
+    /// queued included, and the rest (events without a query id among them), each in its order.
+    public func claim(_ events: [LoggedEvent]) -> (claimed: [LoggedEvent], rest: [LoggedEvent]) {
+        guard events.contains(where: { $0.queryID != nil }) else { return ([], events) }
+        applyPending()
+        return replay.read { replay in
+            var claimed: [LoggedEvent] = []
+            var rest: [LoggedEvent] = []
+            for event in events {
+                if let queryID = event.queryID, replay.remembers(queryID: queryID) {
+                    claimed.append(event)
+                } else {
+                    rest.append(event)
+                }
+            }
+            return (claimed, rest)
+        }
+    }
+
     /// Replaces the statistics, e.g. with a newer model's snapshot.
     public func replace(with store: FeatureStore) {
         let resized = store.resized(to: limits.store)

@@ -28,7 +28,7 @@ extension ServerConfiguration {
     mutating func apply(_ reader: ConfigReader) throws(ConfigurationError) {
         try reader.requireKnownKeys([
             "host", "port", "upstream", "limits", "rerank", "passthrough", "log", "admin", "experiments", "experiments_check_ms",
-            "state", "features",
+            "state", "features", "indices",
         ])
         host = try reader.string("host") ?? host
         port = try reader.int("port", in: 0...65535) ?? port
@@ -53,6 +53,9 @@ extension ServerConfiguration {
         }
         if let section = try reader.object("log") {
             try applyLog(section)
+        }
+        if let entries = try reader.objects("indices") {
+            indices = try Self.indexOverrides(entries)
         }
         if let experiments = try reader.objects("experiments") {
             self.experiments = try Self.experiments(experiments)
@@ -204,6 +207,7 @@ extension ServerConfiguration {
             throw ConfigurationError.invalidValue("rerank.default_timezone '\(rerank.defaultTimeZone)' is not an IANA time zone such as Europe/Berlin")
         }
         try checkExplorations()
+        try checkIndexOverrides()
 
         if log.hashUserIDs {
             guard let key = log.hashKey, SipHash24.Key(hex: key) != nil else {

@@ -66,12 +66,16 @@ import Ranking
 /// | `passthrough.read_endpoints` | [string] | `[]` (extra POST endpoints, e.g. `_plugins/_ltr`, treated as reads) |
 /// | `experiments` | [experiment] | `[]` (A/B and interleaving experiments; see ``experiments(_:)``; reloaded when the config file changes) |
 /// | `experiments_check_ms` | int | `2000` (how often the config file is checked for changed experiments) |
+/// | `indices` | [index entry] | `[]` (per-index overrides of `rerank` keys: `pattern`, `name`, `enabled`, `window`, `budget_ms`, `weight`, `model`, `signals`, `rules`, `exploration`; see ``IndexOverride``) |
 public struct ServerConfiguration: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 9250
     public var upstream = Upstream()
     public var limits = Limits()
     public var rerank = Rerank()
+    /// Per-index overrides of `rerank`, in order: a search is served by the first whose patterns match every
+    /// index it names (``indexOverride(for:)``), else by `rerank`.
+    public var indices: [IndexOverride] = []
     public var passthrough = Passthrough()
     public var log = Log()
     /// Experiments, in order: a search takes part in the first running one whose traffic holds its user.

@@ -10,6 +10,7 @@ import Personalization
 import Ranking
 import RerankConfiguration
 import RerankJSON
+import ServiceLifecycle
 
 /// Builds the sidecar application from a configuration value.
 ///
@@ -36,10 +37,26 @@ public func buildApplication(
     let bodyTimeout = Duration.milliseconds(configuration.limits.requestBodyTimeoutMilliseconds)
     let writers = try configuration.log.directory.map { try LogWriters(configuration.log, directory: $0) }
     let signals: (any Ranker)? = configuration.rerank.signals.isEmpty ? nil : SignalRanker(signals: configuration.rerank.signals)
-    let rerankers = RerankerStore(Reranker(configuration.rerank, ranker: signals))
+    let rerankers = RerankerStore(Reranker(configuration.rerank, ranker: signals), indices: configuration.indices.map(IndexArm.init))
     let modelWatcher = try configuration.rerank.model.map { path in
-        try servedModel(path, configuration: configuration, rerankers: rerankers, metrics: metrics, logger: logger)
+        try servedModel(path, configuration: configuration, metrics: metrics, logger: logger) { model in
+            rerankers.replace(Reranker(configuration.rerank, ranker: model))
+        }
     }
+    let indexWatchers = try configuration.indices.enumerated().map { position, entry in
+        try entry.model.map { path in
+            try servedModel(path, indexConfig: entry.name, configuration: configuration, metrics: metrics, logger: logger) { model in
+                rerankers.replace(index: position, ranker: model)
+            }
+        }
+    }
+    // Events of searches ranked by an entry's signals belong to no statistics; only the section's model needs telling.
+    let bySignals = configuration.indices.contains { $0.ownsRanker && $0.model == nil }
+    let apartSearches = modelWatcher != nil && bySignals ? RecentQueryIDs(capacity: configuration.state.maxSearches) : nil
+    let liveStates = LiveStates(
+        top: modelWatcher?.live,
+        entries: zip(configuration.indices, indexWatchers).compactMap { entry, watcher in watcher.map { (entry.name, $0.live) } },
+        apart: Set(configuration.indices.filter(\.ownsRanker).map(\.name)), apartSearches: apartSearches)
     try configuration.checkVariantModels()
     rerankers.replace(experiments: try LoadedExperiments(configuration.experiments, live: modelWatcher?.live))
     let experimentWatcher = configuration.configFile.map { path in
@@ -52,13 +69,14 @@ public func buildApplication(
     let filters = FilterSet(configuration.rerank.filters)
     let history = filters.readsHistory ? FilterHistory(limits: configuration.rerank.filterHistory) : nil
     let instance = SidecarStamp.newInstance()
-    let sharesState = configuration.log.sharesState && (modelWatcher != nil || history != nil)
+    let sharesState = configuration.log.sharesState && (!liveStates.isEmpty || history != nil)
     if !sharesState, let directory = configuration.log.directory, FileManager.default.fileExists(atPath: directory),
-        modelWatcher != nil || history != nil
+        !liveStates.isEmpty || history != nil
     {
-        rebuildOnlineState(modelWatcher?.live, history: history, from: directory, configuration: configuration, now: now, logger: logger)
+        rebuildOnlineState(liveStates, history: history, from: directory, configuration: configuration, now: now, logger: logger)
     }
     let online = modelWatcher.map { OnlineStateService(live: $0.live) }
+    let indexOnline = indexWatchers.map { $0.map { OnlineStateService(live: $0.live) } }
     // Created last: everything above can fail, and the client must not be dropped without a shutdown.
     let upstream = try UpstreamClient(configuration: configuration.upstream, maxResponseBody: configuration.limits.maxResponseBody)
     let clusterSinks = try shuttingDown(upstream, onError: spoolDirectory.map { directory in
@@ -68,10 +86,11 @@ public func buildApplication(
     let applyEvents: @Sendable ([UBIEvent]) -> Void = { events in
         let logged = events.compactMap(LoggedEvent.init(ubi:))
         history?.record(logged)
-        modelWatcher?.live.apply(logged)
+        liveStates.apply(logged)
     }
     let shared = sharesState ? SharedStateService(
-        cluster: upstream, instance: instance, live: modelWatcher?.live, online: online, history: history,
+        cluster: upstream, instance: instance, states: liveStates, online: [online].compactMap { $0 } + indexOnline.compactMap { $0 },
+        history: history,
         historyHorizon: filters.historyHorizon, applyEvents: applyEvents,
         interval: .milliseconds(configuration.log.sharePollMilliseconds),
         maxClockSkew: Double(configuration.limits.maxClockSkewSeconds), metrics: metrics, logger: logger
@@ -81,9 +100,11 @@ public func buildApplication(
     let impressions = querySink.map {
         ImpressionLog(sink: $0, capacity: configuration.log.queueCapacity, metrics: metrics, logger: logger)
     }
-    let proxy = ProxyController(
+    var proxy = ProxyController(
         configuration, upstream: upstream, hasher: hasher, rerankers: rerankers, metrics: metrics, impressions: impressions,
         online: online, filters: filters, history: history, now: now)
+    proxy.indices = IndexScopes(configuration, online: online, indexOnline: indexOnline, apartSearches: apartSearches)
+    let indexServices: [any Service] = indexWatchers.compactMap { $0 } + indexOnline.compactMap { $0 }
     let router = Router()
     OperationsController(upstream: upstream, metrics: metrics, history: history, shared: shared).register(on: router)
     EventsController(
@@ -93,6 +114,7 @@ public func buildApplication(
     ).register(on: router)
     AdminController(
         token: configuration.admin.token, rerankers: rerankers, modelWatcher: modelWatcher,
+        indexWatchers: indexWatchers.compactMap { $0 }, indexConfigs: configuration.indices.map(\.name),
         experimentWatcher: experimentWatcher, impressions: impressions,
         hashesUserIDs: hasher != nil
     ).register(on: router)
@@ -107,8 +129,8 @@ public func buildApplication(
         // Shutdown runs in reverse: the server stops, the impression queue drains, the writers close, the cluster
         // sinks ship what they can, then the pool closes.
         services: [upstream] + (clusterSinks.map { [$0.queries, $0.events] } ?? []) + (writers.map { [$0] } ?? [])
-            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (online.map { [$0] } ?? []) + (shared.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? [])
-            + (heapTrimmer.map { [$0] } ?? []),
+            + (impressions.map { [$0] } ?? []) + (modelWatcher.map { [$0] } ?? []) + (online.map { [$0] } ?? [])
+            + indexServices + (shared.map { [$0] } ?? []) + (experimentWatcher.map { [$0] } ?? []) + (heapTrimmer.map { [$0] } ?? []),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             announceListening(on: port, configuration, instance: instance, rerankers: rerankers, logger: logger)
@@ -131,41 +153,39 @@ private func announceListening(
             "ranker": .string(rerankers.serving.reranker.version),
             "experiments": .string(configuration.experiments.map(\.name).joined(separator: ",")),
             "instance": .string(instance),
+            "indices": .string(
+                zip(configuration.indices, rerankers.snapshot.indices).map { "\($0.name)=\($1.reranker.version)" }.joined(separator: ",")),
         ]
     )
 }
 
-/// The watcher of the served model file, loaded now; a file that cannot be served is a configuration error.
+/// The watcher of a served model file (`rerank.model`, or an `indices` entry's), loaded now and served by
+/// `install`; a file that cannot be served is a configuration error.
 private func servedModel(
-    _ path: String, configuration: RerankConfiguration.ServerConfiguration, rerankers: RerankerStore,
-    metrics: ProxyMetrics, logger: Logger
+    _ path: String, indexConfig: String? = nil, configuration: RerankConfiguration.ServerConfiguration,
+    metrics: ProxyMetrics, logger: Logger, install: @escaping @Sendable (ModelRanker) -> Void
 ) throws(ConfigurationError) -> ModelWatcher {
     do {
         return try ModelWatcher(
-            path: path, rerankers: rerankers, metrics: metrics, logger: logger,
+            path: path, indexConfig: indexConfig, metrics: metrics, logger: logger,
             interval: .milliseconds(configuration.rerank.modelCheckMilliseconds), limits: configuration.state,
-            declared: configuration.features
-        ) { model in
-            Reranker(configuration.rerank, ranker: model)
-        }
+            declared: configuration.features, install: install)
     } catch {
-        throw ConfigurationError.unservableModel("cannot serve --model \(path): \(error)")
+        let source = indexConfig.map { "the model of indices entry \($0)" } ?? "--model"
+        throw ConfigurationError.unservableModel("cannot serve \(source) \(path): \(error)")
     }
 }
 
 /// Folds what the log directory holds beyond the model's snapshot into the live state, and its events into the
 /// filters' history; an unreadable log is logged and skipped, the sidecar serves anyway.
 private func rebuildOnlineState(
-    _ live: LiveFeatureState?, history: FilterHistory?, from directory: String,
+    _ live: LiveStates, history: FilterHistory?, from directory: String,
     configuration: RerankConfiguration.ServerConfiguration, now: () -> Date, logger: Logger
 ) {
     do {
         let log = try InteractionLogReader().read(directory)
         let notAfter = now().timeIntervalSince1970 + Double(configuration.limits.maxClockSkewSeconds)
-        if let live {
-            let replayed = live.catchUp(with: log, notAfter: notAfter)
-            logger.notice("online state rebuilt from \(directory): \(replayed.impressions) impressions, \(replayed.events) events since the model's snapshot")
-        }
+        live.catchUp(with: log, notAfter: notAfter, source: directory, logger: logger)
         if let history {
             logger.notice("filter history rebuilt from \(directory): \(history.catchUp(with: log, notAfter: notAfter)) events")
         }
@@ -194,6 +214,38 @@ extension Reranker {
     /// `ranker` under the configured rules, default weight and exploration.
     fileprivate init(_ rerank: RerankConfiguration.ServerConfiguration.Rerank, ranker: (any Ranker)?) {
         self.init(ranker: ranker, rules: rerank.rules, defaultWeight: rerank.weight, exploration: rerank.exploration)
+    }
+}
+
+extension IndexArm {
+    /// An `indices` entry's overrides; its own model is installed when loaded.
+    fileprivate init(_ entry: RerankConfiguration.ServerConfiguration.IndexOverride) {
+        let signals = entry.model == nil ? entry.signals ?? [] : []
+        self.init(
+            ranker: signals.isEmpty ? nil : SignalRanker(signals: signals), ownsRanker: entry.ownsRanker, rules: entry.rules,
+            weight: entry.weight, exploration: entry.exploration)
+    }
+}
+
+extension IndexScopes {
+    /// The `indices` entries as `configuration` sets them up; `indexOnline` holds the online state service of each
+    /// entry with a model of its own.
+    fileprivate init(
+        _ configuration: RerankConfiguration.ServerConfiguration, online: OnlineStateService?, indexOnline: [OnlineStateService?],
+        apartSearches: RecentQueryIDs?
+    ) {
+        let scopes = configuration.indices.enumerated().map { position, entry in
+            let settings = configuration.rerank(for: entry)
+            let bySignals = entry.ownsRanker && entry.model == nil
+            return IndexScope(
+                name: entry.name, position: position,
+                planner: SearchPlanner(window: settings.window, maxWindow: settings.maxWindow),
+                rerankingEnabled: settings.enabled,
+                deadline: RankingDeadline(budget: .microseconds(Int64(settings.budgetMilliseconds * 1000))),
+                online: entry.model != nil ? indexOnline[position] : entry.ownsRanker ? nil : online,
+                apartSearches: bySignals ? apartSearches : nil)
+        }
+        self.init(entries: configuration.indices, scopes: scopes)
     }
 }
 

@@ -17,6 +17,9 @@ struct LogArguments: ParsableArguments {
     @Option(help: "Users file (NDJSON, one object with an id and user fields per line, e.g. the users.ndjson of `rerank import --users`) for declared user features.")
     var users: String?
 
+    @Option(help: "Only the searches the sidecar's indices entry of this name served (query_attributes.index_config) and the events joined to them by query_id; 'default': the rerank section's searches and events joined to no entry's search.")
+    var indexConfig: String?
+
     func validate() throws {
         if let logs { try Self.check(logs) }
         if let items, !FileManager.default.isReadableFile(atPath: items) {
@@ -33,7 +36,15 @@ struct LogArguments: ParsableArguments {
         if users != nil, declared.declarations(of: .user).isEmpty {
             throw ValidationError("--users is read for declared user features, and none are declared; declare them (`features` with source user) or leave --users out.")
         }
-        let log = try await Self.read(logs)
+        var log = try await Self.read(logs)
+        if let indexConfig {
+            let all = log.queries.count
+            log = log.servedBy { indexConfig == "default" ? $0 == nil : $0 == indexConfig }
+            FileHandle.standardError.write(Data("--index-config \(indexConfig): \(log.queries.count) of \(all) searches\n".utf8))
+            if log.queries.isEmpty {
+                throw ValidationError("--index-config \(indexConfig): no search in \(logs) was served by it; the sidecar names the indices entry that served a search in query_attributes.index_config ('default' takes the rerank section's).")
+            }
+        }
         let attributes = try items.map { try ItemCatalog.read($0, declared: declared) } ?? [:]
         let profiles = try users.map { try ItemCatalog.readUsers($0, declared: declared) } ?? [:]
         let usersRead = users == nil ? "" : ", \(profiles.count) users"

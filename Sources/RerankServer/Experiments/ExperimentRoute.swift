@@ -17,6 +17,8 @@ struct ExperimentRoute: Sendable {
     let skipReason: String?
     /// Coins of the team draft, fixed per experiment, searcher and query text, so page 2 continues page 1's draft.
     let interleavingSeed: UInt64
+    /// The `indices` entry serving the search; nil for the `rerank` section.
+    var indexConfig: String? = nil
 
     /// Assigns a search by the context's user (else session) at its time.
     ///
@@ -60,11 +62,33 @@ struct ExperimentRoute: Sendable {
         }
     }
 
+    /// Serves a search on the indices of an `indices` entry, which takes part in no experiment.
+    ///
+    /// - Parameters:
+    ///   - arm: the entry's reranker; `name`: the entry's name; `enabled`: its `enabled`.
+    ///   - override: the `X-Rerank-Variant-Override` header.
+    /// - Throws: ``RerankError`` (400) when a variant is forced: experiments do not take such searches.
+    init(index arm: ServingReranker, name: String, enabled: Bool, override: String?) throws(RerankError) {
+        if override != nil {
+            throw .invalidRerankExtension(
+                field: ProxyHeaders.variantOverride,
+                "the search's indices are served by the indices entry '\(name)', which takes part in no experiment; send the header with searches on other indices")
+        }
+        assignment = nil
+        serving = enabled ? arm : ServingReranker(ServingExperiments.engineOrder)
+        skipReason = enabled ? nil : "reranking disabled"
+        interleavingSeed = 0
+        indexConfig = name
+    }
+
     /// The `X-Rerank-Variant` value: the variant's name, `interleaved`, or `default` outside every experiment.
     var variant: String { assignment?.variantName ?? Assignment.outside }
 
-    /// The `X-Rerank-Model` value.
-    var model: String { skipReason == nil ? serving.version : "none" }
+    /// The `X-Rerank-Model` value; `@` and the entry's name when an `indices` entry serves the search.
+    var model: String {
+        let model = skipReason == nil ? serving.version : "none"
+        return indexConfig.map { "\(model)@\($0)" } ?? model
+    }
 
     /// The impression's experiment attributes, with the team of each shown hit when interleaved.
     func tag(shown: [ShownHit]) -> ExperimentTag {

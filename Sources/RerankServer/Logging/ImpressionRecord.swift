@@ -24,7 +24,8 @@ enum ImpressionRecord {
         shown: [ShownHit],
         model: String,
         experiment: ExperimentTag,
-        exploration: ExplorationRecord?
+        exploration: ExplorationRecord?,
+        indexConfig: String? = nil
     ) -> JSONObject {
         var attributes = JSONObject([
             "device": .string(context.device.rawValue),
@@ -38,6 +39,7 @@ enum ImpressionRecord {
             attributes["context"] = .object(JSONObject(context.attributes.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .string($0.value)) }))
         }
         if let index { attributes["index"] = .string(index) }
+        if let indexConfig { attributes[Self.indexConfigKey] = .string(indexConfig) }
         if let from { attributes["from"] = .int(from) }
         if let size { attributes["size"] = .int(size) }
         attributes["status"] = .string(outcome.header)
@@ -56,6 +58,10 @@ enum ImpressionRecord {
             "query_attributes": .object(attributes),
         ])
     }
+
+    /// The `query_attributes` key naming the `indices` entry that served a search (absent for the `rerank`
+    /// section): a restart replays the entry's searches, and the events joined to them, into its statistics.
+    static let indexConfigKey = InteractionLog.indexConfigKey
 
     /// A new query id.
     static func newQueryID() -> String { UUID().uuidString.lowercased() }

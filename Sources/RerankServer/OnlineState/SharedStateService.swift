@@ -10,7 +10,7 @@ import Synchronization
 /// Keeps this sidecar's online state in step with the other sidecars' through the cluster (`log.cluster` with
 /// `log.share_state`).
 ///
-/// At start it catches up: it reads from the UBI indices every search dated after the model's snapshot (and
+/// At start it catches up: it reads from the UBI indices every search dated after the models' snapshots (and
 /// every event the history filters may need), from all sidecars, its own earlier runs included, and applies
 /// them in time order; it retries until the cluster answers. Then, every `interval`, it asks each index for the
 /// records other running sidecars wrote since (at once again while a poll leaves records waiting; ``ClusterTail``, by writer and number, not by time, so records that
@@ -23,8 +23,10 @@ import Synchronization
 final class SharedStateService: Service, Sendable {
     private let cluster: any ClusterTransport
     private let instance: String
-    private let live: LiveFeatureState?
-    private let online: OnlineStateService?
+    /// The statistics the records go to, shared out as the log directory's are.
+    private let states: LiveStates
+    /// The service that folds each statistics' served searches in, by statistics.
+    private let online: [ObjectIdentifier: OnlineStateService]
     private let history: FilterHistory?
     /// How far back the history filters look (seconds); nil when none reads history.
     private let historyHorizon: Double?
@@ -36,14 +38,14 @@ final class SharedStateService: Service, Sendable {
     private let caughtUp = Atomic<Bool>(false)
 
     init(
-        cluster: any ClusterTransport, instance: String, live: LiveFeatureState?, online: OnlineStateService?,
+        cluster: any ClusterTransport, instance: String, states: LiveStates, online: [OnlineStateService],
         history: FilterHistory?, historyHorizon: Double?, applyEvents: @escaping @Sendable ([UBIEvent]) -> Void,
         interval: Duration, maxClockSkew: Double, metrics: ProxyMetrics, logger: Logger
     ) {
         self.cluster = cluster
         self.instance = instance
-        self.live = live
-        self.online = online
+        self.states = states
+        self.online = Dictionary(online.map { (ObjectIdentifier($0.live), $0) }, uniquingKeysWith: { first, _ in first })
         self.history = history
         self.historyHorizon = historyHorizon
         self.applyEvents = applyEvents
@@ -91,25 +93,25 @@ final class SharedStateService: Service, Sendable {
         return nil
     }
 
-    /// Applies what the cluster holds beyond the model's snapshot; returns the tails that go on from there.
+    /// Applies what the cluster holds beyond the models' snapshots; returns the tails that go on from there.
     private func catchUp() async throws(ClusterReadError) -> [ClusterTail] {
         let now = Date()
-        let since = Date(timeIntervalSince1970: live?.latest ?? now.timeIntervalSince1970)
+        let since = Date(timeIntervalSince1970: states.earliestLatest ?? now.timeIntervalSince1970)
         let historySince = historyHorizon.map { now.addingTimeInterval(-min($0, now.timeIntervalSince1970)) }
         let eventsSince = historySince.map { min($0, since) } ?? since
         let reader = ClusterLogReader(cluster: cluster)
         let log = try await reader.read(
-            queriesSince: live == nil ? now : since, eventsSince: eventsSince, until: now.addingTimeInterval(maxClockSkew))
+            queriesSince: states.isEmpty ? now : since, eventsSince: eventsSince, until: now.addingTimeInterval(maxClockSkew))
         let notAfter = now.timeIntervalSince1970 + maxClockSkew
-        let (live, history) = (self.live, self.history)
-        let applied = await OffPoolQueue.ingestion.run { () -> (impressions: Int, events: Int, history: Int) in
-            let replayed = live?.catchUp(with: log, notAfter: notAfter) ?? (impressions: 0, events: 0)
-            return (replayed.impressions, replayed.events, history?.catchUp(with: log, notAfter: notAfter) ?? 0)
+        let (states, history, logger) = (self.states, self.history, self.logger)
+        let historyEvents = await OffPoolQueue.ingestion.run { () -> Int in
+            states.catchUp(with: log, notAfter: notAfter, source: "the cluster", logger: logger)
+            return history?.catchUp(with: log, notAfter: notAfter) ?? 0
         }
         logger.notice(
-            "online state caught up from the cluster: \(applied.impressions) searches and \(applied.events) events since the model's snapshot, \(applied.history) events for the history filters; \(log.problems.count) documents skipped")
+            "caught up from the cluster: \(log.queries.count) searches and \(log.events.count) events read, \(historyEvents) events for the history filters; \(log.problems.count) documents skipped")
         var tails: [ClusterTail] = []
-        if live != nil {
+        if !states.isEmpty {
             var cursor = TailCursor(own: instance, since: since)
             cursor.start(with: log.queries.compactMap { SidecarStamp.read($0.fields) })
             tails.append(ClusterTail(cluster: cluster, index: ClusterLogReader.queriesIndex, cursor: cursor))
@@ -135,9 +137,11 @@ final class SharedStateService: Service, Sendable {
         guard !records.isEmpty else { return }
         let newest = records.compactMap(SidecarStamp.loggedAt).max()
         if tail.index == ClusterLogReader.queriesIndex {
-            let queries = records.compactMap { try? UBIQuery(json: $0) }
-            let impressions = InteractionLog(queries: queries).loggedImpressions()
-            for impression in impressions { online?.submit(impression) }
+            let queries = InteractionLog(queries: records.compactMap { try? UBIQuery(json: $0) })
+            for share in states.shares(of: queries) {
+                guard let service = online[ObjectIdentifier(share.live)] else { continue }
+                for impression in share.log.loggedImpressions() { service.submit(impression) }
+            }
         } else {
             let events = records.compactMap { try? UBIEvent(json: $0) }
             let applyEvents = self.applyEvents

@@ -9,6 +9,10 @@ struct AdminController: Sendable {
     let rerankers: RerankerStore
     /// The model file's watcher; nil when no model is configured.
     let modelWatcher: ModelWatcher?
+    /// The watchers of the `indices` entries' own models.
+    var indexWatchers: [ModelWatcher] = []
+    /// The `indices` entries' names, in order.
+    var indexConfigs: [String] = []
     /// The config file's experiment watcher; nil without `--config`.
     let experimentWatcher: ExperimentWatcher?
     let impressions: ImpressionLog?
@@ -16,8 +20,18 @@ struct AdminController: Sendable {
 
     func register(on router: Router<some RequestContext>) {
         let admin = router.group().add(middleware: AdminGuard(token: token))
-        admin.post("/_rerank/model/reload") { _, _ in
-            guard let modelWatcher else {
+        admin.post("/_rerank/model/reload") { request, _ in
+            let watcher: ModelWatcher?
+            if let name = request.uri.queryParameters.get("index_config") {
+                watcher = indexWatchers.first { $0.indexConfig == name }
+                guard watcher != nil else {
+                    let names = indexWatchers.compactMap(\.indexConfig)
+                    return RerankError.notFound("no indices entry named '\(name)' serves a model of its own; those that do: \(names.isEmpty ? "none" : names.joined(separator: ", "))").response()
+                }
+            } else {
+                watcher = modelWatcher
+            }
+            guard let modelWatcher = watcher else {
                 return RerankError.notFound("no model is configured; start the sidecar with --model FILE").response()
             }
             do throws(RerankError) {
@@ -52,6 +66,19 @@ struct AdminController: Sendable {
         if let live = modelWatcher?.live {
             let tables = live.statistics.tables.sorted { $0.name < $1.name }
             stats["online_state"] = .object(JSONObject(tables.map { JSONObject.Member(key: $0.name, value: .int($0.entries)) }))
+        }
+        if !indexConfigs.isEmpty {
+            let snapshot = rerankers.snapshot
+            stats["indices"] = .array(
+                zip(indexConfigs, snapshot.indices).map { name, serving in
+                    var entry = JSONObject(["name": .string(name), "version": .string(serving.reranker.version)])
+                    if let watcher = indexWatchers.first(where: { $0.indexConfig == name }) {
+                        entry["path"] = .string(watcher.path)
+                        let tables = watcher.live.statistics.tables.sorted { $0.name < $1.name }
+                        entry["online_state"] = .object(JSONObject(tables.map { JSONObject.Member(key: $0.name, value: .int($0.entries)) }))
+                    }
+                    return .object(entry)
+                })
         }
         if let impressions {
             stats["impression_queue"] = .object(

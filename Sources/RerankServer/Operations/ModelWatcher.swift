@@ -6,7 +6,8 @@ import Ranking
 import RerankCore
 import ServiceLifecycle
 
-/// Serves the model file given with `--model`, and swaps in a new one when the file changes.
+/// Serves the model file given with `--model` (or an `indices` entry's `model`), and swaps in a new one when the
+/// file changes.
 ///
 /// A new file is loaded and validated first; only a valid model replaces the served one, atomically, so
 /// in-flight searches finish on the model they started with. An invalid file is refused with a log line and
@@ -14,8 +15,10 @@ import ServiceLifecycle
 final class ModelWatcher: Service, Sendable {
     let path: String
     let live: LiveFeatureState
-    private let rerankers: RerankerStore
-    private let makeReranker: @Sendable (ModelRanker) -> Reranker
+    /// The `indices` entry the model serves; nil for the `rerank` section's. Its metrics carry the entry's name.
+    let indexConfig: String?
+    /// Serves a loaded model.
+    private let install: @Sendable (ModelRanker) -> Void
     private let metrics: ProxyMetrics
     private let logger: Logger
     private let interval: Duration
@@ -27,14 +30,16 @@ final class ModelWatcher: Service, Sendable {
     private let declared: DeclaredFeatures?
 
     /// Loads the model at `path` (throwing when it cannot be served) and installs it.
+    ///
+    /// - Parameter install: serves a loaded model, e.g. as the ranker of the store's served reranker.
     init(
-        path: String, rerankers: RerankerStore, metrics: ProxyMetrics, logger: Logger, interval: Duration = .seconds(2),
+        path: String, indexConfig: String? = nil, metrics: ProxyMetrics, logger: Logger, interval: Duration = .seconds(2),
         limits: FeatureReplay.Limits = FeatureReplay.Limits(), declared: DeclaredFeatures? = nil,
-        makeReranker: @escaping @Sendable (ModelRanker) -> Reranker
+        install: @escaping @Sendable (ModelRanker) -> Void
     ) throws {
         self.path = path
-        self.rerankers = rerankers
-        self.makeReranker = makeReranker
+        self.indexConfig = indexConfig
+        self.install = install
         self.metrics = metrics
         self.logger = logger
         self.interval = interval
@@ -45,8 +50,8 @@ final class ModelWatcher: Service, Sendable {
         live = LiveFeatureState(model.extras.state, limits: limits)
         fieldNames = model.extras.attributeFields.all
         loadedStamp = Mutex(stamp)
-        rerankers.replace(makeReranker(ModelRanker(model: model, state: live)))
-        metrics.modelReload(succeeded: true)
+        install(ModelRanker(model: model, state: live))
+        metrics.modelReload(succeeded: true, indexConfig: indexConfig)
     }
 
     func run() async throws {
@@ -55,7 +60,7 @@ final class ModelWatcher: Service, Sendable {
             while !Task.isCancelled {
                 try await Task.sleep(for: self.interval)
                 await OffPoolQueue.fileLoads.run { self.reloadIfChanged() }
-                self.metrics.onlineState(self.live.statistics)
+                self.metrics.onlineState(self.live.statistics, indexConfig: self.indexConfig)
                 self.checkAttributeCoverage()
             }
         }
@@ -65,12 +70,13 @@ final class ModelWatcher: Service, Sendable {
     /// when the first thousand hits all did: the index names those fields otherwise than the model expects.
     func checkAttributeCoverage() {
         let coverage = live.attributeCoverage
-        metrics.attributeCoverage(coverage)
+        metrics.attributeCoverage(coverage, indexConfig: indexConfig)
         guard coverage.candidates >= 1000, coverage.withoutAttributes == coverage.candidates,
             !warnedOfMissingAttributes.exchange(true, ordering: .relaxed)
         else { return }
         let fields = fieldNames.joined(separator: ", ")
-        logger.error("none of the first \(coverage.candidates) hits scored had any of the fields \(fields) in _source; the model reads category, brand and price from them, so those features fall back to what the statistics remember (zero for new items). Index the catalog fields under these names, or train with an items file that uses the index's names")
+        let scored = indexConfig.map { " by the model of indices entry \($0)" } ?? ""
+        logger.error("none of the first \(coverage.candidates) hits scored\(scored) had any of the fields \(fields) in _source; the model reads category, brand and price from them, so those features fall back to what the statistics remember (zero for new items). Index the catalog fields under these names, or train with an items file that uses the index's names")
     }
 
     /// Loads the file again when its size or modification time changed since the last load.
@@ -80,7 +86,7 @@ final class ModelWatcher: Service, Sendable {
         loadedStamp.withLock { $0 = stamp }
         guard stamp != nil else {
             logger.error("model file \(path) disappeared; the loaded model keeps serving")
-            metrics.modelReload(succeeded: false)
+            metrics.modelReload(succeeded: false, indexConfig: indexConfig)
             return
         }
         _ = try? reload()
@@ -100,12 +106,13 @@ final class ModelWatcher: Service, Sendable {
             if model.extras.state.latest > live.latest || model.extras.state.declared != live.declared {
                 live.replace(with: model.extras.state)
             }
-            rerankers.replace(makeReranker(ModelRanker(model: model, state: live)))
-            metrics.modelReload(succeeded: true)
-            logger.notice("model reloaded", metadata: ["path": "\(path)", "version": "\(model.version)"])
+            install(ModelRanker(model: model, state: live))
+            metrics.modelReload(succeeded: true, indexConfig: indexConfig)
+            logger.notice(
+                "model reloaded", metadata: ["path": "\(path)", "version": "\(model.version)", "index_config": "\(indexConfig ?? "-")"])
             return model.version
         } catch {
-            metrics.modelReload(succeeded: false)
+            metrics.modelReload(succeeded: false, indexConfig: indexConfig)
             logger.error("model file \(path) refused; the loaded model keeps serving: \(error)")
             throw .modelRefused(String(describing: error))
         }

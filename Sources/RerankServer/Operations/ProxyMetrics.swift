@@ -30,6 +30,11 @@ import Prometheus
 /// - `rerank_cluster_log_backlog_bytes{index}`: spooled bytes not yet in the cluster
 /// - `rerank_cluster_log_bulk_failures_total{index}`: `_bulk` attempts that failed and will be retried
 /// - `rerank_cluster_log_rejected_total{index}`: records the cluster refused for good, moved to the rejected file
+/// - with `indices` entries: `rerank_index_searches_total{index_config, outcome}` (every search, `index_config` the
+///   entry's name or `default` for the `rerank` section), and for an entry's own model
+///   `rerank_index_model_reloads_total{index_config, result}`, `rerank_index_online_state_entries{index_config, table}`
+///   (and `_capacity`, `_evicted_entries`, `_bytes`), `rerank_index_online_state_dropped_searches{index_config}`,
+///   `rerank_index_model_hits_scored{index_config}`, `rerank_index_model_hits_without_catalog_fields{index_config}`
 /// - `process_resident_memory_bytes`, `rerank_heap_in_use_bytes`, `rerank_heap_free_bytes`: the process's memory
 ///   at the scrape (``ProcessMemory``)
 final class ProxyMetrics: Sendable {
@@ -111,9 +116,23 @@ final class ProxyMetrics: Sendable {
         Counter(label: "rerank_events_rejected_total", dimensions: [("reason", reason)], factory: factory).increment(by: count)
     }
 
-    func modelReload(succeeded: Bool) {
-        Counter(label: "rerank_model_reloads_total", dimensions: [("result", succeeded ? "loaded" : "failed")], factory: factory)
+    /// A model file loaded or refused: the `rerank` section's, or an `indices` entry's (`indexConfig`).
+    func modelReload(succeeded: Bool, indexConfig: String? = nil) {
+        let result = ("result", succeeded ? "loaded" : "failed")
+        guard let indexConfig else {
+            Counter(label: "rerank_model_reloads_total", dimensions: [result], factory: factory).increment()
+            return
+        }
+        Counter(label: "rerank_index_model_reloads_total", dimensions: [("index_config", indexConfig), result], factory: factory)
             .increment()
+    }
+
+    /// One search served by an `indices` entry (`indexConfig`) or the `rerank` section (`default`).
+    func indexSearch(_ outcome: RerankOutcome, indexConfig: String) {
+        Counter(
+            label: "rerank_index_searches_total", dimensions: [("index_config", indexConfig), ("outcome", outcome.label)],
+            factory: factory
+        ).increment()
     }
 
     func experimentsReload(succeeded: Bool) {
@@ -168,27 +187,38 @@ final class ProxyMetrics: Sendable {
 
     /// Each table of the online statistics (items, users, sessions, ...): entries, configured capacity, entries
     /// evicted since the statistics were loaded, and bytes allocated; and served searches dropped unapplied.
-    func onlineState(_ statistics: (tables: [TableStatistics], droppedSearches: Int)) {
-        stateTables(statistics.tables)
-        Gauge(label: "rerank_online_state_dropped_searches", factory: factory).record(statistics.droppedSearches)
+    /// An `indices` entry's model statistics are published as `rerank_index_...` with its name.
+    func onlineState(_ statistics: (tables: [TableStatistics], droppedSearches: Int), indexConfig: String? = nil) {
+        stateTables(statistics.tables, indexConfig: indexConfig)
+        let (prefix, entry) = Self.scope(indexConfig)
+        Gauge(label: "\(prefix)online_state_dropped_searches", dimensions: entry, factory: factory).record(statistics.droppedSearches)
     }
 
     /// Tables of the online state or of the filters' event history (`filter_users`, `filter_sessions`): entries,
     /// configured capacity, entries evicted, and bytes.
-    func stateTables(_ tables: [TableStatistics]) {
+    func stateTables(_ tables: [TableStatistics], indexConfig: String? = nil) {
+        let (prefix, entry) = Self.scope(indexConfig)
         for table in tables {
-            let dimensions = [("table", table.name)]
-            Gauge(label: "rerank_online_state_entries", dimensions: dimensions, factory: factory).record(table.entries)
-            Gauge(label: "rerank_online_state_capacity", dimensions: dimensions, factory: factory).record(table.capacity)
-            Gauge(label: "rerank_online_state_evicted_entries", dimensions: dimensions, factory: factory).record(table.evictions)
-            Gauge(label: "rerank_online_state_bytes", dimensions: dimensions, factory: factory).record(table.bytes)
+            let dimensions = entry + [("table", table.name)]
+            Gauge(label: "\(prefix)online_state_entries", dimensions: dimensions, factory: factory).record(table.entries)
+            Gauge(label: "\(prefix)online_state_capacity", dimensions: dimensions, factory: factory).record(table.capacity)
+            Gauge(label: "\(prefix)online_state_evicted_entries", dimensions: dimensions, factory: factory).record(table.evictions)
+            Gauge(label: "\(prefix)online_state_bytes", dimensions: dimensions, factory: factory).record(table.bytes)
         }
     }
 
     /// Hits the model scored, and those without any of the catalog fields it reads.
-    func attributeCoverage(_ coverage: (candidates: Int, withoutAttributes: Int)) {
-        Gauge(label: "rerank_model_hits_scored", factory: factory).record(coverage.candidates)
-        Gauge(label: "rerank_model_hits_without_catalog_fields", factory: factory).record(coverage.withoutAttributes)
+    func attributeCoverage(_ coverage: (candidates: Int, withoutAttributes: Int), indexConfig: String? = nil) {
+        let (prefix, entry) = Self.scope(indexConfig)
+        Gauge(label: "\(prefix)model_hits_scored", dimensions: entry, factory: factory).record(coverage.candidates)
+        Gauge(label: "\(prefix)model_hits_without_catalog_fields", dimensions: entry, factory: factory)
+            .record(coverage.withoutAttributes)
+    }
+
+    /// Metric names of their own for an `indices` entry's model (one name, one set of labels), with its name.
+    private static func scope(_ indexConfig: String?) -> (prefix: String, dimensions: [(String, String)]) {
+        guard let indexConfig else { return ("rerank_", []) }
+        return ("rerank_index_", [("index_config", indexConfig)])
     }
 
     /// The Prometheus text exposition of every metric, with the process's memory as of now.

@@ -3,6 +3,7 @@ import Features
 import Foundation
 import Personalization
 import Ranking
+import RerankConfiguration
 import RerankCore
 import RerankJSON
 
@@ -14,6 +15,8 @@ struct PreparedSearch: Sendable {
     let route: ExperimentRoute
     /// The request's filters, which reranking applies again to the hits that come back.
     var filters: [ActiveFilter] = []
+    /// The `indices` entry serving the search; nil for the `rerank` section.
+    var scope: IndexScope? = nil
 }
 
 extension ProxyController {
@@ -21,26 +24,43 @@ extension ProxyController {
     /// not rerank is planned to go upstream as the client sent it, but with what must never be returned left out
     /// (``ExclusionFilter``); a reranked one goes with its filters only (the reranker drops the rest).
     ///
+    /// A search on the indices of an `indices` entry (`index`: the expression its path or msearch header names) is
+    /// served by the entry's reranker, window, budget and live statistics, outside every experiment.
+    ///
     /// - Throws: ``RerankError`` (400) for a bad body, `ext.rerank`, `X-Rerank-*` header or variant override.
     func prepare(
         _ body: [UInt8], query: String?, headers: ContextBuilder.Headers, override: String?,
-        snapshot: RerankerStore.Snapshot
+        snapshot: RerankerStore.Snapshot, index: String? = nil
     ) throws(RerankError) -> PreparedSearch {
-        var fields = snapshot.fields
+        let scope = indices.scope(for: index)
+        let arm = scope.map { snapshot.indices[$0.position] }
+        var fields = arm?.fields ?? snapshot.fields
         for field in filters.fields where !fields.contains(field) { fields.append(field) }
-        var plan = try planner.plan(body: body, query: query, fields: fields)
+        var plan = try (scope?.planner ?? planner).plan(body: body, query: query, fields: fields)
         var context = try contexts.context(headers: headers, extension: plan.rerankExtension)
         context.query = plan.userQuery
         let active = try filters.resolve(FilterRequest(plan.rerankExtension), context: context, history: history)
-        let route = try ExperimentRoute(snapshot, context: context, override: override, rerankingEnabled: rerankingEnabled)
+        let route: ExperimentRoute
+        if let scope, let arm {
+            route = try ExperimentRoute(index: arm, name: scope.name, enabled: scope.rerankingEnabled, override: override)
+        } else {
+            route = try ExperimentRoute(snapshot, context: context, override: override, rerankingEnabled: rerankingEnabled)
+        }
         if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
         let reranked = plan.page != nil
+        let rules = (arm ?? snapshot.serving).reranker.rules
         if let exclusion = ExclusionFilter(
-            rules: reranked ? [] : snapshot.serving.reranker.rules, excludedIDs: reranked ? [] : context.excludedIDs, filters: active)
+            rules: reranked ? [] : rules, excludedIDs: reranked ? [] : context.excludedIDs, filters: active)
         {
             (plan.body, plan.query) = try exclusion.applied(to: plan.body ?? body, query: plan.query)
         }
-        return PreparedSearch(plan: plan, context: context, route: route, filters: active)
+        return PreparedSearch(plan: plan, context: context, route: route, filters: active, scope: scope)
+    }
+
+    /// Counts a search by the index config that served it, when `indices` entries are configured.
+    func countByIndex(_ outcome: RerankOutcome, _ search: PreparedSearch) {
+        guard !indices.isEmpty else { return }
+        metrics.indexSearch(outcome, indexConfig: search.scope?.name ?? RerankConfiguration.ServerConfiguration.defaultIndexConfig)
     }
 
     /// Whether serving a search reads its response: to rerank it, or to log what was shown (which also feeds the
@@ -60,8 +80,12 @@ extension ProxyController {
         let start = clock.now
         var served = await rerank(bytes, range: range, search, queryID: queryID)
         metrics.rerank(served.outcome, duration: clock.now - start)
+        countByIndex(served.outcome, search)
         if served.exploration != nil { metrics.explored() }
-        observe(served.shown, queryID: queryID, query: search.plan.userQuery, from: search.plan.from ?? 0, context: search.context)
+        observe(
+            served.shown, queryID: queryID, query: search.plan.userQuery, from: search.plan.from ?? 0, context: search.context,
+            into: search.scope.map(\.online) ?? online)
+        if let apart = search.scope?.apartSearches, served.shown?.isEmpty == false { apart.insert(queryID) }
         guard let impressions, let shown = served.shown else { return (served.bytes, served.outcome, nil, served.exploration) }
         impressions.record(
             impression(search, queryID: queryID, index: index, outcome: served.outcome, shown: shown, exploration: served.exploration))
@@ -86,14 +110,16 @@ extension ProxyController {
                 shown: impressions == nil ? nil : ResponseWindow.shownAsIs(bytes, range: range)
             )
         }
-        return await ResponseReranker(serving: search.route.serving, deadline: deadline, filterFields: filters.selector).rerank(
+        return await ResponseReranker(serving: search.route.serving, deadline: search.scope?.deadline ?? deadline, filterFields: filters.selector).rerank(
             bytes, range: range, page: page, sourceEdit: plan.sourceEdit, context: search.context, filters: search.filters,
             interleavingSeed: search.route.interleavingSeed, explorationSeed: Self.explorationSeed(queryID: queryID))
     }
 
     /// Queues what was shown, from absolute position `from` on, for the live feature statistics; applied off the
     /// request path.
-    func observe(_ shown: [ShownHit]?, queryID: String, query: String, from: Int, context: SearchContext) {
+    func observe(
+        _ shown: [ShownHit]?, queryID: String, query: String, from: Int, context: SearchContext, into online: OnlineStateService?
+    ) {
         if let online, let shown, !shown.isEmpty {
             online.submit(
                 LoggedImpression(
@@ -114,7 +140,8 @@ extension ProxyController {
         return ImpressionRecord.make(
             queryID: queryID, timestamp: now(), index: index, userQuery: plan.userQuery, context: search.context,
             from: plan.from, size: plan.page?.size, outcome: outcome, shown: shown,
-            model: search.route.model, experiment: search.route.tag(shown: shown), exploration: exploration
+            model: search.route.model, experiment: search.route.tag(shown: shown), exploration: exploration,
+            indexConfig: search.scope?.name
         )
     }
 

@@ -34,6 +34,8 @@ struct ProxyController: Sendable {
     /// The users' and sessions' events that history filters read; nil when no filter reads them.
     let history: FilterHistory?
     let now: @Sendable () -> Date
+    /// The `indices` entries: searches on their indices are served by their settings, not the ones above.
+    var indices = IndexScopes()
 
     /// What kind of request a path is (not to be confused with ``ExperimentRoute``, a search's experiment arm).
     enum Endpoint: String {
@@ -110,9 +112,10 @@ struct ProxyController: Sendable {
         var request = request
         let body = try await decodedBody(&request)
         let bytes = Array(buffer: body)
+        let index = Self.index(path: request.uri.path)
         let prepared = try prepare(
             bytes, query: request.uri.query, headers: headers(of: request),
-            override: request.headers[.rerankVariantOverride], snapshot: rerankers.snapshot)
+            override: request.headers[.rerankVariantOverride], snapshot: rerankers.snapshot, index: index)
         let plan = prepared.plan
         let target = request.uri.path + (plan.query.map { "?\($0)" } ?? "")
         let forwardBody = plan.body.map { ByteBuffer(bytes: $0) } ?? (bytes.isEmpty ? nil : body)
@@ -129,7 +132,7 @@ struct ProxyController: Sendable {
             headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(upstreamResponse.status)").header
             return Response(status: .init(code: upstreamResponse.status), headers: headers, body: .init(byteBuffer: upstreamResponse.body))
         }
-        let served = await serve(Array(buffer: upstreamResponse.body), range: nil, prepared, index: Self.index(path: request.uri.path))
+        let served = await serve(Array(buffer: upstreamResponse.body), range: nil, prepared, index: index)
         headers[.rerankStatus] = served.outcome.header
         if let queryID = served.queryID { headers[.rerankQueryID] = queryID }
         if let exploration = served.exploration { headers[.rerankExploration] = ProxyHeaders.exploration(exploration) }
@@ -148,6 +151,7 @@ struct ProxyController: Sendable {
         if stream.status == 200 {
             let outcome = RerankOutcome.skipped(prepared.plan.skipReason ?? "not reranked")
             metrics.rerank(outcome, duration: .zero)
+            countByIndex(outcome, prepared)
             headers[.rerankStatus] = outcome.header
         } else {
             headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(stream.status)").header
@@ -178,12 +182,14 @@ struct ProxyController: Sendable {
         let searches = try MultiSearchBody.parse(Array(buffer: body))
         let requestHeaders = headers(of: request)
         let snapshot = rerankers.snapshot
+        let pathIndex = Self.index(path: request.uri.path)
+        let indices = searches.map { MultiSearchBody.index(header: $0.header) ?? pathIndex }
         var prepared: [PreparedSearch] = []
-        for search in searches {
+        for (search, index) in zip(searches, indices) {
             prepared.append(
                 try prepare(
                     search.body, query: nil, headers: requestHeaders, override: request.headers[.rerankVariantOverride],
-                    snapshot: snapshot))
+                    snapshot: snapshot, index: index))
         }
         let routes = prepared.map(\.route)
         let forwardBody = MultiSearchBody.encode(zip(searches, prepared).map { ($0.header, $1.plan.body ?? $0.body) })
@@ -210,10 +216,8 @@ struct ProxyController: Sendable {
         var outcomes: [RerankOutcome] = []
         var queryIDs: [String] = []
         var explorations: [ExplorationRecord?] = []
-        let pathIndex = Self.index(path: request.uri.path)
         for (number, range) in responses.enumerated() {
-            let served = await serve(
-                bytes, range: range, prepared[number], index: MultiSearchBody.index(header: searches[number].header) ?? pathIndex)
+            let served = await serve(bytes, range: range, prepared[number], index: indices[number])
             replacements.append((range, served.bytes))
             outcomes.append(served.outcome)
             if let queryID = served.queryID { queryIDs.append(queryID) }

@@ -37,9 +37,14 @@ final class RerankerStore: Sendable {
         /// Source fields any of them reads: the search is planned before its user is assigned.
         let fields: [String]
 
-        init(base: Reranker, experiments: LoadedExperiments) {
+        /// The `indices` entries' rerankers, in configuration order; searches on their indices take part in no
+        /// experiment.
+        let indices: [ServingReranker]
+
+        init(base: Reranker, experiments: LoadedExperiments, indices: [IndexArm] = []) {
             serving = ServingReranker(base)
             self.experiments = ServingExperiments(experiments, base: base)
+            self.indices = indices.map { ServingReranker($0.reranker(base: base)) }
             var fields = serving.fields
             for field in self.experiments.fields where !fields.contains(field) { fields.append(field) }
             self.fields = fields
@@ -49,13 +54,19 @@ final class RerankerStore: Sendable {
     private struct State {
         var base: Reranker
         var experiments: LoadedExperiments
+        var indices: [IndexArm]
         var snapshot: Snapshot
+
+        mutating func rebuild() { snapshot = Snapshot(base: base, experiments: experiments, indices: indices) }
     }
 
     private let state: Mutex<State>
 
-    init(_ reranker: Reranker, experiments: LoadedExperiments = LoadedExperiments()) {
-        state = Mutex(State(base: reranker, experiments: experiments, snapshot: Snapshot(base: reranker, experiments: experiments)))
+    init(_ reranker: Reranker, experiments: LoadedExperiments = LoadedExperiments(), indices: [IndexArm] = []) {
+        state = Mutex(
+            State(
+                base: reranker, experiments: experiments, indices: indices,
+                snapshot: Snapshot(base: reranker, experiments: experiments, indices: indices)))
     }
 
     /// The rerankers for one search; keep it for the whole search.
@@ -69,7 +80,7 @@ final class RerankerStore: Sendable {
         // Built under the lock so a concurrent experiments reload cannot be lost; it takes microseconds.
         state.withLock {
             $0.base = reranker
-            $0.snapshot = Snapshot(base: reranker, experiments: $0.experiments)
+            $0.rebuild()
         }
     }
 
@@ -77,7 +88,34 @@ final class RerankerStore: Sendable {
     func replace(experiments: LoadedExperiments) {
         state.withLock {
             $0.experiments = experiments
-            $0.snapshot = Snapshot(base: $0.base, experiments: experiments)
+            $0.rebuild()
         }
+    }
+
+    /// Serves `ranker` (a newly loaded model) for the `indices` entry at `position`.
+    func replace(index position: Int, ranker: any Ranker) {
+        state.withLock {
+            $0.indices[position].ranker = ranker
+            $0.rebuild()
+        }
+    }
+}
+
+/// How one `indices` entry reranks, over the served reranker: its own ranker (model or signals) or the served
+/// one, and its own rules, weight and exploration where it sets them.
+struct IndexArm: Sendable {
+    /// The entry's own ranker when ``ownsRanker``; nil there is no ranker (engine order under the rules).
+    var ranker: (any Ranker)?
+    /// Whether the entry names a model or signals; otherwise it follows the served ranker, model reloads included.
+    var ownsRanker: Bool
+    var rules: [BusinessRule]?
+    var weight: Double?
+    var exploration: Exploration?
+
+    /// The entry's reranker while `base` is served.
+    func reranker(base: Reranker) -> Reranker {
+        Reranker(
+            ranker: ownsRanker ? ranker : base.ranker, rules: rules ?? base.rules, defaultWeight: weight ?? base.configuredWeight,
+            exploration: exploration ?? base.exploration)
     }
 }

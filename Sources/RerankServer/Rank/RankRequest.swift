@@ -27,6 +27,9 @@ public struct RankRequest: Sendable {
     public var items: [Item]
     public var query: String
     public var requestID: String?
+    /// The index whose `indices` entry ranks the items (`POST /_rerank/rank`); nil, or one no entry matches: the
+    /// `rerank` section. `rerank batch` does not read it.
+    public var index: String?
     /// The other keys, read as `ext.rerank` is.
     var rerank: JSONObject
 
@@ -47,6 +50,11 @@ public struct RankRequest: Sendable {
             case "request_id":
                 guard let id = member.value.stringValue else { throw .invalidRerankExtension(field: "request_id", "must be a string") }
                 requestID = id
+            case "index":
+                guard let name = member.value.stringValue, !name.isEmpty else {
+                    throw .invalidRerankExtension(field: "index", "must be an index name, e.g. \"recipes\"")
+                }
+                index = name
             default: rerank.members.append(member)
             }
         }
