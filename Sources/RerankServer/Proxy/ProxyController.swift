@@ -26,8 +26,7 @@ struct ProxyController: Sendable {
     let metrics: ProxyMetrics
     /// Where impressions go; nil when logging is off.
     let impressions: ImpressionLog?
-    /// The served model's statistics, which every served search updates; nil without a model.
-    /// Where served searches go to update the live feature statistics; nil without a model.
+    /// Where served searches go to update the served model's live statistics; nil without a model.
     let online: OnlineStateService?
     /// `rerank.filters`, applied to every search and rank request.
     let filters: FilterSet
