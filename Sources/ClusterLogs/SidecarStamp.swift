@@ -10,8 +10,8 @@ import Synchronization
 ///
 /// ```swift
 /// let stamp = SidecarStamp(instance: SidecarStamp.newInstance())
-/// var record = impression.json
-/// stamp.stamp(&record, at: Date())  // rerank_instance, rerank_seq, rerank_logged_at
+/// var records = [impression.json]
+/// stamp.stamp(&records, at: Date())  // rerank_instance, rerank_seq, rerank_logged_at
 /// ```
 public final class SidecarStamp: Sendable {
     public static let instanceField = "rerank_instance"
@@ -33,12 +33,15 @@ public final class SidecarStamp: Sendable {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// Stamps `record` with this process, its next number and `time`.
-    public func stamp(_ record: inout JSONObject, at time: Date) {
-        let number = sequence.wrappingAdd(1, ordering: .relaxed).newValue
-        record[Self.instanceField] = .string(instance)
-        record[Self.sequenceField] = .int(number)
-        record[Self.loggedAtField] = .string(UBITimestamp.string(from: time))
+    /// Stamps a batch of records with this process, consecutive numbers in batch order, and `time`.
+    public func stamp(_ records: inout [JSONObject], at time: Date) {
+        let last = sequence.wrappingAdd(records.count, ordering: .relaxed).newValue
+        let loggedAt = JSONValue.string(UBITimestamp.string(from: time))
+        for index in records.indices {
+            records[index][Self.instanceField] = .string(instance)
+            records[index][Self.sequenceField] = .int(last - records.count + 1 + index)
+            records[index][Self.loggedAtField] = loggedAt
+        }
     }
 
     /// The writer and number a record carries; nil for records no sidecar stamped.

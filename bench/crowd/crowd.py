@@ -165,6 +165,14 @@ def reloads(url):
             if line.startswith(("rerank_model_reloads_total", "rerank_experiment_reloads_total"))}
 
 
+def emit(report, path):
+    """Prints the report as indented JSON, and writes it to `path` too when given."""
+    text = json.dumps(report, indent=1)
+    print(text)
+    if path:
+        Path(path).write_text(text + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rerank", required=True)
@@ -259,10 +267,7 @@ def main():
             "tables": online_state(url),
             "load_average": os.getloadavg(),
         }
-        text = json.dumps(report, indent=1)
-        print(text)
-        if args.json:
-            Path(args.json).write_text(text + "\n")
+        emit(report, args.json)
     finally:
         if sidecar is not None:
             stack.stop(sidecar)

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "bench" / "crowd"))
 import stack  # noqa: E402
-from crowd import cpu_seconds, percentiles, post_crowd, rss_kib, steady_searches  # noqa: E402
+from crowd import cpu_seconds, emit, percentiles, post_crowd, rss_kib, steady_searches  # noqa: E402
 from shoppers import train_model  # noqa: E402
 from opensearchpy import OpenSearch  # noqa: E402
 
@@ -98,6 +98,12 @@ def in_cluster(upstream):
         return json.loads(urllib.request.urlopen(upstream + "/ubi_events/_count", timeout=30).read())["count"]
     except OSError:
         return 0
+
+
+def every_10s(samples, column):
+    """`column` of the first (seconds, ...) sample at or after each 10 s mark."""
+    return [int(next(sample[column] for sample in samples if sample[0] >= mark))
+            for mark in range(0, int(samples[-1][0]) + 1, 10)]
 
 
 def caught_up(url):
@@ -196,16 +202,11 @@ def main():
             "rss_mib": {"a": round(rss_kib(sidecars[0].pid) / 1024), "b": round(rss_kib(sidecars[1].pid) / 1024),
                         "osmem": round(rss_kib(osmem.pid) / 1024)},
             # Every 10 s of the crowd phase: events B has applied, and events in the cluster's ubi_events (shipped by A).
-            "applied_by_b_every_10s": [int(next(n for t, n, _ in applied_by_time if t >= mark))
-                                       for mark in range(0, int(applied_by_time[-1][0]) + 1, 10)],
-            "in_cluster_every_10s": [int(next(c for t, _, c in applied_by_time if t >= mark))
-                                     for mark in range(0, int(applied_by_time[-1][0]) + 1, 10)],
+            "applied_by_b_every_10s": every_10s(applied_by_time, 1),
+            "in_cluster_every_10s": every_10s(applied_by_time, 2),
             "load_average": os.getloadavg(),
         }
-        text = json.dumps(report, indent=1)
-        print(text)
-        if args.json:
-            Path(args.json).write_text(text + "\n")
+        emit(report, args.json)
     finally:
         for process in sidecars:
             stack.stop(process)

@@ -31,7 +31,10 @@ public enum XGBoostModel {
     public static func parse(_ data: Data, name: String) throws -> RankingModel {
         let learner: Learner
         do {
-            learner = try JSONDecoder().decode(Document.self, from: data).learner
+            // XGBoost's keys are snake_case (`learner_model_param`, `split_indices`, ...).
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            learner = try decoder.decode(Document.self, from: data).learner
         } catch {
             throw LTRError.unsupportedModel(
                 "\(name) is not an XGBoost JSON model (\(error)); save it with Booster.save_model(\"model.json\").")
@@ -77,24 +80,12 @@ public enum XGBoostModel {
         var featureNames: [String]?
         var learnerModelParam: ModelParameters
         var gradientBooster: GradientBooster
-
-        private enum CodingKeys: String, CodingKey {
-            case featureNames = "feature_names"
-            case learnerModelParam = "learner_model_param"
-            case gradientBooster = "gradient_booster"
-        }
     }
 
     private struct ModelParameters: Decodable {
         var baseScore: String
         var numClass: String?
         var numTarget: String?
-
-        private enum CodingKeys: String, CodingKey {
-            case baseScore = "base_score"
-            case numClass = "num_class"
-            case numTarget = "num_target"
-        }
     }
 
     private struct GradientBooster: Decodable {
@@ -113,15 +104,6 @@ public enum XGBoostModel {
         var splitConditions: [Double]
         var splitType: [Int]?
         var categoriesNodes: [Int]?
-
-        private enum CodingKeys: String, CodingKey {
-            case leftChildren = "left_children"
-            case rightChildren = "right_children"
-            case splitIndices = "split_indices"
-            case splitConditions = "split_conditions"
-            case splitType = "split_type"
-            case categoriesNodes = "categories_nodes"
-        }
 
         /// The tree with internal nodes and leaves numbered apart, in XGBoost's node order.
         func regressionTree() throws -> RegressionTree {

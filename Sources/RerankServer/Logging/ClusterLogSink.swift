@@ -86,9 +86,8 @@ final class ClusterLogSink: RecordSink, Service, Sendable {
     ///
     /// - Throws: ``EventLogError`` when the spool cannot be written, or once the sink is shutting down.
     func append(_ records: [JSONObject]) async throws {
-        let now = Date()
         var stamped = records
-        for index in stamped.indices { stamp.stamp(&stamped[index], at: now) }
+        stamp.stamp(&stamped, at: Date())
         try await writer.append(stamped)
         wake.wake()
     }
