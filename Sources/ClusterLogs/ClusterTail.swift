@@ -9,7 +9,7 @@ import RerankJSON
 ///
 /// ```swift
 /// var tail = ClusterTail(cluster: cluster, index: ClusterLogReader.eventsIndex, cursor: cursor)
-/// for record in try await tail.poll(now: Date()) { apply(record) }
+/// for record in try await tail.poll(now: Date()).records { apply(record) }
 /// ```
 public struct ClusterTail: Sendable {
     /// Records per poll.
@@ -27,26 +27,34 @@ public struct ClusterTail: Sendable {
         self.cursor = cursor
     }
 
-    /// The records not applied yet, in the order their sidecars wrote them, each marked applied; an index the
-    /// cluster lacks has none.
+    /// What one poll found.
+    public struct Poll: Sendable {
+        /// The records not applied before, in the order their sidecars wrote them, now marked applied.
+        public var records: [JSONObject] = []
+        /// Record numbers the cursor stopped waiting for (``TailCursor/settle(now:viewComplete:)``).
+        public var givenUp = 0
+    }
+
+    /// The records not applied yet, each marked applied; an index the cluster lacks has none.
     ///
     /// - Throws: ``ClusterReadError`` when the cluster cannot be searched; the cursor then stands where it was.
-    public mutating func poll(now: Date) async throws(ClusterReadError) -> [JSONObject] {
+    public mutating func poll(now: Date) async throws(ClusterReadError) -> Poll {
         let body = JSONObject(["size": .int(Self.pageSize), "query": .object(cursor.query)])
         let answer: JSONObject
         do {
             answer = try await cluster.json(.POST, "/\(index)/_search", body)
         } catch .refused(_, 404, _) {
             isBehind = false
-            return []
+            return Poll()
         }
         let hits = try ClusterDocument.hits(of: answer, index: index, request: "POST /\(index)/_search")
         let stamped = hits.compactMap { document in SidecarStamp.read(document.source).map { (stamp: $0, source: document.source) } }
         let admitted = cursor.admit(stamped.map(\.stamp))
         isBehind = hits.count == Self.pageSize
-        cursor.settle(now: now.timeIntervalSince1970, viewComplete: !isBehind)
-        return zip(stamped, admitted).filter(\.1).map(\.0)
+        let givenUp = cursor.settle(now: now.timeIntervalSince1970, viewComplete: !isBehind)
+        let records = zip(stamped, admitted).filter(\.1).map(\.0)
             .sorted { ($0.stamp.instance, $0.stamp.sequence) < ($1.stamp.instance, $1.stamp.sequence) }
             .map(\.source)
+        return Poll(records: records, givenUp: givenUp)
     }
 }

@@ -39,8 +39,6 @@ public struct TailCursor: Sendable {
     /// Records dated at or before it are already in the statistics.
     public let since: Date
     private(set) var writers: [String: Progress] = [:]
-    /// Record numbers given up so far.
-    public private(set) var skipped = 0
 
     public init(own: String, since: Date) {
         self.own = own
@@ -90,7 +88,6 @@ public struct TailCursor: Sendable {
         for instance in writers.keys {
             givenUp += writers[instance]!.settle(now: now)
         }
-        skipped += givenUp
         return givenUp
     }
 

@@ -124,16 +124,16 @@ final class SharedStateService: Service, Sendable {
 
     /// Applies one index's new records; a failed poll is counted and tried again at the next.
     private func poll(_ tail: inout ClusterTail) async {
-        let records: [JSONObject]
-        let skippedBefore = tail.cursor.skipped
+        let polled: ClusterTail.Poll
         do {
-            records = try await tail.poll(now: Date())
+            polled = try await tail.poll(now: Date())
         } catch {
             metrics.sharedFailure(phase: "poll")
             logger.warning("could not read other sidecars' \(tail.index) records: \(error)")
             return
         }
-        metrics.sharedSkipped(index: tail.index, tail.cursor.skipped - skippedBefore)
+        metrics.sharedSkipped(index: tail.index, polled.givenUp)
+        let records = polled.records
         guard !records.isEmpty else { return }
         let newest = records.compactMap(SidecarStamp.loggedAt).max()
         if tail.index == ClusterLogReader.queriesIndex {
