@@ -13,16 +13,36 @@ public struct TrainingSet: Sendable {
 
     public var groupCount: Int { groupBoundaries.count - 1 }
 
+    /// An empty set with these columns.
+    public init(featureNames: [String]) {
+        self.init(featureNames: featureNames, rows: [], labels: [], groupBoundaries: [0], groups: [])
+    }
+
+    public init(featureNames: [String], rows: [Float], labels: [Float], groupBoundaries: [Int], groups: [LoggedImpression]) {
+        self.featureNames = featureNames
+        self.rows = rows
+        self.labels = labels
+        self.groupBoundaries = groupBoundaries
+        self.groups = groups
+    }
+
+    /// Adds one search's rows and labels as the last group.
+    public mutating func append(rows: [Float], labels: [Float], impression: LoggedImpression) {
+        self.rows += rows
+        self.labels += labels
+        groupBoundaries.append(self.labels.count)
+        groups.append(impression)
+    }
+
     /// The groups at `indices`, as their own set (for time splits).
     public func subset(_ indices: some Sequence<Int>) -> TrainingSet {
         let width = featureNames.count
-        var subset = TrainingSet(featureNames: featureNames, rows: [], labels: [], groupBoundaries: [0], groups: [])
+        var subset = TrainingSet(featureNames: featureNames)
         for group in indices {
             let range = groupBoundaries[group]..<groupBoundaries[group + 1]
-            subset.rows += rows[(range.lowerBound * width)..<(range.upperBound * width)]
-            subset.labels += labels[range]
-            subset.groupBoundaries.append(subset.labels.count)
-            subset.groups.append(groups[group])
+            subset.append(
+                rows: Array(rows[(range.lowerBound * width)..<(range.upperBound * width)]), labels: Array(labels[range]),
+                impression: groups[group])
         }
         return subset
     }
@@ -66,35 +86,53 @@ public struct TrainingSetBuilder: Sendable {
     ) -> (set: TrainingSet, state: FeatureStore, summary: ReplaySummary) {
         let impressions = impressions.sorted { $0.time < $1.time }
         let events = events.sorted { $0.time < $1.time }
-        var summary = ReplaySummary(impressions: impressions.count, events: events.count)
-        let labels = label(impressions: impressions, events: events, summary: &summary)
+        let labels = label(impressions: impressions, events: events)
+        var set = TrainingSet(featureNames: FeatureSchema.names + declared.columns)
+        let state = replay(impressions: impressions, events: events, labels: labels, attributes: attributes, profiles: profiles) {
+            set.append(rows: $0.rows, labels: $0.labels, impression: $0.impression)
+        }
+        return (set, state, labels.summary)
+    }
 
+    /// Replays impressions and events (each in time order) and hands each labelled search's point-in-time rows to
+    /// `emit`, in time order, as they are made; returns the statistics after the last event.
+    ///
+    /// - Parameter labels: ``label(impressions:events:)`` of the same impressions and events.
+    public func replay(
+        impressions: [LoggedImpression],
+        events: [LoggedEvent],
+        labels: ReplayLabels,
+        attributes: [String: ItemAttributes],
+        profiles: [String: [UInt64]] = [:],
+        emit: (ReplayedSearch) throws -> Void
+    ) rethrows -> FeatureStore {
         var replay = FeatureReplay(limits: limits, declared: declared)
         replay.learn(attributes: attributes)
         replay.learn(profiles: profiles)
-        var set = TrainingSet(featureNames: replay.store.featureNames, rows: [], labels: [], groupBoundaries: [0], groups: [])
         var nextEvent = 0
+        var emitted = 0
         for (index, impression) in impressions.enumerated() {
             while nextEvent < events.count, events[nextEvent].time < impression.time {
                 replay.apply(events[nextEvent])
                 nextEvent += 1
             }
-            if labels[index].contains(where: { $0 > 0 }) {
-                set.rows += replay.features(for: impression.candidates, in: impression.context)
-                set.labels += labels[index].map(Float.init)
-                set.groupBoundaries.append(set.labels.count)
-                set.groups.append(impression)
-                summary.groupsWithInteractions += 1
+            if let grades = labels.grades[index] {
+                try emit(ReplayedSearch(
+                    index: emitted, rows: replay.features(for: impression.candidates, in: impression.context),
+                    labels: grades, impression: impression))
+                emitted += 1
             }
             replay.apply(impression)
         }
         for event in events[nextEvent...] { replay.apply(event) }
-        return (set, replay.store, summary)
+        return replay.store
     }
 
-    /// Per impression, per shown item: the best grade of the events credited to it (``InteractionJoin``).
-    private func label(impressions: [LoggedImpression], events: [LoggedEvent], summary: inout ReplaySummary) -> [[Double]] {
-        var labels = impressions.map { Array(repeating: 0.0, count: $0.items.count) }
+    /// Per impression (each in time order), the grades of its shown items when any event was credited to it
+    /// (``InteractionJoin``): what ``replay(impressions:events:labels:attributes:profiles:emit:)`` emits.
+    public func label(impressions: [LoggedImpression], events: [LoggedEvent]) -> ReplayLabels {
+        var summary = ReplaySummary(impressions: impressions.count, events: events.count)
+        var grades = impressions.map { Array(repeating: 0.0, count: $0.items.count) }
         let join = InteractionJoin(impressions, window: attributionWindow)
         for event in events {
             let target: Int
@@ -110,8 +148,33 @@ public struct TrainingSetBuilder: Sendable {
                 continue
             }
             guard let position = impressions[target].items.firstIndex(of: event.itemID) else { continue }
-            labels[target][position] = max(labels[target][position], gains.gain(event.kind))
+            grades[target][position] = max(grades[target][position], gains.gain(event.kind))
         }
-        return labels
+        let labelled = grades.map { $0.contains { $0 > 0 } ? $0.map(Float.init) : nil }
+        summary.groupsWithInteractions = labelled.count { $0 != nil }
+        return ReplayLabels(grades: labelled, summary: summary)
     }
+}
+
+/// What ``TrainingSetBuilder/label(impressions:events:)`` found: which searches become query groups, and with
+/// which labels.
+public struct ReplayLabels: Sendable {
+    /// Per impression: the grade of each shown item, or nil when no event was credited to the search.
+    public var grades: [[Float]?]
+    public var summary: ReplaySummary
+
+    /// The searches with interactions: the query groups a replay emits.
+    public var groupCount: Int { summary.groupsWithInteractions }
+    /// The rows of those groups.
+    public var rowCount: Int { grades.reduce(0) { $0 + ($1?.count ?? 0) } }
+}
+
+/// One labelled search as a replay emits it.
+public struct ReplayedSearch: Sendable {
+    /// Its place among the labelled searches, from 0, in time order.
+    public var index: Int
+    /// Row-major point-in-time features, one row per shown item.
+    public var rows: [Float]
+    public var labels: [Float]
+    public var impression: LoggedImpression
 }

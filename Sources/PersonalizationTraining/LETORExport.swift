@@ -14,11 +14,15 @@ import Personalization
 /// `.weight` each row's inverse-propensity weight. `schema.json` names the columns (``LETORSchema``), and
 /// `statistics.json` is a model file without trees holding the statistics snapshot, for `rerank import-model`.
 ///
+/// Rows are written as the replay makes them (``LogTrainer/prepare(log:items:profiles:options:export:)``), one
+/// shard in memory at a time; the weights, the schema and the statistics when the replay is done (``finish``).
+///
 /// ```swift
-/// let prepared = try LogTrainer.prepare(log: log, items: items, options: options)
-/// let schema = try LETORExport(shardRows: 500_000).write(prepared, options: options, to: "export")
+/// let export = try LETORExport(directory: "export", shardRows: 500_000)
+/// let prepared = try LogTrainer.prepare(log: log, items: items, options: options, export: export)
+/// let schema = try export.finish(prepared, options: options)
 /// ```
-public struct LETORExport: Sendable {
+public final class LETORExport {
     /// The split directories, in time order.
     public static let splits = ["train", "valid", "test"]
     /// The statistics file's name.
@@ -27,10 +31,27 @@ public struct LETORExport: Sendable {
     public static let schemaFile = "schema.json"
 
     /// Rows after which a shard is closed (at the end of the search that reaches it).
-    public var shardRows: Int
+    public let shardRows: Int
+    private let root: URL
+    /// The split being written (an index into ``splits``) and what it holds so far.
+    private var current = 0
+    private var written: [LETORSchema.Split]
+    private var shard = ShardText()
+    /// The row count of each training shard, for its `.weight` file.
+    private var trainingShardRows: [Int] = []
 
-    public init(shardRows: Int = 500_000) {
+    /// Creates the directory and its split folders.
+    ///
+    /// - Throws: a file system error naming the path that could not be created.
+    public init(directory: String, shardRows: Int = 500_000) throws {
         self.shardRows = shardRows
+        root = URL(fileURLWithPath: directory)
+        for name in Self.splits {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
+        }
+        written = Self.splits.map { _ in
+            LETORSchema.Split(searches: 0, rows: 0, shards: 0, firstQID: 0, from: nil, until: nil, weighted: false)
+        }
     }
 
     /// The name of shard `index`.
@@ -38,26 +59,48 @@ public struct LETORExport: Sendable {
         "part-" + String(repeating: "0", count: max(0, 5 - String(index).count)) + String(index) + ".svm"
     }
 
-    /// Writes `prepared` under `directory` (created if needed) and returns the schema written.
+    /// Writes one search's rows (full width `width`, of which `columns` are written) to `part`'s shards; searches
+    /// come in time order, so the parts in the order of ``splits``.
+    func append(_ search: ReplayedSearch, to part: TimeSplit.Part, columns: [Int], width: Int) throws {
+        let index = Self.index(of: part)
+        while current < index { try closeSplit() }
+        let qid = written[current].firstQID + written[current].searches
+        for row in 0..<search.labels.count {
+            shard.text += Self.number(search.labels[row]) + " qid:\(qid)"
+            for (column, source) in columns.enumerated() {
+                let value = search.rows[row * width + source]
+                if value != 0 { shard.text += " \(column + 1):" + Self.number(value) }
+            }
+            shard.text += " # \(search.impression.queryID)\n"
+        }
+        shard.sizes += "\(search.labels.count)\n"
+        shard.rows += search.labels.count
+        written[current].searches += 1
+        written[current].rows += search.labels.count
+        written[current].from = written[current].from ?? search.impression.time
+        written[current].until = search.impression.time
+        if shard.rows >= shardRows { try flush() }
+    }
+
+    /// Closes the last shards, writes the training weights, `schema.json` and `statistics.json`, and returns the
+    /// schema written.
     ///
     /// - Throws: a file system error naming the path that could not be written.
     @discardableResult
-    public func write(_ prepared: PreparedLogs, options: LogTrainingOptions, to directory: String) throws -> LETORSchema {
-        let root = URL(fileURLWithPath: directory)
-        let sets = [prepared.training, prepared.validation, prepared.test]
-        var splits: [String: LETORSchema.Split] = [:]
-        var nextQuery = 0
-        for (name, set) in zip(Self.splits, sets) {
-            let folder = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let weights = name == "train" ? prepared.positionBias.map { set.clickWeights($0) } : nil
-            let shards = try writeShards(set, columns: prepared.columns, weights: weights, firstQuery: nextQuery, to: folder)
-            splits[name] = LETORSchema.Split(
-                searches: set.groupCount, rows: set.labels.count, shards: shards, firstQID: nextQuery,
-                from: set.groups.first?.time, until: set.groups.last?.time, weighted: weights != nil)
-            nextQuery += set.groupCount
+    public func finish(_ prepared: PreparedLogs, options: LogTrainingOptions) throws -> LETORSchema {
+        while current < Self.splits.count { try closeSplit() }
+        if let bias = prepared.positionBias {
+            let weights = prepared.training.clickWeights(bias)
+            var start = 0
+            for (index, rows) in trainingShardRows.enumerated() {
+                let text = weights[start..<(start + rows)].map { Self.number($0) + "\n" }.joined()
+                try write(text, to: shardPath(split: 0, shard: index) + ".weight")
+                start += rows
+            }
+            written[0].weighted = true
         }
-        let schema = LETORSchema(prepared: prepared, options: options, splits: splits)
+        let schema = LETORSchema(
+            prepared: prepared, options: options, splits: Dictionary(uniqueKeysWithValues: zip(Self.splits, written)))
         try schema.write(to: root.appendingPathComponent(Self.schemaFile).path)
         let statistics = PersonalizationModel(
             ranking: RankingModel(
@@ -68,46 +111,50 @@ public struct LETORExport: Sendable {
         return schema
     }
 
-    /// Writes `set` as shards in `folder`, one buffered shard at a time; returns how many.
-    private func writeShards(
-        _ set: TrainingSet, columns: [Int], weights: [Float]?, firstQuery: Int, to folder: URL
-    ) throws -> Int {
-        let width = set.featureNames.count
-        var shard = 0
-        var text = "", sizes = "", rowWeights = ""
-        var rowsInShard = 0
-        func flush() throws {
-            let path = folder.appendingPathComponent(Self.shardName(shard)).path
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-            try Data(sizes.utf8).write(to: URL(fileURLWithPath: path + ".query"))
-            if weights != nil { try Data(rowWeights.utf8).write(to: URL(fileURLWithPath: path + ".weight")) }
-            shard += 1
-            text = ""
-            sizes = ""
-            rowWeights = ""
-            rowsInShard = 0
+    /// Flushes the open split's last shard (every split has at least one) and opens the next split.
+    private func closeSplit() throws {
+        if shard.rows > 0 || written[current].shards == 0 { try flush() }
+        current += 1
+        if current < Self.splits.count {
+            written[current].firstQID = written[current - 1].firstQID + written[current - 1].searches
         }
-        for group in 0..<set.groupCount {
-            let rows = set.groupBoundaries[group]..<set.groupBoundaries[group + 1]
-            for row in rows {
-                text += Self.number(set.labels[row]) + " qid:\(firstQuery + group)"
-                for (index, column) in columns.enumerated() {
-                    let value = set.rows[row * width + column]
-                    if value != 0 { text += " \(index + 1):" + Self.number(value) }
-                }
-                text += " # \(set.groups[group].queryID)\n"
-                if let weights { rowWeights += Self.number(weights[row]) + "\n" }
-            }
-            sizes += "\(rows.count)\n"
-            rowsInShard += rows.count
-            if rowsInShard >= shardRows { try flush() }
+    }
+
+    /// Writes the open shard and its `.query` file.
+    private func flush() throws {
+        let path = shardPath(split: current, shard: written[current].shards)
+        try write(shard.text, to: path)
+        try write(shard.sizes, to: path + ".query")
+        if current == 0 { trainingShardRows.append(shard.rows) }
+        written[current].shards += 1
+        shard = ShardText()
+    }
+
+    private func shardPath(split: Int, shard: Int) -> String {
+        root.appendingPathComponent(Self.splits[split]).appendingPathComponent(Self.shardName(shard)).path
+    }
+
+    private func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    private static func index(of part: TimeSplit.Part) -> Int {
+        switch part {
+        case .training: 0
+        case .validation: 1
+        case .test: 2
         }
-        if rowsInShard > 0 || shard == 0 { try flush() }
-        return shard
     }
 
     /// A value as the shortest text that reads back as the same `Float`.
     static func number(_ value: Float) -> String {
         value == value.rounded() && abs(value) < 1e7 ? String(Int(value)) : "\(value)"
     }
+}
+
+/// The open shard's lines and group sizes.
+private struct ShardText {
+    var text = ""
+    var sizes = ""
+    var rows = 0
 }

@@ -72,7 +72,7 @@ public enum LogTrainer {
         try train(prepared: prepare(log: log, items: items, profiles: profiles, options: options), options: options, progress: progress)
     }
 
-    /// Trains on logs already replayed and split (``prepare(log:items:profiles:options:)``, with the same options).
+    /// Trains on logs already replayed and split (``prepare(log:items:profiles:options:export:)``, with the same options).
     public static func train(
         prepared: PreparedLogs,
         options: LogTrainingOptions = LogTrainingOptions(),
@@ -82,7 +82,7 @@ public enum LogTrainer {
             (prepared.training, prepared.validation, prepared.columns, prepared.positionBias)
         let validationData = try dataset(validation, columns: columns)
         let ranking = try Booster(
-            train: dataset(training, columns: columns, weights: positionBias.map { training.clickWeights($0) }),
+            train: prepared.trainingRows.dataset(weights: positionBias.map { training.clickWeights($0) }),
             valid: validationData,
             parameters: options.parameters
         ).train(progress: progress)
@@ -96,7 +96,7 @@ public enum LogTrainer {
             replay: prepared.summary,
             trainingGroups: training.groupCount,
             validationGroups: validation.groupCount,
-            testGroups: prepared.test.groupCount,
+            testGroups: prepared.testGroups,
             validation: [
                 "original": RankingEvaluation(set: validation) { group, row in -Double(validation.groups[group].originalRanks[row]) },
                 "model": RankingEvaluation(set: validation) { group, row in modelScores[validation.groupBoundaries[group] + row] },
@@ -112,41 +112,63 @@ public enum LogTrainer {
     /// and estimates position bias from the training ones: everything training does before the learner, and
     /// what `rerank train --export-letor` writes for an external trainer.
     ///
-    /// - Throws: ``TrainingError`` when the logs hold too few searches with interactions.
+    /// The searches' labels are found first, so every search goes to its split as the replay makes its rows:
+    /// the training rows are kept in the model's columns only (``PreparedLogs/trainingRows``), test rows are not
+    /// kept, and `export` writes every split's rows as they come.
+    ///
+    /// - Throws: ``TrainingError`` when the logs hold too few searches with interactions; a file system error
+    ///   when `export` cannot write.
     public static func prepare(
         log: InteractionLog,
         items: [String: ItemAttributes],
         profiles: [String: [UInt64]] = [:],
-        options: LogTrainingOptions = LogTrainingOptions()
+        options: LogTrainingOptions = LogTrainingOptions(),
+        export: LETORExport? = nil
     ) throws -> PreparedLogs {
-        let impressions = log.loggedImpressions()
-        let events = log.loggedEvents()
+        let impressions = log.loggedImpressions().sorted { $0.time < $1.time }
+        let events = log.loggedEvents().sorted { $0.time < $1.time }
         guard !impressions.isEmpty else {
             throw TrainingError.noShownSearches()
         }
         guard !events.isEmpty else {
             throw TrainingError.noInteractions()
         }
-        let (set, state, summary) = options.builder.build(
-            impressions: impressions, events: events, attributes: items, profiles: profiles)
-        guard set.groupCount >= minimumGroups else {
-            throw TrainingError.tooFewSearches(set.groupCount, unjoinable: summary.unjoinable, minimum: minimumGroups)
+        let builder = options.builder
+        let labels = builder.label(impressions: impressions, events: events)
+        let split = try TimeSplit(groups: labels.groupCount, options: options, unjoinable: labels.summary.unjoinable)
+        let columns = FeatureSchema.columns(excluding: options.excludedFamilies, declared: builder.declared)
+        let names = FeatureSchema.names + builder.declared.columns
+        let trainingRowCount = labels.grades.lazy.compactMap { $0?.count }.prefix(split.training).reduce(0, +)
+        let sampleStride = options.positionBiasEstimator.sampleStride(rows: trainingRowCount)
+        var training = TrainingSet(featureNames: names)
+        var trainingRows = TrainingRows(featureNames: columns.map { names[$0] })
+        var biasSample = TrainingSet(featureNames: names)
+        var validation = TrainingSet(featureNames: names)
+        let state = try builder.replay(
+            impressions: impressions, events: events, labels: labels, attributes: items, profiles: profiles
+        ) { search in
+            let part = split.part(of: search.index)
+            try export?.append(search, to: part, columns: columns, width: names.count)
+            switch part {
+            case .training:
+                training.append(rows: [], labels: search.labels, impression: search.impression)
+                trainingRows.append(FeatureSchema.select(columns, from: search.rows, width: names.count), labels: search.labels)
+                if search.index % sampleStride == 0 { biasSample.append(rows: search.rows, labels: search.labels, impression: search.impression) }
+            case .validation:
+                validation.append(rows: search.rows, labels: search.labels, impression: search.impression)
+            case .test:
+                break
+            }
         }
-        let testCount = options.testFraction > 0 ? max(1, Int((Double(set.groupCount) * options.testFraction).rounded())) : 0
-        let usable = set.groupCount - testCount
-        guard usable >= minimumGroups else {
-            throw TrainingError.tooFewAfterHoldOut(usable, heldOut: testCount, minimum: minimumGroups)
-        }
-        let validationCount = max(1, Int((Double(usable) * options.validationFraction).rounded()))
-        let training = set.subset(0..<(usable - validationCount))
         return PreparedLogs(
             training: training,
-            validation: set.subset((usable - validationCount)..<usable),
-            test: set.subset(usable..<set.groupCount),
-            columns: FeatureSchema.columns(excluding: options.excludedFamilies, declared: options.builder.declared),
-            positionBias: options.debias ? options.positionBiasEstimator.estimate(training) : nil,
+            trainingRows: trainingRows,
+            validation: validation,
+            testGroups: split.test,
+            columns: columns,
+            positionBias: options.debias ? options.positionBiasEstimator.estimate(training, sample: biasSample) : nil,
             state: state,
-            summary: summary
+            summary: labels.summary
         )
     }
 

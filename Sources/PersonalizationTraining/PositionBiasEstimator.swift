@@ -39,14 +39,25 @@ public struct PositionBiasEstimator: Sendable {
 
     /// The estimate from `set`'s rows, or nil when no position past the first has both shown items and clicks.
     public func estimate(_ set: TrainingSet) -> PositionBias? {
-        SwapPropensities(set, limit: positions, minimumClicks: minimumSwapClicks)
-            .combined(with: regressionEM(set), maxWeight: maxWeight)
+        let sampleStride = sampleStride(rows: set.labels.count)
+        return estimate(set, sample: set.subset(Swift.stride(from: 0, to: set.groupCount, by: sampleStride)))
     }
 
-    /// The regression EM's estimate alone.
-    func regressionEM(_ set: TrainingSet) -> PositionBias? {
+    /// The estimate from `set`'s labels and impressions (its rows are not read) and the rows of `sample`, its
+    /// searches at every ``sampleStride(rows:)``th index from the first (what ``estimate(_:)`` takes).
+    public func estimate(_ set: TrainingSet, sample: TrainingSet) -> PositionBias? {
+        SwapPropensities(set, limit: positions, minimumClicks: minimumSwapClicks)
+            .combined(with: regressionEM(sample), maxWeight: maxWeight)
+    }
+
+    /// Every how many searches one is sampled for the regression EM, so that about ``maxRows`` rows of `rows`
+    /// are read.
+    public func sampleStride(rows: Int) -> Int { max(1, (rows + maxRows - 1) / maxRows) }
+
+    /// The regression EM's estimate alone, from every row of `sample`.
+    func regressionEM(_ sample: TrainingSet) -> PositionBias? {
         let columns = FeatureSchema.definitions.indices.filter { $0 != Feature.originalRankLog.rawValue }
-        let sample = Sample(set, columns: columns, positions: positions, maxRows: maxRows)
+        let sample = Sample(sample, columns: columns, positions: positions)
         guard sample.count > 0, sample.hasClicksBeyondFirst else { return nil }
         var examination = (0..<positions).map { 1 / Double($0 + 1) }
         var relevance = LogisticModel(width: sample.width)
@@ -95,12 +106,11 @@ private struct Sample {
     var clickRate: Double { Double(clicked.filter { $0 }.count) / Double(max(1, count)) }
     var hasClicksBeyondFirst: Bool { zip(positions, clicked).contains { $0 > 0 && $1 } }
 
-    init(_ set: TrainingSet, columns: [Int], positions limit: Int, maxRows: Int) {
+    init(_ set: TrainingSet, columns: [Int], positions limit: Int) {
         shownAt = [Int](repeating: 0, count: limit)
         let fullWidth = set.featureNames.count
-        let stride = max(1, (set.labels.count + maxRows - 1) / maxRows)
         var rows: [Int] = []
-        for group in Swift.stride(from: 0, to: set.groupCount, by: stride) {
+        for group in 0..<set.groupCount {
             let impression = set.groups[group]
             for row in set.groupBoundaries[group]..<set.groupBoundaries[group + 1] {
                 let position = impression.position(ofShown: row - set.groupBoundaries[group])

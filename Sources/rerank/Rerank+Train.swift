@@ -187,10 +187,10 @@ extension Rerank {
             options.excludedFamilies = Set(without.flatMap(excludedFamilies) ?? [])
             options.testFraction = testFraction
             options.debias = !noDebias
-            let prepared = try LogTrainer.prepare(log: log, items: items, profiles: users, options: options)
-            if let exportLetor {
-                let schema = try LETORExport(shardRows: shardRows).write(prepared, options: options, to: exportLetor)
-                print(Self.exportLine(schema, directory: exportLetor))
+            let export = try exportLetor.map { try LETORExport(directory: $0, shardRows: shardRows) }
+            let prepared = try LogTrainer.prepare(log: log, items: items, profiles: users, options: options, export: export)
+            if let export, let exportLetor {
+                print(Self.exportLine(try export.finish(prepared, options: options), directory: exportLetor))
             }
             guard let output else { return }
             let progress = ProgressLine(enabled: !quiet)

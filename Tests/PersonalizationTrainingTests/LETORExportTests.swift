@@ -20,10 +20,24 @@ import Testing
 
     static func exported() throws -> (PreparedLogs, LETORSchema, URL) {
         let options = Self.options()
-        let prepared = try LogTrainer.prepare(log: SyntheticLog.make(searches: 600), items: SyntheticLog.items(), options: options)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letor-\(UUID().uuidString)")
-        let schema = try LETORExport(shardRows: 1000).write(prepared, options: options, to: directory.path)
+        let export = try LETORExport(directory: directory.path, shardRows: 1000)
+        let prepared = try LogTrainer.prepare(
+            log: SyntheticLog.make(searches: 600), items: SyntheticLog.items(), options: options, export: export)
+        let schema = try export.finish(prepared, options: options)
         return (prepared, schema, directory)
+    }
+
+    /// The whole replay in memory, split as `prepare` splits it: what the shards must hold.
+    static func splitSets() -> [TrainingSet] {
+        let options = Self.options()
+        let log = SyntheticLog.make(searches: 600)
+        let set = options.builder.build(
+            impressions: log.loggedImpressions(), events: log.loggedEvents(), attributes: SyntheticLog.items()).set
+        let test = max(1, Int((Double(set.groupCount) * options.testFraction).rounded()))
+        let validation = max(1, Int((Double(set.groupCount - test) * options.validationFraction).rounded()))
+        let training = set.groupCount - test - validation
+        return [set.subset(0..<training), set.subset(training..<(training + validation)), set.subset((training + validation)..<set.groupCount)]
     }
 
     @Test func shardsReadBackAsTheSplitRows() throws {
@@ -32,7 +46,12 @@ import Testing
         #expect(schema.features.map(\.name) == prepared.columnNames)
         #expect(!schema.features.contains { $0.family == FeatureFamily.context.rawValue })
         var firstQID = 0
-        for (name, set) in zip(LETORExport.splits, [prepared.training, prepared.validation, prepared.test]) {
+        let sets = Self.splitSets()
+        #expect(sets[0].labels == prepared.training.labels && sets[1].rows == prepared.validation.rows)
+        #expect(prepared.training.rows.isEmpty && prepared.training.groupCount == sets[0].groupCount)
+        #expect(FeatureSchema.select(prepared.columns, from: sets[0].rows, width: sets[0].featureNames.count) == prepared.trainingRows.features)
+        #expect(sets[2].groupCount == prepared.testGroups)
+        for (name, set) in zip(LETORExport.splits, sets) {
             let split = try #require(schema.splits[name])
             #expect(split.searches == set.groupCount && split.rows == set.labels.count && split.firstQID == firstQID)
             var features: [Float] = [], labels: [Float] = [], sizes: [Int] = []
@@ -54,7 +73,7 @@ import Testing
             #expect(features == FeatureSchema.select(prepared.columns, from: set.rows, width: set.featureNames.count))
             firstQID += set.groupCount
         }
-        let last = try #require(prepared.test.groups.last)
+        let last = try #require(sets[2].groups.last)
         #expect(schema.splits["test"]?.until == last.time)
     }
 
