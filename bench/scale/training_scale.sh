@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
+source bench/scale/peak.sh
 
 sizes=${1:-"1 5 10"}
 largest=$(printf '%s\n' $sizes | sort -n | tail -1)
@@ -33,13 +34,9 @@ for millions in $sizes; do
     cat $(seq -f "$parts/part-%g.txt" 1 "$millions") > "$data"
     cat $(seq -f "$parts/part-%g.txt.query" 1 "$millions") > "$data.query"
     bytes=$(stat -c %s "$data")
-    load_before=$(cut -d' ' -f1 /proc/loadavg)
-    /usr/bin/time -v -o "$work/time.txt" "$RERANK_BIN" train --format letor --data "$data" --output "$work/model.json" \
+    peak_run "$work/time.txt" "$RERANK_BIN" train --format letor --data "$data" --output "$work/model.json" \
         --trees 100 --learning-rate 0.1 --num-leaves 31 --min-data-in-leaf 50 --min-sum-hessian-in-leaf 5 \
-        --bagging-fraction 0.9 --bagging-freq 1 --feature-fraction 1 --max-bin 255 --threads 2 --quiet >&2
-    load_after=$(cut -d' ' -f1 /proc/loadavg)
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time.txt")
-    rss_kib=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$work/time.txt")
+        --bagging-fraction 0.9 --bagging-freq 1 --feature-fraction 1 --max-bin 255 --threads 2 --quiet
     rows_table+="| ${millions},000,000 | $(( bytes / 1048576 )) | ${wall} | $(( rss_kib / 1024 )) | $(python3 -c "print(f'{$rss_kib * 1024 / ($millions * 1e6 * 50):.1f}')") | ${load_before} / ${load_after} |"$'\n'
     rm -f "$data" "$data.query"
 done
