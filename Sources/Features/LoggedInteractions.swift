@@ -51,6 +51,18 @@ public struct LoggedImpression: Sendable {
     }
 }
 
+/// Logged searches and interactions, each in time order: what a replay reads.
+public struct ReplayLog: Sendable {
+    public var impressions: [LoggedImpression]
+    public var events: [LoggedEvent]
+
+    /// Sorts both by time (records with equal times keep their order).
+    public init(impressions: [LoggedImpression], events: [LoggedEvent]) {
+        self.impressions = impressions.sorted { $0.time < $1.time }
+        self.events = events.sorted { $0.time < $1.time }
+    }
+}
+
 /// One logged click, add-to-cart or purchase.
 public struct LoggedEvent: Sendable {
     public var queryID: String?

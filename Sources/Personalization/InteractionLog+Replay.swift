@@ -58,6 +58,11 @@ extension InteractionLog {
         }
     }
 
+    /// The logged searches and interactions in time order, as training replays them.
+    public func replayLog() -> ReplayLog {
+        ReplayLog(impressions: loggedImpressions(), events: loggedEvents())
+    }
+
     /// The clicks, add-to-carts and purchases (other actions, impressions included, are not interactions).
     public func loggedEvents() -> [LoggedEvent] {
         events.compactMap(LoggedEvent.init(ubi:))

@@ -14,12 +14,12 @@ import Personalization
 /// `.weight` each row's inverse-propensity weight. `schema.json` names the columns (``LETORSchema``), and
 /// `statistics.json` is a model file without trees holding the statistics snapshot, for `rerank import-model`.
 ///
-/// Rows are written as the replay makes them (``LogTrainer/prepare(log:items:profiles:options:export:)``), one
+/// Rows are written as the replay makes them (``LogTrainer/prepare(_:items:profiles:options:export:)``), one
 /// shard in memory at a time; the weights, the schema and the statistics when the replay is done (``finish``).
 ///
 /// ```swift
 /// let export = try LETORExport(directory: "export", shardRows: 500_000)
-/// let prepared = try LogTrainer.prepare(log: log, items: items, options: options, export: export)
+/// let prepared = try LogTrainer.prepare(log.replayLog(), items: items, options: options, export: export)
 /// let schema = try export.finish(prepared, options: options)
 /// ```
 public final class LETORExport {

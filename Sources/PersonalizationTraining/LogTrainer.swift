@@ -69,10 +69,10 @@ public enum LogTrainer {
         options: LogTrainingOptions = LogTrainingOptions(),
         progress: ((TrainingProgress) -> Void)? = nil
     ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
-        try train(prepared: prepare(log: log, items: items, profiles: profiles, options: options), options: options, progress: progress)
+        try train(prepared: prepare(log.replayLog(), items: items, profiles: profiles, options: options), options: options, progress: progress)
     }
 
-    /// Trains on logs already replayed and split (``prepare(log:items:profiles:options:export:)``, with the same options).
+    /// Trains on logs already replayed and split (``prepare(_:items:profiles:options:export:)``, with the same options).
     public static func train(
         prepared: PreparedLogs,
         options: LogTrainingOptions = LogTrainingOptions(),
@@ -108,7 +108,7 @@ public enum LogTrainer {
         return (model, report)
     }
 
-    /// Replays `log` into point-in-time rows, splits them by time into training, validation and test searches,
+    /// Replays `log` (``InteractionLog/replayLog()``) into point-in-time rows, splits them by time into training, validation and test searches,
     /// and estimates position bias from the training ones: everything training does before the learner, and
     /// what `rerank train --export-letor` writes for an external trainer.
     ///
@@ -119,14 +119,13 @@ public enum LogTrainer {
     /// - Throws: ``TrainingError`` when the logs hold too few searches with interactions; a file system error
     ///   when `export` cannot write.
     public static func prepare(
-        log: InteractionLog,
+        _ log: ReplayLog,
         items: [String: ItemAttributes],
         profiles: [String: [UInt64]] = [:],
         options: LogTrainingOptions = LogTrainingOptions(),
         export: LETORExport? = nil
     ) throws -> PreparedLogs {
-        let impressions = log.loggedImpressions().sorted { $0.time < $1.time }
-        let events = log.loggedEvents().sorted { $0.time < $1.time }
+        let (impressions, events) = (log.impressions, log.events)
         guard !impressions.isEmpty else {
             throw TrainingError.noShownSearches()
         }

@@ -180,7 +180,7 @@ extension Rerank {
         /// The UBI input path: replay the logs, train with a time split, compare with the engine's order.
         private func trainLogs(parameters: TrainingParameters) async throws {
             let declared = try features.map(Self.declaredFeatures) ?? .none
-            let (log, items, users) = try await logArguments.load(declared: declared)
+            let (log, items, users) = try await logArguments.loadReplay(declared: declared)
             var options = LogTrainingOptions()
             options.builder.declared = declared
             options.parameters = parameters
@@ -188,7 +188,7 @@ extension Rerank {
             options.testFraction = testFraction
             options.debias = !noDebias
             let export = try exportLetor.map { try LETORExport(directory: $0, shardRows: shardRows) }
-            let prepared = try LogTrainer.prepare(log: log, items: items, profiles: users, options: options, export: export)
+            let prepared = try LogTrainer.prepare(log, items: items, profiles: users, options: options, export: export)
             if let export, let exportLetor {
                 print(Self.exportLine(try export.finish(prepared, options: options), directory: exportLetor))
             }

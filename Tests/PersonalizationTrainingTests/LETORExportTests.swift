@@ -23,7 +23,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letor-\(UUID().uuidString)")
         let export = try LETORExport(directory: directory.path, shardRows: 1000)
         let prepared = try LogTrainer.prepare(
-            log: SyntheticLog.make(searches: 600), items: SyntheticLog.items(), options: options, export: export)
+            SyntheticLog.make(searches: 600).replayLog(), items: SyntheticLog.items(), options: options, export: export)
         let schema = try export.finish(prepared, options: options)
         return (prepared, schema, directory)
     }
