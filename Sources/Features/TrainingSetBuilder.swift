@@ -71,6 +71,10 @@ public struct TrainingSetBuilder: Sendable {
     public var gains = LabelGains()
     /// How long after an impression an event without a `query_id` can still be credited to it (seconds).
     public var attributionWindow = InteractionJoin.defaultWindow
+    /// How long a search is kept for the events that name it by `query_id` (seconds; ``StreamingJoin``).
+    public var joinHorizon = StreamingJoin.defaultHorizon
+    /// How long an event waits for the search it names, when the search's time is later (seconds).
+    public var lateness = StreamingJoin.defaultLateness
     public var limits = FeatureReplay.Limits()
     /// The storefront's own features, computed after the built-in ones.
     public var declared = DeclaredFeatures.none
@@ -84,79 +88,105 @@ public struct TrainingSetBuilder: Sendable {
         attributes: [String: ItemAttributes],
         profiles: [String: [UInt64]] = [:]
     ) -> (set: TrainingSet, state: FeatureStore, summary: ReplaySummary) {
-        let impressions = impressions.sorted { $0.time < $1.time }
-        let events = events.sorted { $0.time < $1.time }
-        let labels = label(impressions: impressions, events: events)
+        let log = ReplayLog(impressions: impressions, events: events)
+        var records = log.records()
+        let labels = label(&records)
         var set = TrainingSet(featureNames: FeatureSchema.names + declared.columns)
-        let state = replay(impressions: impressions, events: events, labels: labels, attributes: attributes, profiles: profiles) {
-            set.append(rows: $0.rows, labels: $0.labels, impression: $0.impression)
+        var replay = rowReplay(labels: labels, attributes: attributes, profiles: profiles)
+        records = log.records()
+        while let record = records.next() {
+            replay.apply(record) { set.append(rows: $0.rows, labels: $0.labels, impression: $0.impression) }
         }
-        return (set, state, labels.summary)
+        return (set, replay.store, labels.summary)
     }
 
-    /// Replays impressions and events (each in time order) and hands each labelled search's point-in-time rows to
-    /// `emit`, in time order, as they are made; returns the statistics after the last event.
+    /// The second pass of a replay: apply the records again, in the same order, and it makes each labelled
+    /// search's point-in-time rows.
     ///
-    /// - Parameter labels: ``label(impressions:events:)`` of the same impressions and events.
-    public func replay(
-        impressions: [LoggedImpression],
-        events: [LoggedEvent],
-        labels: ReplayLabels,
-        attributes: [String: ItemAttributes],
-        profiles: [String: [UInt64]] = [:],
-        emit: (ReplayedSearch) throws -> Void
-    ) rethrows -> FeatureStore {
+    /// - Parameter labels: ``label(_:)`` of the records to be applied.
+    public func rowReplay(labels: ReplayLabels, attributes: [String: ItemAttributes], profiles: [String: [UInt64]] = [:]) -> RowReplay {
         var replay = FeatureReplay(limits: limits, declared: declared)
         replay.learn(attributes: attributes)
         replay.learn(profiles: profiles)
-        var nextEvent = 0
-        var emitted = 0
-        for (index, impression) in impressions.enumerated() {
-            while nextEvent < events.count, events[nextEvent].time < impression.time {
-                replay.apply(events[nextEvent])
-                nextEvent += 1
+        return RowReplay(replay: replay, labels: labels)
+    }
+
+    /// Per search of `records`, the grades of its shown items when any event was credited to it
+    /// (``StreamingJoin``): the searches ``RowReplay`` emits.
+    public func label<Source: ReplaySource>(_ records: inout Source) throws(Source.Failure) -> ReplayLabels {
+        var summary = ReplaySummary()
+        var grades: [[Float]?] = []
+        var join = StreamingJoin(window: attributionWindow, horizon: joinHorizon, lateness: lateness)
+        func credit(_ event: LoggedEvent, _ target: InteractionJoin.Target, _ items: [String]) {
+            let search: Int
+            switch target {
+            case .joined(let joined):
+                search = joined
+                summary.joinedByQueryID += 1
+            case .attributed(let attributed):
+                search = attributed
+                summary.attributed += 1
+            case .notShown, .unmatched:
+                summary.unjoinable += 1
+                return
             }
-            if let grades = labels.grades[index] {
+            guard let position = items.firstIndex(of: event.itemID) else { return }
+            var searchGrades = grades[search] ?? Array(repeating: 0, count: items.count)
+            searchGrades[position] = max(searchGrades[position], Float(gains.gain(event.kind)))
+            grades[search] = searchGrades
+        }
+        while let record = try records.next() {
+            switch record {
+            case .impression(let impression):
+                summary.impressions += 1
+                grades.append(nil)
+                join.add(impression, credit: credit)
+            case .event(let event):
+                summary.events += 1
+                join.add(event, credit: credit)
+            }
+        }
+        join.finish(credit: credit)
+        summary.groupsWithInteractions = grades.count { $0 != nil }
+        return ReplayLabels(grades: grades, summary: summary)
+    }
+}
+
+/// Replays records into the statistics, making the rows of each labelled search from the statistics before it
+/// (``TrainingSetBuilder/rowReplay(labels:attributes:profiles:)``).
+public struct RowReplay: Sendable {
+    private var replay: FeatureReplay
+    private let labels: ReplayLabels
+    private var searches = 0
+    private var emitted = 0
+
+    init(replay: FeatureReplay, labels: ReplayLabels) {
+        self.replay = replay
+        self.labels = labels
+    }
+
+    /// The statistics after the records applied so far.
+    public var store: FeatureStore { replay.store }
+
+    /// Applies the next record; a labelled search's rows go to `emit` first.
+    public mutating func apply(_ record: ReplayRecord, emit: (ReplayedSearch) throws -> Void) rethrows {
+        switch record {
+        case .impression(let impression):
+            if let grades = labels.grades[searches] {
                 try emit(ReplayedSearch(
                     index: emitted, rows: replay.features(for: impression.candidates, in: impression.context),
                     labels: grades, impression: impression))
                 emitted += 1
             }
+            searches += 1
             replay.apply(impression)
+        case .event(let event):
+            replay.apply(event)
         }
-        for event in events[nextEvent...] { replay.apply(event) }
-        return replay.store
-    }
-
-    /// Per impression (each in time order), the grades of its shown items when any event was credited to it
-    /// (``InteractionJoin``): what ``replay(impressions:events:labels:attributes:profiles:emit:)`` emits.
-    public func label(impressions: [LoggedImpression], events: [LoggedEvent]) -> ReplayLabels {
-        var summary = ReplaySummary(impressions: impressions.count, events: events.count)
-        var grades = impressions.map { Array(repeating: 0.0, count: $0.items.count) }
-        let join = InteractionJoin(impressions, window: attributionWindow)
-        for event in events {
-            let target: Int
-            switch join.target(of: event) {
-            case .joined(let search):
-                target = search
-                summary.joinedByQueryID += 1
-            case .attributed(let search):
-                target = search
-                summary.attributed += 1
-            case .notShown, .unmatched:
-                summary.unjoinable += 1
-                continue
-            }
-            guard let position = impressions[target].items.firstIndex(of: event.itemID) else { continue }
-            grades[target][position] = max(grades[target][position], gains.gain(event.kind))
-        }
-        let labelled = grades.map { $0.contains { $0 > 0 } ? $0.map(Float.init) : nil }
-        summary.groupsWithInteractions = labelled.count { $0 != nil }
-        return ReplayLabels(grades: labelled, summary: summary)
     }
 }
 
-/// What ``TrainingSetBuilder/label(impressions:events:)`` found: which searches become query groups, and with
+/// What ``TrainingSetBuilder/label(_:)`` found: which searches become query groups, and with
 /// which labels.
 public struct ReplayLabels: Sendable {
     /// Per impression: the grade of each shown item, or nil when no event was credited to the search.

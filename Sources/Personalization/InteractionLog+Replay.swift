@@ -26,35 +26,8 @@ extension InteractionLog {
         for event in events {
             if let queryID = event.queryID, let session = event.sessionID { sessions[queryID] = sessions[queryID] ?? session }
         }
-        return queries.compactMap { query in
-            let shownEvents = shownByEvents[query.queryID]?.sorted { $0.position < $1.position }
-            let items = query.responseHitIDs ?? shownEvents?.map(\.item) ?? []
-            guard !items.isEmpty else { return nil }
-            let attributes = query.attributes
-            let eventsFrom = query.responseHitIDs == nil ? shownEvents?.first.map(\.position).flatMap { $0 == Int.max ? nil : $0 } : nil
-            let device = attributes["device"]?.stringValue.flatMap(Device.init(rawValue:)) ?? .unknown
-            var localTime = LocalTime(date: query.timestamp, timeZone: TimeZone(identifier: "UTC")!)
-            if let hour = attributes["local_hour"]?.intValue { localTime.hour = hour }
-            if let weekday = attributes["weekday"]?.intValue { localTime.weekday = weekday }
-            let ranks = attributes["original_ranks"]?.arrayValue?.compactMap(\.intValue)
-            let scores = attributes["search_scores"]?.arrayValue?.map { $0.doubleValue ?? 0 }
-            return LoggedImpression(
-                queryID: query.queryID,
-                time: query.timestamp.timeIntervalSince1970,
-                userID: attributes["user_id"]?.stringValue ?? query.clientID,
-                sessionID: attributes["session_id"]?.stringValue ?? sessions[query.queryID],
-                device: device,
-                localTime: localTime,
-                query: query.userQuery ?? "",
-                items: items,
-                originalRanks: ranks?.count == items.count ? ranks : nil,
-                searchScores: scores?.count == items.count ? scores : nil,
-                firstPosition: attributes["from"]?.intValue ?? eventsFrom ?? 0,
-                exploration: attributes["exploration"].flatMap(ExplorationRecord.init(json:)),
-                attributes: (attributes["context"]?.objectValue?.members ?? []).reduce(into: [:]) { context, member in
-                    context[member.key] = FeatureDeclaration.text(of: member.value)
-                }
-            )
+        return queries.compactMap {
+            LoggedImpression(ubi: $0, shownByEvents: shownByEvents[$0.queryID], eventSession: sessions[$0.queryID])
         }
     }
 
@@ -66,6 +39,45 @@ extension InteractionLog {
     /// The clicks, add-to-carts and purchases (other actions, impressions included, are not interactions).
     public func loggedEvents() -> [LoggedEvent] {
         events.compactMap(LoggedEvent.init(ubi:))
+    }
+}
+
+extension LoggedImpression {
+    /// A logged search as training replays it (``InteractionLog/loggedImpressions()``); nil when it shows nothing.
+    ///
+    /// - Parameters:
+    ///   - shownByEvents: the search's `impression` events' positions and items, for logs without
+    ///     `query_response_hit_ids`.
+    ///   - eventSession: the session id its events carry, for searches logged without one.
+    public init?(ubi query: UBIQuery, shownByEvents: [(position: Int, item: String)]?, eventSession: String?) {
+        let shownEvents = shownByEvents?.sorted { $0.position < $1.position }
+        let items = query.responseHitIDs ?? shownEvents?.map(\.item) ?? []
+        guard !items.isEmpty else { return nil }
+        let attributes = query.attributes
+        let eventsFrom = query.responseHitIDs == nil ? shownEvents?.first.map(\.position).flatMap { $0 == Int.max ? nil : $0 } : nil
+        let device = attributes["device"]?.stringValue.flatMap(Device.init(rawValue:)) ?? .unknown
+        var localTime = LocalTime(date: query.timestamp, timeZone: TimeZone(identifier: "UTC")!)
+        if let hour = attributes["local_hour"]?.intValue { localTime.hour = hour }
+        if let weekday = attributes["weekday"]?.intValue { localTime.weekday = weekday }
+        let ranks = attributes["original_ranks"]?.arrayValue?.compactMap(\.intValue)
+        let scores = attributes["search_scores"]?.arrayValue?.map { $0.doubleValue ?? 0 }
+        self.init(
+            queryID: query.queryID,
+            time: query.timestamp.timeIntervalSince1970,
+            userID: attributes["user_id"]?.stringValue ?? query.clientID,
+            sessionID: attributes["session_id"]?.stringValue ?? eventSession,
+            device: device,
+            localTime: localTime,
+            query: query.userQuery ?? "",
+            items: items,
+            originalRanks: ranks?.count == items.count ? ranks : nil,
+            searchScores: scores?.count == items.count ? scores : nil,
+            firstPosition: attributes["from"]?.intValue ?? eventsFrom ?? 0,
+            exploration: attributes["exploration"].flatMap(ExplorationRecord.init(json:)),
+            attributes: (attributes["context"]?.objectValue?.members ?? []).reduce(into: [:]) { context, member in
+                context[member.key] = FeatureDeclaration.text(of: member.value)
+            }
+        )
     }
 }
 

@@ -125,48 +125,43 @@ public enum LogTrainer {
         options: LogTrainingOptions = LogTrainingOptions(),
         export: LETORExport? = nil
     ) throws -> PreparedLogs {
-        let (impressions, events) = (log.impressions, log.events)
-        guard !impressions.isEmpty else {
+        var first = log.records()
+        var second = log.records()
+        return try prepare(reading: &first, again: &second, items: items, profiles: profiles, options: options, export: export)
+    }
+
+    /// ``prepare(_:items:profiles:options:export:)`` reading the same records twice, e.g. from
+    /// ``LogFileRecords`` over a log directory: `first` for the labels, `second` for the rows.
+    public static func prepare<Source: ReplaySource>(
+        reading first: inout Source,
+        again second: inout Source,
+        items: [String: ItemAttributes],
+        profiles: [String: [UInt64]] = [:],
+        options: LogTrainingOptions = LogTrainingOptions(),
+        export: LETORExport? = nil
+    ) throws -> PreparedLogs {
+        let builder = options.builder
+        let labels = try builder.label(&first)
+        guard labels.summary.impressions > 0 else {
             throw TrainingError.noShownSearches()
         }
-        guard !events.isEmpty else {
+        guard labels.summary.events > 0 else {
             throw TrainingError.noInteractions()
         }
-        let builder = options.builder
-        let labels = builder.label(impressions: impressions, events: events)
         let split = try TimeSplit(groups: labels.groupCount, options: options, unjoinable: labels.summary.unjoinable)
-        let columns = FeatureSchema.columns(excluding: options.excludedFamilies, declared: builder.declared)
-        let names = FeatureSchema.names + builder.declared.columns
-        let trainingRowCount = labels.grades.lazy.compactMap { $0?.count }.prefix(split.training).reduce(0, +)
-        let sampleStride = options.positionBiasEstimator.sampleStride(rows: trainingRowCount)
-        var training = TrainingSet(featureNames: names)
-        var trainingRows = TrainingRows(featureNames: columns.map { names[$0] })
-        var biasSample = TrainingSet(featureNames: names)
-        var validation = TrainingSet(featureNames: names)
-        let state = try builder.replay(
-            impressions: impressions, events: events, labels: labels, attributes: items, profiles: profiles
-        ) { search in
-            let part = split.part(of: search.index)
-            try export?.append(search, to: part, columns: columns, width: names.count)
-            switch part {
-            case .training:
-                training.append(rows: [], labels: search.labels, impression: search.impression)
-                trainingRows.append(FeatureSchema.select(columns, from: search.rows, width: names.count), labels: search.labels)
-                if search.index % sampleStride == 0 { biasSample.append(rows: search.rows, labels: search.labels, impression: search.impression) }
-            case .validation:
-                validation.append(rows: search.rows, labels: search.labels, impression: search.impression)
-            case .test:
-                break
-            }
+        var rows = SplitRows(split: split, labels: labels, options: options, export: export)
+        var replay = builder.rowReplay(labels: labels, attributes: items, profiles: profiles)
+        while let record = try second.next() {
+            try replay.apply(record) { try rows.add($0) }
         }
         return PreparedLogs(
-            training: training,
-            trainingRows: trainingRows,
-            validation: validation,
+            training: rows.training,
+            trainingRows: rows.trainingRows,
+            validation: rows.validation,
             testGroups: split.test,
-            columns: columns,
-            positionBias: options.debias ? options.positionBiasEstimator.estimate(training, sample: biasSample) : nil,
-            state: state,
+            columns: rows.columns,
+            positionBias: options.debias ? options.positionBiasEstimator.estimate(rows.training, sample: rows.biasSample) : nil,
+            state: replay.store,
             summary: labels.summary
         )
     }

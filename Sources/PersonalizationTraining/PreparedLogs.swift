@@ -65,6 +65,56 @@ struct TimeSplit {
     }
 }
 
+/// Where ``LogTrainer/prepare(reading:again:items:profiles:options:export:)`` puts each search the replay makes rows
+/// for: by its part of the time split, and to the export.
+struct SplitRows {
+    let split: TimeSplit
+    /// The model's columns of the full rows, and the full rows' width.
+    let columns: [Int]
+    let width: Int
+    /// Every how many training searches one goes to ``biasSample``.
+    let sampleStride: Int
+    let export: LETORExport?
+    /// The training searches without their rows, which go to ``trainingRows`` in the model's columns.
+    private(set) var training: TrainingSet
+    private(set) var trainingRows: TrainingRows
+    /// The training searches the position-bias estimate reads the rows of.
+    private(set) var biasSample: TrainingSet
+    private(set) var validation: TrainingSet
+
+    init(split: TimeSplit, labels: ReplayLabels, options: LogTrainingOptions, export: LETORExport?) {
+        let declared = options.builder.declared
+        let names = FeatureSchema.names + declared.columns
+        self.split = split
+        columns = FeatureSchema.columns(excluding: options.excludedFamilies, declared: declared)
+        width = names.count
+        let trainingRowCount = labels.grades.lazy.compactMap { $0?.count }.prefix(split.training).reduce(0, +)
+        sampleStride = options.positionBiasEstimator.sampleStride(rows: trainingRowCount)
+        self.export = export
+        training = TrainingSet(featureNames: names)
+        trainingRows = TrainingRows(featureNames: columns.map { names[$0] })
+        biasSample = TrainingSet(featureNames: names)
+        validation = TrainingSet(featureNames: names)
+    }
+
+    mutating func add(_ search: ReplayedSearch) throws {
+        let part = split.part(of: search.index)
+        try export?.append(search, to: part, columns: columns, width: width)
+        switch part {
+        case .training:
+            training.append(rows: [], labels: search.labels, impression: search.impression)
+            trainingRows.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
+            if search.index % sampleStride == 0 {
+                biasSample.append(rows: search.rows, labels: search.labels, impression: search.impression)
+            }
+        case .validation:
+            validation.append(rows: search.rows, labels: search.labels, impression: search.impression)
+        case .test:
+            break
+        }
+    }
+}
+
 /// Training searches' rows in the learner's columns, as the replay hands them over.
 public struct TrainingRows: Sendable {
     public let featureNames: [String]

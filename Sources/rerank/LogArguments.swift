@@ -33,9 +33,6 @@ struct LogArguments: ParsableArguments {
     /// The logs, item attributes and declared user values, with read problems reported on standard error.
     func load(declared: DeclaredFeatures = .none) async throws -> (log: InteractionLog, items: [String: ItemAttributes], users: [String: [UInt64]]) {
         guard let logs else { throw ValidationError("--format ubi needs --logs DIR: the UBI logs to learn from.") }
-        if users != nil, declared.declarations(of: .user).isEmpty {
-            throw ValidationError("--users is read for declared user features, and none are declared; declare them (`features` with source user) or leave --users out.")
-        }
         var log = try await Self.read(logs)
         if let indexConfig {
             let all = log.queries.count
@@ -45,13 +42,46 @@ struct LogArguments: ParsableArguments {
                 throw ValidationError("--index-config \(indexConfig): no search in \(logs) was served by it; the sidecar names the indices entry that served a search in query_attributes.index_config ('default' takes the rerank section's).")
             }
         }
-        let attributes = try items.map { try ItemCatalog.read($0, declared: declared) } ?? [:]
-        let profiles = try users.map { try ItemCatalog.readUsers($0, declared: declared) } ?? [:]
-        let usersRead = users == nil ? "" : ", \(profiles.count) users"
+        let (attributes, profiles) = try catalog(declared: declared)
         FileHandle.standardError.write(Data(
-            "read \(log.queries.count) searches and \(log.events.count) events from \(Self.sources(of: log, at: logs)); \(attributes.count) items\(usersRead)\n".utf8
+            "read \(log.queries.count) searches and \(log.events.count) events from \(Self.sources(of: log, at: logs))\(catalogRead(attributes, profiles))\n".utf8
         ))
         return (log, attributes, profiles)
+    }
+
+    /// Whether the logs are read as they are replayed (``LogFileRecords``), not into memory first: log files
+    /// without `--index-config`, whose filter needs every search's entry.
+    var streams: Bool {
+        guard let logs else { return false }
+        return !Self.isCluster(logs) && indexConfig == nil
+    }
+
+    /// The item attributes and declared user values of `--items` and `--users`.
+    func catalog(declared: DeclaredFeatures) throws -> (items: [String: ItemAttributes], users: [String: [UInt64]]) {
+        if users != nil, declared.declarations(of: .user).isEmpty {
+            throw ValidationError("--users is read for declared user features, and none are declared; declare them (`features` with source user) or leave --users out.")
+        }
+        let attributes = try items.map { try ItemCatalog.read($0, declared: declared) } ?? [:]
+        let profiles = try users.map { try ItemCatalog.readUsers($0, declared: declared) } ?? [:]
+        return (attributes, profiles)
+    }
+
+    /// `; N items, M users` of what ``catalog(declared:)`` read.
+    func catalogRead(_ items: [String: ItemAttributes], _ profiles: [String: [UInt64]]) -> String {
+        "; \(items.count) items" + (users == nil ? "" : ", \(profiles.count) users")
+    }
+
+    /// Reports what a streamed replay read (``LogFileRecords``): the counts, and the lines it skipped.
+    static func reportStreamed(_ records: LogFileRecords, summary: ReplaySummary, catalog: String) {
+        FileHandle.standardError.write(Data(
+            "read \(summary.impressions) searches and \(summary.events) events from \(records.files.count) files, streamed\(catalog)\n".utf8))
+        reportProblems(records.problems)
+    }
+
+    /// `N unreadable log lines skipped, e.g. ...` on standard error, when there are any.
+    static func reportProblems(_ problems: [LogProblem]) {
+        guard let first = problems.first else { return }
+        FileHandle.standardError.write(Data("\(problems.count) unreadable log lines skipped, e.g. \(first)\n".utf8))
     }
 
     /// Whether `--logs` names a cluster rather than files.
@@ -73,9 +103,7 @@ struct LogArguments: ParsableArguments {
     /// or documents reported on standard error.
     static func read(_ path: String) async throws -> InteractionLog {
         let log = try await isCluster(path) ? readCluster(path) : InteractionLogReader().read(path)
-        if !log.problems.isEmpty {
-            FileHandle.standardError.write(Data("\(log.problems.count) unreadable log lines skipped, e.g. \(log.problems[0])\n".utf8))
-        }
+        reportProblems(log.problems)
         return log
     }
 

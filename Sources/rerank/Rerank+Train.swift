@@ -180,7 +180,6 @@ extension Rerank {
         /// The UBI input path: replay the logs, train with a time split, compare with the engine's order.
         private func trainLogs(parameters: TrainingParameters) async throws {
             let declared = try features.map(Self.declaredFeatures) ?? .none
-            let (log, items, users) = try await logArguments.loadReplay(declared: declared)
             var options = LogTrainingOptions()
             options.builder.declared = declared
             options.parameters = parameters
@@ -188,7 +187,7 @@ extension Rerank {
             options.testFraction = testFraction
             options.debias = !noDebias
             let export = try exportLetor.map { try LETORExport(directory: $0, shardRows: shardRows) }
-            let prepared = try LogTrainer.prepare(log, items: items, profiles: users, options: options, export: export)
+            let prepared = try await prepare(options: options, export: export)
             if let export, let exportLetor {
                 print(Self.exportLine(try export.finish(prepared, options: options), directory: exportLetor))
             }
@@ -213,6 +212,23 @@ extension Rerank {
             print("served blend weight \(String(format: "%.1f", blend.weight)): \(blend.reason) (validation \(blend.criterion.rawValue) by weight: \(tried))")
             print(Self.gainLine(model.ranking, declared: declared))
             print("\(model.ranking.trees.count) trees over \(model.ranking.featureNames.count) features written to \(output)")
+        }
+
+        /// The logs replayed and split: log files streamed through the replay twice (``LogFileRecords``), a
+        /// cluster's logs (or a filtered part) read into memory first.
+        private func prepare(options: LogTrainingOptions, export: LETORExport?) async throws -> PreparedLogs {
+            let declared = options.builder.declared
+            guard logArguments.streams, let logs = logArguments.logs else {
+                let (log, items, users) = try await logArguments.loadReplay(declared: declared)
+                return try LogTrainer.prepare(log, items: items, profiles: users, options: options, export: export)
+            }
+            let (items, users) = try logArguments.catalog(declared: declared)
+            var first = try LogFileRecords(logs)
+            var second = try LogFileRecords(logs)
+            let prepared = try LogTrainer.prepare(
+                reading: &first, again: &second, items: items, profiles: users, options: options, export: export)
+            LogArguments.reportStreamed(first, summary: prepared.summary, catalog: logArguments.catalogRead(items, users))
+            return prepared
         }
 
         /// What `--export-letor` wrote, in one line.

@@ -26,17 +26,7 @@ public struct InteractionLogReader: Sendable {
     /// - Returns: queries and events sorted by timestamp (stable), and the lines that were skipped.
     /// - Throws: ``EventLogError`` when the path cannot be read or a directory holds no log files.
     public func read(_ path: String) throws(EventLogError) -> InteractionLog {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .cannotRead(path, "no such file or directory")
-        }
-        let files: [(path: String, kind: LogFileKind)]
-        if isDirectory.boolValue {
-            files = try Self.logFiles(in: path)
-            guard !files.isEmpty else { throw .noLogFiles(path) }
-        } else {
-            files = [(path, Self.kind(ofFileNamed: (path as NSString).lastPathComponent) ?? .mixed)]
-        }
+        let files = try Self.files(at: path)
         var queries: [UBIQuery] = []
         var events: [UBIEvent] = []
         var problems: [LogProblem] = []
@@ -48,6 +38,20 @@ public struct InteractionLogReader: Sendable {
             problems.append(contentsOf: parser.problems)
         }
         return InteractionLog(sorting: queries, events: events, problems: problems, files: files.map(\.path))
+    }
+
+    /// The log files at `path` (a directory's, or the file itself) in the order they are read, with their kinds.
+    static func files(at path: String) throws(EventLogError) -> [(path: String, kind: LogFileKind)] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .cannotRead(path, "no such file or directory")
+        }
+        guard isDirectory.boolValue else {
+            return [(path, Self.kind(ofFileNamed: (path as NSString).lastPathComponent) ?? .mixed)]
+        }
+        let files = try Self.logFiles(in: path)
+        guard !files.isEmpty else { throw .noLogFiles(path) }
+        return files
     }
 
     /// The log files of `directory` in the order they are read, with the kind their names imply.

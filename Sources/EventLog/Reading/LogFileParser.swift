@@ -26,16 +26,21 @@ struct LogFileParser {
         case skip(String)
     }
 
+    /// Lines parsed so far.
+    private var lineNumber = 0
+    /// The target the last `_bulk` action line named (nil: the file's default) and that line's number.
+    private var pending: (target: Target?, line: Int)?
+
     init(path: String, kind: LogFileKind) {
         self.path = path
         self.kind = kind
     }
 
-    mutating func parse(_ bytes: [UInt8]) {
+    /// Parses the next part of the file: whole lines, except that the file's last part may end mid-line.
+    ///
+    /// - Parameter endsFile: `bytes` is the file's last part (a `_bulk` action line at its end lacks a document).
+    mutating func parse(_ bytes: [UInt8], endsFile: Bool = true) {
         var lineStart = 0
-        var lineNumber = 0
-        // The target the last `_bulk` action line named (nil: the file's default) and that line's number.
-        var pending: (target: Target?, line: Int)?
         while lineStart < bytes.count {
             lineNumber += 1
             let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n"))
@@ -85,9 +90,15 @@ struct LogFileParser {
             pending = nil
             decode(object, as: target, line: lineNumber)
         }
-        if let earlier = pending {
+        if endsFile, let earlier = pending {
             report(earlier.line, "_bulk action line is not followed by a document")
         }
+    }
+
+    /// Takes the records and problems parsed so far, leaving none.
+    mutating func take() -> (queries: [UBIQuery], events: [UBIEvent], problems: [LogProblem]) {
+        defer { (queries, events, problems) = ([], [], []) }
+        return (queries, events, problems)
     }
 
     private mutating func decode(_ object: JSONObject, as target: Target, line: Int) {
