@@ -80,13 +80,12 @@ public enum LogTrainer {
     ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
         let (training, validation, columns, positionBias) =
             (prepared.training, prepared.validation, prepared.columns, prepared.positionBias)
-        let validationData = try dataset(validation, columns: columns)
-        let ranking = try Booster(
+        let outcome = try Booster(
             train: dataset(training, columns: columns, weights: positionBias.map { training.clickWeights($0) }),
-            valid: validationData,
+            valid: dataset(validation, columns: columns),
             parameters: options.parameters
-        ).train(progress: progress)
-        let modelScores = try ranking.scorer().score(rows: validationData.features)
+        ).fit(progress: progress)
+        let (ranking, modelScores) = (outcome.model, outcome.validationScores)
         let blend = BlendChoice(choosingOn: validation, modelScores: modelScores, bias: positionBias)
         var extras = prepared.extras(options: options)
         extras.blend = blend
