@@ -8,8 +8,9 @@ import LTRModel
 /// binned in parallel; validation data is finished with the training data's mappers instead. Memory is the
 /// bins plus labels, groups and weights; the raw values cost disk, or page cache.
 ///
-/// With at most `binSampleCount` rows the sample is every row and the bins are those of ``TrainingData/init(_:mappers:layout:threads:)``
-/// with ``BinnedDataset/findMappers(for:maxBin:minDataInBin:sampleCount:seed:threads:)``.
+/// The sample depends only on the seed and the row count (``RowReservoir``), so it is the one
+/// ``BinnedDataset/findMappers(for:maxBin:minDataInBin:sampleCount:seed:threads:)`` draws from a data set in
+/// memory: the bins are those of ``TrainingData/init(_:mappers:layout:threads:)`` with those mappers.
 ///
 /// ```swift
 /// let builder = try BinnedDatasetBuilder(parameters: parameters)
