@@ -83,14 +83,16 @@ public struct RegressionTree: Sendable, Codable, Equatable {
         return Int(~node)
     }
 
-    /// The leaf of a binned row (`bins` points at the row's first feature), using the training thresholds.
+    /// The leaf of a binned row, using the training thresholds: `bins` points at the row's first feature and
+    /// feature `f`'s bin is `bins[f * featureStride]` (1 for row-major bins, the row count for column-major).
     @inline(__always)
-    package func leaf(bins: UnsafePointer<UInt8>) -> Int {
+    package func leaf(bins: UnsafePointer<UInt8>, featureStride: Int) -> Int {
         guard nodeCount > 0 else { return 0 }
         var node: Int32 = 0
         while node >= 0 {
             let index = Int(node)
-            node = bins[Int(splitFeature[index])] <= thresholdBin[index] ? leftChild[index] : rightChild[index]
+            node = bins[Int(splitFeature[index]) * featureStride] <= thresholdBin[index]
+                ? leftChild[index] : rightChild[index]
         }
         return Int(~node)
     }

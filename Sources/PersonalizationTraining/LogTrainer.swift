@@ -80,13 +80,13 @@ public enum LogTrainer {
     ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
         let (training, validation, columns, positionBias) =
             (prepared.training, prepared.validation, prepared.columns, prepared.positionBias)
-        let validationData = try dataset(validation, columns: columns)
-        let ranking = try Booster(
-            train: prepared.trainingRows.dataset(weights: positionBias.map { training.clickWeights($0) }),
-            valid: validationData,
+        let train = try prepared.trainingData.weighted(positionBias.map { training.clickWeights($0) })
+        let outcome = try Booster(
+            train: train,
+            valid: TrainingData(dataset(validation, columns: columns), mappers: train.bins.mappers),
             parameters: options.parameters
-        ).train(progress: progress)
-        let modelScores = try ranking.scorer().score(rows: validationData.features)
+        ).fit(progress: progress)
+        let (ranking, modelScores) = (outcome.model, outcome.validationScores)
         let blend = BlendChoice(choosingOn: validation, modelScores: modelScores, bias: positionBias)
         var extras = prepared.extras(options: options)
         extras.blend = blend
@@ -113,8 +113,8 @@ public enum LogTrainer {
     /// what `rerank train --export-letor` writes for an external trainer.
     ///
     /// The searches' labels are found first, so every search goes to its split as the replay makes its rows:
-    /// the training rows are kept in the model's columns only (``PreparedLogs/trainingRows``), test rows are not
-    /// kept, and `export` writes every split's rows as they come.
+    /// the training rows are binned in the model's columns as they come (``PreparedLogs/trainingData``), test rows
+    /// are not kept, and `export` writes every split's rows as they come.
     ///
     /// - Throws: ``TrainingError`` when the logs hold too few searches with interactions; a file system error
     ///   when `export` cannot write.
@@ -149,14 +149,14 @@ public enum LogTrainer {
             throw TrainingError.noInteractions()
         }
         let split = try TimeSplit(groups: labels.groupCount, options: options, unjoinable: labels.summary.unjoinable)
-        var rows = SplitRows(split: split, labels: labels, options: options, export: export)
+        var rows = try SplitRows(split: split, labels: labels, options: options, export: export)
         var replay = builder.rowReplay(labels: labels, attributes: items, profiles: profiles)
         while let record = try second.next() {
             try replay.apply(record) { try rows.add($0) }
         }
-        return PreparedLogs(
+        return try PreparedLogs(
             training: rows.training,
-            trainingRows: rows.trainingRows,
+            trainingData: rows.finishTraining(),
             validation: rows.validation,
             testGroups: split.test,
             columns: rows.columns,

@@ -6,10 +6,10 @@ import Personalization
 /// Logs replayed into point-in-time rows and split by time, ready for a learner (``LogTrainer/prepare``).
 public struct PreparedLogs: Sendable {
     /// The earliest searches, learned from: their labels and impressions. Their `rows` are empty: the learner's
-    /// columns of them are ``trainingRows``.
+    /// columns of them are binned in ``trainingData``.
     public var training: TrainingSet
-    /// The training searches' rows in the model's columns (``columns``).
-    public var trainingRows: TrainingRows
+    /// The training searches' rows in the model's columns (``columns``), binned, without weights.
+    public var trainingData: TrainingData
     /// The searches after them, for early stopping and the served blend's choice.
     public var validation: TrainingSet
     /// How many of the latest searches (``LogTrainingOptions/testFraction``) were left out for `rerank evaluate`.
@@ -24,7 +24,7 @@ public struct PreparedLogs: Sendable {
     public var summary: ReplaySummary
 
     /// The names of ``columns``.
-    public var columnNames: [String] { trainingRows.featureNames }
+    public var columnNames: [String] { trainingData.featureNames }
 
     /// The model file's extras for these logs, without a blend choice.
     public func extras(options: LogTrainingOptions) -> PersonalizationExtras {
@@ -77,12 +77,13 @@ struct SplitRows {
     let export: LETORExport?
     /// The training searches without their rows, which go to ``trainingRows`` in the model's columns.
     private(set) var training: TrainingSet
-    private(set) var trainingRows: TrainingRows
+    private var trainingRows: TrainingRows
     /// The training searches the position-bias estimate reads the rows of.
     private(set) var biasSample: TrainingSet
     private(set) var validation: TrainingSet
 
-    init(split: TimeSplit, labels: ReplayLabels, options: LogTrainingOptions, export: LETORExport?) {
+    /// - Throws: `LTRError` when the training rows' temporary file cannot be created.
+    init(split: TimeSplit, labels: ReplayLabels, options: LogTrainingOptions, export: LETORExport?) throws {
         let declared = options.builder.declared
         let names = FeatureSchema.names + declared.columns
         self.split = split
@@ -92,10 +93,13 @@ struct SplitRows {
         sampleStride = options.positionBiasEstimator.sampleStride(rows: trainingRowCount)
         self.export = export
         training = TrainingSet(featureNames: names)
-        trainingRows = TrainingRows(featureNames: columns.map { names[$0] })
+        trainingRows = try TrainingRows(featureNames: columns.map { names[$0] }, parameters: options.parameters)
         biasSample = TrainingSet(featureNames: names)
         validation = TrainingSet(featureNames: names)
     }
+
+    /// The training rows binned.
+    mutating func finishTraining() throws -> TrainingData { try trainingRows.finish() }
 
     mutating func add(_ search: ReplayedSearch) throws {
         let part = split.part(of: search.index)
@@ -103,7 +107,7 @@ struct SplitRows {
         switch part {
         case .training:
             training.append(rows: [], labels: search.labels, impression: search.impression)
-            trainingRows.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
+            try trainingRows.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
             if search.index % sampleStride == 0 {
                 biasSample.append(rows: search.rows, labels: search.labels, impression: search.impression)
             }
@@ -115,30 +119,50 @@ struct SplitRows {
     }
 }
 
-/// Training searches' rows in the learner's columns, as the replay hands them over.
-public struct TrainingRows: Sendable {
-    public let featureNames: [String]
-    /// Row-major, `featureNames.count` values per row.
-    public private(set) var features: [Float] = []
-    public private(set) var labels: [Float] = []
-    /// Row index where each search starts, plus the row count at the end.
-    public private(set) var groupBoundaries = [0]
+/// Training searches' rows in the learner's columns, binned as they come: staged, and handed to a
+/// ``BinnedDatasetBuilder`` (which keeps them on disk until binning) a block at a time.
+struct TrainingRows {
+    /// Rows staged before they go to the builder.
+    static let blockRows = 65_536
 
-    public init(featureNames: [String]) {
+    let featureNames: [String]
+    private let builder: BinnedDatasetBuilder
+    private var features: [Float] = []
+    private var labels: [Float] = []
+    private var groupSizes: [Int] = []
+
+    /// - Throws: `LTRError` when the builder's temporary file cannot be created.
+    init(featureNames: [String], parameters: TrainingParameters) throws {
         self.featureNames = featureNames
+        builder = try BinnedDatasetBuilder(parameters: parameters)
     }
 
     /// Adds one search's rows (already in these columns) and labels.
-    public mutating func append(_ rows: [Float], labels: [Float]) {
+    mutating func append(_ rows: [Float], labels: [Float]) throws {
         features += rows
         self.labels += labels
-        groupBoundaries.append(self.labels.count)
+        groupSizes.append(labels.count)
+        if self.labels.count >= Self.blockRows { try flush() }
     }
 
-    /// The learner's data set of these rows.
-    func dataset(weights: [Float]?) throws -> Dataset {
-        try Dataset(
-            features: features, featureCount: featureNames.count, labels: labels, queryBoundaries: groupBoundaries,
-            featureNames: featureNames, weights: weights)
+    /// The rows binned (training layout), without weights.
+    mutating func finish() throws -> TrainingData {
+        try flush()
+        return try builder.finish(layout: .columnMajor, featureNames: featureNames)
+    }
+
+    private mutating func flush() throws {
+        guard !labels.isEmpty else { return }
+        try builder.append(features: features, featureCount: featureNames.count, labels: labels, groupSizes: groupSizes)
+        features = []
+        labels = []
+        groupSizes = []
+    }
+}
+
+extension TrainingData {
+    /// The same data with these row weights (nil: none).
+    func weighted(_ weights: [Float]?) throws -> TrainingData {
+        try TrainingData(bins: bins, labels: labels, queryBoundaries: queryBoundaries, featureNames: featureNames, weights: weights)
     }
 }

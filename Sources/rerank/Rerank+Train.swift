@@ -298,13 +298,10 @@ extension Rerank {
             return families.contains(nil) ? nil : families.compactMap { $0 }
         }
 
-        /// The letor input path: read svmlight files, then train.
+        /// The letor input path: read svmlight files straight into bins, then train.
         private func trainLETOR(data: String, valid: String?, parameters: TrainingParameters) throws -> RankingModel {
             let start = Date()
-            let train = try LETORReader.read(path: data, threads: parameters.numThreads)
-            let validation = try valid.map {
-                try LETORReader.read(path: $0, featureCount: train.featureCount, threads: parameters.numThreads)
-            }
+            let (train, validation) = try LETORReader.readBinned(train: data, valid: valid, parameters: parameters)
             if !quiet {
                 let loaded = String(format: "%.2f", Date().timeIntervalSince(start))
                 var line = "read \(train.rowCount) rows, \(train.queryCount) queries, \(train.featureCount) features"

@@ -44,12 +44,14 @@ import Testing
     @Test func boundsSelectTheSameRowsAsBins() throws {
         let data = try RankingFixtures.synthetic(queries: 20, documents: 30, features: 6)
         let mappers = BinnedDataset.findMappers(for: data, maxBin: 32)
-        let binned = BinnedDataset(data, mappers: mappers, columnMajor: true)
+        let binned = BinnedDataset(data, mappers: mappers)
+        let columns = BinnedDataset(data, mappers: mappers, layout: .columnMajor)
         #expect(binned.totalBins == mappers.map(\.binCount).reduce(0, +))
         for feature in 0..<data.featureCount {
             for row in 0..<data.rowCount {
                 let bin = binned.bin(row: row, feature: feature)
-                #expect(binned.columnBins[feature * data.rowCount + row] == bin)
+                #expect(binned.bins[row * data.featureCount + feature] == bin)
+                #expect(columns.bins[feature * data.rowCount + row] == bin)
                 let value = data.features[row * data.featureCount + feature]
                 for threshold in 0..<(mappers[feature].binCount - 1) {
                     #expect((bin <= UInt8(threshold)) == (value <= mappers[feature].upperBounds[threshold]))

@@ -14,7 +14,7 @@ import Testing
             pairs.append(SIMD2(row < 50 ? 1 : -1, 1))
         }
         let data = try Dataset(features: features, featureCount: 2, labels: .init(repeating: 0, count: 100), groupSizes: [100])
-        let binned = BinnedDataset(data, mappers: BinnedDataset.findMappers(for: data, minDataInBin: 1), columnMajor: true)
+        let binned = BinnedDataset(data, mappers: BinnedDataset.findMappers(for: data, minDataInBin: 1), layout: .columnMajor)
         return (binned, pairs)
     }
 

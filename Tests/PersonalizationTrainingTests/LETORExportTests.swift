@@ -49,7 +49,12 @@ import Testing
         let sets = Self.splitSets()
         #expect(sets[0].labels == prepared.training.labels && sets[1].rows == prepared.validation.rows)
         #expect(prepared.training.rows.isEmpty && prepared.training.groupCount == sets[0].groupCount)
-        #expect(FeatureSchema.select(prepared.columns, from: sets[0].rows, width: sets[0].featureNames.count) == prepared.trainingRows.features)
+        let trainingRows = try Dataset(
+            features: FeatureSchema.select(prepared.columns, from: sets[0].rows, width: sets[0].featureNames.count),
+            featureCount: prepared.columns.count, labels: sets[0].labels, queryBoundaries: sets[0].groupBoundaries)
+        let binned = prepared.trainingData
+        #expect(binned.labels == sets[0].labels && binned.queryBoundaries == sets[0].groupBoundaries)
+        #expect(binned.bins.bins == TrainingData(trainingRows, mappers: binned.bins.mappers, layout: .columnMajor).bins.bins)
         #expect(sets[2].groupCount == prepared.testGroups)
         for (name, set) in zip(LETORExport.splits, sets) {
             let split = try #require(schema.splits[name])

@@ -11,9 +11,12 @@ struct RowSampler {
     private let parameters: TrainingParameters
     private static let blockSize = 1024
 
-    init(train: Dataset, parameters: TrainingParameters) {
-        rowCount = train.rowCount
-        queryBoundaries = train.queryBoundaries
+    /// - Parameters:
+    ///   - rowCount: the number of training rows.
+    ///   - queryBoundaries: start row of each query followed by the row count (for `baggingByQuery`).
+    init(rowCount: Int, queryBoundaries: [Int], parameters: TrainingParameters) {
+        self.rowCount = rowCount
+        self.queryBoundaries = queryBoundaries
         self.parameters = parameters
     }
 

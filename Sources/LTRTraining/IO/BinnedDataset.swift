@@ -1,18 +1,26 @@
 import LTRModel
-import RerankCore
 
-/// A data set's features turned into histogram bin numbers, one byte per value.
+/// A data set's features turned into histogram bin numbers, one byte per value, in one layout.
 ///
-/// Training data keeps two layouts: row-major (one row's bins side by side), which histogram construction
-/// walks row by row, and column-major, which splitting a leaf reads for a single feature. Validation data is
-/// binned with the training data's mappers and needs only the row-major layout.
+/// Training data is column-major (one feature's bins side by side): histogram construction sums a few
+/// columns at a time over a leaf's rows, and splitting a leaf reads a single column. Validation data is only
+/// walked row by row through the trees, so it is row-major. Validation data is binned with the training
+/// data's mappers.
 ///
 /// ```swift
 /// let mappers = BinnedDataset.findMappers(for: train, maxBin: 255)
-/// let binnedTrain = BinnedDataset(train, mappers: mappers, columnMajor: true)
+/// let binnedTrain = BinnedDataset(train, mappers: mappers, layout: .columnMajor)
 /// let binnedValid = BinnedDataset(valid, mappers: mappers)
 /// ```
 public struct BinnedDataset: Sendable {
+    /// How the bins are laid out in ``bins``.
+    public enum Layout: Sendable {
+        /// One row's bins side by side: `bins[row * featureCount + feature]`.
+        case rowMajor
+        /// One feature's bins side by side: `bins[feature * rowCount + row]`.
+        case columnMajor
+    }
+
     /// Number of rows.
     public let rowCount: Int
     /// Number of features.
@@ -22,73 +30,62 @@ public struct BinnedDataset: Sendable {
     /// Where each feature's bins start in a histogram laid out feature after feature; `featureCount + 1`
     /// values, the last being the total number of bins.
     public let binOffsets: [Int]
-    /// Row-major bins: `rowBins[row * featureCount + feature]`.
-    public let rowBins: [UInt8]
-    /// Column-major bins, `columnBins[feature * rowCount + row]`, or empty when not requested.
-    public let columnBins: [UInt8]
+    /// The layout of ``bins``.
+    public let layout: Layout
+    /// The bin of every value, `rowCount * featureCount` of them, laid out as ``layout`` says.
+    public let bins: [UInt8]
 
     /// Total number of bins over all features.
     public var totalBins: Int { binOffsets[featureCount] }
+    /// The distance in ``bins`` between one row's consecutive features.
+    public var featureStride: Int { layout == .rowMajor ? 1 : rowCount }
+    /// The distance in ``bins`` between one feature's consecutive rows.
+    public var rowStride: Int { layout == .rowMajor ? featureCount : 1 }
 
     /// Bins every value of `dataset` with the given mappers (usually the training data's).
     ///
     /// - Parameters:
     ///   - dataset: the raw data.
     ///   - mappers: one mapper per feature of `dataset`.
-    ///   - columnMajor: also build the column-major layout (needed for training data).
+    ///   - layout: `.columnMajor` for training data, `.rowMajor` for validation data.
     ///   - threads: worker threads, 0 for one per processor.
-    public init(_ dataset: Dataset, mappers: [FeatureBinMapper], columnMajor: Bool = false, threads: Int = 0) {
+    public init(_ dataset: Dataset, mappers: [FeatureBinMapper], layout: Layout = .rowMajor, threads: Int = 0) {
         precondition(mappers.count == dataset.featureCount, "one bin mapper per feature")
         let rows = dataset.rowCount
         let features = dataset.featureCount
-        let threadCount = Parallel.threadCount(threads)
-        rowCount = rows
-        featureCount = features
-        self.mappers = mappers
-        let offsets = mappers.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.binCount) }
-        binOffsets = offsets
+        let (rowStride, featureStride) = layout == .rowMajor ? (features, 1) : (1, rows)
         let blocks = Parallel.ranges(rows, pieces: max(1, rows / 4096))
-        // All bounds in one flat array, so the loop below touches no reference-counted storage.
-        let bounds = mappers.flatMap(\.upperBounds)
-        let zeroBins = mappers.map(\.zeroBin)
-        var byRow = [UInt8](repeating: 0, count: rows * features)
-        byRow.withUnsafeMutableBufferPointer { output in
-            dataset.features.withUnsafeBufferPointer { values in
-                bounds.withUnsafeBufferPointer { bounds in
-                    Parallel.forEach(blocks.count, threads: threadCount) { block in
+        var bins = [UInt8](repeating: 0, count: rows * features)
+        BinLookup.with(mappers) { lookup in
+            bins.withUnsafeMutableBufferPointer { output in
+                dataset.features.withUnsafeBufferPointer { values in
+                    Parallel.forEach(blocks.count, threads: Parallel.threadCount(threads)) { block in
                         for row in blocks[block] {
-                            let base = row * features
                             for feature in 0..<features {
-                                let featureBounds = UnsafeBufferPointer(
-                                    rebasing: bounds[offsets[feature]..<offsets[feature + 1]])
-                                output[base + feature] = FeatureBinMapper.bin(
-                                    for: values[base + feature], bounds: featureBounds, zeroBin: zeroBins[feature])
+                                output[row * rowStride + feature * featureStride] = lookup.bin(
+                                    values[row * features + feature], feature: feature)
                             }
                         }
                     }
                 }
             }
         }
-        rowBins = byRow
-        guard columnMajor else {
-            columnBins = []
-            return
-        }
-        var byColumn = [UInt8](repeating: 0, count: rows * features)
-        byColumn.withUnsafeMutableBufferPointer { output in
-            byRow.withUnsafeBufferPointer { source in
-                Parallel.forEach(features, threads: threadCount) { feature in
-                    let column = feature * rows
-                    for row in 0..<rows {
-                        output[column + row] = source[row * features + feature]
-                    }
-                }
-            }
-        }
-        columnBins = byColumn
+        self.init(rowCount: rows, mappers: mappers, layout: layout, bins: bins)
     }
 
-    /// Finds each feature's bins from a sample of the rows of `dataset`, as LightGBM does.
+    /// Wraps bins already computed with `mappers`.
+    init(rowCount: Int, mappers: [FeatureBinMapper], layout: Layout, bins: [UInt8]) {
+        precondition(bins.count == rowCount * mappers.count, "one bin per row and feature")
+        self.rowCount = rowCount
+        featureCount = mappers.count
+        self.mappers = mappers
+        binOffsets = mappers.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.binCount) }
+        self.layout = layout
+        self.bins = bins
+    }
+
+    /// Finds each feature's bins from a uniform sample of the rows of `dataset` (``RowReservoir``), as
+    /// LightGBM does.
     ///
     /// - Parameters:
     ///   - dataset: the training data.
@@ -105,47 +102,56 @@ public struct BinnedDataset: Sendable {
         seed: UInt64 = 0,
         threads: Int = 0
     ) -> [FeatureBinMapper] {
-        let sample = sampleRows(dataset.rowCount, count: sampleCount, seed: seed)
+        var reservoir = RowReservoir(capacity: sampleCount, seed: seed)
+        reservoir.add(rows: dataset.rowCount)
+        let sample = reservoir.rows
         let features = dataset.featureCount
-        var mappers = [FeatureBinMapper?](repeating: nil, count: features)
-        mappers.withUnsafeMutableBufferPointer { output in
-            let target = UncheckedBox(output)
-            dataset.features.withUnsafeBufferPointer { values in
-                Parallel.forEach(features, threads: Parallel.threadCount(threads)) { feature in
-                    var nonZero: [Float] = []
-                    for row in sample {
-                        let value = values[row * features + feature]
-                        if !value.isNaN && abs(value) > FeatureBinMapper.zeroThreshold { nonZero.append(value) }
-                    }
-                    nonZero.sort()
-                    target.value[feature] = FeatureBinMapper(
-                        sortedNonZero: nonZero,
-                        maxBin: maxBin,
-                        minDataInBin: minDataInBin
-                    )
-                }
+        return dataset.features.withUnsafeBufferPointer { values in
+            FeatureBinMapper.mappers(
+                featureCount: features, maxBin: maxBin, minDataInBin: minDataInBin,
+                threads: Parallel.threadCount(threads)
+            ) { feature in
+                sample.map { values[$0 * features + feature] }.filter(FeatureBinMapper.isNonZero)
             }
         }
-        return mappers.map { $0! }
     }
 
     /// The bin of one value.
     @inline(__always)
     public func bin(row: Int, feature: Int) -> UInt8 {
-        rowBins[row * featureCount + feature]
+        bins[row * rowStride + feature * featureStride]
+    }
+}
+
+/// Every feature's bin bounds in flat buffers, so binning loops touch no reference-counted storage per value.
+struct BinLookup {
+    private let bounds: UnsafeBufferPointer<Float>
+    private let offsets: UnsafeBufferPointer<Int>
+    private let zeroBins: UnsafeBufferPointer<UInt8>
+
+    /// Calls `body` with a lookup over `mappers`, valid only inside `body`.
+    static func with<Result>(_ mappers: [FeatureBinMapper], _ body: (BinLookup) throws -> Result) rethrows -> Result {
+        let bounds = mappers.flatMap(\.upperBounds)
+        let offsets = mappers.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1.binCount) }
+        let zeroBins = mappers.map(\.zeroBin)
+        return try bounds.withUnsafeBufferPointer { bounds in
+            try offsets.withUnsafeBufferPointer { offsets in
+                try zeroBins.withUnsafeBufferPointer { zeroBins in
+                    try body(BinLookup(bounds: bounds, offsets: offsets, zeroBins: zeroBins))
+                }
+            }
+        }
     }
 
-    /// `count` distinct rows chosen uniformly (selection sampling), in increasing order; all rows if fewer.
-    private static func sampleRows(_ rows: Int, count: Int, seed: UInt64) -> [Int] {
-        guard rows > count else { return Array(0..<rows) }
-        var random = SplitMix64(seed: seed, stream: 1, index: 0)
-        var chosen: [Int] = []
-        chosen.reserveCapacity(count)
-        for row in 0..<rows where chosen.count < count {
-            let needed = count - chosen.count
-            let remaining = rows - row
-            if random.nextUnitDouble() * Double(remaining) < Double(needed) { chosen.append(row) }
-        }
-        return chosen
+    /// The bin of `value` of feature `feature`.
+    @inline(__always)
+    func bin(_ value: Float, feature: Int) -> UInt8 {
+        FeatureBinMapper.bin(
+            for: value, bounds: UnsafeBufferPointer(rebasing: bounds[offsets[feature]..<offsets[feature + 1]]),
+            zeroBin: zeroBins[feature])
     }
+
+    /// The bin of 0 (and of missing values) of feature `feature`.
+    @inline(__always)
+    func zeroBin(_ feature: Int) -> UInt8 { zeroBins[feature] }
 }

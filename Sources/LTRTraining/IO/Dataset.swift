@@ -82,15 +82,38 @@ public struct Dataset: Sendable {
         featureNames: [String]? = nil,
         weights: [Float]? = nil
     ) throws {
+        let names = try Self.checkParts(
+            featureCount: featureCount, valueCount: features.count, labels: labels, queryBoundaries: queryBoundaries,
+            featureNames: featureNames, weights: weights)
+        self.featureCount = featureCount
+        self.features = features
+        self.weights = weights
+        self.labels = labels
+        self.queryBoundaries = queryBoundaries
+        self.featureNames = names
+    }
+
+    /// Checks that a data set's parts fit together and returns the feature names, defaulting to `f1`, `f2`, ...
+    ///
+    /// - Parameter valueCount: the number of feature values, when they are held as a dense matrix.
+    /// - Throws: `LTRError` when the sizes disagree or a weight is not positive.
+    static func checkParts(
+        featureCount: Int,
+        valueCount: Int?,
+        labels: [Float],
+        queryBoundaries: [Int],
+        featureNames: [String]?,
+        weights: [Float]?
+    ) throws -> [String] {
         guard featureCount > 0 else {
             throw LTRError.emptyDataset("the data set has no feature columns; every row needs at least one feature.")
         }
         guard !labels.isEmpty else {
             throw LTRError.emptyDataset("the data set has no rows; give at least one labelled row.")
         }
-        guard features.count == labels.count * featureCount else {
+        if let valueCount, valueCount != labels.count * featureCount {
             throw LTRError.groupMismatch(
-                "the feature matrix has \(features.count) values but \(labels.count) rows × \(featureCount) "
+                "the feature matrix has \(valueCount) values but \(labels.count) rows × \(featureCount) "
                     + "features need \(labels.count * featureCount)."
             )
         }
@@ -120,12 +143,7 @@ public struct Dataset: Sendable {
                 throw LTRError.invalidLabel("row \(row + 1) has weight \(weights[row]); row weights must be positive and finite.")
             }
         }
-        self.featureCount = featureCount
-        self.features = features
-        self.weights = weights
-        self.labels = labels
-        self.queryBoundaries = queryBoundaries
-        self.featureNames = names
+        return names
     }
 
     /// The rows of query `query`.

@@ -42,9 +42,7 @@ public struct FeatureBinMapper: Sendable, Equatable {
     ///   - maxBin: the largest number of bins, 2 to 256.
     ///   - minDataInBin: the fewest sampled values a bin should hold.
     public init(values: [Float], maxBin: Int, minDataInBin: Int) {
-        var nonZero = values.compactMap { value -> Float? in
-            value.isNaN || abs(value) <= Self.zeroThreshold ? nil : value
-        }
+        var nonZero = values.filter(Self.isNonZero)
         nonZero.sort()
         self.init(sortedNonZero: nonZero, maxBin: maxBin, minDataInBin: minDataInBin)
     }
@@ -91,6 +89,38 @@ public struct FeatureBinMapper: Sendable, Equatable {
         self.init(upperBounds: bounds)
     }
 
+    /// Finds the mappers of `featureCount` features, features in parallel.
+    ///
+    /// - Parameters:
+    ///   - nonZeroValues: the sampled non-zero values of a feature (``isNonZero(_:)``), in any order;
+    ///     called once per feature, from several threads.
+    ///   - maxBin: the largest number of bins, 2 to 256.
+    ///   - minDataInBin: the fewest sampled values a bin should hold.
+    static func mappers(
+        featureCount: Int,
+        maxBin: Int,
+        minDataInBin: Int,
+        threads: Int,
+        nonZeroValues: (Int) -> [Float]
+    ) -> [FeatureBinMapper] {
+        var mappers = [FeatureBinMapper?](repeating: nil, count: featureCount)
+        mappers.withUnsafeMutableBufferPointer { output in
+            let target = UncheckedBox(output)
+            Parallel.forEach(featureCount, threads: threads) { feature in
+                var values = nonZeroValues(feature)
+                values.sort()
+                target.value[feature] = FeatureBinMapper(sortedNonZero: values, maxBin: maxBin, minDataInBin: minDataInBin)
+            }
+        }
+        return mappers.map { $0! }
+    }
+
+    /// Whether a value counts for the bounds: zero and missing values always fall in the zero bin.
+    @inline(__always)
+    static func isNonZero(_ value: Float) -> Bool {
+        !value.isNaN && abs(value) > zeroThreshold
+    }
+
     /// The bin of a raw value.
     @inline(__always)
     public func bin(for value: Float) -> UInt8 {
@@ -100,7 +130,7 @@ public struct FeatureBinMapper: Sendable, Equatable {
     /// The bin of a raw value given a mapper's bounds, for loops that hoist the bounds out.
     @inline(__always)
     static func bin(for value: Float, bounds: UnsafeBufferPointer<Float>, zeroBin: UInt8) -> UInt8 {
-        if value.isNaN || abs(value) <= zeroThreshold { return zeroBin }
+        if !isNonZero(value) { return zeroBin }
         var low = 0
         var length = bounds.count
         while length > 0 {

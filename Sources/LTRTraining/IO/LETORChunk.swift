@@ -16,9 +16,7 @@ struct LETORChunk {
     }
 
     private(set) var labels: [Float] = []
-    private(set) var rowEnds: [Int] = []
-    private(set) var columns: [Int32] = []
-    private(set) var values: [Float] = []
+    private(set) var rows = SparseRows()
     private(set) var qidRuns: [QidRun] = []
     private(set) var rowsWithQid = 0
     private(set) var maxColumn = -1
@@ -43,13 +41,11 @@ struct LETORChunk {
 
     /// Writes the rows into a dense row-major matrix starting at `firstRow`.
     func scatter(into matrix: UnsafeMutableBufferPointer<Float>, firstRow: Int, featureCount: Int) {
-        var start = 0
-        for (row, rowEnd) in rowEnds.enumerated() {
+        for row in 0..<rows.rowCount {
             let base = (firstRow + row) * featureCount
-            for entry in start..<rowEnd {
-                matrix[base + Int(columns[entry])] = values[entry]
+            for entry in rows.entries(of: row) {
+                matrix[base + Int(rows.columns[entry])] = rows.values[entry]
             }
-            start = rowEnd
         }
     }
 
@@ -101,13 +97,13 @@ struct LETORChunk {
             guard let number = Self.parseNumber(bytes, value) else {
                 return "value '\(Self.text(bytes, value))' of feature \(index) is not a number."
             }
-            columns.append(Int32(index - 1))
-            values.append(Float(number))
+            rows.columns.append(Int32(index - 1))
+            rows.values.append(Float(number))
             maxColumn = max(maxColumn, index - 1)
         }
         if sawQid { rowsWithQid += 1 }
         labels.append(Float(label))
-        rowEnds.append(columns.count)
+        rows.rowEnds.append(rows.columns.count)
         return nil
     }
 

@@ -7,11 +7,13 @@ import LTRModel
 /// absent features meaning 0. Query groups come from the `qid:` fields (rows of a query must be contiguous) or,
 /// when the lines have none, from the companion `FILE.query` file holding one group size per line (LightGBM's
 /// layout). Files are read a block at a time (``blockSize``), each block parsed on several threads, so the text
-/// is never all in memory: the parsed rows and the dense matrix they become are.
+/// is never all in memory. ``read(path:featureCount:featureNames:threads:)`` keeps the rows as a dense matrix;
+/// ``readBinned(train:valid:parameters:)`` bins them as they come, for training, and keeps only the bins.
 ///
 /// ```swift
 /// let train = try LETORReader.read(path: "rank.train")
 /// let test = try LETORReader.read(path: "rank.test", featureCount: train.featureCount)
+/// let (binnedTrain, binnedTest) = try LETORReader.readBinned(train: "rank.train", valid: "rank.test", parameters: parameters)
 /// ```
 public enum LETORReader {
     /// Reads a LETOR / svmlight file and its query groups.
@@ -36,6 +38,26 @@ public enum LETORReader {
     static func read(
         path: String, featureCount: Int?, featureNames: [String]?, threads: Int, blockSize: Int
     ) throws -> Dataset {
+        let threadCount = Parallel.threadCount(threads)
+        var chunks: [LETORChunk] = []
+        var groups = LETORFileGroups(name: path)
+        let sizes = try groupSizes(of: path)
+        try forEachBlock(path: path, columnLimit: featureCount, threads: threadCount, blockSize: blockSize) { parsed in
+            try groups.add(parsed)
+            chunks += parsed
+        }
+        return try assemble(
+            chunks, groups: groups, groupSizes: sizes, featureCount: featureCount, featureNames: featureNames,
+            threads: threadCount)
+    }
+
+    /// Reads a file a block at a time and hands over each block's parsed pieces, in order; reading ends at the
+    /// end of the file or after the block with the first bad line (which `body` reports).
+    ///
+    /// - Parameter columnLimit: the schema's number of features, nil for no limit.
+    static func forEachBlock(
+        path: String, columnLimit: Int?, threads: Int, blockSize: Int, _ body: ([LETORChunk]) throws -> Void
+    ) throws {
         let handle: FileHandle
         do {
             handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
@@ -43,15 +65,9 @@ public enum LETORReader {
             throw LTRError.unreadableFile(path, reason: error.localizedDescription)
         }
         defer { try? handle.close() }
-        let queryPath = path + ".query"
-        let groupSizes: [Int]? =
-            FileManager.default.fileExists(atPath: queryPath) ? try readGroupSizes(path: queryPath) : nil
-        let threadCount = Parallel.threadCount(threads)
-        let columnLimit = featureCount ?? Int(Int32.max)
-        var chunks: [LETORChunk] = []
+        let limit = columnLimit ?? Int(Int32.max)
         // The lines read so far: whole lines are parsed, a partial last line waits for the next block.
         var pending: [UInt8] = []
-        // Reading ends at the end of the file, or after the block with the first bad line (`assemble` reports it).
         var done = false
         while !done {
             let block: Data?
@@ -66,14 +82,17 @@ public enum LETORReader {
                 if atEnd { break }
                 continue
             }
-            let parsed = parseChunks(pending[...lastLine], columnLimit: columnLimit, threads: threadCount)
-            chunks += parsed
+            let parsed = parseChunks(pending[...lastLine], columnLimit: limit, threads: threads)
             pending.removeSubrange(...lastLine)
             done = atEnd || parsed.contains { $0.failure != nil }
+            try body(parsed)
         }
-        return try assemble(
-            chunks, name: path, groupSizes: groupSizes, featureCount: featureCount, featureNames: featureNames,
-            threads: threadCount)
+    }
+
+    /// The group sizes of `path + ".query"`, or nil when there is no such file.
+    static func groupSizes(of path: String) throws -> [Int]? {
+        let queryPath = path + ".query"
+        return FileManager.default.fileExists(atPath: queryPath) ? try readGroupSizes(path: queryPath) : nil
     }
 
     /// Bytes read and parsed at a time.
@@ -99,8 +118,10 @@ public enum LETORReader {
     ) throws -> Dataset {
         let threadCount = Parallel.threadCount(threads)
         let chunks = parseChunks([UInt8](data)[...], columnLimit: featureCount ?? Int(Int32.max), threads: threadCount)
+        var groups = LETORFileGroups(name: name)
+        try groups.add(chunks)
         return try assemble(
-            chunks, name: name, groupSizes: groupSizes, featureCount: featureCount, featureNames: featureNames,
+            chunks, groups: groups, groupSizes: groupSizes, featureCount: featureCount, featureNames: featureNames,
             threads: threadCount)
     }
 
@@ -158,56 +179,21 @@ public enum LETORReader {
         return ranges.isEmpty ? [0..<0] : ranges
     }
 
+    /// The dense data set of a whole file's pieces, already checked by `groups`.
     private static func assemble(
         _ chunks: [LETORChunk],
-        name: String,
+        groups: LETORFileGroups,
         groupSizes: [Int]?,
         featureCount: Int?,
         featureNames: [String]?,
         threads: Int
     ) throws -> Dataset {
-        var linesBefore = 0
+        let (boundaries, columns) = try groups.finish(groupSizes: groupSizes, featureCount: featureCount)
         var rowStarts: [Int] = []
         var rows = 0
-        var maxColumn = -1
-        var withQid = 0
         for chunk in chunks {
-            if let failure = chunk.failure {
-                throw LTRError.malformedInput(file: name, line: linesBefore + failure.line + 1, failure.message)
-            }
-            linesBefore += chunk.lineCount
             rowStarts.append(rows)
             rows += chunk.labels.count
-            maxColumn = max(maxColumn, chunk.maxColumn)
-            withQid += chunk.rowsWithQid
-        }
-        guard rows > 0 else {
-            throw LTRError.emptyDataset("\(name) has no data rows; each line must be `label index:value ...`.")
-        }
-        let columns = featureCount ?? (maxColumn + 1)
-        guard columns > 0 else {
-            throw LTRError.emptyDataset("\(name) has no features; give at least one `index:value` pair.")
-        }
-        let boundaries: [Int]
-        if withQid == rows {
-            boundaries = try qidBoundaries(chunks, name: name)
-        } else if withQid > 0 {
-            throw LTRError.missingGroups(
-                "\(name): \(withQid) of \(rows) rows have a qid: field; give qid: on every row or on none."
-            )
-        } else if let groupSizes {
-            guard groupSizes.reduce(0, +) == rows else {
-                throw LTRError.groupMismatch(
-                    "\(name).query group sizes add up to \(groupSizes.reduce(0, +)) rows but \(name) has \(rows) rows; "
-                        + "fix the .query file so its sizes add up to the number of data lines."
-                )
-            }
-            boundaries = groupSizes.reduce(into: [0]) { $0.append($0[$0.count - 1] + $1) }
-        } else {
-            throw LTRError.missingGroups(
-                "\(name) has no qid: fields and no \(name).query file; add qid:<id> after each label or write "
-                    + "the number of rows of each query, one per line, to \(name).query."
-            )
         }
         var matrix = [Float](repeating: 0, count: rows * columns)
         let labels = chunks.flatMap(\.labels)
@@ -224,33 +210,5 @@ public enum LETORReader {
             queryBoundaries: boundaries,
             featureNames: featureNames
         )
-    }
-
-    /// Query boundaries from runs of equal `qid:` values, rejecting a qid that comes back after another one.
-    private static func qidBoundaries(_ chunks: [LETORChunk], name: String) throws -> [Int] {
-        var boundaries = [0]
-        var seen = Set<[UInt8]>()
-        var current: [UInt8]? = nil
-        var row = 0
-        for chunk in chunks {
-            for run in chunk.qidRuns {
-                let qid = run.qid
-                if qid == current {
-                    boundaries[boundaries.count - 1] += run.rows
-                } else {
-                    guard seen.insert(qid).inserted else {
-                        throw LTRError.groupMismatch(
-                            "\(name): qid:\(String(decoding: qid, as: UTF8.self)) appears again at data row "
-                                + "\(row + 1) after other queries; rows of one query must be contiguous (sort the "
-                                + "file by qid, keeping the row order within each query)."
-                        )
-                    }
-                    current = qid
-                    boundaries.append(boundaries[boundaries.count - 1] + run.rows)
-                }
-                row += run.rows
-            }
-        }
-        return boundaries
     }
 }

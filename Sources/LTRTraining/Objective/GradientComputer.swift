@@ -14,18 +14,23 @@ final class GradientComputer {
     private let threads: Int
     private var orders: [Int32]
 
-    init(train: Dataset, objective: LambdaRankObjective, threads: Int) {
-        labels = train.labels
-        weights = train.weights
-        queryBoundaries = train.queryBoundaries
+    /// - Parameters:
+    ///   - labels: the training rows' labels.
+    ///   - queryBoundaries: start row of each query followed by the row count.
+    ///   - weights: the rows' weights, or nil for all 1.
+    init(labels: [Float], queryBoundaries: [Int], weights: [Float]?, objective: LambdaRankObjective, threads: Int) {
+        self.labels = labels
+        self.weights = weights
+        self.queryBoundaries = queryBoundaries
         self.objective = objective
         self.threads = threads
-        inverseMaxDCG = (0..<train.queryCount).map { query in
-            objective.inverseMaxDCG(labels: train.labels[train.queryRange(query)])
+        let queryCount = queryBoundaries.count - 1
+        inverseMaxDCG = (0..<queryCount).map { query in
+            objective.inverseMaxDCG(labels: labels[queryBoundaries[query]..<queryBoundaries[query + 1]])
         }
-        chunks = Parallel.ranges(train.queryCount, pieces: max(1, train.queryCount / 16))
-        orders = train.queryBoundaries.indices.dropLast().flatMap { query in
-            (0..<Int32(train.queryBoundaries[query + 1] - train.queryBoundaries[query])).map { $0 }
+        chunks = Parallel.ranges(queryCount, pieces: max(1, queryCount / 16))
+        orders = (0..<queryCount).flatMap { query in
+            (0..<Int32(queryBoundaries[query + 1] - queryBoundaries[query])).map { $0 }
         }
     }
 

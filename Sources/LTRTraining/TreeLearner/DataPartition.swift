@@ -36,7 +36,7 @@ final class DataPartition {
         }
     }
 
-    /// Splits `leaf`: rows whose `columnBins[feature]` is `<= thresholdBin` stay in `leaf`, the others move
+    /// Splits `leaf`: rows whose bin in `column` is `<= thresholdBin` stay in `leaf`, the others move
     /// to `newLeaf`. Large leaves are partitioned in fixed-size chunks on several threads.
     ///
     /// - Returns: the number of rows that went left.

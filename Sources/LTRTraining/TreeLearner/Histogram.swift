@@ -49,7 +49,7 @@ final class Histogram {
         let passes = Parallel.ranges(features.count, pieces: (features.count + Self.featuresPerPass - 1) / Self.featuresPerPass)
         let workers = rows.count * features.count < 1 << 16 ? 1 : threads
         let rowCount = data.rowCount
-        data.columnBins.withUnsafeBufferPointer { columns in
+        data.bins.withUnsafeBufferPointer { columns in
             data.binOffsets.withUnsafeBufferPointer { offsets in
                 Parallel.forEach(passes.count, threads: workers) { pass in
                     let group = Array(features[passes[pass]])

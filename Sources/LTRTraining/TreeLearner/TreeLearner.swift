@@ -13,7 +13,7 @@ import LTRModel
 /// learner.addPredictions(of: tree, to: &scores)
 /// ```
 public final class TreeLearner {
-    /// The binned training data (both layouts).
+    /// The binned training data (column-major).
     public let data: BinnedDataset
     private let parameters: TrainingParameters
     private let rules: SplitRules
@@ -23,12 +23,12 @@ public final class TreeLearner {
     private var ordered: [SIMD2<Float>]
     private var outOfBag: [Int32] = []
 
-    /// Creates a learner for `data`, which must have been binned with `columnMajor: true`.
+    /// Creates a learner for `data`, which must have been binned with the `.columnMajor` layout.
     ///
     /// - Throws: `LTRError.invalidParameter` for out-of-range parameters.
     public init(data: BinnedDataset, parameters: TrainingParameters) throws {
         try parameters.validate()
-        precondition(data.columnBins.count == data.rowCount * data.featureCount, "training data needs columnMajor")
+        precondition(data.layout == .columnMajor, "training data is binned column-major")
         self.data = data
         self.parameters = parameters
         rules = SplitRules(parameters)
@@ -76,7 +76,7 @@ public final class TreeLearner {
             guard let leaf = chosen, let split = state.best[leaf] else { break }
             let newLeaf = tree.numberOfLeaves
             record(split: split, of: leaf, newLeaf: newLeaf, in: &tree, state: &state)
-            let leftRows = data.columnBins.withUnsafeBufferPointer { columns in
+            let leftRows = data.bins.withUnsafeBufferPointer { columns in
                 partition.split(
                     leaf: leaf, into: newLeaf, column: columns.baseAddress! + split.feature * data.rowCount,
                     thresholdBin: UInt8(split.thresholdBin), threads: threads)
@@ -104,14 +104,14 @@ public final class TreeLearner {
                     for row in rows { scores[Int(row)] += value }
                 }
             }
-            let featureCount = data.featureCount
-            data.rowBins.withUnsafeBufferPointer { bins in
+            let rowCount = data.rowCount
+            data.bins.withUnsafeBufferPointer { bins in
                 outOfBag.withUnsafeBufferPointer { outOfBag in
                     let chunks = Parallel.ranges(outOfBag.count, pieces: max(1, outOfBag.count / 8192))
                     Parallel.forEach(chunks.count, threads: threads) { chunk in
                         for position in chunks[chunk] {
                             let row = Int(outOfBag[position])
-                            scores[row] += tree.leafValue[tree.leaf(bins: bins.baseAddress! + row * featureCount)]
+                            scores[row] += tree.leafValue[tree.leaf(bins: bins.baseAddress! + row, featureStride: rowCount)]
                         }
                     }
                 }
