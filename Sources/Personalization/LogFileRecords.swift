@@ -41,8 +41,11 @@ public struct LogFileRecords: ReplaySource {
     /// Opens the logs at `path` (a log directory or one file); nothing is read yet.
     ///
     /// - Throws: ``EventLogError`` when the path cannot be read or a directory holds no log files.
-    public init(_ path: String, settle: Double = Self.defaultSettle) throws(EventLogError) {
-        stream = try InteractionLogStream(path)
+    /// - Parameter blockSize: bytes read from a file at a time.
+    public init(
+        _ path: String, settle: Double = Self.defaultSettle, blockSize: Int = InteractionLogStream.blockSize
+    ) throws(EventLogError) {
+        stream = try InteractionLogStream(path, blockSize: blockSize)
         self.settle = settle
     }
 

@@ -52,6 +52,8 @@ struct LogFileParser {
             do {
                 value = try JSONParser.parse(bytes, range: lineStart..<contentEnd)
             } catch {
+                // Where in the line reading stopped, so a file reads the same in blocks as whole.
+                let error = "\(error.reason) at byte \(error.offset - lineStart) of the line"
                 if newline == nil {
                     problems.append(
                         LogProblem(

@@ -1,0 +1,99 @@
+import EventLog
+import Features
+import Foundation
+import RerankFixtures
+import RerankJSON
+import Testing
+
+@testable import Personalization
+
+/// Log files streamed through a replay hand out what the whole log read into memory does, in the same order.
+@Suite struct LogFileRecordsTests {
+    /// `log` written as rotated sidecar files: queries in 3 files, events in 2, in time order.
+    static func write(_ log: InteractionLog) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("log-records-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        func lines(_ objects: [JSONObject]) -> [UInt8] {
+            objects.flatMap { JSONWriter.bytes(.object($0)) + [UInt8(ascii: "\n")] }
+        }
+        for (part, queries) in log.queries.chunked(into: 3).enumerated() {
+            try Data(lines(queries.map(\.json))).write(to: URL(fileURLWithPath: "\(directory)/ubi_queries-\(part).ndjson"))
+        }
+        for (part, events) in log.events.chunked(into: 2).enumerated() {
+            try Data(lines(events.map(\.json))).write(to: URL(fileURLWithPath: "\(directory)/ubi_events-\(part).ndjson"))
+        }
+        return directory
+    }
+
+    /// What a replay reads, one line per record: kind, id, time, items or item.
+    static func describe<Source: ReplaySource>(_ records: inout Source) throws -> [String] {
+        var lines: [String] = []
+        while let record = try records.next() {
+            switch record {
+            case .impression(let search):
+                lines.append("search \(search.queryID) \(search.time) \(search.items) \(search.sessionID ?? "-") \(search.firstPosition)")
+            case .event(let event):
+                lines.append("event \(event.queryID ?? "-") \(event.time) \(event.kind) \(event.itemID)")
+            }
+        }
+        return lines
+    }
+
+    @Test(arguments: [1 << 10, 64 << 10, InteractionLogStream.blockSize])
+    func handsOutTheWholeLogsRecordsInOrder(blockSize: Int) throws {
+        let log = SyntheticLog.make(searches: 400)
+        let directory = try Self.write(log)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var inMemory = log.replayLog().records()
+        var streamed = try LogFileRecords(directory, blockSize: blockSize)
+        let expected = try Self.describe(&inMemory)
+        #expect(expected.count > 400)
+        #expect(try Self.describe(&streamed) == expected)
+        #expect(streamed.problems.isEmpty && streamed.files.count == 5)
+    }
+
+    @Test func trainsTheModelTheWholeLogTrains() throws {
+        let log = SyntheticLog.make(searches: 600)
+        let directory = try Self.write(log)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let builder = TrainingSetBuilder()
+        var first = try LogFileRecords(directory, blockSize: 4 << 10)
+        let labels = try builder.label(&first)
+        var replay = builder.rowReplay(labels: labels, attributes: SyntheticLog.items())
+        var rows: [Float] = []
+        var second = try LogFileRecords(directory, blockSize: 4 << 10)
+        while let record = try second.next() { replay.apply(record) { rows += $0.rows } }
+        let whole = builder.build(
+            impressions: log.loggedImpressions(), events: log.loggedEvents(), attributes: SyntheticLog.items())
+        #expect(labels.summary == whole.summary)
+        #expect(whole.set.groupCount > 50)
+        #expect(rows == whole.set.rows)
+    }
+
+    @Test func searchesGetTheirShownItemsAndSessionFromLaterEvents() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("log-records-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let text = """
+            {"query_id": "q1", "client_id": "u1", "user_query": "lamp", "timestamp": "2026-03-01T10:00:00Z"}
+            {"action_name": "impression", "query_id": "q1", "session_id": "s1", "timestamp": "2026-03-01T10:00:01Z", "event_attributes": {"object": {"object_id": "b"}, "position": {"ordinal": 4}}}
+            {"action_name": "impression", "query_id": "q1", "session_id": "s1", "timestamp": "2026-03-01T10:00:01Z", "event_attributes": {"object": {"object_id": "a"}, "position": {"ordinal": 3}}}
+            {"action_name": "click", "query_id": "q1", "session_id": "s1", "timestamp": "2026-03-01T10:00:09Z", "event_attributes": {"object": {"object_id": "a"}, "position": {"ordinal": 3}}}
+
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: "\(directory)/mixed.ndjson"))
+        var streamed = try LogFileRecords(directory)
+        #expect(try Self.describe(&streamed) == [
+            "search q1 1772359200.0 [\"a\", \"b\"] s1 3",
+            "event q1 1772359209.0 click a",
+        ])
+    }
+}
+
+extension Array {
+    /// The elements in `count` consecutive parts of about equal size.
+    fileprivate func chunked(into count: Int) -> [ArraySlice<Element>] {
+        let size = (self.count + count - 1) / count
+        return stride(from: 0, to: self.count, by: size).map { self[$0..<Swift.min($0 + size, self.count)] }
+    }
+}
