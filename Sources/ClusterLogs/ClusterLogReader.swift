@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import RerankJSON
+import Synchronization
 
 /// Reads the cluster's `ubi_queries` and `ubi_events` indices (what `log.cluster` fills) into an
 /// ``InteractionLog``, as ``InteractionLogReader`` reads files.
@@ -44,11 +45,7 @@ public struct ClusterLogReader: Sendable {
     public func read(queriesSince: Date? = nil, eventsSince: Date? = nil, until: Date? = nil) async throws(ClusterReadError) -> InteractionLog {
         let queries = try await documents(of: Self.queriesIndex, after: queriesSince, until: until)
         let events = try await documents(of: Self.eventsIndex, after: eventsSince, until: until)
-        guard queries != nil || events != nil else {
-            throw .refused(
-                request: "reading UBI logs", status: 404,
-                reason: "\(cluster.location) has neither \(Self.queriesIndex) nor \(Self.eventsIndex); start the sidecar with log.cluster to fill them")
-        }
+        guard queries != nil || events != nil else { throw noIndices() }
         var decoded = UBIDocuments()
         for document in queries ?? [] { decoded.add(query: document) }
         for document in events ?? [] { decoded.add(event: document) }
@@ -56,13 +53,65 @@ public struct ClusterLogReader: Sendable {
         return InteractionLog(sorting: decoded.queries, events: decoded.events, problems: decoded.problems, files: files)
     }
 
+    /// Writes both indices to `directory` as `ubi_queries.ndjson` and `ubi_events.ndjson`, one document per line
+    /// in timestamp order (one sorted scan of each point in time, a page in memory at a time), for a replay that
+    /// streams files (``InteractionLogStream``). An index the cluster lacks writes no file.
+    ///
+    /// - Returns: the files written.
+    /// - Throws: ``ClusterReadError`` when the cluster cannot be read, holds neither UBI index, or a file cannot
+    ///   be written.
+    public func download(to directory: String) async throws(ClusterReadError) -> [String] {
+        var written: [String] = []
+        for index in [Self.queriesIndex, Self.eventsIndex] {
+            let path = (directory as NSString).appendingPathComponent(index + ".ndjson")
+            guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+                throw .cannotWrite(path: path, reason: "the file cannot be created")
+            }
+            defer { try? file.close() }
+            let found = try await scan(index, after: nil, until: nil, slices: 1) { page throws(ClusterReadError) in
+                var lines: [UInt8] = []
+                for document in page {
+                    JSONWriter.write(.object(document.source), into: &lines)
+                    lines.append(UInt8(ascii: "\n"))
+                }
+                do {
+                    try file.write(contentsOf: lines)
+                } catch {
+                    throw .cannotWrite(path: path, reason: error.localizedDescription)
+                }
+            }
+            if found { written.append(path) } else { try? FileManager.default.removeItem(atPath: path) }
+        }
+        guard !written.isEmpty else { throw noIndices() }
+        return written
+    }
+
+    private func noIndices() -> ClusterReadError {
+        .refused(
+            request: "reading UBI logs", status: 404,
+            reason: "\(cluster.location) has neither \(Self.queriesIndex) nor \(Self.eventsIndex); start the sidecar with log.cluster to fill them")
+    }
+
     /// Every document of `index` in the window, or nil when the cluster has no such index.
     private func documents(of index: String, after: Date?, until: Date?) async throws(ClusterReadError) -> [ClusterDocument]? {
+        let all = Mutex<[ClusterDocument]>([])
+        let found = try await scan(index, after: after, until: until, slices: max(1, options.slices)) { page throws(ClusterReadError) in
+            all.withLock { $0 += page }
+        }
+        return found ? all.withLock { $0 } : nil
+    }
+
+    /// Hands every page of `index` in the window to `take` (slices side by side, each in timestamp order);
+    /// false when the cluster has no such index.
+    private func scan(
+        _ index: String, after: Date?, until: Date?, slices: Int,
+        take: @escaping @Sendable ([ClusterDocument]) throws(ClusterReadError) -> Void
+    ) async throws(ClusterReadError) -> Bool {
         let opened: JSONObject
         do {
             opened = try await cluster.json(.POST, "/\(index)/_search/point_in_time?keep_alive=\(options.keepAlive)")
         } catch .refused(_, 404, _) {
-            return nil
+            return false
         }
         guard let pit = opened["pit_id"]?.stringValue else {
             throw .unexpectedAnswer(request: "POST /\(index)/_search/point_in_time", "no pit_id")
@@ -73,36 +122,36 @@ public struct ClusterLogReader: Sendable {
             Task { _ = try? await cluster.json(.DELETE, "/_search/point_in_time", close) }
         }
         let query = ClusterQueries.timeWindow(after: after, until: until)
-        let slices = max(1, options.slices)
-        let result = await withTaskGroup(of: Result<[ClusterDocument], ClusterReadError>.self) { group in
+        let failure = await withTaskGroup(of: ClusterReadError?.self, returning: ClusterReadError?.self) { group in
             for slice in 0..<slices {
                 group.addTask {
                     do throws(ClusterReadError) {
-                        return .success(try await self.read(index: index, pit: pit, query: query, slice: slices > 1 ? (slice, slices) : nil))
+                        try await self.read(index: index, pit: pit, query: query, slice: slices > 1 ? (slice, slices) : nil, take: take)
+                        return nil
                     } catch {
-                        return .failure(error)
+                        return error
                     }
                 }
             }
-            var all: [ClusterDocument] = []
             for await part in group {
-                switch part {
-                case .success(let documents): all += documents
-                case .failure(let error):
+                if let error = part {
                     group.cancelAll()
-                    return Result<[ClusterDocument], ClusterReadError>.failure(error)
+                    return error
                 }
             }
-            return .success(all)
+            return nil
         }
-        return try result.get()
+        if let failure { throw failure }
+        return true
     }
 
     /// One slice of the point in time, page by page.
-    private func read(index: String, pit: String, query: JSONObject, slice: (id: Int, max: Int)?) async throws(ClusterReadError) -> [ClusterDocument] {
+    private func read(
+        index: String, pit: String, query: JSONObject, slice: (id: Int, max: Int)?,
+        take: @Sendable ([ClusterDocument]) throws(ClusterReadError) -> Void
+    ) async throws(ClusterReadError) {
         var pit = pit
         var after: JSONValue?
-        var documents: [ClusterDocument] = []
         while !Task.isCancelled {
             var body = JSONObject([
                 "size": .int(options.pageSize),
@@ -118,10 +167,9 @@ public struct ClusterLogReader: Sendable {
             let answer = try await cluster.json(.POST, "/_search", body)
             pit = answer["pit_id"]?.stringValue ?? pit
             let page = try ClusterDocument.hits(of: answer, index: index, request: "POST /_search (\(index))")
-            documents += page
+            try take(page)
             guard page.count == options.pageSize, let last = page.last?.sort else { break }
             after = last
         }
-        return documents
     }
 }

@@ -61,6 +61,8 @@ public enum ClusterReadError: Error, Sendable, CustomStringConvertible {
     case refused(request: String, status: Int, reason: String)
     /// An answer lacked what every search answer has.
     case unexpectedAnswer(request: String, String)
+    /// What was read could not be written to a local file.
+    case cannotWrite(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -70,6 +72,8 @@ public enum ClusterReadError: Error, Sendable, CustomStringConvertible {
             "the cluster refused \(request) with status \(status): \(reason)"
         case .unexpectedAnswer(let request, let detail):
             "unexpected answer to \(request): \(detail)"
+        case .cannotWrite(let path, let reason):
+            "cannot write \(path): \(reason)"
         }
     }
 }

@@ -49,12 +49,9 @@ struct LogArguments: ParsableArguments {
         return (log, attributes, profiles)
     }
 
-    /// Whether the logs are read as they are replayed (``LogFileRecords``), not into memory first: log files
-    /// without `--index-config`, whose filter needs every search's entry.
-    var streams: Bool {
-        guard let logs else { return false }
-        return !Self.isCluster(logs) && indexConfig == nil
-    }
+    /// Whether the logs are read as they are replayed (``LogFileRecords``), not into memory first: always but
+    /// with `--index-config`, whose filter needs every search's entry.
+    var streams: Bool { logs != nil && indexConfig == nil }
 
     /// The item attributes and declared user values of `--items` and `--users`.
     func catalog(declared: DeclaredFeatures) throws -> (items: [String: ItemAttributes], users: [String: [UInt64]]) {
@@ -72,10 +69,11 @@ struct LogArguments: ParsableArguments {
     }
 
     /// Reports what a streamed replay read (``LogFileRecords``): the counts, and the lines it skipped.
-    static func reportStreamed(_ records: LogFileRecords, summary: ReplaySummary, catalog: String) {
+    func reportStreamed(_ records: LogFileRecords, summary: ReplaySummary, catalog: String) {
+        let source = logs.map(Self.isCluster) == true ? "\(logs ?? "") (downloaded)" : "\(records.files.count) files"
         FileHandle.standardError.write(Data(
-            "read \(summary.impressions) searches and \(summary.events) events from \(records.files.count) files, streamed\(catalog)\n".utf8))
-        reportProblems(records.problems)
+            "read \(summary.impressions) searches and \(summary.events) events from \(source), streamed\(catalog)\n".utf8))
+        Self.reportProblems(records.problems)
     }
 
     /// `N unreadable log lines skipped, e.g. ...` on standard error, when there are any.
@@ -109,11 +107,20 @@ struct LogArguments: ParsableArguments {
 
     /// Both UBI indices of the cluster at `url`, read in a point in time, two slices at a time.
     private static func readCluster(_ url: String) async throws -> InteractionLog {
+        try await withCluster(url) { try await $0.read() }
+    }
+
+    /// Both UBI indices of the cluster at `url` written to `directory` as NDJSON files in time order.
+    static func downloadCluster(_ url: String, to directory: String) async throws {
+        _ = try await withCluster(url) { try await $0.download(to: directory) }
+    }
+
+    private static func withCluster<Result>(_ url: String, _ body: (ClusterLogReader) async throws -> Result) async throws -> Result {
         let cluster = try HTTPClusterTransport(url: url)
         do {
-            let log = try await ClusterLogReader(cluster: cluster).read()
+            let result = try await body(ClusterLogReader(cluster: cluster))
             try await cluster.close()
-            return log
+            return result
         } catch {
             try? await cluster.close()
             throw error

@@ -215,7 +215,8 @@ extension Rerank {
         }
 
         /// The logs replayed and split: log files streamed through the replay twice (``LogFileRecords``), a
-        /// cluster's logs (or a filtered part) read into memory first.
+        /// cluster's indices downloaded to a temporary directory first and streamed from there; with
+        /// `--index-config`, the logs read into memory and filtered.
         private func prepare(options: LogTrainingOptions, export: LETORExport?) async throws -> PreparedLogs {
             let declared = options.builder.declared
             guard logArguments.streams, let logs = logArguments.logs else {
@@ -223,11 +224,18 @@ extension Rerank {
                 return try LogTrainer.prepare(log, items: items, profiles: users, options: options, export: export)
             }
             let (items, users) = try logArguments.catalog(declared: declared)
-            var first = try LogFileRecords(logs)
-            var second = try LogFileRecords(logs)
+            var directory = logs
+            if LogArguments.isCluster(logs) {
+                directory = FileManager.default.temporaryDirectory.appendingPathComponent("rerank-logs-\(UUID().uuidString)").path
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            }
+            defer { if directory != logs { try? FileManager.default.removeItem(atPath: directory) } }
+            if directory != logs { try await LogArguments.downloadCluster(logs, to: directory) }
+            var first = try LogFileRecords(directory)
+            var second = try LogFileRecords(directory)
             let prepared = try LogTrainer.prepare(
                 reading: &first, again: &second, items: items, profiles: users, options: options, export: export)
-            LogArguments.reportStreamed(first, summary: prepared.summary, catalog: logArguments.catalogRead(items, users))
+            logArguments.reportStreamed(first, summary: prepared.summary, catalog: logArguments.catalogRead(items, users))
             return prepared
         }
 

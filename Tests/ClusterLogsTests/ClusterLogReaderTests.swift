@@ -117,4 +117,34 @@ final class FakeCluster: ClusterTransport {
             "\(error)".contains("has neither ubi_queries nor ubi_events")
         }
     }
+
+    @Test func downloadsBothIndicesAsFilesInTimeOrder() async throws {
+        let cluster = FakeCluster([
+            "ubi_queries": (1...25).reversed().map(Self.query),
+            "ubi_events": (1...25).map(Self.click),
+        ])
+        var options = ClusterLogReader.Options()
+        options.pageSize = 4
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = try await ClusterLogReader(cluster: cluster, options: options).download(to: directory)
+        #expect(files.map { ($0 as NSString).lastPathComponent } == ["ubi_queries.ndjson", "ubi_events.ndjson"])
+        let text = try String(contentsOfFile: files[0], encoding: .utf8)
+        #expect(text.split(separator: "\n").count == 25)
+        let log = try InteractionLogReader().read(directory)
+        #expect(log.problems.isEmpty)
+        #expect(log.queries.map(\.queryID) == (1...25).map { "q\($0)" })
+        var stream = try InteractionLogStream(directory)
+        var order: [String] = []
+        while let record = try stream.next() {
+            if case .query(let query) = record { order.append(query.queryID) }
+        }
+        #expect(order == (1...25).map { "q\($0)" }, "the file itself is in time order")
+        await #expect {
+            try await ClusterLogReader(cluster: FakeCluster([:])).download(to: directory)
+        } throws: { error in
+            "\(error)".contains("has neither ubi_queries nor ubi_events")
+        }
+    }
 }
