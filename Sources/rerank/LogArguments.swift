@@ -70,7 +70,13 @@ struct LogArguments: ParsableArguments {
 
     /// Reports what a streamed replay read (``LogFileRecords``): the counts, and the lines it skipped.
     func reportStreamed(_ records: LogFileRecords, summary: ReplaySummary, catalog: String) {
-        let source = logs.map(Self.isCluster) == true ? "\(logs ?? "") (downloaded)" : "\(records.files.count) files"
+        let source = if let logs, Self.isCluster(logs) {
+            [ClusterLogReader.queriesIndex, ClusterLogReader.eventsIndex]
+                .filter { index in records.files.contains { ($0 as NSString).lastPathComponent == index + ".ndjson" } }
+                .map { "\(logs)/\($0)" }.joined(separator: " and ")
+        } else {
+            "\(records.files.count) files"
+        }
         FileHandle.standardError.write(Data(
             "read \(summary.impressions) searches and \(summary.events) events from \(source), streamed\(catalog)\n".utf8))
         Self.reportProblems(records.problems)
