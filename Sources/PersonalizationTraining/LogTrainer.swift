@@ -78,12 +78,11 @@ public enum LogTrainer {
         options: LogTrainingOptions = LogTrainingOptions(),
         progress: ((TrainingProgress) -> Void)? = nil
     ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
-        let (training, validation, columns, positionBias) =
-            (prepared.training, prepared.validation, prepared.columns, prepared.positionBias)
+        let (training, validation, positionBias) = (prepared.training, prepared.validation, prepared.positionBias)
         let train = try prepared.trainingData.weighted(positionBias.map { training.clickWeights($0) })
         let outcome = try Booster(
             train: train,
-            valid: TrainingData(dataset(validation, columns: columns), mappers: train.bins.mappers),
+            valid: prepared.validationData,
             parameters: options.parameters
         ).fit(progress: progress)
         let (ranking, modelScores) = (outcome.model, outcome.validationScores)
@@ -154,23 +153,17 @@ public enum LogTrainer {
         while let record = try second.next() {
             try replay.apply(record) { try rows.add($0) }
         }
-        return try PreparedLogs(
+        let (trainingData, validationData) = try rows.finish()
+        return PreparedLogs(
             training: rows.training,
-            trainingData: rows.finishTraining(),
+            trainingData: trainingData,
             validation: rows.validation,
+            validationData: validationData,
             testGroups: split.test,
             columns: rows.columns,
             positionBias: options.debias ? options.positionBiasEstimator.estimate(rows.training, sample: rows.biasSample) : nil,
             state: replay.store,
             summary: labels.summary
-        )
-    }
-
-    /// The LTR data set of `set`'s rows, keeping `columns`.
-    static func dataset(_ set: TrainingSet, columns: [Int], weights: [Float]? = nil) throws -> Dataset {
-        try Dataset(
-            features: FeatureSchema.select(columns, from: set.rows, width: set.featureNames.count), featureCount: columns.count, labels: set.labels,
-            queryBoundaries: set.groupBoundaries, featureNames: columns.map { set.featureNames[$0] }, weights: weights
         )
     }
 }

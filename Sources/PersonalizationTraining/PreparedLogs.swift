@@ -10,8 +10,10 @@ public struct PreparedLogs: Sendable {
     public var training: TrainingSet
     /// The training searches' rows in the model's columns (``columns``), binned, without weights.
     public var trainingData: TrainingData
-    /// The searches after them, for early stopping and the served blend's choice.
+    /// The searches after them, for early stopping and the served blend's choice. Their `rows` are empty: the
+    /// learner's columns of them are binned, with the training data's bins, in ``validationData``.
     public var validation: TrainingSet
+    public var validationData: TrainingData
     /// How many of the latest searches (``LogTrainingOptions/testFraction``) were left out for `rerank evaluate`.
     public var testGroups: Int
     /// Columns of the full rows a model reads (all but the excluded families), in order.
@@ -80,7 +82,9 @@ struct SplitRows {
     private var trainingRows: TrainingRows
     /// The training searches the position-bias estimate reads the rows of.
     private(set) var biasSample: TrainingSet
+    /// The validation searches without their rows, which go to `validationRows` in the model's columns.
     private(set) var validation: TrainingSet
+    private var validationRows: TrainingRows
 
     /// - Throws: `LTRError` when the training rows' temporary file cannot be created.
     init(split: TimeSplit, labels: ReplayLabels, options: LogTrainingOptions, export: LETORExport?) throws {
@@ -94,12 +98,16 @@ struct SplitRows {
         self.export = export
         training = TrainingSet(featureNames: names)
         trainingRows = try TrainingRows(featureNames: columns.map { names[$0] }, parameters: options.parameters)
+        validationRows = try TrainingRows(featureNames: columns.map { names[$0] }, parameters: options.parameters)
         biasSample = TrainingSet(featureNames: names)
         validation = TrainingSet(featureNames: names)
     }
 
-    /// The training rows binned.
-    mutating func finishTraining() throws -> TrainingData { try trainingRows.finish() }
+    /// The training and the validation rows binned, the validation rows with the training rows' bins.
+    mutating func finish() throws -> (training: TrainingData, validation: TrainingData) {
+        let training = try trainingRows.finish()
+        return (training, try validationRows.finish(mappers: training.bins.mappers))
+    }
 
     mutating func add(_ search: ReplayedSearch) throws {
         let part = split.part(of: search.index)
@@ -112,7 +120,8 @@ struct SplitRows {
                 biasSample.append(rows: search.rows, labels: search.labels, impression: search.impression)
             }
         case .validation:
-            validation.append(rows: search.rows, labels: search.labels, impression: search.impression)
+            validation.append(rows: [], labels: search.labels, impression: search.impression)
+            try validationRows.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
         case .test:
             break
         }
@@ -149,6 +158,12 @@ struct TrainingRows {
     mutating func finish() throws -> TrainingData {
         try flush()
         return try builder.finish(layout: .columnMajor, featureNames: featureNames)
+    }
+
+    /// The rows binned with the training data's `mappers` (validation layout).
+    mutating func finish(mappers: [FeatureBinMapper]) throws -> TrainingData {
+        try flush()
+        return try builder.finish(mappers: mappers, layout: .rowMajor, featureNames: featureNames)
     }
 
     private mutating func flush() throws {

@@ -55,7 +55,7 @@ import Testing
                 }
             }
             let log = ReplayLog(impressions: searches, events: events)
-            let whole = InteractionJoin(log.impressions)
+            let whole = WholeLogJoin(log.impressions)
             let streamed = Self.credits(log, StreamingJoin())
             #expect(streamed.count == log.events.count)
             for event in log.events {
@@ -87,5 +87,29 @@ import Testing
         #expect(credits[0] == .joined(0))
         // 500 s before its search: longer than the lateness, so it no longer waits for it.
         #expect(credits[1] == .unmatched)
+    }
+}
+
+/// The join's rules applied to a whole log in memory, every search known at once: what a streamed join must
+/// match while its searches are within the horizon.
+private struct WholeLogJoin {
+    let searches: [LoggedImpression]
+    let window = InteractionJoin.defaultWindow
+
+    init(_ searches: [LoggedImpression]) {
+        self.searches = searches
+    }
+
+    func target(of event: LoggedEvent) -> InteractionJoin.Target {
+        let named = searches.lastIndex { $0.queryID == event.queryID }
+        if let named, searches[named].items.contains(event.itemID) { return .joined(named) }
+        let client = event.userID ?? event.sessionID
+        let attributed = searches.indices.last { index in
+            let elapsed = event.time - searches[index].time
+            return client != nil && (searches[index].userID ?? searches[index].sessionID) == client
+                && elapsed >= 0 && elapsed <= window && searches[index].items.contains(event.itemID)
+        }
+        if let attributed { return .attributed(attributed) }
+        return named != nil ? .notShown : .unmatched
     }
 }

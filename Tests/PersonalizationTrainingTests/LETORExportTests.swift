@@ -47,7 +47,8 @@ import Testing
         #expect(!schema.features.contains { $0.family == FeatureFamily.context.rawValue })
         var firstQID = 0
         let sets = Self.splitSets()
-        #expect(sets[0].labels == prepared.training.labels && sets[1].rows == prepared.validation.rows)
+        #expect(sets[0].labels == prepared.training.labels && sets[1].labels == prepared.validation.labels)
+        #expect(prepared.validation.rows.isEmpty && prepared.validationData.rowCount == sets[1].labels.count)
         #expect(prepared.training.rows.isEmpty && prepared.training.groupCount == sets[0].groupCount)
         let trainingRows = try Dataset(
             features: FeatureSchema.select(prepared.columns, from: sets[0].rows, width: sets[0].featureNames.count),
@@ -55,6 +56,10 @@ import Testing
         let binned = prepared.trainingData
         #expect(binned.labels == sets[0].labels && binned.queryBoundaries == sets[0].groupBoundaries)
         #expect(binned.bins.bins == TrainingData(trainingRows, mappers: binned.bins.mappers, layout: .columnMajor).bins.bins)
+        let validationRows = try Dataset(
+            features: FeatureSchema.select(prepared.columns, from: sets[1].rows, width: sets[1].featureNames.count),
+            featureCount: prepared.columns.count, labels: sets[1].labels, queryBoundaries: sets[1].groupBoundaries)
+        #expect(prepared.validationData.bins.bins == TrainingData(validationRows, mappers: binned.bins.mappers).bins.bins)
         #expect(sets[2].groupCount == prepared.testGroups)
         for (name, set) in zip(LETORExport.splits, sets) {
             let split = try #require(schema.splits[name])

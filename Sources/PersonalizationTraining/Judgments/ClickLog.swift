@@ -72,10 +72,9 @@ public struct ClickLog: Sendable {
         let impressions = replayed.indices.filter { latest[replayed[$0].queryID] == $0 }.map { replayed[$0] }
             .sorted { $0.time < $1.time }
         var all = Self.searches(impressions, typedIn: log.queries)
-        let joiner = InteractionJoin(impressions, window: Self.attributionWindow)
-        for event in log.loggedEvents() {
+        func credit(_ event: LoggedEvent, _ target: InteractionJoin.Target, _: [String]) {
             let search: Int
-            switch joiner.target(of: event) {
+            switch target {
             case .joined(let joined):
                 join.joinedByQueryID += 1
                 search = joined
@@ -84,13 +83,22 @@ public struct ClickLog: Sendable {
                 search = attributed
             case .notShown:
                 join.notShown += 1
-                continue
+                return
             case .unmatched:
                 join.unmatched += 1
-                continue
+                return
             }
             if let item = all[search].items.firstIndex(of: event.itemID) { all[search].credit(item, with: gains.gain(event.kind)) }
         }
+        var joiner = StreamingJoin(window: Self.attributionWindow)
+        var records = ReplayLog(impressions: impressions, events: log.loggedEvents()).records()
+        while let record = records.next() {
+            switch record {
+            case .impression(let search): joiner.add(search, credit: credit)
+            case .event(let event): joiner.add(event, credit: credit)
+            }
+        }
+        joiner.finish(credit: credit)
         searches = all.filter { !$0.query.isEmpty }
         join.withoutQueryText = all.count - searches.count
         self.join = join
