@@ -29,7 +29,7 @@ for thousands in $sizes; do
     peak_run "$work/time.txt" "$RERANK_BIN" train --logs "$data/logs" --items "$data/catalog.ndjson" \
         --output "$work/model.json" --trees 50 --threads 2 --quiet > "$work/train.txt" 2>&1 || { cat "$work/train.txt" >&2; exit 1; }
     groups=$(sed -n 's/.*: \([0-9]*\) searches with interactions.*/\1/p' "$work/train.txt")
-    rows_table+="| $(printf "%'d" "${thousands}000") | $(( bytes / 1048576 )) | ${groups} | ${wall} | $(( rss_kib / 1024 )) | $(( rss_kib * 1024 / (thousands * 1000) )) | ${load_before} / ${load_after} |"$'\n'
+    rows_table+="| $(python3 -c "print(f'{${thousands}000:,}')") | $(( bytes / 1048576 )) | ${groups} | ${wall} | $(( rss_kib / 1024 )) | $(( rss_kib * 1024 / (thousands * 1000) )) | ${load_before} / ${load_after} |"$'\n'
 done
 
 cat > bench/scale/work/logs.md <<MARKDOWN
