@@ -9,15 +9,11 @@
 #   bench/scale/log_training_scale.sh [SIZES]      # default "100 1000" (thousands of searches)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source bench/scale/peak.sh
+source bench/scale/common.sh
 
 sizes=${1:-"100 1000"}
-if [ -z "${RERANK_BIN:-}" ]; then
-    swift build -c release --product rerank >&2
-    RERANK_BIN="$(swift build -c release --show-bin-path)/rerank"
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/rerank-log-training-scale.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+release_bin
+scratch rerank-log-training-scale
 logs=${LOGS:-$work/logs}
 mkdir -p bench/scale/work
 

@@ -10,17 +10,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-source bench/scale/peak.sh
+source bench/scale/common.sh
 
 sizes=${1:-"1 5 10"}
 largest=$(printf '%s\n' $sizes | sort -n | tail -1)
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy
-if [ -z "${RERANK_BIN:-}" ]; then
-    swift build -c release --product rerank >&2
-    RERANK_BIN="$(swift build -c release --show-bin-path)/rerank"
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/rerank-training-scale.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+release_bin
+scratch rerank-training-scale
 parts=${PARTS:-$work/parts}
 mkdir -p "$parts" bench/scale/work
 for seed in $(seq 1 "$largest"); do
