@@ -33,6 +33,11 @@ public struct LogFileRecords: ReplaySource {
     private var noted: [(time: Double, queryID: String)] = []
     private var firstNoted = 0
 
+    /// Records handed out dated before one handed out earlier: the files held them further out of order than the
+    /// settle window reaches, so a replay met them late.
+    public private(set) var outOfOrder = 0
+    private var lastHandedOut = -Double.infinity
+
     /// The files, in the order they are read.
     public var files: [String] { stream.files }
     /// Lines skipped so far.
@@ -53,6 +58,8 @@ public struct LogFileRecords: ReplaySource {
         while true {
             if head < waiting.count, ended || waiting[head].time + settle < newest {
                 let record = waiting[head].record
+                if waiting[head].time < lastHandedOut { outOfOrder += 1 }
+                lastHandedOut = max(lastHandedOut, waiting[head].time)
                 head += 1
                 compact()
                 if let replayed = replayRecord(record) { return replayed }

@@ -235,6 +235,11 @@ extension Rerank {
             var second = try LogFileRecords(directory)
             let prepared = try LogTrainer.prepare(
                 reading: &first, again: &second, items: items, profiles: users, options: options, export: export)
+            guard first.outOfOrder == 0 else {
+                printError("\(first.outOfOrder) records were more than \(Int(LogFileRecords.defaultSettle)) s out of time order in the files; reading the logs into memory to replay them in order")
+                let (log, items, users) = try await logArguments.loadReplay(declared: declared)
+                return try LogTrainer.prepare(log, items: items, profiles: users, options: options, export: export)
+            }
             logArguments.reportStreamed(first, summary: prepared.summary, catalog: logArguments.catalogRead(items, users))
             return prepared
         }

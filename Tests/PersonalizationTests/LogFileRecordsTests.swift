@@ -50,6 +50,21 @@ import Testing
         #expect(expected.count > 400)
         #expect(try Self.describe(&streamed) == expected)
         #expect(streamed.problems.isEmpty && streamed.files.count == 5)
+        #expect(streamed.outOfOrder == 0)
+    }
+
+    @Test func countsRecordsFurtherOutOfOrderThanTheSettleWindow() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("log-records-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let searches = ["10:00:00", "10:20:00", "10:30:00", "10:01:00"].enumerated().map { number, time in
+            #"{"query_id": "q\#(number)", "user_query": "lamp", "timestamp": "2026-03-01T\#(time)Z", "query_response_hit_ids": ["a"]}"#
+        }
+        try Data((searches.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: "\(directory)/ubi_queries.ndjson"))
+        var records = try LogFileRecords(directory, blockSize: 64)
+        #expect(try Self.describe(&records).count == 4)
+        // 10:20 was handed out when 10:30 was read; 10:01 came after it, further back than the window reaches.
+        #expect(records.outOfOrder == 1)
     }
 
     @Test func trainsTheModelTheWholeLogTrains() throws {
