@@ -12,6 +12,7 @@ public struct EventLogError: Error, Sendable, Equatable, CustomStringConvertible
         case writerClosed
         case missingColumn
         case cannotWrite
+        case outOfTimeOrder
     }
 
     private let code: Code
@@ -47,6 +48,14 @@ public struct EventLogError: Error, Sendable, Equatable, CustomStringConvertible
         .init(
             .noLogFiles,
             "\(directory) holds no ubi_queries*.ndjson, ubi_events*.ndjson or *.ndjson files; point --logs at the directory the sidecar writes (--log-dir) or at a _bulk NDJSON export"
+        )
+    }
+
+    /// A log record is dated further before one already handed out than a streamed read reorders.
+    public static func outOfTimeOrder(_ location: String, behind seconds: Double) -> EventLogError {
+        .init(
+            .outOfTimeOrder,
+            "\(location) is dated \(Int(seconds)) s before a record read earlier, more than a streamed read reorders; read the logs into memory, or sort the files by timestamp"
         )
     }
 

@@ -8,8 +8,9 @@ import Foundation
 /// Records wait ``settle`` seconds (of log time) before they are handed out, and are handed out in time order
 /// within that window: long enough for a search's `impression` events and session id to arrive (logs that
 /// record shown items as events, ``InteractionLog/loggedImpressions()``) and for records the files hold slightly
-/// out of order. What arrives later than that is handed out when it is read, out of order, and its impression
-/// events no longer reach its search.
+/// out of order. A record read later than that, dated before one already handed out, is refused with
+/// ``EventLogError/outOfTimeOrder(_:behind:)``: a replay must meet records in time order, and such logs are read
+/// into memory instead. Impression events more than ``settle`` seconds after their search no longer reach it.
 ///
 /// ```swift
 /// var records = try LogFileRecords("/var/lib/rerank/logs")
@@ -33,9 +34,7 @@ public struct LogFileRecords: ReplaySource {
     private var noted: [(time: Double, queryID: String)] = []
     private var firstNoted = 0
 
-    /// Records handed out dated before one handed out earlier: the files held them further out of order than the
-    /// settle window reaches, so a replay met them late.
-    public private(set) var outOfOrder = 0
+    /// The time of the latest record handed out: a record dated before it is refused (``next()``).
     private var lastHandedOut = -Double.infinity
 
     /// The files, in the order they are read.
@@ -54,12 +53,18 @@ public struct LogFileRecords: ReplaySource {
         self.settle = settle
     }
 
+    /// The next record in time order, or nil after the last.
+    ///
+    /// - Throws: ``EventLogError`` when a file cannot be read, or a record is further out of time order than
+    ///   ``settle`` reaches.
     public mutating func next() throws(EventLogError) -> ReplayRecord? {
         while true {
             if head < waiting.count, ended || waiting[head].time + settle < newest {
-                let record = waiting[head].record
-                if waiting[head].time < lastHandedOut { outOfOrder += 1 }
-                lastHandedOut = max(lastHandedOut, waiting[head].time)
+                let (record, time) = (waiting[head].record, waiting[head].time)
+                guard time >= lastHandedOut else {
+                    throw .outOfTimeOrder(record.location?.description ?? "a record", behind: lastHandedOut - time)
+                }
+                lastHandedOut = time
                 head += 1
                 compact()
                 if let replayed = replayRecord(record) { return replayed }
@@ -146,5 +151,13 @@ public struct LogFileRecords: ReplaySource {
 extension LogRecord {
     fileprivate var isQuery: Bool {
         if case .query = self { true } else { false }
+    }
+
+    /// The file and line the record was read from.
+    fileprivate var location: LogLocation? {
+        switch self {
+        case .query(let query): query.location
+        case .event(let event): event.location
+        }
     }
 }

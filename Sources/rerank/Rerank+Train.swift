@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventLog
 import Features
 import Foundation
 import LTRModel
@@ -233,15 +234,17 @@ extension Rerank {
             if directory != logs { try await LogArguments.downloadCluster(logs, to: directory) }
             var first = try LogFileRecords(directory)
             var second = try LogFileRecords(directory)
-            let prepared = try LogTrainer.prepare(
-                reading: &first, again: &second, items: items, profiles: users, options: options, export: export)
-            guard first.outOfOrder == 0 else {
-                printError("\(first.outOfOrder) records were more than \(Int(LogFileRecords.defaultSettle)) s out of time order in the files; reading the logs into memory to replay them in order")
+            do {
+                // The first pass only finds labels, so a refusal comes before any row or export shard is made.
+                let prepared = try LogTrainer.prepare(
+                    reading: &first, again: &second, items: items, profiles: users, options: options, export: export)
+                logArguments.reportStreamed(first, summary: prepared.summary, catalog: logArguments.catalogRead(items, users))
+                return prepared
+            } catch let error as EventLogError where error == .outOfTimeOrder("", behind: 0) {
+                printError("\(error); reading the logs into memory to replay them in order")
                 let (log, items, users) = try await logArguments.loadReplay(declared: declared)
                 return try LogTrainer.prepare(log, items: items, profiles: users, options: options, export: export)
             }
-            logArguments.reportStreamed(first, summary: prepared.summary, catalog: logArguments.catalogRead(items, users))
-            return prepared
         }
 
         /// What `--export-letor` wrote, in one line.
