@@ -195,8 +195,6 @@ public struct ReplayLabels: Sendable {
 
     /// The searches with interactions: the query groups a replay emits.
     public var groupCount: Int { summary.groupsWithInteractions }
-    /// The rows of those groups.
-    public var rowCount: Int { grades.reduce(0) { $0 + ($1?.count ?? 0) } }
 }
 
 /// One labelled search as a replay emits it.

@@ -62,8 +62,7 @@ public final class LETORExport {
     /// Writes one search's rows (full width `width`, of which `columns` are written) to `part`'s shards; searches
     /// come in time order, so the parts in the order of ``splits``.
     func append(_ search: ReplayedSearch, to part: TimeSplit.Part, columns: [Int], width: Int) throws {
-        let index = Self.index(of: part)
-        while current < index { try closeSplit() }
+        while current < part.rawValue { try closeSplit() }
         let qid = written[current].firstQID + written[current].searches
         for row in 0..<search.labels.count {
             shard.text += Self.number(search.labels[row]) + " qid:\(qid)"
@@ -136,14 +135,6 @@ public final class LETORExport {
 
     private func write(_ text: String, to path: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    }
-
-    private static func index(of part: TimeSplit.Part) -> Int {
-        switch part {
-        case .training: 0
-        case .validation: 1
-        case .test: 2
-        }
     }
 
     /// A value as the shortest text that reads back as the same `Float`.

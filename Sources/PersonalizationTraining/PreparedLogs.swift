@@ -40,7 +40,8 @@ public struct PreparedLogs: Sendable {
 
 /// How many of the searches with interactions, in time order, go to training, validation and test.
 struct TimeSplit {
-    enum Part { case training, validation, test }
+    /// The parts in time order; the raw value is the part's place in ``LETORExport/splits``.
+    enum Part: Int { case training, validation, test }
 
     let training: Int
     let validation: Int

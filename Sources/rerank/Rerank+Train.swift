@@ -225,13 +225,14 @@ extension Rerank {
                 return try LogTrainer.prepare(log, items: items, profiles: users, options: options, export: export)
             }
             let (items, users) = try logArguments.catalog(declared: declared)
-            var directory = logs
-            if LogArguments.isCluster(logs) {
-                directory = FileManager.default.temporaryDirectory.appendingPathComponent("rerank-logs-\(UUID().uuidString)").path
+            let downloads = LogArguments.isCluster(logs)
+            let directory = downloads
+                ? FileManager.default.temporaryDirectory.appendingPathComponent("rerank-logs-\(UUID().uuidString)").path : logs
+            defer { if downloads { try? FileManager.default.removeItem(atPath: directory) } }
+            if downloads {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try await LogArguments.downloadCluster(logs, to: directory)
             }
-            defer { if directory != logs { try? FileManager.default.removeItem(atPath: directory) } }
-            if directory != logs { try await LogArguments.downloadCluster(logs, to: directory) }
             var first = try LogFileRecords(directory)
             var second = try LogFileRecords(directory)
             do {
