@@ -11,6 +11,7 @@ model; a new shopper's clicks are posted to A only.
 from __future__ import annotations
 
 import json
+import math
 import random
 import time
 
@@ -143,6 +144,10 @@ def test_a_click_posted_to_one_sidecar_reranks_the_other_and_a_restart_catches_u
         wait_for("B to see the clicks posted to A", lambda: interactions(b.url, user, item) > 0, timeout=30)
         seen = time.monotonic() - posted
         print(f"B saw A's clicks after {seen:.2f} s")
+        # A applies the clicks posted to it off the request path, and B may have seen only some of them yet:
+        # wait until both have all three, then they must agree (A counting its own records twice never would).
+        wait_for("A and B to count the three clicks", lambda: interactions(a.url, user, item) == pytest.approx(
+            interactions(b.url, user, item), rel=1e-4) and interactions(a.url, user, item) >= math.log1p(3) - 1e-4, timeout=30)
         assert interactions(b.url, user, item) == pytest.approx(interactions(a.url, user, item), rel=1e-4), \
             "A counts its own clicks once: it never reads its own records back"
         assert rank_of(b.url, user, word, item) < before, "B ranks the clicked item higher for that shopper"
