@@ -1,53 +1,5 @@
 import RerankCore
 
-/// Feature rows and graded labels for logged searches, one query group per impression.
-public struct TrainingSet: Sendable {
-    public var featureNames: [String]
-    /// Row-major, `featureNames.count` values per row.
-    public var rows: [Float]
-    public var labels: [Float]
-    /// Row index where each query group starts, plus the total row count at the end.
-    public var groupBoundaries: [Int]
-    /// Per group: the impression it came from.
-    public var groups: [LoggedImpression]
-
-    public var groupCount: Int { groupBoundaries.count - 1 }
-
-    /// An empty set with these columns.
-    public init(featureNames: [String]) {
-        self.init(featureNames: featureNames, rows: [], labels: [], groupBoundaries: [0], groups: [])
-    }
-
-    public init(featureNames: [String], rows: [Float], labels: [Float], groupBoundaries: [Int], groups: [LoggedImpression]) {
-        self.featureNames = featureNames
-        self.rows = rows
-        self.labels = labels
-        self.groupBoundaries = groupBoundaries
-        self.groups = groups
-    }
-
-    /// Adds one search's rows and labels as the last group.
-    public mutating func append(rows: [Float], labels: [Float], impression: LoggedImpression) {
-        self.rows += rows
-        self.labels += labels
-        groupBoundaries.append(self.labels.count)
-        groups.append(impression)
-    }
-
-    /// The groups at `indices`, as their own set (for time splits).
-    public func subset(_ indices: some Sequence<Int>) -> TrainingSet {
-        let width = featureNames.count
-        var subset = TrainingSet(featureNames: featureNames)
-        for group in indices {
-            let range = groupBoundaries[group]..<groupBoundaries[group + 1]
-            subset.append(
-                rows: Array(rows[(range.lowerBound * width)..<(range.upperBound * width)]), labels: Array(labels[range]),
-                impression: groups[group])
-        }
-        return subset
-    }
-}
-
 /// What a replay saw besides the training rows.
 public struct ReplaySummary: Sendable, Equatable {
     public var impressions = 0
@@ -82,22 +34,28 @@ public struct TrainingSetBuilder: Sendable {
     public init() {}
 
     /// Builds the rows, and the statistics as they stand after the last event (what serving starts from).
+    ///
+    /// - Returns: the set, each of its groups' impression, the statistics and what the replay joined.
     public func build(
         impressions: [LoggedImpression],
         events: [LoggedEvent],
         attributes: [String: ItemAttributes],
         profiles: [String: [UInt64]] = [:]
-    ) -> (set: TrainingSet, state: FeatureStore, summary: ReplaySummary) {
+    ) -> (set: TrainingSet, impressions: [LoggedImpression], state: FeatureStore, summary: ReplaySummary) {
         let log = ReplayLog(impressions: impressions, events: events)
         var records = log.records()
         let labels = label(&records)
         var set = TrainingSet(featureNames: FeatureSchema.names + declared.columns)
+        var labelled: [LoggedImpression] = []
         var replay = rowReplay(labels: labels, attributes: attributes, profiles: profiles)
         records = log.records()
         while let record = records.next() {
-            replay.apply(record) { set.append(rows: $0.rows, labels: $0.labels, impression: $0.impression) }
+            replay.apply(record) { search in
+                set.append(rows: search.rows, labels: search.labels, group: SearchGroup(search.impression))
+                labelled.append(search.impression)
+            }
         }
-        return (set, replay.store, labels.summary)
+        return (set, labelled, replay.store, labels.summary)
     }
 
     /// The second pass of a replay: apply the records again, in the same order, and it makes each labelled

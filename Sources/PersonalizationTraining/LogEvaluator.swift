@@ -69,6 +69,7 @@ public enum LogEvaluator {
     /// score at the model's chosen weight.
     public static let rankingNames = ["original", "baseline", "coec", "random", "compared", "model", "served"]
 
+    /// Evaluates `model` on `log` replayed from memory (``HeldOutSearches/init(log:builder:items:profiles:holdOut:fraction:)``).
     public static func evaluate(
         model: PersonalizationModel,
         comparedWith compared: PersonalizationModel? = nil,
@@ -80,17 +81,30 @@ public enum LogEvaluator {
         gain: RelevanceGain = .exponential,
         seed: UInt64 = 1
     ) throws -> LogEvaluation {
+        let heldOut = try HeldOutSearches(
+            log: log, builder: builder(for: model), items: items, profiles: profiles, holdOut: holdOut, fraction: fraction)
+        return try evaluate(model: model, comparedWith: compared, heldOut: heldOut, gain: gain, seed: seed)
+    }
+
+    /// The replay `model`'s rows come from: its label gains and declared features.
+    public static func builder(for model: PersonalizationModel) -> TrainingSetBuilder {
         var builder = TrainingSetBuilder()
         builder.gains = model.extras.gains
         builder.declared = model.extras.state.declared
-        let (set, _, summary) = builder.build(
-            impressions: log.loggedImpressions(), events: log.loggedEvents(), attributes: items, profiles: profiles)
-        guard set.groupCount > 0 else {
-            throw TrainingError.nothingToEvaluate()
-        }
-        let positionBias = PositionBiasEstimator().estimate(set)
-        let heldOut = select(set, holdOut: holdOut, fraction: fraction)
-        let test = set.subset(heldOut)
+        return builder
+    }
+
+    /// Compares the rankings of the held-out searches (replayed with ``builder(for:)`` of `model`).
+    public static func evaluate(
+        model: PersonalizationModel,
+        comparedWith compared: PersonalizationModel? = nil,
+        heldOut: HeldOutSearches,
+        gain: RelevanceGain = .exponential,
+        seed: UInt64 = 1
+    ) throws -> LogEvaluation {
+        let test = heldOut.set
+        let impressions = heldOut.impressions
+        let positionBias = heldOut.positionBias
         let width = test.featureNames.count
         let ctrColumn = Feature.itemCTR.rawValue
         let coecColumn = Feature.queryItemDebiasedCTR.rawValue
@@ -117,15 +131,15 @@ public enum LogEvaluator {
         }
         var segments: [String: [Int]] = [:]
         for group in 0..<test.groupCount {
-            let impression = test.groups[group]
+            let impression = impressions[group]
             segments["device=\(impression.device.rawValue)", default: []].append(group)
             segments["daypart=\(impression.localTime.daypart.rawValue)", default: []].append(group)
             let cold = test.rows[test.groupBoundaries[group] * width + coldColumn] > 0
             segments["user=\(cold ? "new" : "returning")", default: []].append(group)
         }
-        let ordered = scorers.mapValues { orders(test, $0) }
+        let ordered = scorers.mapValues { orders(impressions, $0) }
         let originalTop = ordered["original"]!.map { Array($0.prefix(10)) }
-        let shown = Set(test.groups.flatMap(\.items))
+        let shown = Set(impressions.flatMap(\.items))
         var rankings: [String: EvaluatedRanking] = [:]
         for (name, score) in scorers {
             let top = ordered[name]!.map { Array($0.prefix(10)) }
@@ -146,11 +160,11 @@ public enum LogEvaluator {
         // Strictly earlier: a held-out search in the same millisecond as the last trained one is not counted.
         let seen = trainedUntil.map { until in test.groups.filter { $0.time < until }.count } ?? 0
         return LogEvaluation(
-            heldOutGroups: test.groupCount, seenInTraining: seen, queryIDs: test.groups.map(\.queryID), gain: gain, rankings: rankings,
+            heldOutGroups: test.groupCount, seenInTraining: seen, queryIDs: impressions.map(\.queryID), gain: gain, rankings: rankings,
             servedWeight: servedWeight, servedChoice: model.extras.blend, debiased: model.extras.positionBias != nil, uplift: uplift,
             servedUplift: bootstrap(test, gain: gain, seed: seed, scorers["served"]!, minus: scorers["original"]!),
             upliftOverCompared: scorers["compared"].map { bootstrap(test, gain: gain, seed: seed, scorers["model"]!, minus: $0) },
-            replay: summary, positionBias: positionBias)
+            replay: heldOut.summary, positionBias: positionBias)
     }
 
     /// A model's score of every row, from the columns it was trained on (found by name: a compared model may
@@ -163,23 +177,10 @@ public enum LogEvaluator {
         return try model.ranking.scorer().score(rows: FeatureSchema.select(columns, from: set.rows, width: set.featureNames.count))
     }
 
-    static func select(_ set: TrainingSet, holdOut: HoldOut, fraction: Double) -> [Int] {
-        switch holdOut {
-        case .time:
-            let count = max(1, Int((Double(set.groupCount) * fraction).rounded()))
-            return Array((set.groupCount - count)..<set.groupCount)
-        case .lastPerUser:
-            var last: [String: Int] = [:]
-            for group in 0..<set.groupCount {
-                if let user = set.groups[group].userID ?? set.groups[group].sessionID { last[user] = group }
-            }
-            return last.values.sorted()
-        }
-    }
-
-    private static func orders(_ set: TrainingSet, _ score: (Int, Int) -> Double) -> [[String]] {
-        (0..<set.groupCount).map { group in
-            let items = set.groups[group].items
+    /// Each search's items ordered by `score` (higher first, ties in logged order).
+    private static func orders(_ impressions: [LoggedImpression], _ score: (Int, Int) -> Double) -> [[String]] {
+        impressions.indices.map { group in
+            let items = impressions[group].items
             return RankingMetrics.ranking(scores: items.indices.map { score(group, $0) }).map { items[$0] }
         }
     }

@@ -111,9 +111,9 @@ private struct Sample {
         let fullWidth = set.featureNames.count
         var rows: [Int] = []
         for group in 0..<set.groupCount {
-            let impression = set.groups[group]
+            let search = set.groups[group]
             for row in set.groupBoundaries[group]..<set.groupBoundaries[group + 1] {
-                let position = impression.position(ofShown: row - set.groupBoundaries[group])
+                let position = search.position(ofShown: row - set.groupBoundaries[group])
                 guard position < limit else { continue }
                 rows.append(row)
                 positions.append(position)

@@ -115,13 +115,14 @@ struct SplitRows {
         try export?.append(search, to: part, columns: columns, width: width)
         switch part {
         case .training:
-            training.append(rows: [], labels: search.labels, impression: search.impression)
+            let group = SearchGroup(search.impression)
+            training.append(rows: [], labels: search.labels, group: group)
             try trainingRows.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
             if search.index % sampleStride == 0 {
-                biasSample.append(rows: search.rows, labels: search.labels, impression: search.impression)
+                biasSample.append(rows: search.rows, labels: search.labels, group: group)
             }
         case .validation:
-            validation.append(rows: [], labels: search.labels, impression: search.impression)
+            validation.append(rows: [], labels: search.labels, group: SearchGroup(search.impression))
             try validationRows.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
         case .test:
             break

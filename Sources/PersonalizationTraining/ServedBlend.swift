@@ -59,14 +59,3 @@ extension TrainingSet {
         return weights
     }
 }
-
-extension LoggedImpression {
-    /// The engine's score of each shown item as the served blend reads it: the logged search scores, or, for
-    /// logs without them (all equal), minus the engine's rank.
-    public var engineScores: [Double] {
-        guard let first = searchScores.first, searchScores.contains(where: { $0 != first }) else {
-            return originalRanks.map { -Double($0) }
-        }
-        return searchScores
-    }
-}

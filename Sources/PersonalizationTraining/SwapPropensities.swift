@@ -36,11 +36,11 @@ struct SwapPropensities {
         var swappedClicks = [Int](repeating: 0, count: pairs)
         var unswappedClicks = [Int](repeating: 0, count: pairs)
         for group in 0..<set.groupCount {
-            let impression = set.groups[group]
+            let search = set.groups[group]
             let start = set.groupBoundaries[group]
-            let shown = impression.firstPosition..<(impression.firstPosition + impression.items.count)
+            let shown = search.firstPosition..<(search.firstPosition + search.itemCount)
             for position in shown where position < limit { shownAt[position] += 1 }
-            guard let exploration = impression.exploration, let swap = exploration.swap else { continue }
+            guard let exploration = search.exploration, let swap = exploration.swap else { continue }
             searches += 1
             let swappable = exploration.swappablePairs
             let eligible = Set(swappable)

@@ -59,3 +59,25 @@ public enum SyntheticLog {
         return log
     }
 }
+
+extension SyntheticLog {
+    /// `log` written as the sidecar's rotated files in a new temporary directory (its path is returned; the caller
+    /// removes it): queries in 3 files, events in 2, in time order.
+    public static func writeFiles(_ log: InteractionLog) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("log-files-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        func write(_ objects: [JSONObject], part: Int, of kind: String) throws {
+            let bytes = objects.flatMap { JSONWriter.bytes(.object($0)) + [UInt8(ascii: "\n")] }
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(directory)/\(kind)-\(part).ndjson"))
+        }
+        for (part, queries) in parts(log.queries, 3).enumerated() { try write(queries.map(\.json), part: part, of: "ubi_queries") }
+        for (part, events) in parts(log.events, 2).enumerated() { try write(events.map(\.json), part: part, of: "ubi_events") }
+        return directory
+    }
+
+    /// `elements` in `count` consecutive parts of about equal size.
+    private static func parts<Element>(_ elements: [Element], _ count: Int) -> [ArraySlice<Element>] {
+        let size = max(1, (elements.count + count - 1) / count)
+        return stride(from: 0, to: elements.count, by: size).map { elements[$0..<min($0 + size, elements.count)] }
+    }
+}

@@ -133,12 +133,6 @@ struct LogArguments: ParsableArguments {
         }
     }
 
-    /// ``load(declared:)`` with the logs as a replay reads them; the records they were made from are not kept.
-    func loadReplay(declared: DeclaredFeatures) async throws -> (log: ReplayLog, items: [String: ItemAttributes], users: [String: [UInt64]]) {
-        let (log, items, users) = try await load(declared: declared)
-        return (log.replayLog(), items, users)
-    }
-
     /// `N files`, or the cluster's index URLs.
     static func sources(of log: InteractionLog, at logs: String) -> String {
         isCluster(logs) ? log.files.joined(separator: " and ") : "\(log.files.count) files"

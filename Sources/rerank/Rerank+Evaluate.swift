@@ -157,10 +157,14 @@ extension Rerank {
         private func evaluateLogs(model: String) async throws {
             let personalization = try PersonalizationModel(contentsOf: model)
             let compared = try compare.map { try PersonalizationModel(contentsOf: $0) }
-            let (log, items, users) = try await logArguments.load(declared: personalization.extras.state.declared)
+            let builder = LogEvaluator.builder(for: personalization)
+            let heldOut = try await logArguments.replayTwice(declared: builder.declared, summary: \.summary) { first, second, items, users in
+                try HeldOutSearches(
+                    reading: &first, again: &second, builder: builder, items: items, profiles: users, holdOut: holdOut.holdOut,
+                    fraction: fraction)
+            }
             let evaluation = try LogEvaluator.evaluate(
-                model: personalization, comparedWith: compared, log: log, items: items, profiles: users, holdOut: holdOut.holdOut, fraction: fraction,
-                gain: gain.relevanceGain)
+                model: personalization, comparedWith: compared, heldOut: heldOut, gain: gain.relevanceGain)
             print(evaluation.table())
             if let json {
                 var bytes = JSONWriter.bytes(.object(evaluation.json()))

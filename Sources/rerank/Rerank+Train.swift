@@ -215,36 +215,10 @@ extension Rerank {
             print("\(model.ranking.trees.count) trees over \(model.ranking.featureNames.count) features written to \(output)")
         }
 
-        /// The logs replayed and split: log files streamed through the replay twice (``LogFileRecords``), a
-        /// cluster's indices downloaded to a temporary directory first and streamed from there; with
-        /// `--index-config`, the logs read into memory and filtered.
+        /// The logs replayed and split (``LogArguments/replayTwice(declared:summary:_:)``).
         private func prepare(options: LogTrainingOptions, export: LETORExport?) async throws -> PreparedLogs {
-            let declared = options.builder.declared
-            guard logArguments.streams, let logs = logArguments.logs else {
-                let (log, items, users) = try await logArguments.loadReplay(declared: declared)
-                return try LogTrainer.prepare(log, items: items, profiles: users, options: options, export: export)
-            }
-            let (items, users) = try logArguments.catalog(declared: declared)
-            let downloads = LogArguments.isCluster(logs)
-            let directory = downloads
-                ? FileManager.default.temporaryDirectory.appendingPathComponent("rerank-logs-\(UUID().uuidString)").path : logs
-            defer { if downloads { try? FileManager.default.removeItem(atPath: directory) } }
-            if downloads {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                try await LogArguments.downloadCluster(logs, to: directory)
-            }
-            var first = try LogFileRecords(directory)
-            var second = try LogFileRecords(directory)
-            do {
-                // The first pass only finds labels, so a refusal comes before any row or export shard is made.
-                let prepared = try LogTrainer.prepare(
-                    reading: &first, again: &second, items: items, profiles: users, options: options, export: export)
-                logArguments.reportStreamed(first, summary: prepared.summary, catalog: logArguments.catalogRead(items, users))
-                return prepared
-            } catch let error as EventLogError where error == .outOfTimeOrder("", behind: 0) {
-                printError("\(error); reading the logs into memory to replay them in order")
-                let (log, items, users) = try await logArguments.loadReplay(declared: declared)
-                return try LogTrainer.prepare(log, items: items, profiles: users, options: options, export: export)
+            try await logArguments.replayTwice(declared: options.builder.declared, summary: \.summary) { first, second, items, users in
+                try LogTrainer.prepare(reading: &first, again: &second, items: items, profiles: users, options: options, export: export)
             }
         }
 

@@ -27,7 +27,7 @@ import Testing
             LoggedEvent(queryID: nil, time: 9_000, kind: .click, itemID: "e", userID: "w", sessionID: nil, position: nil),
             LoggedEvent(queryID: "unknown", time: 400, kind: .click, itemID: "z", userID: "x", sessionID: nil, position: nil),
         ]
-        let (set, _, summary) = TrainingSetBuilder().build(impressions: impressions, events: events, attributes: [:])
+        let (set, _, _, summary) = TrainingSetBuilder().build(impressions: impressions, events: events, attributes: [:])
         #expect(set.groupCount == 2, "q3's click came after the attribution window")
         #expect(set.labels == [0, 3, 0, 0, 2])
         #expect(set.groupBoundaries == [0, 3, 5])
@@ -44,7 +44,7 @@ import Testing
             LoggedEvent(queryID: "q1", time: 100, kind: .click, itemID: "a", userID: "u", sessionID: nil, position: 0),
             LoggedEvent(queryID: "q2", time: 201, kind: .click, itemID: "a", userID: "u", sessionID: nil, position: 0),
         ]
-        let (set, state, _) = TrainingSetBuilder().build(impressions: impressions, events: events, attributes: [:])
+        let (set, _, state, _) = TrainingSetBuilder().build(impressions: impressions, events: events, attributes: [:])
         #expect(set.groupCount == 2)
         #expect(column("item_clicks_log", set, row: 0) == 0, "q1 is scored before its own click")
         #expect(column("user_item_interactions_log", set, row: 0) == 0)
@@ -60,10 +60,10 @@ import Testing
         let events = (0..<4).map {
             LoggedEvent(queryID: "q\($0)", time: Double($0 * 100 + 1), kind: .click, itemID: "b", userID: "u", sessionID: nil, position: 1)
         }
-        let (set, _, _) = TrainingSetBuilder().build(impressions: impressions, events: events, attributes: [:])
+        let (set, _, _, _) = TrainingSetBuilder().build(impressions: impressions, events: events, attributes: [:])
         let tail = set.subset(2..<4)
         #expect(tail.groupCount == 2)
-        #expect(tail.groups.map(\.queryID) == ["q2", "q3"])
+        #expect(tail.groups.map(\.time) == [200, 300])
         #expect(tail.rows.count == 4 * set.featureNames.count)
         #expect(tail.labels == [0, 1, 0, 1])
     }

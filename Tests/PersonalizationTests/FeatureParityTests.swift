@@ -13,7 +13,7 @@ import Testing
         let items = SyntheticLog.items()
         let impressions = log.loggedImpressions().sorted { $0.time < $1.time }
         let events = log.loggedEvents().sorted { $0.time < $1.time }
-        let (set, _, _) = TrainingSetBuilder().build(impressions: impressions, events: events, attributes: items)
+        let (set, labelled, _, _) = TrainingSetBuilder().build(impressions: impressions, events: events, attributes: items)
         #expect(set.groupCount > 50)
 
         var start = FeatureReplay()
@@ -36,7 +36,7 @@ import Testing
         }
         let width = FeatureSchema.width
         var compared = 0
-        for (group, impression) in set.groups.enumerated() {
+        for (group, impression) in labelled.enumerated() {
             let rows = Array(set.rows[(set.groupBoundaries[group] * width)..<(set.groupBoundaries[group + 1] * width)])
             #expect(served[impression.queryID] == rows, "search \(impression.queryID)")
             compared += 1

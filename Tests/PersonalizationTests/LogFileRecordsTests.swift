@@ -9,22 +9,6 @@ import Testing
 
 /// Log files streamed through a replay hand out what the whole log read into memory does, in the same order.
 @Suite struct LogFileRecordsTests {
-    /// `log` written as rotated sidecar files: queries in 3 files, events in 2, in time order.
-    static func write(_ log: InteractionLog) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("log-records-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        func lines(_ objects: [JSONObject]) -> [UInt8] {
-            objects.flatMap { JSONWriter.bytes(.object($0)) + [UInt8(ascii: "\n")] }
-        }
-        for (part, queries) in log.queries.chunked(into: 3).enumerated() {
-            try Data(lines(queries.map(\.json))).write(to: URL(fileURLWithPath: "\(directory)/ubi_queries-\(part).ndjson"))
-        }
-        for (part, events) in log.events.chunked(into: 2).enumerated() {
-            try Data(lines(events.map(\.json))).write(to: URL(fileURLWithPath: "\(directory)/ubi_events-\(part).ndjson"))
-        }
-        return directory
-    }
-
     /// What a replay reads, one line per record: kind, id, time, items or item.
     static func describe<Source: ReplaySource>(_ records: inout Source) throws -> [String] {
         var lines: [String] = []
@@ -42,7 +26,7 @@ import Testing
     @Test(arguments: [1 << 10, 64 << 10, InteractionLogStream.blockSize])
     func handsOutTheWholeLogsRecordsInOrder(blockSize: Int) throws {
         let log = SyntheticLog.make(searches: 400)
-        let directory = try Self.write(log)
+        let directory = try SyntheticLog.writeFiles(log)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var inMemory = log.replayLog().records()
         var streamed = try LogFileRecords(directory, blockSize: blockSize)
@@ -72,7 +56,7 @@ import Testing
 
     @Test func trainsTheModelTheWholeLogTrains() throws {
         let log = SyntheticLog.make(searches: 600)
-        let directory = try Self.write(log)
+        let directory = try SyntheticLog.writeFiles(log)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let builder = TrainingSetBuilder()
         var first = try LogFileRecords(directory, blockSize: 4 << 10)
@@ -105,13 +89,5 @@ import Testing
             "search q1 1772359200.0 [\"a\", \"b\"] s1 3",
             "event q1 1772359209.0 click a",
         ])
-    }
-}
-
-extension Array {
-    /// The elements in `count` consecutive parts of about equal size.
-    fileprivate func chunked(into count: Int) -> [ArraySlice<Element>] {
-        let size = (self.count + count - 1) / count
-        return stride(from: 0, to: self.count, by: size).map { self[$0..<Swift.min($0 + size, self.count)] }
     }
 }

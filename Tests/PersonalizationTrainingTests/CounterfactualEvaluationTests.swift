@@ -15,9 +15,9 @@ import Testing
             set.rows += [Float](repeating: 0, count: 2 * FeatureSchema.width)
             set.labels += labels
             set.groupBoundaries.append(set.labels.count)
-            set.groups.append(LoggedImpression(
+            set.groups.append(SearchGroup(LoggedImpression(
                 queryID: "q\(search)", time: Double(search), userID: nil, sessionID: nil, device: .unknown,
-                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: ["a\(search)", "b\(search)"]))
+                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: ["a\(search)", "b\(search)"])))
         }
         return set
     }

@@ -64,9 +64,9 @@ import Testing
             set.labels += [1, 0, 0, 0, 0]
             modelScores += [0, 1, 2, 3, 4]
             set.groupBoundaries.append(set.labels.count)
-            set.groups.append(LoggedImpression(
+            set.groups.append(SearchGroup(LoggedImpression(
                 queryID: "q\(search)", time: Double(search), userID: nil, sessionID: nil, device: .unknown,
-                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: items, searchScores: [5, 4, 3, 2, 1]))
+                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: items, searchScores: [5, 4, 3, 2, 1])))
         }
         let blend = BlendChoice(choosingOn: set, modelScores: modelScores)
         #expect(blend.criterion == .ndcg)
@@ -89,9 +89,9 @@ import Testing
             set.labels += search < helped ? [0, 1] : [1, 0]
             modelScores += [0, 1]
             set.groupBoundaries.append(set.labels.count)
-            set.groups.append(LoggedImpression(
+            set.groups.append(SearchGroup(LoggedImpression(
                 queryID: "q\(search)", time: Double(search), userID: nil, sessionID: nil, device: .unknown,
-                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: ["a\(search)", "b\(search)"], searchScores: [5, 4]))
+                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: ["a\(search)", "b\(search)"], searchScores: [5, 4])))
         }
         return (set, modelScores)
     }

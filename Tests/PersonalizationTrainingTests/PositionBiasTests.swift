@@ -28,9 +28,9 @@ import Testing
                 items.append("item-\(item)")
             }
             set.groupBoundaries.append(set.labels.count)
-            set.groups.append(LoggedImpression(
+            set.groups.append(SearchGroup(LoggedImpression(
                 queryID: "q\(search)", time: Double(search), userID: nil, sessionID: nil, device: .unknown,
-                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: items))
+                localTime: LocalTime(hour: 12, weekday: 3), query: "", items: items)))
         }
         return set
     }

@@ -37,10 +37,10 @@ import Testing
             set.rows += [Float](repeating: 0, count: 10 * width)
             set.labels += labels
             set.groupBoundaries.append(set.labels.count)
-            set.groups.append(LoggedImpression(
+            set.groups.append(SearchGroup(LoggedImpression(
                 queryID: "q\(search)", time: Double(search), userID: nil, sessionID: nil, device: .unknown,
                 localTime: LocalTime(hour: 12, weekday: 3), query: "", items: (0..<10).map { "s\(search)-\($0)" },
-                exploration: exploration))
+                exploration: exploration)))
         }
         return set
     }

@@ -1,0 +1,84 @@
+import RerankCore
+
+/// Feature rows and graded labels for logged searches, one query group per impression.
+public struct TrainingSet: Sendable {
+    public var featureNames: [String]
+    /// Row-major, `featureNames.count` values per row.
+    public var rows: [Float]
+    public var labels: [Float]
+    /// Row index where each query group starts, plus the total row count at the end.
+    public var groupBoundaries: [Int]
+    /// Per group: what is read of its search besides the rows.
+    public var groups: [SearchGroup]
+
+    public var groupCount: Int { groupBoundaries.count - 1 }
+
+    /// An empty set with these columns.
+    public init(featureNames: [String]) {
+        self.init(featureNames: featureNames, rows: [], labels: [], groupBoundaries: [0], groups: [])
+    }
+
+    public init(featureNames: [String], rows: [Float], labels: [Float], groupBoundaries: [Int], groups: [SearchGroup]) {
+        self.featureNames = featureNames
+        self.rows = rows
+        self.labels = labels
+        self.groupBoundaries = groupBoundaries
+        self.groups = groups
+    }
+
+    /// Adds one search's rows and labels as the last group.
+    public mutating func append(rows: [Float], labels: [Float], group: SearchGroup) {
+        self.rows += rows
+        self.labels += labels
+        groupBoundaries.append(self.labels.count)
+        groups.append(group)
+    }
+
+    /// The groups at `indices`, as their own set (for time splits).
+    public func subset(_ indices: some Sequence<Int>) -> TrainingSet {
+        let width = featureNames.count
+        var subset = TrainingSet(featureNames: featureNames)
+        for group in indices {
+            let range = groupBoundaries[group]..<groupBoundaries[group + 1]
+            subset.append(
+                rows: Array(rows[(range.lowerBound * width)..<(range.upperBound * width)]), labels: Array(labels[range]),
+                group: groups[group])
+        }
+        return subset
+    }
+}
+
+/// What training and evaluation read of one logged search besides its rows: when it was, where its list began,
+/// the engine's ranks and scores, and what exploration moved. The numbers of its ``LoggedImpression`` without the
+/// item ids and context strings, so that every search a model learns from costs little memory.
+public struct SearchGroup: Sendable {
+    /// Seconds since 1970.
+    public var time: Double
+    /// The 0-based position of the first shown item in the whole result list (``LoggedImpression/firstPosition``).
+    public var firstPosition: Int
+    /// Each shown item's 0-based rank in the engine's order.
+    public var originalRanks: [Int32]
+    /// What exploration moved, when the search was explored.
+    public var exploration: ExplorationRecord?
+    /// The logged search scores, nil when they do not order the items (missing, or all equal).
+    private var searchScores: [Double]?
+
+    public init(_ impression: LoggedImpression) {
+        time = impression.time
+        firstPosition = impression.firstPosition
+        originalRanks = impression.originalRanks.map { Int32(clamping: $0) }
+        exploration = impression.exploration
+        let scores = impression.searchScores
+        searchScores = scores.contains { $0 != scores.first } ? scores : nil
+    }
+
+    /// How many items were shown.
+    public var itemCount: Int { originalRanks.count }
+
+    /// The absolute position the `index`th shown item was shown at.
+    public func position(ofShown index: Int) -> Int { firstPosition + index }
+
+    /// The engine's score of each shown item as the served blend reads it: the logged search scores, or, for
+    /// logs without them (all equal), minus the engine's rank.
+    public var engineScores: [Double] { searchScores ?? originalRanks.map { -Double($0) } }
+}
