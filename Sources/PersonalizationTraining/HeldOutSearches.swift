@@ -5,7 +5,7 @@ import Personalization
 /// What `rerank evaluate --logs` scores: the held-out searches' point-in-time rows and impressions, with the
 /// position bias estimated from every replayed search and what the replay joined.
 ///
-/// The logs are replayed twice, as training replays them (``LogTrainer/prepare(reading:again:items:profiles:options:export:)``):
+/// The logs are replayed twice, as training replays them (``LogTrainer/prepare(reading:again:items:profiles:options:export:learns:)``):
 /// once for the labels, once for the rows. Only the held-out searches keep their rows and impressions; the others
 /// keep their labels and positions for the position-bias estimate, and its regression reads the rows of an evenly
 /// strided sample of them (``PositionBiasEstimator/sampleStride(rows:)``).

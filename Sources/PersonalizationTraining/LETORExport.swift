@@ -14,7 +14,7 @@ import Personalization
 /// `.weight` each row's inverse-propensity weight. `schema.json` names the columns (``LETORSchema``), and
 /// `statistics.json` is a model file without trees holding the statistics snapshot, for `rerank import-model`.
 ///
-/// Rows are written as the replay makes them (``LogTrainer/prepare(_:items:profiles:options:export:)``), one
+/// Rows are written as the replay makes them (``LogTrainer/prepare(_:items:profiles:options:export:learns:)``), one
 /// shard in memory at a time; the weights, the schema and the statistics when the replay is done (``finish``).
 ///
 /// ```swift

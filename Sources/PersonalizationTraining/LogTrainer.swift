@@ -72,17 +72,20 @@ public enum LogTrainer {
         try train(prepared: prepare(log.replayLog(), items: items, profiles: profiles, options: options), options: options, progress: progress)
     }
 
-    /// Trains on logs already replayed and split (``prepare(_:items:profiles:options:export:)``, with the same options).
+    /// Trains on logs already replayed and split (``prepare(_:items:profiles:options:export:learns:)``, with the same options).
     public static func train(
         prepared: PreparedLogs,
         options: LogTrainingOptions = LogTrainingOptions(),
         progress: ((TrainingProgress) -> Void)? = nil
     ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
         let (training, validation, positionBias) = (prepared.training, prepared.validation, prepared.positionBias)
-        let train = try prepared.trainingData.weighted(positionBias.map { training.clickWeights($0) })
+        guard let trainingData = prepared.trainingData, let validationData = prepared.validationData else {
+            throw TrainingError.preparedForExportAlone()
+        }
+        let train = try trainingData.weighted(positionBias.map { training.clickWeights($0) })
         let outcome = try Booster(
             train: train,
-            valid: prepared.validationData,
+            valid: validationData,
             parameters: options.parameters
         ).fit(progress: progress)
         let (ranking, modelScores) = (outcome.model, outcome.validationScores)
@@ -113,7 +116,9 @@ public enum LogTrainer {
     ///
     /// The searches' labels are found first, so every search goes to its split as the replay makes its rows:
     /// the training rows are binned in the model's columns as they come (``PreparedLogs/trainingData``), test rows
-    /// are not kept, and `export` writes every split's rows as they come.
+    /// are not kept, and `export` writes every split's rows as they come. With `learns` false (an export alone),
+    /// no row is kept: only the labels and ``SearchGroup``s of the training and validation searches, and the rows
+    /// of the position-bias estimate's sample.
     ///
     /// - Throws: ``TrainingError`` when the logs hold too few searches with interactions; a file system error
     ///   when `export` cannot write.
@@ -122,14 +127,16 @@ public enum LogTrainer {
         items: [String: ItemAttributes],
         profiles: [String: [UInt64]] = [:],
         options: LogTrainingOptions = LogTrainingOptions(),
-        export: LETORExport? = nil
+        export: LETORExport? = nil,
+        learns: Bool = true
     ) throws -> PreparedLogs {
         var first = log.records()
         var second = log.records()
-        return try prepare(reading: &first, again: &second, items: items, profiles: profiles, options: options, export: export)
+        return try prepare(
+            reading: &first, again: &second, items: items, profiles: profiles, options: options, export: export, learns: learns)
     }
 
-    /// ``prepare(_:items:profiles:options:export:)`` reading the same records twice, e.g. from
+    /// ``prepare(_:items:profiles:options:export:learns:)`` reading the same records twice, e.g. from
     /// ``LogFileRecords`` over a log directory: `first` for the labels, `second` for the rows.
     public static func prepare<Source: ReplaySource>(
         reading first: inout Source,
@@ -137,7 +144,8 @@ public enum LogTrainer {
         items: [String: ItemAttributes],
         profiles: [String: [UInt64]] = [:],
         options: LogTrainingOptions = LogTrainingOptions(),
-        export: LETORExport? = nil
+        export: LETORExport? = nil,
+        learns: Bool = true
     ) throws -> PreparedLogs {
         let builder = options.builder
         let labels = try builder.label(&first)
@@ -148,19 +156,20 @@ public enum LogTrainer {
             throw TrainingError.noInteractions()
         }
         let split = try TimeSplit(groups: labels.groupCount, options: options, unjoinable: labels.summary.unjoinable)
-        var rows = try SplitRows(split: split, labels: labels, options: options, export: export)
+        var rows = try SplitRows(split: split, labels: labels, options: options, export: export, learns: learns)
         var replay = builder.rowReplay(labels: labels, attributes: items, profiles: profiles)
         while let record = try second.next() {
             try replay.apply(record) { try rows.add($0) }
         }
-        let (trainingData, validationData) = try rows.finish()
+        let learnerData = try rows.finish()
         return PreparedLogs(
             training: rows.training,
-            trainingData: trainingData,
+            trainingData: learnerData?.training,
             validation: rows.validation,
-            validationData: validationData,
+            validationData: learnerData?.validation,
             testGroups: split.test,
             columns: rows.columns,
+            columnNames: rows.columnNames,
             positionBias: options.debias ? options.positionBiasEstimator.estimate(rows.training, sample: rows.biasSample) : nil,
             state: replay.store,
             summary: labels.summary

@@ -8,25 +8,26 @@ public struct PreparedLogs: Sendable {
     /// The earliest searches, learned from: their labels and impressions. Their `rows` are empty: the learner's
     /// columns of them are binned in ``trainingData``.
     public var training: TrainingSet
-    /// The training searches' rows in the model's columns (``columns``), binned, without weights.
-    public var trainingData: TrainingData
+    /// The training searches' rows in the model's columns (``columns``), binned, without weights; nil when the logs
+    /// were prepared for an export alone (`learns: false`).
+    public var trainingData: TrainingData?
     /// The searches after them, for early stopping and the served blend's choice. Their `rows` are empty: the
     /// learner's columns of them are binned, with the training data's bins, in ``validationData``.
     public var validation: TrainingSet
-    public var validationData: TrainingData
+    /// Nil when the logs were prepared for an export alone.
+    public var validationData: TrainingData?
     /// How many of the latest searches (``LogTrainingOptions/testFraction``) were left out for `rerank evaluate`.
     public var testGroups: Int
     /// Columns of the full rows a model reads (all but the excluded families), in order.
     public var columns: [Int]
+    /// The names of ``columns``.
+    public var columnNames: [String]
     /// The position bias estimated from the training searches; nil when not debiased.
     public var positionBias: PositionBias?
     /// The statistics after the whole replay: what serving starts from.
     public var state: FeatureStore
     /// What the replay joined.
     public var summary: ReplaySummary
-
-    /// The names of ``columns``.
-    public var columnNames: [String] { trainingData.featureNames }
 
     /// The model file's extras for these logs, without a blend choice.
     public func extras(options: LogTrainingOptions) -> PersonalizationExtras {
@@ -68,7 +69,7 @@ struct TimeSplit {
     }
 }
 
-/// Where ``LogTrainer/prepare(reading:again:items:profiles:options:export:)`` puts each search the replay makes rows
+/// Where ``LogTrainer/prepare(reading:again:items:profiles:options:export:learns:)`` puts each search the replay makes rows
 /// for: by its part of the time split, and to the export.
 struct SplitRows {
     let split: TimeSplit
@@ -78,17 +79,22 @@ struct SplitRows {
     /// Every how many training searches one goes to ``biasSample``.
     let sampleStride: Int
     let export: LETORExport?
+    /// The names of ``columns``.
+    let columnNames: [String]
     /// The training searches without their rows, which go to ``trainingRows`` in the model's columns.
     private(set) var training: TrainingSet
-    private var trainingRows: TrainingRows
+    /// Nil when the rows are only exported (`learns` false).
+    private var trainingRows: TrainingRows?
     /// The training searches the position-bias estimate reads the rows of.
     private(set) var biasSample: TrainingSet
     /// The validation searches without their rows, which go to `validationRows` in the model's columns.
     private(set) var validation: TrainingSet
-    private var validationRows: TrainingRows
+    private var validationRows: TrainingRows?
 
+    /// - Parameter learns: whether the training and validation rows are kept for a learner, binned; without, they
+    ///   only go to `export`.
     /// - Throws: `LTRError` when the training rows' temporary file cannot be created.
-    init(split: TimeSplit, labels: ReplayLabels, options: LogTrainingOptions, export: LETORExport?) throws {
+    init(split: TimeSplit, labels: ReplayLabels, options: LogTrainingOptions, export: LETORExport?, learns: Bool) throws {
         let declared = options.builder.declared
         let names = FeatureSchema.names + declared.columns
         self.split = split
@@ -98,16 +104,20 @@ struct SplitRows {
         sampleStride = options.positionBiasEstimator.sampleStride(rows: trainingRowCount)
         self.export = export
         training = TrainingSet(featureNames: names)
-        trainingRows = try TrainingRows(featureNames: columns.map { names[$0] }, parameters: options.parameters)
-        validationRows = try TrainingRows(featureNames: columns.map { names[$0] }, parameters: options.parameters)
+        columnNames = columns.map { names[$0] }
+        trainingRows = learns ? try TrainingRows(featureNames: columnNames, parameters: options.parameters) : nil
+        validationRows = learns ? try TrainingRows(featureNames: columnNames, parameters: options.parameters) : nil
         biasSample = TrainingSet(featureNames: names)
         validation = TrainingSet(featureNames: names)
     }
 
-    /// The training and the validation rows binned, the validation rows with the training rows' bins.
-    mutating func finish() throws -> (training: TrainingData, validation: TrainingData) {
-        let training = try trainingRows.finish()
-        return (training, try validationRows.finish(mappers: training.bins.mappers))
+    /// The training and the validation rows binned, the validation rows with the training rows' bins; nil when
+    /// they were not kept.
+    mutating func finish() throws -> (training: TrainingData, validation: TrainingData)? {
+        guard let training = try trainingRows?.finish(), let validation = try validationRows?.finish(mappers: training.bins.mappers) else {
+            return nil
+        }
+        return (training, validation)
     }
 
     mutating func add(_ search: ReplayedSearch) throws {
@@ -117,13 +127,13 @@ struct SplitRows {
         case .training:
             let group = SearchGroup(search.impression)
             training.append(rows: [], labels: search.labels, group: group)
-            try trainingRows.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
+            try trainingRows?.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
             if search.index % sampleStride == 0 {
                 biasSample.append(rows: search.rows, labels: search.labels, group: group)
             }
         case .validation:
             validation.append(rows: [], labels: search.labels, group: SearchGroup(search.impression))
-            try validationRows.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
+            try validationRows?.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
         case .test:
             break
         }

@@ -8,6 +8,7 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
         case nothingToEvaluate
         case otherDeclaredFeatures
         case otherModelFeatures
+        case preparedForExportAlone
     }
 
     private let code: Code
@@ -50,6 +51,12 @@ public struct TrainingError: Error, Sendable, Equatable, CustomStringConvertible
             .tooFewAfterHoldOut,
             "only \(usable) searches with interactions are left after holding out the latest \(heldOut) for evaluation; at least \(minimum) are needed (lower the test fraction or collect more logs)"
         )
+    }
+
+    static func preparedForExportAlone() -> TrainingError {
+        .init(
+            .preparedForExportAlone,
+            "the logs were prepared for an export alone, without the rows a learner reads; prepare them with learns: true to train")
     }
 
     static func otherDeclaredFeatures(_ missing: [String]) -> TrainingError {

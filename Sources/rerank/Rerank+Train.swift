@@ -188,7 +188,8 @@ extension Rerank {
             options.testFraction = testFraction
             options.debias = !noDebias
             let export = try exportLetor.map { try LETORExport(directory: $0, shardRows: shardRows) }
-            let prepared = try await prepare(options: options, export: export)
+            // An export alone keeps no rows for a learner.
+            let prepared = try await prepare(options: options, export: export, learns: output != nil)
             if let export, let exportLetor {
                 print(Self.exportLine(try export.finish(prepared, options: options), directory: exportLetor))
             }
@@ -216,9 +217,10 @@ extension Rerank {
         }
 
         /// The logs replayed and split (``LogArguments/replayTwice(declared:summary:_:)``).
-        private func prepare(options: LogTrainingOptions, export: LETORExport?) async throws -> PreparedLogs {
+        private func prepare(options: LogTrainingOptions, export: LETORExport?, learns: Bool) async throws -> PreparedLogs {
             try await logArguments.replayTwice(declared: options.builder.declared, summary: \.summary) { first, second, items, users in
-                try LogTrainer.prepare(reading: &first, again: &second, items: items, profiles: users, options: options, export: export)
+                try LogTrainer.prepare(
+                    reading: &first, again: &second, items: items, profiles: users, options: options, export: export, learns: learns)
             }
         }
 

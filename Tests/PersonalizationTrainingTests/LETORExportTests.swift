@@ -18,12 +18,13 @@ import Testing
         return options
     }
 
-    static func exported() throws -> (PreparedLogs, LETORSchema, URL) {
+    static func exported(learns: Bool = true) throws -> (PreparedLogs, LETORSchema, URL) {
         let options = Self.options()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("letor-\(UUID().uuidString)")
         let export = try LETORExport(directory: directory.path, shardRows: 1000)
         let prepared = try LogTrainer.prepare(
-            SyntheticLog.make(searches: 600).replayLog(), items: SyntheticLog.items(), options: options, export: export)
+            SyntheticLog.make(searches: 600).replayLog(), items: SyntheticLog.items(), options: options, export: export,
+            learns: learns)
         let schema = try export.finish(prepared, options: options)
         return (prepared, schema, directory)
     }
@@ -48,18 +49,18 @@ import Testing
         var firstQID = 0
         let sets = Self.splitSets()
         #expect(sets[0].labels == prepared.training.labels && sets[1].labels == prepared.validation.labels)
-        #expect(prepared.validation.rows.isEmpty && prepared.validationData.rowCount == sets[1].labels.count)
+        #expect(prepared.validation.rows.isEmpty && prepared.validationData?.rowCount == sets[1].labels.count)
         #expect(prepared.training.rows.isEmpty && prepared.training.groupCount == sets[0].groupCount)
         let trainingRows = try Dataset(
             features: FeatureSchema.select(prepared.columns, from: sets[0].rows, width: sets[0].featureNames.count),
             featureCount: prepared.columns.count, labels: sets[0].labels, queryBoundaries: sets[0].groupBoundaries)
-        let binned = prepared.trainingData
+        let binned = try #require(prepared.trainingData)
         #expect(binned.labels == sets[0].labels && binned.queryBoundaries == sets[0].groupBoundaries)
         #expect(binned.bins.bins == TrainingData(trainingRows, mappers: binned.bins.mappers, layout: .columnMajor).bins.bins)
         let validationRows = try Dataset(
             features: FeatureSchema.select(prepared.columns, from: sets[1].rows, width: sets[1].featureNames.count),
             featureCount: prepared.columns.count, labels: sets[1].labels, queryBoundaries: sets[1].groupBoundaries)
-        #expect(prepared.validationData.bins.bins == TrainingData(validationRows, mappers: binned.bins.mappers).bins.bins)
+        #expect(try #require(prepared.validationData).bins.bins == TrainingData(validationRows, mappers: binned.bins.mappers).bins.bins)
         #expect(sets[2].groupCount == prepared.testGroups)
         for (name, set) in zip(LETORExport.splits, sets) {
             let split = try #require(schema.splits[name])
@@ -85,6 +86,30 @@ import Testing
         }
         let last = try #require(sets[2].groups.last)
         #expect(schema.splits["test"]?.until == last.time)
+    }
+
+    /// `rerank train --export-letor` without `--output`: the same files, and no rows kept for a learner.
+    @Test func anExportAloneWritesTheSameFilesAndKeepsNoRows() throws {
+        let (learned, _, learnedDirectory) = try Self.exported()
+        let (alone, _, directory) = try Self.exported(learns: false)
+        defer {
+            try? FileManager.default.removeItem(at: learnedDirectory)
+            try? FileManager.default.removeItem(at: directory)
+        }
+        #expect(alone.trainingData == nil && alone.validationData == nil)
+        #expect(alone.columnNames == learned.columnNames && alone.positionBias == learned.positionBias)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: directory.path).sorted()
+        #expect(files == (try FileManager.default.subpathsOfDirectory(atPath: learnedDirectory.path).sorted()))
+        #expect(files.contains { $0.hasSuffix(".weight") })
+        for file in files {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path, isDirectory: &isDirectory),
+                !isDirectory.boolValue
+            else { continue }
+            let written = FileManager.default.contents(atPath: directory.appendingPathComponent(file).path)
+            #expect(written == FileManager.default.contents(atPath: learnedDirectory.appendingPathComponent(file).path), "\(file)")
+        }
+        #expect(throws: TrainingError.self) { try LogTrainer.train(prepared: alone, options: Self.options()) }
     }
 
     @Test func externalModelServesWithTheExportedStatistics() throws {
