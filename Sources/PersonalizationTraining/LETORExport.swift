@@ -14,8 +14,8 @@ import Personalization
 /// `.weight` each row's inverse-propensity weight. `schema.json` names the columns (``LETORSchema``), and
 /// `statistics.json` is a model file without trees holding the statistics snapshot, for `rerank import-model`.
 ///
-/// Rows are written as the replay makes them (``LogTrainer/prepare(_:items:profiles:options:export:learns:)``), one
-/// shard in memory at a time; the weights, the schema and the statistics when the replay is done (``finish``).
+/// Rows are written as the replay makes them (``LogTrainer/prepare(_:items:profiles:options:export:learns:)``), a
+/// megabyte buffered at a time; the weights, the schema and the statistics when the replay is done (``finish``).
 ///
 /// ```swift
 /// let export = try LETORExport(directory: "export", shardRows: 500_000)
@@ -36,7 +36,8 @@ public final class LETORExport {
     /// The split being written (an index into ``splits``) and what it holds so far.
     private var current = 0
     private var written: [LETORSchema.Split]
-    private var shard = ShardText()
+    /// The open shard, nil between shards.
+    private var shard: ShardWriter?
     /// The row count of each training shard, for its `.weight` file.
     private var trainingShardRows: [Int] = []
 
@@ -64,21 +65,22 @@ public final class LETORExport {
     func append(_ search: ReplayedSearch, to part: TimeSplit.Part, columns: [Int], width: Int) throws {
         while current < part.rawValue { try closeSplit() }
         let qid = written[current].firstQID + written[current].searches
+        var text = ""
         for row in 0..<search.labels.count {
-            shard.text += Self.number(search.labels[row]) + " qid:\(qid)"
+            text += Self.number(search.labels[row]) + " qid:\(qid)"
             for (column, source) in columns.enumerated() {
                 let value = search.rows[row * width + source]
-                if value != 0 { shard.text += " \(column + 1):" + Self.number(value) }
+                if value != 0 { text += " \(column + 1):" + Self.number(value) }
             }
-            shard.text += " # \(search.impression.queryID)\n"
+            text += " # \(search.impression.queryID)\n"
         }
-        shard.sizes += "\(search.labels.count)\n"
-        shard.rows += search.labels.count
+        if shard == nil { shard = try ShardWriter(path: shardPath(split: current, shard: written[current].shards)) }
+        try shard?.append(text, rows: search.labels.count)
         written[current].searches += 1
         written[current].rows += search.labels.count
         written[current].from = written[current].from ?? search.impression.time
         written[current].until = search.impression.time
-        if shard.rows >= shardRows { try flush() }
+        if let rows = shard?.rows, rows >= shardRows { try flush() }
     }
 
     /// Closes the last shards, writes the training weights, `schema.json` and `statistics.json`, and returns the
@@ -110,23 +112,24 @@ public final class LETORExport {
         return schema
     }
 
-    /// Flushes the open split's last shard (every split has at least one) and opens the next split.
+    /// Closes the open split's last shard (every split has at least one, perhaps empty) and opens the next split.
     private func closeSplit() throws {
-        if shard.rows > 0 || written[current].shards == 0 { try flush() }
+        if shard != nil || written[current].shards == 0 { try flush() }
         current += 1
         if current < Self.splits.count {
             written[current].firstQID = written[current - 1].firstQID + written[current - 1].searches
         }
     }
 
-    /// Writes the open shard and its `.query` file.
+    /// Closes the open shard (an empty one when none is open) and writes its `.query` file.
     private func flush() throws {
         let path = shardPath(split: current, shard: written[current].shards)
-        try write(shard.text, to: path)
-        try write(shard.sizes, to: path + ".query")
-        if current == 0 { trainingShardRows.append(shard.rows) }
+        var closing = try shard ?? ShardWriter(path: path)
+        try closing.close()
+        try write(closing.sizes, to: path + ".query")
+        if current == 0 { trainingShardRows.append(closing.rows) }
         written[current].shards += 1
-        shard = ShardText()
+        shard = nil
     }
 
     private func shardPath(split: Int, shard: Int) -> String {
@@ -143,9 +146,40 @@ public final class LETORExport {
     }
 }
 
-/// The open shard's lines and group sizes.
-private struct ShardText {
-    var text = ""
-    var sizes = ""
-    var rows = 0
+/// A shard being written: its lines go to the file a buffer at a time; its group sizes are kept for `.query`.
+private struct ShardWriter {
+    /// Bytes buffered before they are written.
+    static let bufferSize = 1 << 20
+
+    let path: String
+    private let file: FileHandle
+    private var buffer: [UInt8] = []
+    private(set) var sizes = ""
+    private(set) var rows = 0
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        self.path = path
+        file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    }
+
+    /// Adds one search's lines.
+    mutating func append(_ lines: String, rows: Int) throws {
+        buffer += lines.utf8
+        sizes += "\(rows)\n"
+        self.rows += rows
+        if buffer.count >= Self.bufferSize { try write() }
+    }
+
+    mutating func close() throws {
+        try write()
+        try file.close()
+    }
+
+    private mutating func write() throws {
+        try file.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
 }
