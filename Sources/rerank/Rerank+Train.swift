@@ -216,8 +216,9 @@ extension Rerank {
         }
 
         /// The logs replayed and split: log files streamed through the replay twice (``LogFileRecords``), a
-        /// cluster's indices downloaded to a temporary directory first and streamed from there; with
-        /// `--index-config`, the logs read into memory and filtered.
+        /// cluster's indices downloaded slice by slice to a temporary directory first (removed afterwards) and
+        /// the slices streamed from there, merged by time; with `--index-config`, the logs read into memory and
+        /// filtered.
         private func prepare(options: LogTrainingOptions, export: LETORExport?) async throws -> PreparedLogs {
             let declared = options.builder.declared
             guard logArguments.streams, let logs = logArguments.logs else {
@@ -229,12 +230,9 @@ extension Rerank {
             let directory = downloads
                 ? FileManager.default.temporaryDirectory.appendingPathComponent("rerank-logs-\(UUID().uuidString)").path : logs
             defer { if downloads { try? FileManager.default.removeItem(atPath: directory) } }
-            if downloads {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                try await LogArguments.downloadCluster(logs, to: directory)
-            }
-            var first = try LogFileRecords(directory)
-            var second = try LogFileRecords(directory)
+            let paths = try await downloads ? LogArguments.downloadCluster(logs, to: directory) : [logs]
+            var first = try LogFileRecords(paths)
+            var second = try LogFileRecords(paths)
             do {
                 // The first pass only finds labels, so a refusal comes before any row or export shard is made.
                 let prepared = try LogTrainer.prepare(
