@@ -9,7 +9,8 @@ import Synchronization
 /// Each index is read in a point in time (a frozen view: records arriving meanwhile are not half-read), split
 /// in `slices` read side by side, each slice paged with `search_after` in timestamp order. A document that is not
 /// a valid UBI record is skipped and reported in ``InteractionLog/problems`` at `<index>/_doc/<id>`. An index
-/// the cluster lacks reads as empty; a cluster with neither index is an error.
+/// the cluster lacks reads as empty; a cluster with neither index is an error. ``download(to:)`` writes each
+/// slice to files of its own instead, for a replay that streams them.
 ///
 /// ```swift
 /// let log = try await ClusterLogReader(cluster: cluster).read(since: model.latest)
@@ -53,40 +54,7 @@ public struct ClusterLogReader: Sendable {
         return InteractionLog(sorting: decoded.queries, events: decoded.events, problems: decoded.problems, files: files)
     }
 
-    /// Writes both indices to `directory` as `ubi_queries.ndjson` and `ubi_events.ndjson`, one document per line
-    /// in timestamp order (one sorted scan of each point in time, a page in memory at a time), for a replay that
-    /// streams files (``InteractionLogStream``). An index the cluster lacks writes no file.
-    ///
-    /// - Returns: the files written.
-    /// - Throws: ``ClusterReadError`` when the cluster cannot be read, holds neither UBI index, or a file cannot
-    ///   be written.
-    public func download(to directory: String) async throws(ClusterReadError) -> [String] {
-        var written: [String] = []
-        for index in [Self.queriesIndex, Self.eventsIndex] {
-            let path = (directory as NSString).appendingPathComponent(index + ".ndjson")
-            guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
-                throw .cannotWrite(path: path, reason: "the file cannot be created")
-            }
-            defer { try? file.close() }
-            let found = try await scan(index, after: nil, until: nil, slices: 1) { page throws(ClusterReadError) in
-                var lines: [UInt8] = []
-                for document in page {
-                    JSONWriter.write(.object(document.source), into: &lines)
-                    lines.append(UInt8(ascii: "\n"))
-                }
-                do {
-                    try file.write(contentsOf: lines)
-                } catch {
-                    throw .cannotWrite(path: path, reason: error.localizedDescription)
-                }
-            }
-            if found { written.append(path) } else { try? FileManager.default.removeItem(atPath: path) }
-        }
-        guard !written.isEmpty else { throw noIndices() }
-        return written
-    }
-
-    private func noIndices() -> ClusterReadError {
+    func noIndices() -> ClusterReadError {
         .refused(
             request: "reading UBI logs", status: 404,
             reason: "\(cluster.location) has neither \(Self.queriesIndex) nor \(Self.eventsIndex); start the sidecar with log.cluster to fill them")
@@ -95,17 +63,19 @@ public struct ClusterLogReader: Sendable {
     /// Every document of `index` in the window, or nil when the cluster has no such index.
     private func documents(of index: String, after: Date?, until: Date?) async throws(ClusterReadError) -> [ClusterDocument]? {
         let all = Mutex<[ClusterDocument]>([])
-        let found = try await scan(index, after: after, until: until, slices: max(1, options.slices)) { page throws(ClusterReadError) in
+        let slices = max(1, options.slices)
+        let found = try await scan(index, after: after, until: until, slices: slices) { _, page throws(ClusterReadError) in
             all.withLock { $0 += page }
         }
         return found ? all.withLock { $0 } : nil
     }
 
-    /// Hands every page of `index` in the window to `take` (slices side by side, each in timestamp order);
-    /// false when the cluster has no such index.
-    private func scan(
+    /// Hands every page of `index` in the window to `take` with the number of its slice (slices side by side,
+    /// each in timestamp order, a slice's pages one after another from its own task); false when the cluster has
+    /// no such index.
+    func scan(
         _ index: String, after: Date?, until: Date?, slices: Int,
-        take: @escaping @Sendable ([ClusterDocument]) throws(ClusterReadError) -> Void
+        take: @escaping @Sendable (_ slice: Int, _ page: [ClusterDocument]) throws(ClusterReadError) -> Void
     ) async throws(ClusterReadError) -> Bool {
         let opened: JSONObject
         do {
@@ -126,7 +96,9 @@ public struct ClusterLogReader: Sendable {
             for slice in 0..<slices {
                 group.addTask {
                     do throws(ClusterReadError) {
-                        try await self.read(index: index, pit: pit, query: query, slice: slices > 1 ? (slice, slices) : nil, take: take)
+                        try await self.read(
+                            index: index, pit: pit, query: query, slice: slices > 1 ? (slice, slices) : nil,
+                            take: { page throws(ClusterReadError) in try take(slice, page) })
                         return nil
                     } catch {
                         return error

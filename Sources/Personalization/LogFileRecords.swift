@@ -49,7 +49,19 @@ public struct LogFileRecords: ReplaySource {
     public init(
         _ path: String, settle: Double = Self.defaultSettle, blockSize: Int = InteractionLogStream.blockSize
     ) throws(EventLogError) {
-        stream = try InteractionLogStream(path, blockSize: blockSize)
+        try self.init([path], settle: settle, blockSize: blockSize)
+    }
+
+    /// Opens the logs at each of `paths` (log directories or files, such as the slices of a cluster download),
+    /// each a time-ordered series of its own, merged by time as ``InteractionLogStream`` merges them; nothing is
+    /// read yet.
+    ///
+    /// - Throws: ``EventLogError`` when a path cannot be read or a directory holds no log files.
+    /// - Parameter blockSize: bytes read from a file at a time.
+    public init(
+        _ paths: [String], settle: Double = Self.defaultSettle, blockSize: Int = InteractionLogStream.blockSize
+    ) throws(EventLogError) {
+        stream = try InteractionLogStream(paths, blockSize: blockSize)
         self.settle = settle
     }
 

@@ -68,7 +68,8 @@ struct LogArguments: ParsableArguments {
         "; \(items.count) items" + (users == nil ? "" : ", \(profiles.count) users")
     }
 
-    /// Reports what a streamed replay read (``LogFileRecords``): the counts, and the lines it skipped.
+    /// Reports what a streamed replay read (``LogFileRecords``): the counts, and the lines it skipped. A cluster's
+    /// download is named by the indices its files came from (each slice's files are named after their index).
     func reportStreamed(_ records: LogFileRecords, summary: ReplaySummary, catalog: String) {
         let source = if let logs, Self.isCluster(logs) {
             [ClusterLogReader.queriesIndex, ClusterLogReader.eventsIndex]
@@ -116,9 +117,12 @@ struct LogArguments: ParsableArguments {
         try await withCluster(url) { try await $0.read() }
     }
 
-    /// Both UBI indices of the cluster at `url` written to `directory` as NDJSON files in time order.
-    static func downloadCluster(_ url: String, to directory: String) async throws {
-        _ = try await withCluster(url) { try await $0.download(to: directory) }
+    /// Both UBI indices of the cluster at `url` written to `directory`, two slices side by side, each slice's
+    /// NDJSON files in time order in a directory of its own (``ClusterLogReader/download(to:)``).
+    ///
+    /// - Returns: the slice directories, for ``LogFileRecords/init(_:settle:blockSize:)`` to merge by time.
+    static func downloadCluster(_ url: String, to directory: String) async throws -> [String] {
+        try await withCluster(url) { try await $0.download(to: directory) }
     }
 
     private static func withCluster<Result>(_ url: String, _ body: (ClusterLogReader) async throws -> Result) async throws -> Result {

@@ -24,10 +24,11 @@ enum ReplayInput: ReplaySource {
 
 extension LogArguments {
     /// Hands `replay` the logs twice, in time order: the first for the labels, the second for the rows. Log files
-    /// are streamed (``LogFileRecords``), a cluster's indices downloaded to a temporary directory first and streamed
-    /// from there; with `--index-config`, or when the files are further out of time order than a stream reorders
-    /// (found in the first pass, before any row is made), the logs are read into memory. What was read is reported
-    /// on standard error; `summary` finds the counts in the result.
+    /// are streamed (``LogFileRecords``); a cluster's indices are downloaded slice by slice to a temporary directory
+    /// (removed afterwards) and the slices streamed from there, merged by time. With `--index-config`, or when the
+    /// files are further out of time order than a stream reorders (found in the first pass, before any row is
+    /// made), the logs are read into memory. What was read is reported on standard error; `summary` finds the
+    /// counts in the result.
     func replayTwice<Result>(
         declared: DeclaredFeatures, summary: (Result) -> ReplaySummary,
         _ replay: (inout ReplayInput, inout ReplayInput, _ items: [String: ItemAttributes], _ users: [String: [UInt64]]) throws -> Result
@@ -38,12 +39,9 @@ extension LogArguments {
         let directory = downloads
             ? FileManager.default.temporaryDirectory.appendingPathComponent("rerank-logs-\(UUID().uuidString)").path : logs
         defer { if downloads { try? FileManager.default.removeItem(atPath: directory) } }
-        if downloads {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try await Self.downloadCluster(logs, to: directory)
-        }
-        var first = ReplayInput.files(try LogFileRecords(directory))
-        var second = ReplayInput.files(try LogFileRecords(directory))
+        let paths = try await downloads ? Self.downloadCluster(logs, to: directory) : [logs]
+        var first = ReplayInput.files(try LogFileRecords(paths))
+        var second = ReplayInput.files(try LogFileRecords(paths))
         do {
             let result = try replay(&first, &second, items, users)
             if case .files(let records) = first {

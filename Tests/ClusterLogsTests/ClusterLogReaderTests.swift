@@ -124,27 +124,88 @@ final class FakeCluster: ClusterTransport {
             "ubi_events": (1...25).map(Self.click),
         ])
         var options = ClusterLogReader.Options()
+        options.slices = 1
         options.pageSize = 4
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let files = try await ClusterLogReader(cluster: cluster, options: options).download(to: directory)
-        #expect(files.map { ($0 as NSString).lastPathComponent } == ["ubi_queries.ndjson", "ubi_events.ndjson"])
-        let text = try String(contentsOfFile: files[0], encoding: .utf8)
+        let slices = try await ClusterLogReader(cluster: cluster, options: options).download(to: directory)
+        #expect(slices == [directory + "/slice-0"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: slices[0]).sorted() == ["ubi_events.ndjson", "ubi_queries.ndjson"])
+        let text = try String(contentsOfFile: slices[0] + "/ubi_queries.ndjson", encoding: .utf8)
         #expect(text.split(separator: "\n").count == 25)
-        let log = try InteractionLogReader().read(directory)
+        let log = try InteractionLogReader().read(slices[0])
         #expect(log.problems.isEmpty)
-        #expect(log.queries.map(\.queryID) == (1...25).map { "q\($0)" })
-        var stream = try InteractionLogStream(directory)
-        var order: [String] = []
-        while let record = try stream.next() {
-            if case .query(let query) = record { order.append(query.queryID) }
-        }
-        #expect(order == (1...25).map { "q\($0)" }, "the file itself is in time order")
+        #expect(log.queries.map(\.queryID) == (1...25).map { "q\($0)" }, "the file itself is in time order")
         await #expect {
             try await ClusterLogReader(cluster: FakeCluster([:])).download(to: directory)
         } throws: { error in
             "\(error)".contains("has neither ubi_queries nor ubi_events")
+        }
+    }
+
+    @Test(arguments: [2, 3])
+    func aSlicedDownloadStreamsBackAsTheReadInTimeOrder(slices: Int) async throws {
+        let cluster = FakeCluster([
+            "ubi_queries": (1...25).reversed().map(Self.query),
+            "ubi_events": (1...25).map(Self.click) + [("bad", JSONObject(["action_name": .string("click")]))],
+        ])
+        var options = ClusterLogReader.Options()
+        options.slices = slices
+        options.pageSize = 4
+        let reader = ClusterLogReader(cluster: cluster, options: options)
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let paths = try await reader.download(to: directory)
+        #expect(paths == (0..<slices).map { directory + "/slice-\($0)" })
+        var stream = try InteractionLogStream(paths, blockSize: 256)
+        var streamed: [String] = []
+        while let record = try stream.next() { streamed.append(Self.label(record)) }
+        let log = try await reader.read()
+        let read = (log.queries.map(LogRecord.query) + log.events.map(LogRecord.event)).sorted { $0.timestamp < $1.timestamp }
+        #expect(streamed.count == 50)
+        #expect(streamed == read.map(Self.label))
+        #expect(stream.files.count == 2 * slices)
+        for file in stream.files {
+            let times = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+                .compactMap { try JSONParser.parse(Array($0.utf8)).objectValue?["timestamp"].flatMap(UBITimestamp.parse) }
+            #expect(times.count > 1 && times == times.sorted(), "\(file) is in time order")
+        }
+        #expect(stream.problems.count == 1 && stream.problems[0].location.file.hasSuffix("/ubi_events.ndjson"))
+    }
+
+    @Test func aSliceWithoutDocumentsOrAMissingIndexWritesNoFile() async throws {
+        var options = ClusterLogReader.Options()
+        options.slices = 3
+        let directory = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let cluster = FakeCluster(["ubi_queries": [Self.query(1)]])
+        let slices = try await ClusterLogReader(cluster: cluster, options: options).download(to: directory)
+        #expect(slices == [directory + "/slice-0"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["slice-0"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: slices[0]) == ["ubi_queries.ndjson"])
+    }
+
+    @Test func aFileThatCannotBeWrittenIsAnError() async throws {
+        let blocker = Self.temporaryDirectory()
+        try Data().write(to: URL(fileURLWithPath: blocker))
+        defer { try? FileManager.default.removeItem(atPath: blocker) }
+        let cluster = FakeCluster(["ubi_queries": [Self.query(1)]])
+        await #expect {
+            try await ClusterLogReader(cluster: cluster).download(to: blocker)
+        } throws: { error in
+            guard case .cannotWrite(let path, _) = error as? ClusterReadError else { return false }
+            return path.hasPrefix(blocker)
+        }
+    }
+
+    private static func temporaryDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
+    }
+
+    private static func label(_ record: LogRecord) -> String {
+        switch record {
+        case .query(let query): query.queryID
+        case .event(let event): "click " + (event.queryID ?? "-")
         }
     }
 }

@@ -46,6 +46,53 @@ import Testing
         #expect(stream.files == whole.files)
     }
 
+    /// Two directories of rotated files, `a` searching at even seconds and `b` at odd ones, each clicking a second
+    /// after its searches: every click ties with the other directory's next search.
+    @Test(arguments: [16, 100, 1 << 20])
+    func mergesSeveralDirectoriesOfRotatedFilesInTimeOrder(blockSize: Int) throws {
+        let root = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.remove(root) }
+        var expected: [(time: Int, rank: Int, label: String)] = []
+        for (name, offset) in [("a", 0), ("b", 1)] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(name)", withIntermediateDirectories: true)
+            let times = (0..<6).map { 2 * $0 + offset }
+            let queries = times.map { #"{"query_id": "\#(name)\#($0)", "user_query": "mug", "timestamp": "\#(Self.time($0))"}"# }
+            var clicks = times.map {
+                #"{"action_name": "click", "query_id": "\#(name)\#($0)", "timestamp": "\#(Self.time($0 + 1))", "event_attributes": {"object": {"object_id": "x"}}}"#
+            }
+            clicks.insert("not json", at: 2)
+            try TestSupport.write(queries[..<3].joined(separator: "\n") + "\n", to: "\(root)/\(name)/ubi_queries-1.ndjson")
+            try TestSupport.write(queries[3...].joined(separator: "\n") + "\n", to: "\(root)/\(name)/ubi_queries-2.ndjson")
+            try TestSupport.write(clicks.joined(separator: "\n") + "\n", to: "\(root)/\(name)/ubi_events-1.ndjson")
+            expected += times.map { ($0, 0, "\(name)\($0)") } + times.map { ($0 + 1, 1, "click \(name)\($0)") }
+        }
+        var stream = try InteractionLogStream(["\(root)/a", "\(root)/b"], blockSize: blockSize)
+        var order: [String] = []
+        while let record = try stream.next() {
+            switch record {
+            case .query(let query): order.append(query.queryID)
+            case .event(let event): order.append("click " + (event.queryID ?? "-"))
+            }
+        }
+        #expect(order == expected.sorted { ($0.time, $0.rank) < ($1.time, $1.rank) }.map(\.label))
+        #expect(order.prefix(5) == ["a0", "b1", "click a0", "a2", "click b1"], "at a tie the search comes first")
+        let files = ["a/ubi_events-1", "a/ubi_queries-1", "a/ubi_queries-2", "b/ubi_events-1", "b/ubi_queries-1", "b/ubi_queries-2"]
+        #expect(stream.files == files.map { "\(root)/\($0).ndjson" })
+        #expect(stream.problems.map(\.location).sorted { $0.file < $1.file } == [
+            LogLocation(file: "\(root)/a/ubi_events-1.ndjson", line: 3), LogLocation(file: "\(root)/b/ubi_events-1.ndjson", line: 3),
+        ])
+    }
+
+    @Test func noPathsReadAsNoRecords() throws {
+        var stream = try InteractionLogStream([String]())
+        let first = try stream.next()
+        #expect(first == nil && stream.files.isEmpty)
+    }
+
+    private static func time(_ second: Int) -> String {
+        "2026-03-01T10:00:\(second < 10 ? "0" : "")\(second)Z"
+    }
+
     @Test func aMissingPathIsAnError() {
         #expect(throws: EventLogError.self) { try InteractionLogStream("/nonexistent/logs") }
     }

@@ -16,12 +16,13 @@ public enum LogRecord: Sendable {
 
 /// Reads UBI logs a block at a time, in time order, holding a few blocks instead of the whole log.
 ///
-/// Files are found as ``InteractionLogReader`` finds them. The files of one kind (`ubi_queries*`, `ubi_events*`,
-/// other `_bulk` files) are read one after another in name order, as the sidecar's writer rotates them, each
-/// ``blockSize`` bytes at a time with every block's records sorted by timestamp; the kinds are merged by
-/// timestamp, queries before events of the same time. Records of one kind that are out of time order across
-/// blocks or files come out in the order they were read: consumers that need exact order keep a window
-/// (the replay's ``settle`` time). Unreadable lines are collected in ``problems``.
+/// Files are found as ``InteractionLogReader`` finds them. Each path given is a series of its own per kind: the
+/// files of one kind (`ubi_queries*`, `ubi_events*`, other `_bulk` files) at one path are read one after another
+/// in name order, as the sidecar's writer rotates them, each ``blockSize`` bytes at a time with every block's
+/// records sorted by timestamp; all series (the kinds of every path, such as the slices of a cluster download)
+/// are merged by timestamp, queries before events of the same time. Records of one series that are out of time
+/// order across blocks or files come out in the order they were read: consumers that need exact order keep a
+/// window (the replay's ``settle`` time). Unreadable lines are collected in ``problems``.
 ///
 /// ```swift
 /// var stream = try InteractionLogStream("/var/lib/rerank/logs")
@@ -33,20 +34,39 @@ public struct InteractionLogStream {
 
     /// The files, in the order they are read.
     public let files: [String]
-    /// Lines skipped so far, in file and line order per kind.
+    /// Lines skipped so far, in file and line order per series.
     public private(set) var problems: [LogProblem] = []
+    /// Each path's files of one kind; the merge scans their heads, which suits a handful of series.
     private var series: [FileSeries]
 
     /// Opens the logs at `path` (a log directory or one file); nothing is read yet.
     ///
     /// - Throws: ``EventLogError`` when the path cannot be read or a directory holds no log files.
     public init(_ path: String, blockSize: Int = Self.blockSize) throws(EventLogError) {
-        let found = try InteractionLogReader.files(at: path)
-        files = found.map(\.path)
-        series = [LogFileKind.queries, .events, .mixed].compactMap { kind in
-            let paths = found.filter { $0.kind == kind }.map(\.path)
-            return paths.isEmpty ? nil : FileSeries(paths: paths, kind: kind, blockSize: blockSize)
+        try self.init([path], blockSize: blockSize)
+    }
+
+    /// Opens the logs at each of `paths` (log directories or files), each path's files a time-ordered series of
+    /// its own, merged with the others by time; nothing is read yet. No paths read as no records.
+    ///
+    /// ```swift
+    /// var stream = try InteractionLogStream(["/tmp/download/slice-0", "/tmp/download/slice-1"])
+    /// ```
+    ///
+    /// - Throws: ``EventLogError`` when a path cannot be read or a directory holds no log files.
+    public init(_ paths: [String], blockSize: Int = Self.blockSize) throws(EventLogError) {
+        var files: [String] = []
+        var series: [FileSeries] = []
+        for path in paths {
+            let found = try InteractionLogReader.files(at: path)
+            files += found.map(\.path)
+            series += [LogFileKind.queries, .events, .mixed].compactMap { kind in
+                let paths = found.filter { $0.kind == kind }.map(\.path)
+                return paths.isEmpty ? nil : FileSeries(paths: paths, kind: kind, blockSize: blockSize)
+            }
         }
+        self.files = files
+        self.series = series
     }
 
     /// The next record in time order, or nil at the end of the logs.
@@ -65,7 +85,7 @@ public struct InteractionLogStream {
     }
 }
 
-/// The files of one kind, read one after another, a block at a time.
+/// The files of one kind at one path, read one after another, a block at a time.
 private struct FileSeries {
     let paths: [String]
     let kind: LogFileKind
