@@ -34,6 +34,14 @@ public struct TrainingSet: Sendable {
         groups.append(group)
     }
 
+    /// Makes room for `groups` more groups of `rows` labels in all, without their rows (a set whose rows are kept
+    /// elsewhere).
+    public mutating func reserveCapacity(groups: Int, rows: Int) {
+        self.groups.reserveCapacity(self.groups.count + groups)
+        groupBoundaries.reserveCapacity(groupBoundaries.count + groups)
+        labels.reserveCapacity(labels.count + rows)
+    }
+
     /// The groups at `indices`, as their own set (for time splits).
     public func subset(_ indices: some Sequence<Int>) -> TrainingSet {
         let width = featureNames.count

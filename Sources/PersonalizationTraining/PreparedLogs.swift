@@ -100,7 +100,8 @@ struct SplitRows {
         self.split = split
         columns = FeatureSchema.columns(excluding: options.excludedFamilies, declared: declared)
         width = names.count
-        let trainingRowCount = labels.grades.lazy.compactMap { $0?.count }.prefix(split.training).reduce(0, +)
+        let rowCounts = labels.grades.lazy.compactMap { $0?.count }
+        let trainingRowCount = rowCounts.prefix(split.training).reduce(0, +)
         sampleStride = options.positionBiasEstimator.sampleStride(rows: trainingRowCount)
         self.export = export
         training = TrainingSet(featureNames: names)
@@ -109,6 +110,10 @@ struct SplitRows {
         validationRows = learns ? try TrainingRows(featureNames: columnNames, parameters: options.parameters) : nil
         biasSample = TrainingSet(featureNames: names)
         validation = TrainingSet(featureNames: names)
+        // Sized once: grown by doubling, these arrays would hold up to twice what they need.
+        training.reserveCapacity(groups: split.training, rows: trainingRowCount)
+        validation.reserveCapacity(
+            groups: split.validation, rows: rowCounts.dropFirst(split.training).prefix(split.validation).reduce(0, +))
     }
 
     /// The training and the validation rows binned, the validation rows with the training rows' bins; nil when
