@@ -80,8 +80,8 @@ final class FakeCluster: ClusterTransport {
         ]))
     }
 
-    @Test(arguments: [1, 3])
-    func readsEveryRecordInTimeOrderAcrossSlicesAndPages(slices: Int) async throws {
+    /// 25 searches (stored newest first), 25 clicks and a bad event, read in `slices` slices of pages of 4.
+    private static func reader(slices: Int) -> (ClusterLogReader, FakeCluster) {
         let cluster = FakeCluster([
             "ubi_queries": (1...25).reversed().map(Self.query),
             "ubi_events": (1...25).map(Self.click) + [("bad", JSONObject(["action_name": .string("click")]))],
@@ -89,7 +89,13 @@ final class FakeCluster: ClusterTransport {
         var options = ClusterLogReader.Options()
         options.slices = slices
         options.pageSize = 4
-        let log = try await ClusterLogReader(cluster: cluster, options: options).read()
+        return (ClusterLogReader(cluster: cluster, options: options), cluster)
+    }
+
+    @Test(arguments: [1, 3])
+    func readsEveryRecordInTimeOrderAcrossSlicesAndPages(slices: Int) async throws {
+        let (reader, cluster) = Self.reader(slices: slices)
+        let log = try await reader.read()
         #expect(log.queries.map(\.queryID) == (1...25).map { "q\($0)" })
         #expect(log.events.map(\.queryID) == (1...25).map { "q\($0)" })
         #expect(log.queries.first?.location == LogLocation(file: "ubi_queries/_doc/q1", line: 0))
@@ -145,14 +151,7 @@ final class FakeCluster: ClusterTransport {
 
     @Test(arguments: [2, 3])
     func aSlicedDownloadStreamsBackAsTheReadInTimeOrder(slices: Int) async throws {
-        let cluster = FakeCluster([
-            "ubi_queries": (1...25).reversed().map(Self.query),
-            "ubi_events": (1...25).map(Self.click) + [("bad", JSONObject(["action_name": .string("click")]))],
-        ])
-        var options = ClusterLogReader.Options()
-        options.slices = slices
-        options.pageSize = 4
-        let reader = ClusterLogReader(cluster: cluster, options: options)
+        let (reader, _) = Self.reader(slices: slices)
         let directory = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let paths = try await reader.download(to: directory)
