@@ -42,15 +42,16 @@ public struct TrainingSet: Sendable {
         labels.reserveCapacity(labels.count + rows)
     }
 
-    /// The groups at `indices`, as their own set (for time splits).
-    public func subset(_ indices: some Sequence<Int>) -> TrainingSet {
+    /// The groups at `indices`, as their own set (for time splits); without their rows when `keepingRows` is false
+    /// (for metrics that read only labels).
+    public func subset(_ indices: some Sequence<Int>, keepingRows: Bool = true) -> TrainingSet {
         let width = featureNames.count
         var subset = TrainingSet(featureNames: featureNames)
         for group in indices {
             let range = groupBoundaries[group]..<groupBoundaries[group + 1]
             subset.append(
-                rows: Array(rows[(range.lowerBound * width)..<(range.upperBound * width)]), labels: Array(labels[range]),
-                group: groups[group])
+                rows: keepingRows ? Array(rows[(range.lowerBound * width)..<(range.upperBound * width)]) : [],
+                labels: Array(labels[range]), group: groups[group])
         }
         return subset
     }

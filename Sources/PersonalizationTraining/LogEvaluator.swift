@@ -146,7 +146,7 @@ public enum LogEvaluator {
             rankings[name] = EvaluatedRanking(
                 overall: RankingEvaluation(set: test, gain: gain, score: score),
                 segments: segments.mapValues { groups in
-                    let subset = test.subset(groups)
+                    let subset = test.subset(groups, keepingRows: false)
                     return RankingEvaluation(set: subset, gain: gain) { group, row in score(groups[group], row) }
                 },
                 coverage: Double(Set(top.flatMap { $0 }).count) / Double(max(1, shown.count)),

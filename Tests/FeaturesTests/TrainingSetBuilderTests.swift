@@ -66,5 +66,7 @@ import Testing
         #expect(tail.groups.map(\.time) == [200, 300])
         #expect(tail.rows.count == 4 * set.featureNames.count)
         #expect(tail.labels == [0, 1, 0, 1])
+        let labelsOnly = set.subset(2..<4, keepingRows: false)
+        #expect(labelsOnly.rows.isEmpty && labelsOnly.labels == tail.labels && labelsOnly.groupBoundaries == tail.groupBoundaries)
     }
 }
