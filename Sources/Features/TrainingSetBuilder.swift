@@ -153,6 +153,9 @@ public struct ReplayLabels: Sendable {
 
     /// The searches with interactions: the query groups a replay emits.
     public var groupCount: Int { summary.groupsWithInteractions }
+
+    /// Each emitted group's row count (its shown items), in time order.
+    public var rowCounts: some Collection<Int> { grades.lazy.compactMap { $0?.count } }
 }
 
 /// One labelled search as a replay emits it.

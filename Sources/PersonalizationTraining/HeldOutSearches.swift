@@ -47,7 +47,7 @@ public struct HeldOutSearches: Sendable {
         let groups = labels.groupCount
         guard groups > 0 else { throw TrainingError.nothingToEvaluate() }
         let estimator = PositionBiasEstimator()
-        let stride = estimator.sampleStride(rows: labels.grades.lazy.compactMap { $0?.count }.reduce(0, +))
+        let stride = estimator.sampleStride(rows: labels.rowCounts.reduce(0, +))
         let latest = groups - max(1, Int((Double(groups) * fraction).rounded()))
         let names = FeatureSchema.names + builder.declared.columns
         var all = TrainingSet(featureNames: names)

@@ -100,7 +100,7 @@ struct SplitRows {
         self.split = split
         columns = FeatureSchema.columns(excluding: options.excludedFamilies, declared: declared)
         width = names.count
-        let rowCounts = labels.grades.lazy.compactMap { $0?.count }
+        let rowCounts = labels.rowCounts
         let trainingRowCount = rowCounts.prefix(split.training).reduce(0, +)
         sampleStride = options.positionBiasEstimator.sampleStride(rows: trainingRowCount)
         self.export = export
