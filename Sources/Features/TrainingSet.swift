@@ -59,35 +59,56 @@ public struct TrainingSet: Sendable {
 
 /// What training and evaluation read of one logged search besides its rows: when it was, where its list began,
 /// the engine's ranks and scores, and what exploration moved. The numbers of its ``LoggedImpression`` without the
-/// item ids and context strings, so that every search a model learns from costs little memory.
+/// item ids and context strings, so that every search a model learns from costs little memory: 40 bytes inline,
+/// and arrays only where the engine's ranks are not the shown order, the scores order the items, or the search
+/// was explored.
 public struct SearchGroup: Sendable {
     /// Seconds since 1970.
     public var time: Double
-    /// The 0-based position of the first shown item in the whole result list (``LoggedImpression/firstPosition``).
-    public var firstPosition: Int
-    /// Each shown item's 0-based rank in the engine's order.
-    public var originalRanks: [Int32]
-    /// What exploration moved, when the search was explored.
-    public var exploration: ExplorationRecord?
+    private var first: Int32
+    private var count: Int32
+    /// The engine's ranks, nil when they are the shown order (0, 1, 2, ...).
+    private var ranks: [Int32]?
     /// The logged search scores, nil when they do not order the items (missing, or all equal).
     private var searchScores: [Double]?
+    private var explored: Explored?
 
     public init(_ impression: LoggedImpression) {
         time = impression.time
-        firstPosition = impression.firstPosition
-        originalRanks = impression.originalRanks.map { Int32(clamping: $0) }
-        exploration = impression.exploration
+        first = Int32(clamping: impression.firstPosition)
+        count = Int32(clamping: impression.originalRanks.count)
+        let ranks = impression.originalRanks
+        self.ranks = ranks.indices.elementsEqual(ranks) ? nil : ranks.map { Int32(clamping: $0) }
         let scores = impression.searchScores
         searchScores = scores.contains { $0 != scores.first } ? scores : nil
+        explored = impression.exploration.map(Explored.init)
+    }
+
+    /// The 0-based position of the first shown item in the whole result list (``LoggedImpression/firstPosition``).
+    public var firstPosition: Int {
+        get { Int(first) }
+        set { first = Int32(clamping: newValue) }
     }
 
     /// How many items were shown.
-    public var itemCount: Int { originalRanks.count }
+    public var itemCount: Int { Int(count) }
+
+    /// What exploration moved, when the search was explored.
+    public var exploration: ExplorationRecord? { explored?.record }
 
     /// The absolute position the `index`th shown item was shown at.
     public func position(ofShown index: Int) -> Int { firstPosition + index }
 
+    /// The `index`th shown item's 0-based rank in the engine's order.
+    public func originalRank(ofShown index: Int) -> Int { ranks.map { Int($0[index]) } ?? index }
+
     /// The engine's score of each shown item as the served blend reads it: the logged search scores, or, for
     /// logs without them (all equal), minus the engine's rank.
-    public var engineScores: [Double] { searchScores ?? originalRanks.map { -Double($0) } }
+    public var engineScores: [Double] { searchScores ?? (0..<itemCount).map { -Double(originalRank(ofShown: $0)) } }
+
+    /// An exploration record kept out of line: most searches are not explored.
+    private final class Explored: Sendable {
+        let record: ExplorationRecord
+        init(_ record: ExplorationRecord) { self.record = record }
+    }
 }

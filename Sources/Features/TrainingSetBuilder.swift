@@ -73,7 +73,8 @@ public struct TrainingSetBuilder: Sendable {
     /// (``StreamingJoin``): the searches ``RowReplay`` emits.
     public func label<Source: ReplaySource>(_ records: inout Source) throws(Source.Failure) -> ReplayLabels {
         var summary = ReplaySummary()
-        var grades: [[Float]?] = []
+        var itemCounts: [Int32] = []
+        var credited: [(search: Int32, credit: ReplayLabels.Credit)] = []
         var join = StreamingJoin(window: attributionWindow, horizon: joinHorizon, lateness: lateness)
         func credit(_ event: LoggedEvent, _ target: InteractionJoin.Target, _ items: [String]) {
             let search: Int
@@ -89,15 +90,13 @@ public struct TrainingSetBuilder: Sendable {
                 return
             }
             guard let position = items.firstIndex(of: event.itemID) else { return }
-            var searchGrades = grades[search] ?? Array(repeating: 0, count: items.count)
-            searchGrades[position] = max(searchGrades[position], Float(gains.gain(event.kind)))
-            grades[search] = searchGrades
+            credited.append((Int32(search), ReplayLabels.Credit(position: Int32(position), grade: Float(gains.gain(event.kind)))))
         }
         while let record = try records.next() {
             switch record {
             case .impression(let impression):
                 summary.impressions += 1
-                grades.append(nil)
+                itemCounts.append(Int32(clamping: impression.items.count))
                 join.add(impression, credit: credit)
             case .event(let event):
                 summary.events += 1
@@ -105,8 +104,7 @@ public struct TrainingSetBuilder: Sendable {
             }
         }
         join.finish(credit: credit)
-        summary.groupsWithInteractions = grades.count { $0 != nil }
-        return ReplayLabels(grades: grades, summary: summary)
+        return ReplayLabels(itemCounts: itemCounts, credited: credited, summary: summary)
     }
 }
 
@@ -130,7 +128,7 @@ public struct RowReplay: Sendable {
     public mutating func apply(_ record: ReplayRecord, emit: (ReplayedSearch) throws -> Void) rethrows {
         switch record {
         case .impression(let impression):
-            if let grades = labels.grades[searches] {
+            if let grades = labels.grades(ofSearch: searches) {
                 try emit(ReplayedSearch(
                     index: emitted, rows: replay.features(for: impression.candidates, in: impression.context),
                     labels: grades, impression: impression))
@@ -142,20 +140,6 @@ public struct RowReplay: Sendable {
             replay.apply(event)
         }
     }
-}
-
-/// What ``TrainingSetBuilder/label(_:)`` found: which searches become query groups, and with
-/// which labels.
-public struct ReplayLabels: Sendable {
-    /// Per impression: the grade of each shown item, or nil when no event was credited to the search.
-    public var grades: [[Float]?]
-    public var summary: ReplaySummary
-
-    /// The searches with interactions: the query groups a replay emits.
-    public var groupCount: Int { summary.groupsWithInteractions }
-
-    /// Each emitted group's row count (its shown items), in time order.
-    public var rowCounts: some Collection<Int> { grades.lazy.compactMap { $0?.count } }
 }
 
 /// One labelled search as a replay emits it.

@@ -118,7 +118,7 @@ public enum LogEvaluator {
             { group, row in Double(test.rows[(test.groupBoundaries[group] + row) * width + column]) }
         }
         var scorers: [String: (Int, Int) -> Double] = [
-            "original": { group, row in -Double(test.groups[group].originalRanks[row]) },
+            "original": { group, row in -Double(test.groups[group].originalRank(ofShown: row)) },
             "baseline": column(ctrColumn),
             "coec": column(coecColumn),
             "random": { group, row in randomScores[test.groupBoundaries[group] + row] },

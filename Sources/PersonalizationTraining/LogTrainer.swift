@@ -100,7 +100,7 @@ public enum LogTrainer {
             validationGroups: validation.groupCount,
             testGroups: prepared.testGroups,
             validation: [
-                "original": RankingEvaluation(set: validation) { group, row in -Double(validation.groups[group].originalRanks[row]) },
+                "original": RankingEvaluation(set: validation) { group, row in -Double(validation.groups[group].originalRank(ofShown: row)) },
                 "model": RankingEvaluation(set: validation) { group, row in modelScores[validation.groupBoundaries[group] + row] },
                 "served": RankingEvaluation(set: validation) { group, row in served[validation.groupBoundaries[group] + row] },
             ],

@@ -69,4 +69,41 @@ import Testing
         let labelsOnly = set.subset(2..<4, keepingRows: false)
         #expect(labelsOnly.rows.isEmpty && labelsOnly.labels == tail.labels && labelsOnly.groupBoundaries == tail.groupBoundaries)
     }
+    @Test func labelsGroupCreditsThatArriveInterleavedBySearch() {
+        let impressions = [
+            impression("q1", at: 100, items: ["a", "b", "c"]),
+            impression("q2", at: 110, user: "v", items: ["d", "e"]),
+            impression("q3", at: 120, user: "w", items: ["f"]),
+        ]
+        let events = [
+            LoggedEvent(queryID: "q2", time: 130, kind: .addToCart, itemID: "e", userID: "v", sessionID: nil, position: 1),
+            LoggedEvent(queryID: "q1", time: 140, kind: .purchase, itemID: "c", userID: "u", sessionID: nil, position: 2),
+            LoggedEvent(queryID: "q2", time: 150, kind: .click, itemID: "e", userID: "v", sessionID: nil, position: 1),
+            LoggedEvent(queryID: "q1", time: 160, kind: .click, itemID: "a", userID: "u", sessionID: nil, position: 0),
+            LoggedEvent(queryID: "q1", time: 170, kind: .click, itemID: "c", userID: "u", sessionID: nil, position: 2),
+        ]
+        var records = ReplayLog(impressions: impressions, events: events).records()
+        let labels = TrainingSetBuilder().label(&records)
+        #expect(labels.grades(ofSearch: 0) == [1, 0, 3], "the purchase outranks the later click on c")
+        #expect(labels.grades(ofSearch: 1) == [0, 2])
+        #expect(labels.grades(ofSearch: 2) == nil, "nothing was credited to q3")
+        #expect(Array(labels.rowCounts) == [3, 2])
+        #expect(labels.groupCount == 2)
+    }
+
+    @Test func searchGroupsKeepRanksAndScoresOnlyWhereTheyOrderTheItems() {
+        var shown = impression("q1", at: 100, items: ["a", "b", "c"])
+        shown.firstPosition = 10
+        let inOrder = SearchGroup(shown)
+        #expect((0..<3).map(inOrder.originalRank(ofShown:)) == [0, 1, 2])
+        #expect(inOrder.engineScores == [0, -1, -2], "without scores, minus the engine's rank")
+        #expect(inOrder.itemCount == 3 && inOrder.position(ofShown: 2) == 12 && inOrder.exploration == nil)
+        shown.originalRanks = [2, 0, 1]
+        shown.searchScores = [1.5, 3, 2]
+        shown.exploration = ExplorationRecord(share: 0.05, depth: 3, swap: 1)
+        let reranked = SearchGroup(shown)
+        #expect((0..<3).map(reranked.originalRank(ofShown:)) == [2, 0, 1])
+        #expect(reranked.engineScores == [1.5, 3, 2])
+        #expect(reranked.exploration == shown.exploration)
+    }
 }
