@@ -6,9 +6,9 @@ import Personalization
 /// position bias estimated from every replayed search and what the replay joined.
 ///
 /// The logs are replayed twice, as training replays them (``LogTrainer/prepare(reading:again:items:profiles:options:export:learns:)``):
-/// once for the labels, once for the rows. Only the held-out searches keep their rows and impressions; the others
-/// keep their labels and positions for the position-bias estimate, and its regression reads the rows of an evenly
-/// strided sample of them (``PositionBiasEstimator/sampleStride(rows:)``).
+/// once for the labels, once for the rows. Only the held-out searches keep their rows and impressions. The others
+/// are tallied for the position-bias estimate as they pass (their explored swaps and shown positions), and its
+/// regression reads the rows of an evenly strided sample of them (``PositionBiasEstimator/sampleStride(rows:)``).
 public struct HeldOutSearches: Sendable {
     /// The held-out searches' rows and labels, in time order.
     public var set: TrainingSet
@@ -50,7 +50,7 @@ public struct HeldOutSearches: Sendable {
         let stride = estimator.sampleStride(rows: labels.rowCounts.reduce(0, +))
         let latest = groups - max(1, Int((Double(groups) * fraction).rounded()))
         let names = FeatureSchema.names + builder.declared.columns
-        var all = TrainingSet(featureNames: names)
+        var swaps = estimator.swaps()
         var sample = TrainingSet(featureNames: names)
         var heldOut: [ReplayedSearch] = []
         var lastByUser: [String: ReplayedSearch] = [:]
@@ -58,7 +58,7 @@ public struct HeldOutSearches: Sendable {
         while let record = try second.next() {
             replay.apply(record) { search in
                 let group = SearchGroup(search.impression)
-                all.append(rows: [], labels: search.labels, group: group)
+                swaps.add(group, labels: search.labels[...])
                 if search.index % stride == 0 { sample.append(rows: search.rows, labels: search.labels, group: group) }
                 switch holdOut {
                 case .time:
@@ -72,7 +72,7 @@ public struct HeldOutSearches: Sendable {
         set = TrainingSet(featureNames: names)
         for search in heldOut { set.append(rows: search.rows, labels: search.labels, group: SearchGroup(search.impression)) }
         impressions = heldOut.map(\.impression)
-        positionBias = estimator.estimate(all, sample: sample)
+        positionBias = estimator.estimate(swaps, sample: sample)
         summary = labels.summary
     }
 }

@@ -91,10 +91,9 @@ public final class LETORExport {
     public func finish(_ prepared: PreparedLogs, options: LogTrainingOptions) throws -> LETORSchema {
         while current < Self.splits.count { try closeSplit() }
         if let bias = prepared.positionBias {
-            let weights = prepared.training.clickWeights(bias)
             var start = 0
             for (index, rows) in trainingShardRows.enumerated() {
-                let text = weights[start..<(start + rows)].map { Self.number($0) + "\n" }.joined()
+                let text = prepared.trainingClicks.weights(bias, rows: start..<(start + rows)).map { Self.number($0) + "\n" }.joined()
                 try write(text, to: shardPath(split: 0, shard: index) + ".weight")
                 start += rows
             }

@@ -78,11 +78,11 @@ public enum LogTrainer {
         options: LogTrainingOptions = LogTrainingOptions(),
         progress: ((TrainingProgress) -> Void)? = nil
     ) throws -> (model: PersonalizationModel, report: LogTrainingReport) {
-        let (training, validation, positionBias) = (prepared.training, prepared.validation, prepared.positionBias)
+        let (validation, positionBias) = (prepared.validation, prepared.positionBias)
         guard let trainingData = prepared.trainingData, let validationData = prepared.validationData else {
             throw TrainingError.preparedForExportAlone()
         }
-        let train = try trainingData.weighted(positionBias.map { training.clickWeights($0) })
+        let train = try trainingData.weighted(positionBias.map { prepared.trainingClicks.weights($0) })
         let outcome = try Booster(
             train: train,
             valid: validationData,
@@ -96,7 +96,7 @@ public enum LogTrainer {
         let served = validation.blendedScores(modelScores: modelScores, weight: blend.weight)
         let report = LogTrainingReport(
             replay: prepared.summary,
-            trainingGroups: training.groupCount,
+            trainingGroups: prepared.trainingSearches,
             validationGroups: validation.groupCount,
             testGroups: prepared.testGroups,
             validation: [
@@ -116,9 +116,10 @@ public enum LogTrainer {
     ///
     /// The searches' labels are found first, so every search goes to its split as the replay makes its rows:
     /// the training rows are binned in the model's columns as they come (``PreparedLogs/trainingData``), test rows
-    /// are not kept, and `export` writes every split's rows as they come. With `learns` false (an export alone),
-    /// no row is kept: only the labels and ``SearchGroup``s of the training and validation searches, and the rows
-    /// of the position-bias estimate's sample.
+    /// are not kept, and `export` writes every split's rows as they come. The training searches themselves are not
+    /// kept: their explored swaps are tallied as they pass, and each training row keeps one byte for its weight
+    /// (``ClickPositions``). With `learns` false (an export alone), no row is kept but the position-bias
+    /// estimate's sample, and no validation search.
     ///
     /// - Throws: ``TrainingError`` when the logs hold too few searches with interactions; a file system error
     ///   when `export` cannot write.
@@ -163,14 +164,16 @@ public enum LogTrainer {
         }
         let learnerData = try rows.finish()
         return PreparedLogs(
-            training: rows.training,
+            trainingSearches: rows.trainingSearches,
+            trainingClicks: rows.trainingClicks,
             trainingData: learnerData?.training,
             validation: rows.validation,
             validationData: learnerData?.validation,
             testGroups: split.test,
             columns: rows.columns,
             columnNames: rows.columnNames,
-            positionBias: options.debias ? options.positionBiasEstimator.estimate(rows.training, sample: rows.biasSample) : nil,
+            positionBias: options.debias ? options.positionBiasEstimator.estimate(rows.swaps, sample: rows.biasSample) : nil,
+            trainedUntil: rows.latest,
             state: replay.store,
             summary: labels.summary
         )

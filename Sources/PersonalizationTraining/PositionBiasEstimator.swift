@@ -40,14 +40,21 @@ public struct PositionBiasEstimator: Sendable {
     /// The estimate from `set`'s rows, or nil when no position past the first has both shown items and clicks.
     public func estimate(_ set: TrainingSet) -> PositionBias? {
         let sampleStride = sampleStride(rows: set.labels.count)
-        return estimate(set, sample: set.subset(Swift.stride(from: 0, to: set.groupCount, by: sampleStride)))
+        return estimate(
+            SwapPropensities(set, limit: positions, minimumClicks: minimumSwapClicks),
+            sample: set.subset(Swift.stride(from: 0, to: set.groupCount, by: sampleStride)))
     }
 
-    /// The estimate from `set`'s labels and impressions (its rows are not read) and the rows of `sample`, its
-    /// searches at every ``sampleStride(rows:)``th index from the first (what ``estimate(_:)`` takes).
-    public func estimate(_ set: TrainingSet, sample: TrainingSet) -> PositionBias? {
-        SwapPropensities(set, limit: positions, minimumClicks: minimumSwapClicks)
-            .combined(with: regressionEM(sample), maxWeight: maxWeight)
+    /// The estimate from the swaps of every search (``swaps()``, each added as it was replayed) and the rows of
+    /// `sample`, the searches at every ``sampleStride(rows:)``th index from the first (what ``estimate(_:)``
+    /// takes).
+    func estimate(_ swaps: SwapPropensities, sample: TrainingSet) -> PositionBias? {
+        swaps.combined(with: regressionEM(sample), maxWeight: maxWeight)
+    }
+
+    /// An empty tally of explored searches' swaps, for ``estimate(_:sample:)``.
+    func swaps() -> SwapPropensities {
+        SwapPropensities(limit: positions, minimumClicks: minimumSwapClicks)
     }
 
     /// Every how many searches one is sampled for the regression EM, so that about ``maxRows`` rows of `rows`

@@ -5,14 +5,16 @@ import Personalization
 
 /// Logs replayed into point-in-time rows and split by time, ready for a learner (``LogTrainer/prepare``).
 public struct PreparedLogs: Sendable {
-    /// The earliest searches, learned from: their labels and impressions. Their `rows` are empty: the learner's
-    /// columns of them are binned in ``trainingData``.
-    public var training: TrainingSet
+    /// How many of the earliest searches were learned from (their rows are in ``trainingData``).
+    public var trainingSearches: Int
+    /// The training rows' interactions and positions, for their inverse-propensity weights.
+    var trainingClicks: ClickPositions
     /// The training searches' rows in the model's columns (``columns``), binned, without weights; nil when the logs
     /// were prepared for an export alone (`learns: false`).
     public var trainingData: TrainingData?
-    /// The searches after them, for early stopping and the served blend's choice. Their `rows` are empty: the
-    /// learner's columns of them are binned, with the training data's bins, in ``validationData``.
+    /// The searches after them, for early stopping and the served blend's choice: their labels and
+    /// ``SearchGroup``s. Their `rows` are empty: the learner's columns of them are binned, with the training data's
+    /// bins, in ``validationData``. Empty when the logs were prepared for an export alone.
     public var validation: TrainingSet
     /// Nil when the logs were prepared for an export alone.
     public var validationData: TrainingData?
@@ -24,6 +26,8 @@ public struct PreparedLogs: Sendable {
     public var columnNames: [String]
     /// The position bias estimated from the training searches; nil when not debiased.
     public var positionBias: PositionBias?
+    /// When the last training or validation search was.
+    public var trainedUntil: Double?
     /// The statistics after the whole replay: what serving starts from.
     public var state: FeatureStore
     /// What the replay joined.
@@ -34,7 +38,7 @@ public struct PreparedLogs: Sendable {
         PersonalizationExtras(
             columns: columns, excludedFamilies: options.excludedFamilies.map(\.rawValue).sorted(),
             attributeFields: options.attributeFields, gains: options.builder.gains, state: state,
-            trainedUntil: (validation.groups.last ?? training.groups.last)?.time, positionBias: positionBias
+            trainedUntil: trainedUntil, positionBias: positionBias
         )
     }
 }
@@ -81,15 +85,23 @@ struct SplitRows {
     let export: LETORExport?
     /// The names of ``columns``.
     let columnNames: [String]
-    /// The training searches without their rows, which go to ``trainingRows`` in the model's columns.
-    private(set) var training: TrainingSet
-    /// Nil when the rows are only exported (`learns` false).
+    let learns: Bool
+    /// How many training searches were added.
+    private(set) var trainingSearches = 0
+    /// The training rows' interactions and positions, for their weights.
+    private(set) var trainingClicks = ClickPositions()
+    /// Every training search's explored swaps and shown positions, for the position-bias estimate.
+    private(set) var swaps: SwapPropensities
+    /// The training searches' rows in the model's columns; nil when the rows are only exported (`learns` false).
     private var trainingRows: TrainingRows?
     /// The training searches the position-bias estimate reads the rows of.
     private(set) var biasSample: TrainingSet
-    /// The validation searches without their rows, which go to `validationRows` in the model's columns.
+    /// The validation searches without their rows, which go to `validationRows` in the model's columns; none are
+    /// kept when the rows are only exported.
     private(set) var validation: TrainingSet
     private var validationRows: TrainingRows?
+    /// When the last training or validation search was.
+    private(set) var latest: Double?
 
     /// - Parameter learns: whether the training and validation rows are kept for a learner, binned; without, they
     ///   only go to `export`.
@@ -98,22 +110,23 @@ struct SplitRows {
         let declared = options.builder.declared
         let names = FeatureSchema.names + declared.columns
         self.split = split
+        self.learns = learns
         columns = FeatureSchema.columns(excluding: options.excludedFamilies, declared: declared)
         width = names.count
         let rowCounts = labels.rowCounts
-        let trainingRowCount = rowCounts.prefix(split.training).reduce(0, +)
-        sampleStride = options.positionBiasEstimator.sampleStride(rows: trainingRowCount)
+        sampleStride = options.positionBiasEstimator.sampleStride(rows: rowCounts.prefix(split.training).reduce(0, +))
         self.export = export
-        training = TrainingSet(featureNames: names)
         columnNames = columns.map { names[$0] }
+        swaps = options.positionBiasEstimator.swaps()
         trainingRows = learns ? try TrainingRows(featureNames: columnNames, parameters: options.parameters) : nil
         validationRows = learns ? try TrainingRows(featureNames: columnNames, parameters: options.parameters) : nil
         biasSample = TrainingSet(featureNames: names)
         validation = TrainingSet(featureNames: names)
-        // Sized once: grown by doubling, these arrays would hold up to twice what they need.
-        training.reserveCapacity(groups: split.training, rows: trainingRowCount)
-        validation.reserveCapacity(
-            groups: split.validation, rows: rowCounts.dropFirst(split.training).prefix(split.validation).reduce(0, +))
+        if learns {
+            // Sized once: grown by doubling, these arrays would hold up to twice what they need.
+            validation.reserveCapacity(
+                groups: split.validation, rows: rowCounts.dropFirst(split.training).prefix(split.validation).reduce(0, +))
+        }
     }
 
     /// The training and the validation rows binned, the validation rows with the training rows' bins; nil when
@@ -128,20 +141,23 @@ struct SplitRows {
     mutating func add(_ search: ReplayedSearch) throws {
         let part = split.part(of: search.index)
         try export?.append(search, to: part, columns: columns, width: width)
+        let group = SearchGroup(search.impression)
         switch part {
         case .training:
-            let group = SearchGroup(search.impression)
-            training.append(rows: [], labels: search.labels, group: group)
+            trainingSearches += 1
+            trainingClicks.append(group, labels: search.labels[...])
+            swaps.add(group, labels: search.labels[...])
             try trainingRows?.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
             if search.index % sampleStride == 0 {
                 biasSample.append(rows: search.rows, labels: search.labels, group: group)
             }
         case .validation:
-            validation.append(rows: [], labels: search.labels, group: SearchGroup(search.impression))
+            if learns { validation.append(rows: [], labels: search.labels, group: group) }
             try validationRows?.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
         case .test:
-            break
+            return
         }
+        latest = group.time
     }
 }
 

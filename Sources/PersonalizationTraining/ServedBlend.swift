@@ -46,16 +46,4 @@ extension TrainingSet {
         }
         return scores
     }
-
-    /// Per row, the inverse-propensity weight of its click at the absolute position it was shown at (1 for rows
-    /// without an interaction): the pair weights of unbiased LambdaMART.
-    public func clickWeights(_ bias: PositionBias) -> [Float] {
-        var weights = [Float](repeating: 1, count: labels.count)
-        for group in 0..<groupCount {
-            for row in groupBoundaries[group]..<groupBoundaries[group + 1] where labels[row] > 0 {
-                weights[row] = Float(bias.weight(at: groups[group].position(ofShown: row - groupBoundaries[group])))
-            }
-        }
-        return weights
-    }
 }

@@ -16,56 +16,78 @@ import RerankCore
 /// Searches without an interaction add no click to either side, so reading only the searches training keeps (those
 /// with one) loses nothing.
 struct SwapPropensities {
-    /// `θ[k + 1] / θ[k]` for `k` in `0..<ratios.count`: the leading pairs whose swapped and unswapped searches
-    /// both hold at least the minimum clicks.
-    private(set) var ratios: [Double] = []
     /// Explored searches that swapped a pair (with an interaction: training keeps no others).
     private(set) var searches = 0
     /// Shown items per absolute position below the limit.
     private(set) var shownAt: [Int]
+    /// The clicks a pair needs among the searches that swapped it, and among those that did not, before its ratio
+    /// is used.
+    let minimumClicks: Int
+    /// Per pair `k` (positions `k` and `k + 1`): the weighted clicks at `k + 1` and at `k`, and the clicks of the
+    /// searches that swapped it and of those that did not.
+    private var atLower: [Double]
+    private var atUpper: [Double]
+    private var swappedClicks: [Int]
+    private var unswappedClicks: [Int]
 
-    /// Reads the swaps of `set`'s explored searches at positions below `limit`.
-    ///
-    /// - Parameter minimumClicks: the clicks a pair needs among the searches that swapped it, and among those that
-    ///   did not, before its ratio is used.
-    init(_ set: TrainingSet, limit: Int, minimumClicks: Int) {
+    /// No search read yet; swaps at positions below `limit` will count.
+    init(limit: Int, minimumClicks: Int) {
+        self.minimumClicks = minimumClicks
         shownAt = [Int](repeating: 0, count: limit)
         let pairs = max(0, limit - 1)
-        var atLower = [Double](repeating: 0, count: pairs)
-        var atUpper = [Double](repeating: 0, count: pairs)
-        var swappedClicks = [Int](repeating: 0, count: pairs)
-        var unswappedClicks = [Int](repeating: 0, count: pairs)
+        atLower = [Double](repeating: 0, count: pairs)
+        atUpper = [Double](repeating: 0, count: pairs)
+        swappedClicks = [Int](repeating: 0, count: pairs)
+        unswappedClicks = [Int](repeating: 0, count: pairs)
+    }
+
+    /// Reads the swaps of every search of `set`.
+    init(_ set: TrainingSet, limit: Int, minimumClicks: Int) {
+        self.init(limit: limit, minimumClicks: minimumClicks)
         for group in 0..<set.groupCount {
-            let search = set.groups[group]
-            let start = set.groupBoundaries[group]
-            let shown = search.firstPosition..<(search.firstPosition + search.itemCount)
-            for position in shown where position < limit { shownAt[position] += 1 }
-            guard let exploration = search.exploration, let swap = exploration.swap else { continue }
-            searches += 1
-            let swappable = exploration.swappablePairs
-            let eligible = Set(swappable)
-            for k in swappable where shown.contains(k) && shown.contains(k + 1) && k < pairs {
-                let upper = set.labels[start + k - shown.lowerBound] > 0 ? 1 : 0
-                let lower = set.labels[start + k + 1 - shown.lowerBound] > 0 ? 1 : 0
-                let weight: Double
-                if swap == k {
-                    weight = Double(swappable.count)
-                    swappedClicks[k] += upper + lower
-                } else {
-                    // Pairs whose draw would have moved a hit at k or k + 1 leave the search out of both groups.
-                    let touching = [k - 1, k, k + 1].filter(eligible.contains).count
-                    guard abs(swap - k) >= 2, swappable.count > touching else { continue }
-                    weight = Double(swappable.count) / Double(swappable.count - touching)
-                    unswappedClicks[k] += upper + lower
-                }
-                atLower[k] += weight * Double(lower)
-                atUpper[k] += weight * Double(upper)
-            }
+            add(set.groups[group], labels: set.labels[set.groupBoundaries[group]..<set.groupBoundaries[group + 1]])
         }
-        for k in 0..<pairs {
+    }
+
+    /// Reads one search: its shown positions, and its swap when it was explored. Searches are read one at a time, as
+    /// a replay makes them, so that none needs to be kept.
+    mutating func add(_ search: SearchGroup, labels: ArraySlice<Float>) {
+        let start = labels.startIndex
+        let pairs = atLower.count
+        let shown = search.firstPosition..<(search.firstPosition + search.itemCount)
+        for position in shown where position < shownAt.count { shownAt[position] += 1 }
+        guard let exploration = search.exploration, let swap = exploration.swap else { return }
+        searches += 1
+        let swappable = exploration.swappablePairs
+        let eligible = Set(swappable)
+        for k in swappable where shown.contains(k) && shown.contains(k + 1) && k < pairs {
+            let upper = labels[start + k - shown.lowerBound] > 0 ? 1 : 0
+            let lower = labels[start + k + 1 - shown.lowerBound] > 0 ? 1 : 0
+            let weight: Double
+            if swap == k {
+                weight = Double(swappable.count)
+                swappedClicks[k] += upper + lower
+            } else {
+                // Pairs whose draw would have moved a hit at k or k + 1 leave the search out of both groups.
+                let touching = [k - 1, k, k + 1].filter(eligible.contains).count
+                guard abs(swap - k) >= 2, swappable.count > touching else { continue }
+                weight = Double(swappable.count) / Double(swappable.count - touching)
+                unswappedClicks[k] += upper + lower
+            }
+            atLower[k] += weight * Double(lower)
+            atUpper[k] += weight * Double(upper)
+        }
+    }
+
+    /// `θ[k + 1] / θ[k]` for `k` in `0..<ratios.count`: the leading pairs whose swapped and unswapped searches
+    /// both hold at least the minimum clicks.
+    var ratios: [Double] {
+        var ratios: [Double] = []
+        for k in atLower.indices {
             guard swappedClicks[k] >= minimumClicks, unswappedClicks[k] >= minimumClicks, atUpper[k] > 0 else { break }
             ratios.append(atLower[k] / atUpper[k])
         }
+        return ratios
     }
 
     /// The propensities of positions `0...ratios.count`, relative to position 0, each at most 1.
@@ -78,9 +100,9 @@ struct SwapPropensities {
     /// The swap estimate where it reaches, `regression`'s beyond (scaled to join it); `regression` itself when the
     /// swaps reach no position.
     func combined(with regression: PositionBias?, maxWeight: Double) -> PositionBias? {
-        guard !ratios.isEmpty else { return regression }
         let swapped = propensities
-        let through = ratios.count
+        let through = swapped.count - 1
+        guard through > 0 else { return regression }
         var propensities = swapped
         if let regression, regression.propensities.count > through + 1 {
             let anchor = max(1e-9, regression.propensity(at: through))

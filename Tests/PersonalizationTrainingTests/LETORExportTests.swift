@@ -48,9 +48,9 @@ import Testing
         #expect(!schema.features.contains { $0.family == FeatureFamily.context.rawValue })
         var firstQID = 0
         let sets = Self.splitSets()
-        #expect(sets[0].labels == prepared.training.labels && sets[1].labels == prepared.validation.labels)
+        #expect(sets[0].labels == prepared.trainingData?.labels && sets[1].labels == prepared.validation.labels)
         #expect(prepared.validation.rows.isEmpty && prepared.validationData?.rowCount == sets[1].labels.count)
-        #expect(prepared.training.rows.isEmpty && prepared.training.groupCount == sets[0].groupCount)
+        #expect(prepared.trainingSearches == sets[0].groupCount && prepared.trainingClicks.count == sets[0].labels.count)
         let trainingRows = try Dataset(
             features: FeatureSchema.select(prepared.columns, from: sets[0].rows, width: sets[0].featureNames.count),
             featureCount: prepared.columns.count, labels: sets[0].labels, queryBoundaries: sets[0].groupBoundaries)
@@ -65,16 +65,17 @@ import Testing
         for (name, set) in zip(LETORExport.splits, sets) {
             let split = try #require(schema.splits[name])
             #expect(split.searches == set.groupCount && split.rows == set.labels.count && split.firstQID == firstQID)
-            var features: [Float] = [], labels: [Float] = [], sizes: [Int] = []
+            var features: [Float] = [], labels: [Float] = [], sizes: [Int] = [], weights: [Float] = []
             for shard in 0..<split.shards {
                 let path = directory.appendingPathComponent(name).appendingPathComponent(LETORExport.shardName(shard)).path
                 let data = try LETORReader.read(path: path, featureCount: schema.features.count, threads: 1)
                 features += data.features
                 labels += data.labels
                 sizes += (0..<data.queryCount).map { data.queryRange($0).count }
-                let weights = try? String(contentsOfFile: path + ".weight", encoding: .utf8)
-                #expect((weights != nil) == (name == "train"))
-                if let weights { #expect(weights.split(separator: "\n").count == data.rowCount) }
+                let weightLines = try? String(contentsOfFile: path + ".weight", encoding: .utf8).split(separator: "\n")
+                #expect((weightLines != nil) == (name == "train"))
+                if let weightLines { #expect(weightLines.count == data.rowCount) }
+                weights += (weightLines ?? []).compactMap { Float($0) }
                 let firstLine = try String(contentsOfFile: path, encoding: .utf8).prefix { $0 != "\n" }
                 #expect(firstLine.contains(" qid:\(firstQID + sizes.count - data.queryCount) "))
             }
@@ -82,6 +83,7 @@ import Testing
             #expect(labels == set.labels)
             #expect(sizes == (0..<set.groupCount).map { set.groupBoundaries[$0 + 1] - set.groupBoundaries[$0] })
             #expect(features == FeatureSchema.select(prepared.columns, from: set.rows, width: set.featureNames.count))
+            if name == "train" { #expect(weights == set.clickWeights(try #require(prepared.positionBias))) }
             firstQID += set.groupCount
         }
         let last = try #require(sets[2].groups.last)
@@ -96,7 +98,8 @@ import Testing
             try? FileManager.default.removeItem(at: learnedDirectory)
             try? FileManager.default.removeItem(at: directory)
         }
-        #expect(alone.trainingData == nil && alone.validationData == nil)
+        #expect(alone.trainingData == nil && alone.validationData == nil && alone.validation.groupCount == 0)
+        #expect(alone.trainingClicks.count == learned.trainingClicks.count && alone.trainedUntil == learned.trainedUntil)
         #expect(alone.columnNames == learned.columnNames && alone.positionBias == learned.positionBias)
         let files = try FileManager.default.subpathsOfDirectory(atPath: directory.path).sorted()
         #expect(files == (try FileManager.default.subpathsOfDirectory(atPath: learnedDirectory.path).sorted()))
