@@ -52,7 +52,18 @@ public struct HeldOutSearches: Sendable {
         let names = FeatureSchema.names + builder.declared.columns
         var swaps = estimator.swaps()
         var sample = TrainingSet(featureNames: names)
-        var heldOut: [ReplayedSearch] = []
+        var heldOut = TrainingSet(featureNames: names)
+        var heldOutImpressions: [LoggedImpression] = []
+        func keep(_ search: ReplayedSearch) {
+            heldOut.append(rows: search.rows, labels: search.labels, group: SearchGroup(search.impression))
+            heldOutImpressions.append(search.impression)
+        }
+        if holdOut == .time {
+            // Sized once: the held-out rows are most of what evaluation keeps.
+            let rows = labels.rowCounts.dropFirst(latest).reduce(0, +)
+            heldOut.reserveCapacity(groups: groups - latest, rows: rows)
+            heldOut.rows.reserveCapacity(rows * names.count)
+        }
         var lastByUser: [String: ReplayedSearch] = [:]
         var replay = builder.rowReplay(labels: labels, attributes: items, profiles: profiles)
         while let record = try second.next() {
@@ -62,16 +73,15 @@ public struct HeldOutSearches: Sendable {
                 if search.index % stride == 0 { sample.append(rows: search.rows, labels: search.labels, group: group) }
                 switch holdOut {
                 case .time:
-                    if search.index >= latest { heldOut.append(search) }
+                    if search.index >= latest { keep(search) }
                 case .lastPerUser:
                     if let user = search.impression.userID ?? search.impression.sessionID { lastByUser[user] = search }
                 }
             }
         }
-        if holdOut == .lastPerUser { heldOut = lastByUser.values.sorted { $0.index < $1.index } }
-        set = TrainingSet(featureNames: names)
-        for search in heldOut { set.append(rows: search.rows, labels: search.labels, group: SearchGroup(search.impression)) }
-        impressions = heldOut.map(\.impression)
+        for search in lastByUser.values.sorted(by: { $0.index < $1.index }) { keep(search) }
+        set = heldOut
+        impressions = heldOutImpressions
         positionBias = estimator.estimate(swaps, sample: sample)
         summary = labels.summary
     }
