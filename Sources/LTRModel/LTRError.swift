@@ -14,6 +14,7 @@
 public struct LTRError: Error, Equatable, CustomStringConvertible, Sendable {
     private enum Code: Equatable, Sendable {
         case unreadableFile
+        case unwritableFile
         case malformedInput
         case groupMismatch
         case missingGroups
@@ -42,6 +43,8 @@ public struct LTRError: Error, Equatable, CustomStringConvertible, Sendable {
 
     /// A file could not be opened or read.
     public static let unreadableFile = LTRError(.unreadableFile, "file could not be read")
+    /// A file could not be written.
+    public static let unwritableFile = LTRError(.unwritableFile, "file could not be written")
     /// A line of a data file is not in the expected format.
     public static let malformedInput = LTRError(.malformedInput, "malformed input")
     /// Query group sizes do not add up to the number of rows, or a group is empty.
@@ -67,6 +70,10 @@ public struct LTRError: Error, Equatable, CustomStringConvertible, Sendable {
 
     package static func unreadableFile(_ path: String, reason: String) -> LTRError {
         LTRError(.unreadableFile, "cannot read \(path): \(reason). Check that the path exists and is readable.")
+    }
+
+    package static func unwritableFile(_ path: String, reason: String) -> LTRError {
+        LTRError(.unwritableFile, "cannot write \(path): \(reason). Check that its directory exists and is writable.")
     }
 
     package static func malformedInput(file: String, line: Int, _ reason: String) -> LTRError {

@@ -88,22 +88,6 @@ public struct RankingModel: Sendable, Equatable {
         ModelScorer(self)
     }
 
-    /// The model file's bytes, checksum included.
-    ///
-    /// - Throws: an encoding error (e.g. a non-finite number in `extras`).
-    public func jsonData() throws -> Data {
-        var document = ModelDocument(self, checksum: nil)
-        document.checksum = FNV1a64.label(try Self.canonicalEncoder.encode(document))
-        return try Self.canonicalEncoder.encode(document)
-    }
-
-    /// Writes the model file atomically.
-    ///
-    /// - Throws: `LTRError` or a file system error.
-    public func write(to path: String) throws {
-        try jsonData().write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
-
     /// Reads and validates a model file.
     ///
     /// - Throws: `LTRError` when the file cannot be read, is not a model, has another version, fails its
@@ -161,7 +145,8 @@ public struct RankingModel: Sendable, Equatable {
             summary: document.summary, extras: document.extras)
     }
 
-    private static var canonicalEncoder: JSONEncoder {
+    /// The encoding the checksum is computed over: compact, keys sorted, slashes as they are.
+    static var canonicalEncoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
@@ -175,7 +160,7 @@ private struct ModelHeader: Decodable {
 }
 
 /// The model file's JSON document.
-private struct ModelDocument: Codable {
+struct ModelDocument: Codable {
     static let lambdarank = "lambdarank"
 
     var format: String

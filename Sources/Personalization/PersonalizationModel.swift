@@ -189,11 +189,11 @@ public struct PersonalizationModel: Sendable {
         throw .otherFeatures("model file '\(path)' declares the features \(listed(extras.state.declared)); the configuration declares \(listed(configured)): train it with `rerank train --features` on this configuration")
     }
 
-    /// Writes the model file.
+    /// Writes the model file atomically, the extras encoded straight into it (``RankingModel/write(to:extras:)``).
+    ///
+    /// - Throws: an encoding error, or `LTRError.unwritableFile`.
     public func write(to path: String) throws {
-        var ranking = ranking
-        ranking.extras = try ModelExtras(encoding: extras)
-        try ranking.write(to: path)
+        try ranking.write(to: path, extras: extras)
     }
 
     /// A short name for headers and logs: `model-<checksum prefix>` style, from the trees and training summary.

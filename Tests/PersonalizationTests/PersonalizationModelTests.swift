@@ -26,6 +26,10 @@ import Testing
         try model.write(to: path)
         let loaded = try PersonalizationModel(contentsOf: path)
         #expect(loaded.ranking.featureNames == model.ranking.featureNames)
+        // What was read back is written as the same bytes: the loader's canonical form is what was written.
+        let written = try Data(contentsOf: URL(fileURLWithPath: path))
+        try loaded.write(to: path)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == written)
         let ranker = ModelRanker(model: loaded, state: LiveFeatureState(loaded.extras.state))
         let hits = ["i0", "i1", "i2", "i3"].enumerated().map { rank, id in
             RankableHit(id: id, searchScore: 1, originalRank: rank, fields: ["category": .string(SyntheticLog.categories[rank])])
