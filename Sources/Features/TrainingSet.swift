@@ -34,6 +34,11 @@ public struct TrainingSet: Sendable {
         groups.append(group)
     }
 
+    /// The labels of group `group`'s rows.
+    public func labels(ofGroup group: Int) -> ArraySlice<Float> {
+        labels[groupBoundaries[group]..<groupBoundaries[group + 1]]
+    }
+
     /// Makes room for `groups` more groups of `rows` labels in all, without their rows (a set whose rows are kept
     /// elsewhere).
     public mutating func reserveCapacity(groups: Int, rows: Int) {

@@ -17,7 +17,7 @@ struct ClickPositions: Sendable {
     /// Every row of `set`, in order.
     init(_ set: TrainingSet) {
         for group in 0..<set.groupCount {
-            append(set.groups[group], labels: set.labels[set.groupBoundaries[group]..<set.groupBoundaries[group + 1]])
+            append(set.groups[group], labels: set.labels(ofGroup: group))
         }
     }
 

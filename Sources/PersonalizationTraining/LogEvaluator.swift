@@ -199,7 +199,7 @@ extension TrainingSet {
     /// NDCG@10 of each search ordered by `score` (higher first, ties in logged order).
     func searchNDCG(gain: RelevanceGain = .exponential, score: (_ group: Int, _ row: Int) -> Double) -> [Double] {
         (0..<groupCount).map { group in
-            let labels = labels[groupBoundaries[group]..<groupBoundaries[group + 1]].map(Double.init)
+            let labels = self.labels(ofGroup: group).map(Double.init)
             let order = RankingMetrics.ranking(scores: labels.indices.map { score(group, $0) })
             return RankingMetrics.ndcg(rankedLabels: order.map { labels[$0] }, cutoff: 10, gain: gain)
         }

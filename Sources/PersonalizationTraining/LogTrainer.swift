@@ -164,7 +164,7 @@ public enum LogTrainer {
         }
         let learnerData = try rows.finish()
         return PreparedLogs(
-            trainingSearches: rows.trainingSearches,
+            trainingSearches: split.training,
             trainingClicks: rows.trainingClicks,
             trainingData: learnerData?.training,
             validation: rows.validation,

@@ -86,8 +86,6 @@ struct SplitRows {
     /// The names of ``columns``.
     let columnNames: [String]
     let learns: Bool
-    /// How many training searches were added.
-    private(set) var trainingSearches = 0
     /// The training rows' interactions and positions, for their weights.
     private(set) var trainingClicks = ClickPositions()
     /// Every training search's explored swaps and shown positions, for the position-bias estimate.
@@ -144,7 +142,6 @@ struct SplitRows {
         let group = SearchGroup(search.impression)
         switch part {
         case .training:
-            trainingSearches += 1
             trainingClicks.append(group, labels: search.labels[...])
             swaps.add(group, labels: search.labels[...])
             try trainingRows?.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)

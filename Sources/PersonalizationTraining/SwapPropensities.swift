@@ -45,7 +45,7 @@ struct SwapPropensities {
     init(_ set: TrainingSet, limit: Int, minimumClicks: Int) {
         self.init(limit: limit, minimumClicks: minimumClicks)
         for group in 0..<set.groupCount {
-            add(set.groups[group], labels: set.labels[set.groupBoundaries[group]..<set.groupBoundaries[group + 1]])
+            add(set.groups[group], labels: set.labels(ofGroup: group))
         }
     }
 
