@@ -47,11 +47,9 @@ public struct HeldOutSearches: Sendable {
         let groups = labels.groupCount
         guard groups > 0 else { throw TrainingError.nothingToEvaluate() }
         let estimator = PositionBiasEstimator()
-        let stride = estimator.sampleStride(rows: labels.rowCounts.reduce(0, +))
         let latest = groups - max(1, Int((Double(groups) * fraction).rounded()))
         let names = FeatureSchema.names + builder.declared.columns
-        var swaps = estimator.swaps()
-        var sample = TrainingSet(featureNames: names)
+        var evidence = PositionBiasEvidence(estimator, rows: labels.rowCounts.reduce(0, +), featureNames: names)
         var heldOut = TrainingSet(featureNames: names)
         var heldOutImpressions: [LoggedImpression] = []
         func keep(_ search: ReplayedSearch) {
@@ -68,9 +66,7 @@ public struct HeldOutSearches: Sendable {
         var replay = builder.rowReplay(labels: labels, attributes: items, profiles: profiles)
         while let record = try second.next() {
             replay.apply(record) { search in
-                let group = SearchGroup(search.impression)
-                swaps.add(group, labels: search.labels[...])
-                if search.index % stride == 0 { sample.append(rows: search.rows, labels: search.labels, group: group) }
+                evidence.add(search, group: SearchGroup(search.impression))
                 switch holdOut {
                 case .time:
                     if search.index >= latest { keep(search) }
@@ -82,7 +78,7 @@ public struct HeldOutSearches: Sendable {
         for search in lastByUser.values.sorted(by: { $0.index < $1.index }) { keep(search) }
         set = heldOut
         impressions = heldOutImpressions
-        positionBias = estimator.estimate(swaps, sample: sample)
+        positionBias = estimator.estimate(evidence)
         summary = labels.summary
     }
 }

@@ -172,7 +172,7 @@ public enum LogTrainer {
             testGroups: split.test,
             columns: rows.columns,
             columnNames: rows.columnNames,
-            positionBias: options.debias ? options.positionBiasEstimator.estimate(rows.swaps, sample: rows.biasSample) : nil,
+            positionBias: options.debias ? options.positionBiasEstimator.estimate(rows.biasEvidence) : nil,
             trainedUntil: rows.latest,
             state: replay.store,
             summary: labels.summary

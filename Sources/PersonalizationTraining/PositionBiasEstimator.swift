@@ -40,21 +40,13 @@ public struct PositionBiasEstimator: Sendable {
     /// The estimate from `set`'s rows, or nil when no position past the first has both shown items and clicks.
     public func estimate(_ set: TrainingSet) -> PositionBias? {
         let sampleStride = sampleStride(rows: set.labels.count)
-        return estimate(
-            SwapPropensities(set, limit: positions, minimumClicks: minimumSwapClicks),
-            sample: set.subset(Swift.stride(from: 0, to: set.groupCount, by: sampleStride)))
+        return SwapPropensities(set, limit: positions, minimumClicks: minimumSwapClicks).combined(
+            with: regressionEM(set.subset(Swift.stride(from: 0, to: set.groupCount, by: sampleStride))), maxWeight: maxWeight)
     }
 
-    /// The estimate from the swaps of every search (``swaps()``, each added as it was replayed) and the rows of
-    /// `sample`, the searches at every ``sampleStride(rows:)``th index from the first (what ``estimate(_:)``
-    /// takes).
-    func estimate(_ swaps: SwapPropensities, sample: TrainingSet) -> PositionBias? {
-        swaps.combined(with: regressionEM(sample), maxWeight: maxWeight)
-    }
-
-    /// An empty tally of explored searches' swaps, for ``estimate(_:sample:)``.
-    func swaps() -> SwapPropensities {
-        SwapPropensities(limit: positions, minimumClicks: minimumSwapClicks)
+    /// The estimate from what a replay gathered search by search: the same as from a `TrainingSet` of those searches.
+    func estimate(_ evidence: PositionBiasEvidence) -> PositionBias? {
+        evidence.swaps.combined(with: regressionEM(evidence.sample), maxWeight: maxWeight)
     }
 
     /// Every how many searches one is sampled for the regression EM, so that about ``maxRows`` rows of `rows`
@@ -99,6 +91,29 @@ public struct PositionBiasEstimator: Sendable {
     }
 
     private func logit(_ p: Double) -> Double { log(p / (1 - p)) }
+}
+
+/// What the position-bias estimate (``PositionBiasEstimator``) reads of replayed searches, gathered one search at a
+/// time as the replay makes them, so that none is kept: every search's explored swaps and shown positions, and the
+/// rows of the searches at every ``PositionBiasEstimator/sampleStride(rows:)``th index from the first.
+struct PositionBiasEvidence {
+    private(set) var swaps: SwapPropensities
+    private(set) var sample: TrainingSet
+    /// Every how many searches one goes to ``sample``.
+    let stride: Int
+
+    /// - Parameter rows: the rows of the searches to be added, which the sample's stride is chosen for.
+    init(_ estimator: PositionBiasEstimator, rows: Int, featureNames: [String]) {
+        swaps = SwapPropensities(limit: estimator.positions, minimumClicks: estimator.minimumSwapClicks)
+        sample = TrainingSet(featureNames: featureNames)
+        stride = estimator.sampleStride(rows: rows)
+    }
+
+    /// Adds one search, whose record is `group`.
+    mutating func add(_ search: ReplayedSearch, group: SearchGroup) {
+        swaps.add(group, labels: search.labels[...])
+        if search.index % stride == 0 { sample.append(rows: search.rows, labels: search.labels, group: group) }
+    }
 }
 
 /// The rows the estimate reads: standardized features without the engine's rank, absolute positions, clicks.

@@ -80,20 +80,16 @@ struct SplitRows {
     /// The model's columns of the full rows, and the full rows' width.
     let columns: [Int]
     let width: Int
-    /// Every how many training searches one goes to ``biasSample``.
-    let sampleStride: Int
     let export: LETORExport?
     /// The names of ``columns``.
     let columnNames: [String]
     let learns: Bool
     /// The training rows' interactions and positions, for their weights.
     private(set) var trainingClicks = ClickPositions()
-    /// Every training search's explored swaps and shown positions, for the position-bias estimate.
-    private(set) var swaps: SwapPropensities
+    /// What the position-bias estimate reads of the training searches.
+    private(set) var biasEvidence: PositionBiasEvidence
     /// The training searches' rows in the model's columns; nil when the rows are only exported (`learns` false).
     private var trainingRows: TrainingRows?
-    /// The training searches the position-bias estimate reads the rows of.
-    private(set) var biasSample: TrainingSet
     /// The validation searches without their rows, which go to `validationRows` in the model's columns; none are
     /// kept when the rows are only exported.
     private(set) var validation: TrainingSet
@@ -112,13 +108,12 @@ struct SplitRows {
         columns = FeatureSchema.columns(excluding: options.excludedFamilies, declared: declared)
         width = names.count
         let rowCounts = labels.rowCounts
-        sampleStride = options.positionBiasEstimator.sampleStride(rows: rowCounts.prefix(split.training).reduce(0, +))
+        biasEvidence = PositionBiasEvidence(
+            options.positionBiasEstimator, rows: rowCounts.prefix(split.training).reduce(0, +), featureNames: names)
         self.export = export
         columnNames = columns.map { names[$0] }
-        swaps = options.positionBiasEstimator.swaps()
         trainingRows = learns ? try TrainingRows(featureNames: columnNames, parameters: options.parameters) : nil
         validationRows = learns ? try TrainingRows(featureNames: columnNames, parameters: options.parameters) : nil
-        biasSample = TrainingSet(featureNames: names)
         validation = TrainingSet(featureNames: names)
         if learns {
             // Sized once: grown by doubling, these arrays would hold up to twice what they need.
@@ -143,11 +138,8 @@ struct SplitRows {
         switch part {
         case .training:
             trainingClicks.append(group, labels: search.labels[...])
-            swaps.add(group, labels: search.labels[...])
+            biasEvidence.add(search, group: group)
             try trainingRows?.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
-            if search.index % sampleStride == 0 {
-                biasSample.append(rows: search.rows, labels: search.labels, group: group)
-            }
         case .validation:
             if learns { validation.append(rows: [], labels: search.labels, group: group) }
             try validationRows?.append(FeatureSchema.select(columns, from: search.rows, width: width), labels: search.labels)
