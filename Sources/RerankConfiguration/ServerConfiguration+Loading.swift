@@ -108,7 +108,7 @@ extension ServerConfiguration {
 
     private mutating func applyLog(_ section: ConfigReader) throws(ConfigurationError) {
         try section.requireKnownKeys([
-            "dir", "queue_capacity", "max_file_bytes", "max_file_age_s", "cluster", "spool_dir", "hash_user_ids", "hash_key",
+            "dir", "queue_capacity", "flush_ms", "max_file_bytes", "max_file_age_s", "cluster", "spool_dir", "hash_user_ids", "hash_key",
             "share_state", "share_poll_ms",
         ])
         log.hashUserIDs = try section.bool("hash_user_ids") ?? log.hashUserIDs
@@ -119,6 +119,7 @@ extension ServerConfiguration {
         log.shareState = try section.bool("share_state") ?? log.shareState
         log.sharePollMilliseconds = try section.int("share_poll_ms", in: 50...60_000) ?? log.sharePollMilliseconds
         log.queueCapacity = try section.int("queue_capacity", in: 1...10_000_000) ?? log.queueCapacity
+        log.flushMilliseconds = try section.int("flush_ms", in: 0...10_000) ?? log.flushMilliseconds
         log.maxFileBytes = try section.int("max_file_bytes", in: 1024...Int(Int32.max)) ?? log.maxFileBytes
         log.maxFileAgeSeconds = try section.int("max_file_age_s", in: 1...31_536_000) ?? log.maxFileAgeSeconds
     }

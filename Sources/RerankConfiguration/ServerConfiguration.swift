@@ -53,6 +53,7 @@ import Ranking
 /// | `rerank.exploration` | {share, max_move, depth, cold_exposure} | share `0` (off), max_move `2`, depth `10`, cold_exposure `true` (see ``Exploration``) |
 /// | `log.dir` | string | none (no local log files; `--log-dir`) |
 /// | `log.queue_capacity` | int | `10000` impression records waiting to be written |
+/// | `log.flush_ms` | int | `50` ms impressions gather before a batch is written (0: at once) |
 /// | `log.max_file_bytes` | int bytes | `67108864` (rotate past it) |
 /// | `log.max_file_age_s` | int seconds | `3600` (rotate past it) |
 /// | `log.cluster` | bool | `false` (also write impressions and events to the cluster's `ubi_queries` and `ubi_events` indices; `RERANK_LOG_CLUSTER`) |
@@ -107,6 +108,8 @@ public struct ServerConfiguration: Sendable, Equatable {
         /// events API off.
         public var directory: String?
         public var queueCapacity = 10_000
+        /// How long impressions gather before a batch is written: at most one write and fsync per interval.
+        public var flushMilliseconds = 50
         public var maxFileBytes = 64 << 20
         public var maxFileAgeSeconds = 3600
         /// Also ship impressions and events to the cluster's `ubi_queries` and `ubi_events` indices.

@@ -98,7 +98,9 @@ public func buildApplication(
     let querySink = FanOutSink.combining(writers?.queries, clusterSinks?.queries)
     let eventSink = FanOutSink.combining(writers?.events, clusterSinks?.events)
     let impressions = querySink.map {
-        ImpressionLog(sink: $0, capacity: configuration.log.queueCapacity, metrics: metrics, logger: logger)
+        ImpressionLog(
+            sink: $0, capacity: configuration.log.queueCapacity,
+            flushInterval: .milliseconds(configuration.log.flushMilliseconds), metrics: metrics, logger: logger)
     }
     var proxy = ProxyController(
         configuration, upstream: upstream, hasher: hasher, rerankers: rerankers, metrics: metrics, impressions: impressions,

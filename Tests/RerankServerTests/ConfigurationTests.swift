@@ -11,7 +11,7 @@ import Testing
         let configuration = try ServerConfiguration.loaded(#"""
             {"host":"0.0.0.0","port":8080,
              "upstream":{"urls":["https://a:9200","https://b:9200"],"username":"u","password":"p","tls_verify":false,"timeout_ms":500},
-             "limits":{"max_request_body":4096},
+             "limits":{"max_request_body":4096},"log":{"queue_capacity":500,"flush_ms":0},
              "rerank":{"window":50,"weight":0.3,"default_timezone":"Europe/Berlin",
                        "signals":[{"field":"popularity","transform":"log1p"}],
                        "rules":[{"action":"bury","field":"in_stock","equals":false},{"action":"pin","ids":["x"],"position":2},
@@ -22,6 +22,9 @@ import Testing
         #expect(configuration.upstream.urls.count == 2)
         #expect(configuration.upstream.tlsVerify == false)
         #expect(configuration.limits.maxRequestBody == 4096)
+        #expect(configuration.log.queueCapacity == 500)
+        #expect(configuration.log.flushMilliseconds == 0)
+        #expect(ServerConfiguration().log.flushMilliseconds == 50)
         #expect(configuration.rerank.window == 50)
         #expect(configuration.rerank.signals == [.init(field: "popularity", weight: 1, transform: .log1p)])
         #expect(configuration.rerank.rules[1] == BusinessRule(action: .pin(2), match: .ids(["x"])))
@@ -60,6 +63,7 @@ import Testing
         (#"{"state":{"max_users":0}}"#, "configuration key 'state.max_users' must be"),
         (#"{"state":{"users":5}}"#, "unknown configuration key 'state.users'"),
         (#"{"limits":{"heap_trim_s":-1}}"#, "configuration key 'limits.heap_trim_s' must be"),
+        (#"{"log":{"flush_ms":20000}}"#, "configuration key 'log.flush_ms' must be an integer in 0...10000"),
         (#"{"rerank":{"exploration":{"share":1.5}}}"#, "configuration key 'rerank.exploration.share' must be a number in 0.0...1.0"),
         (#"{"rerank":{"exploration":{"share":"some"}}}"#, "configuration key 'rerank.exploration.share' must be a number"),
         (#"{"rerank":{"exploration":{"max_move":0}}}"#, "configuration key 'rerank.exploration.max_move' must be an integer in 1...1000"),

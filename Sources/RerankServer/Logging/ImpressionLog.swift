@@ -11,7 +11,8 @@ public protocol RecordSink: Sendable {
 
 /// Queues impression records off the search path and writes them in batches.
 ///
-/// A search never waits for its impression to be written. The queue is bounded: when it is full the record is
+/// A search never waits for its impression to be written. The writer waits `flushInterval` after the first record
+/// of a batch, so a busy sidecar makes one write (and fsync) per interval, not one per search or two. The queue is bounded: when it is full the record is
 /// counted (`rerank_log_dropped_total`) and logged, never silently lost. A failed write is retried, with the
 /// batch kept, until it succeeds or the service stops.
 final class ImpressionLog: Service, Sendable {
@@ -23,13 +24,17 @@ final class ImpressionLog: Service, Sendable {
 
     private let sink: any RecordSink
     private let capacity: Int
+    /// How long a batch gathers records before it is written (`log.flush_ms`); zero writes as soon as the writer
+    /// is free.
+    private let flushInterval: Duration
     private let metrics: ProxyMetrics
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(sink: any RecordSink, capacity: Int, metrics: ProxyMetrics, logger: Logger) {
+    init(sink: any RecordSink, capacity: Int, flushInterval: Duration = .zero, metrics: ProxyMetrics, logger: Logger) {
         self.sink = sink
         self.capacity = capacity
+        self.flushInterval = flushInterval
         self.metrics = metrics
         self.logger = logger
     }
@@ -81,25 +86,32 @@ final class ImpressionLog: Service, Sendable {
         waiter?.resume()
     }
 
-    /// The queued records, waiting for some; nil once stopping with nothing left.
+    /// The queued records, once some have gathered for `flushInterval`; nil once stopping with nothing left.
     private func nextBatch() async -> [JSONObject]? {
         while true {
-            let taken = state.withLock { state -> [JSONObject]? in
+            await recordsOrStop()
+            if flushInterval > .zero, !state.withLock({ $0.stopping }) {
+                try? await Task.sleep(for: flushInterval)
+            }
+            let (batch, finished) = state.withLock { state -> ([JSONObject], Bool) in
                 let batch = state.buffer
                 state.buffer = []
-                return batch.isEmpty ? nil : batch
+                return (batch, state.stopping && batch.isEmpty)
             }
-            if let taken { return taken }
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.stopping || !state.buffer.isEmpty { return true }
-                    state.waiter = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-            let finished = state.withLock { $0.stopping && $0.buffer.isEmpty }
+            if !batch.isEmpty { return batch }
             if finished { return nil }
+        }
+    }
+
+    /// Returns once records are queued or the log is stopping.
+    private func recordsOrStop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.stopping || !state.buffer.isEmpty { return true }
+                state.waiter = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
         }
     }
 
