@@ -4,7 +4,7 @@ extension ServerConfiguration {
     /// Applies `RERANK_*` environment variables: `RERANK_HOST`, `RERANK_PORT`, `RERANK_UPSTREAM` (comma-separated
     /// URLs), `RERANK_UPSTREAM_USERNAME`, `RERANK_UPSTREAM_PASSWORD`, `RERANK_WINDOW`, `RERANK_WEIGHT`,
     /// `RERANK_ALLOW_WRITES`, `RERANK_LOG_DIR`, `RERANK_LOG_CLUSTER`, `RERANK_LOG_SPOOL_DIR`, `RERANK_MODEL`,
-    /// `RERANK_LOG_HASH_KEY`, `RERANK_ADMIN_TOKEN`.
+    /// `RERANK_LOG_HASH_KEY`, `RERANK_ADMIN_TOKEN`, `RERANK_EVENT_LOOPS`.
     public mutating func apply(environment: [String: String]) throws(ConfigurationError) {
         func number<T: LosslessStringConvertible>(_ name: String) throws(ConfigurationError) -> T? {
             guard let text = environment[name] else { return nil }
@@ -31,6 +31,12 @@ extension ServerConfiguration {
         log.spoolDirectory = environment["RERANK_LOG_SPOOL_DIR"] ?? log.spoolDirectory
         log.hashKey = environment["RERANK_LOG_HASH_KEY"] ?? log.hashKey
         admin.token = environment["RERANK_ADMIN_TOKEN"] ?? admin.token
+        if let loops: Int = try number("RERANK_EVENT_LOOPS") {
+            guard (1...1024).contains(loops) else {
+                throw ConfigurationError.invalidValue("environment variable RERANK_EVENT_LOOPS=\(loops) must be in 1...1024")
+            }
+            limits.eventLoops = loops
+        }
         try validate()
     }
 }

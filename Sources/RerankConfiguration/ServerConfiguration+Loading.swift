@@ -93,7 +93,7 @@ extension ServerConfiguration {
     private mutating func applyLimits(_ section: ConfigReader) throws(ConfigurationError) {
         try section.requireKnownKeys([
             "max_request_body", "max_response_body", "max_connections", "idle_timeout_s", "request_body_timeout_ms",
-            "max_clock_skew_s", "heap_trim_s",
+            "max_clock_skew_s", "heap_trim_s", "event_loops",
         ])
         limits.maxRequestBody = try section.int("max_request_body", in: 1024...Int(Int32.max)) ?? limits.maxRequestBody
         limits.maxResponseBody =
@@ -104,6 +104,7 @@ extension ServerConfiguration {
             try section.int("request_body_timeout_ms", in: 100...3_600_000) ?? limits.requestBodyTimeoutMilliseconds
         limits.maxClockSkewSeconds = try section.int("max_clock_skew_s", in: 0...86_400 * 366) ?? limits.maxClockSkewSeconds
         limits.heapTrimSeconds = try section.int("heap_trim_s", in: 0...86_400) ?? limits.heapTrimSeconds
+        limits.eventLoops = try section.int("event_loops", in: 1...1024) ?? limits.eventLoops
     }
 
     private mutating func applyLog(_ section: ConfigReader) throws(ConfigurationError) {

@@ -26,6 +26,7 @@ import Ranking
 /// | `limits.request_body_timeout_ms` | int | `30000` (a request body not complete by then gets a 408) |
 /// | `limits.max_clock_skew_s` | int seconds | `300` (events dated later than now plus this are refused, per line; logs replayed at start skip them) |
 /// | `limits.heap_trim_s` | int seconds | `60` (how often memory malloc holds free goes back to the system; 0: never) |
+/// | `limits.event_loops` | int | half the cores, at least 1 (threads serving connections; `RERANK_EVENT_LOOPS`) |
 /// | `state.max_items` | int | `300000` (items with statistics; about 380 bytes each) |
 /// | `state.max_users` | int | `300000` (user profiles; about 230 bytes each) |
 /// | `state.max_sessions` | int | `300000` (sessions' recent clicks; about 300 bytes each) |
@@ -163,6 +164,9 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var maxClockSkewSeconds = 300
         /// How often the memory malloc holds free is given back to the system; 0 never.
         public var heapTrimSeconds = 60
+        /// Threads that serve connections, the cluster's included (SwiftNIO event loops); nil: half the cores, at
+        /// least one. Ranking, the online state and the logs run on threads of their own.
+        public var eventLoops: Int?
 
         public init() {}
     }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import EventLog
 import Features
 import Personalization
@@ -155,6 +156,7 @@ private func announceListening(
             "ranker": .string(rerankers.serving.reranker.version),
             "experiments": .string(configuration.experiments.map(\.name).joined(separator: ",")),
             "instance": .string(instance),
+            "event_loops": "\(MultiThreadedEventLoopGroup.singleton.makeIterator().reduce(0) { count, _ in count + 1 })",
             "indices": .string(
                 zip(configuration.indices, rerankers.snapshot.indices).map { "\($0.name)=\($1.reranker.version)" }.joined(separator: ",")),
         ]

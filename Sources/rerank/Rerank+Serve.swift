@@ -47,6 +47,11 @@ extension Rerank {
         }
 
         func run() async throws {
+            try await serve(configuration())
+        }
+
+        /// The configuration these flags select: defaults, the config file, the environment, then the flags.
+        func configuration() throws -> ServerConfiguration {
             var configuration = ServerConfiguration()
             do {
                 if let config { try configuration.apply(configFile: config) }
@@ -64,6 +69,11 @@ extension Rerank {
             } catch {
                 throw ValidationError(error.description)
             }
+            return configuration
+        }
+
+        /// Serves until stopped.
+        func serve(_ configuration: ServerConfiguration) async throws {
             var logger = Logger(label: "rerank")
             logger.logLevel = logLevel
             let app = try buildApplication(configuration, logger: logger)

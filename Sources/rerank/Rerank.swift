@@ -11,13 +11,25 @@ struct Rerank: AsyncParsableCommand {
         subcommands: [Serve.self, Train.self, Evaluate.self, Judgments.self, Report.self, Validate.self, Import.self, ImportModel.self, Batch.self]
     )
 
-    /// Runs the command. `serve` first makes SwiftNIO's event loops Swift concurrency's global executor, before
-    /// any task is enqueued: a search's handler, upstream call and response then run on the threads that own its
-    /// sockets instead of hopping to the concurrency pool and back at every await.
+    /// Runs the command. `serve` first reads its configuration, sizes SwiftNIO's event loops by it
+    /// (`limits.event_loops`) and makes them Swift concurrency's global executor, before any task is enqueued: a
+    /// search's handler, upstream call and response then run on the threads that own its sockets instead of
+    /// hopping to the concurrency pool and back at every await.
     static func main() async {
-        if CommandLine.arguments.dropFirst().first == "serve" {
-            _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        do {
+            var command = try parseAsRoot()
+            if let serve = command as? Serve {
+                let configuration = try serve.configuration()
+                NIOSingletons.groupLoopCountSuggestion = configuration.limits.eventLoops ?? max(1, System.coreCount / 2)
+                _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+                try await serve.serve(configuration)
+            } else if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
         }
-        await main(nil)
     }
 }

@@ -34,13 +34,15 @@ import Testing
 
     @Test func readsTheStateLimits() throws {
         let configuration = try ServerConfiguration.loaded(#"""
-            {"limits":{"max_clock_skew_s":60,"heap_trim_s":0},
+            {"limits":{"max_clock_skew_s":60,"heap_trim_s":0,"event_loops":3},
              "state":{"max_items":10,"max_users":20,"max_sessions":30,"max_query_items":40,"max_user_items":50,
                       "max_user_tastes":60,"max_groups":70,"max_searches":80,"half_life_days":2,"session_ttl_s":600}}
             """#)
         #expect(configuration.limits.maxClockSkewSeconds == 60)
         #expect(configuration.limits.heapTrimSeconds == 0)
         #expect(ServerConfiguration().limits.heapTrimSeconds == 60)
+        #expect(configuration.limits.eventLoops == 3)
+        #expect(ServerConfiguration().limits.eventLoops == nil, "unset: the sidecar takes half the cores")
         let state = configuration.state
         let entries: [Int] = [
             state.store.maxItems, state.store.maxUsers, state.store.maxSessions, state.store.maxQueryItems,
@@ -63,6 +65,7 @@ import Testing
         (#"{"state":{"max_users":0}}"#, "configuration key 'state.max_users' must be"),
         (#"{"state":{"users":5}}"#, "unknown configuration key 'state.users'"),
         (#"{"limits":{"heap_trim_s":-1}}"#, "configuration key 'limits.heap_trim_s' must be"),
+        (#"{"limits":{"event_loops":0}}"#, "configuration key 'limits.event_loops' must be an integer in 1...1024"),
         (#"{"log":{"flush_ms":20000}}"#, "configuration key 'log.flush_ms' must be an integer in 0...10000"),
         (#"{"rerank":{"exploration":{"share":1.5}}}"#, "configuration key 'rerank.exploration.share' must be a number in 0.0...1.0"),
         (#"{"rerank":{"exploration":{"share":"some"}}}"#, "configuration key 'rerank.exploration.share' must be a number"),
@@ -82,11 +85,16 @@ import Testing
 
     @Test func environmentOverridesTheFile() throws {
         var configuration = ServerConfiguration()
-        try configuration.apply(environment: ["RERANK_UPSTREAM": "http://x:9200, http://y:9200", "RERANK_PORT": "9300", "RERANK_ALLOW_WRITES": "true"])
+        try configuration.apply(environment: [
+            "RERANK_UPSTREAM": "http://x:9200, http://y:9200", "RERANK_PORT": "9300", "RERANK_ALLOW_WRITES": "true",
+            "RERANK_EVENT_LOOPS": "2",
+        ])
         #expect(configuration.upstream.urls == ["http://x:9200", "http://y:9200"])
         #expect(configuration.port == 9300)
         #expect(configuration.passthrough.allowWrites)
+        #expect(configuration.limits.eventLoops == 2)
         #expect(throws: ConfigurationError.self) { try configuration.apply(environment: ["RERANK_PORT": "many"]) }
+        #expect(throws: ConfigurationError.self) { try configuration.apply(environment: ["RERANK_EVENT_LOOPS": "0"]) }
     }
 
     @Test func passthroughPolicyAllowsReadsOnly() {
