@@ -3,22 +3,23 @@ enum ByteScan {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
-    /// The eight bytes at `offset`, in memory order (only "does any byte..." questions are asked of them).
+    /// The eight bytes at `offset`, the first in the lowest bits.
     @inline(__always)
     static func word(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
-        UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self)
+        UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self))
     }
 
-    /// Whether any byte of `word` ends or escapes a JSON string, or may not appear in one: `"`, `\` or a control
-    /// character (below 0x20).
+    /// Where `word`'s bytes end or escape a JSON string, or may not appear in one (`"`, `\` or a control character,
+    /// below 0x20): the high bit of such bytes set. Bytes above the first such byte may be marked wrongly (a
+    /// borrow), so only the lowest mark is exact: `trailingZeroBitCount / 8` is the first special byte's offset.
     @inline(__always)
-    static func hasStringSpecial(_ word: UInt64) -> Bool {
+    static func stringSpecials(_ word: UInt64) -> UInt64 {
         let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
         let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
         let zeroQuote = (quote &- ones) & ~quote
         let zeroBackslash = (backslash &- ones) & ~backslash
         let control = (word &- ones &* 0x20) & ~word
-        return (zeroQuote | zeroBackslash | control) & highBits != 0
+        return (zeroQuote | zeroBackslash | control) & highBits
     }
 
     /// Whether every byte is below 0x80 (ASCII text is valid UTF-8 as it stands).

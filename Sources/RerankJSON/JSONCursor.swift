@@ -105,7 +105,15 @@ struct JSONCursor {
         let start = position
         var escaped = false
         while position < end {
-            while position + 8 <= end, !ByteScan.hasStringSpecial(ByteScan.word(bytes, at: position)) { position += 8 }
+            // Eight plain bytes at a time, then straight to the first byte that is not plain.
+            while position + 8 <= end {
+                let specials = ByteScan.stringSpecials(ByteScan.word(bytes, at: position))
+                if specials != 0 {
+                    position += specials.trailingZeroBitCount >> 3
+                    break
+                }
+                position += 8
+            }
             guard position < end else { break }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
