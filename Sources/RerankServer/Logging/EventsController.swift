@@ -43,37 +43,43 @@ struct EventsController: Sendable {
         let start = clock.now
         var request = request
         let body = try await RequestBodyDeadline(limit: maxRequestBody, timeout: bodyTimeout).collect(&request)
-        let arrival = now()
-        let (events, results, documents) = await OffPoolQueue.ingestion.run { [maxClockSkew, hasher] in
-            var (events, results) = Self.parse(Array(buffer: body), now: arrival, maxClockSkew: maxClockSkew)
-            if let hasher {
-                for index in events.indices { hasher.pseudonymize(&events[index]) }
-            }
-            return (events, results, events.map(\.json))
+        // The batch is parsed, logged (encoded to NDJSON), applied and answered on the ingestion queue: the event
+        // loops, which also serve the searches, only receive the body and send the answer.
+        let answer = try await withTaskExecutorPreference(OffPoolQueue.ingestion.executor) {
+            try await accept(Array(buffer: body), sink: sink, start: start)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: answer))
+        )
+    }
+
+    /// Parses, stores and applies a batch; the `_bulk`-shaped answer.
+    private func accept(_ bytes: [UInt8], sink: any RecordSink, start: ContinuousClock.Instant) async throws -> [UInt8] {
+        var (events, results) = Self.parse(bytes, now: now(), maxClockSkew: maxClockSkew)
+        if let hasher {
+            for index in events.indices { hasher.pseudonymize(&events[index]) }
         }
         if !events.isEmpty {
             do {
-                try await sink.append(documents)
+                try await sink.append(events.map(\.json))
             } catch {
                 metrics.eventsRejected(events.count, reason: "log unavailable")
                 throw RerankError.logUnavailable(String(describing: error))
             }
-            await OffPoolQueue.ingestion.run { accepted(events) }
+            accepted(events)
         }
         metrics.eventsAccepted(events.count)
         metrics.eventsRejected(results.count - events.count, reason: "invalid")
-        let milliseconds = (clock.now - start).components.attoseconds / 1_000_000_000_000_000
-            + (clock.now - start).components.seconds * 1000
+        let took = ContinuousClock.now - start
+        let milliseconds = took.components.attoseconds / 1_000_000_000_000_000 + took.components.seconds * 1000
         let answer = JSONObject([
             "took": .int(Int(milliseconds)),
             "errors": .bool(events.count < results.count),
             "items": .array(results.map(JSONValue.object)),
         ])
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSONWriter.bytes(.object(answer))))
-        )
+        return JSONWriter.bytes(.object(answer))
     }
 
     /// Reads the events of a body: the valid ones, and one result per event (accepted or why not). Events dated
