@@ -169,6 +169,11 @@ public struct ServerConfiguration: Sendable, Equatable {
         public var eventLoops: Int?
 
         public init() {}
+
+        /// The event loops to run on a machine of `cores` cores: ``eventLoops``, or half the cores, at least one.
+        public func eventLoopCount(cores: Int) -> Int {
+            eventLoops ?? max(1, cores / 2)
+        }
     }
 
     /// How searches are reranked.

@@ -20,7 +20,7 @@ struct Rerank: AsyncParsableCommand {
             var command = try parseAsRoot()
             if let serve = command as? Serve {
                 let configuration = try serve.configuration()
-                NIOSingletons.groupLoopCountSuggestion = configuration.limits.eventLoops ?? max(1, System.coreCount / 2)
+                NIOSingletons.groupLoopCountSuggestion = configuration.limits.eventLoopCount(cores: System.coreCount)
                 _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
                 try await serve.serve(configuration)
             } else if var command = command as? any AsyncParsableCommand {

@@ -43,6 +43,8 @@ import Testing
         #expect(ServerConfiguration().limits.heapTrimSeconds == 60)
         #expect(configuration.limits.eventLoops == 3)
         #expect(ServerConfiguration().limits.eventLoops == nil, "unset: the sidecar takes half the cores")
+        #expect(configuration.limits.eventLoopCount(cores: 16) == 3)
+        #expect([1, 2, 3, 16].map(ServerConfiguration().limits.eventLoopCount) == [1, 1, 1, 8])
         let state = configuration.state
         let entries: [Int] = [
             state.store.maxItems, state.store.maxUsers, state.store.maxSessions, state.store.maxQueryItems,

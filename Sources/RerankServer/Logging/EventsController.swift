@@ -39,8 +39,7 @@ struct EventsController: Sendable {
 
     private func ingest(_ request: Request) async throws -> Response {
         guard let sink else { throw RerankError.logUnavailable("event logging is off; start the sidecar with --log-dir DIR or set log.cluster") }
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         var request = request
         let body = try await RequestBodyDeadline(limit: maxRequestBody, timeout: bodyTimeout).collect(&request)
         // The batch is parsed, logged (encoded to NDJSON), applied and answered on the ingestion queue: the event

@@ -12,9 +12,9 @@ public protocol RecordSink: Sendable {
 /// Queues impression records off the search path and writes them in batches.
 ///
 /// A search never waits for its impression to be written. The writer waits `flushInterval` after the first record
-/// of a batch, so a busy sidecar makes one write (and fsync) per interval, not one per search or two. The queue is bounded: when it is full the record is
-/// counted (`rerank_log_dropped_total`) and logged, never silently lost. A failed write is retried, with the
-/// batch kept, until it succeeds or the service stops.
+/// of a batch, so a busy sidecar makes one write (and fsync) per interval, not one per search or two. The queue is
+/// bounded: when it is full the record is counted (`rerank_log_dropped_total`) and logged, never silently lost. A
+/// failed write is retried, with the batch kept, until it succeeds or the service stops.
 final class ImpressionLog: Service, Sendable {
     private struct State {
         var buffer: [JSONObject] = []

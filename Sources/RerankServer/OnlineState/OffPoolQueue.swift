@@ -8,8 +8,8 @@ import Dispatch
 /// ```
 struct OffPoolQueue: Sendable {
     private let queue: DispatchQueue
-    /// Runs tasks on the queue: `withTaskExecutorPreference(queue.executor) { ... }` keeps a task's synchronous
-    /// stretches, and the default actors it calls, off the event loops.
+    /// Runs tasks on the queue: `withTaskExecutorPreference(OffPoolQueue.ingestion.executor) { ... }` keeps a
+    /// task's synchronous stretches, and the default actors it calls, off the event loops.
     let executor: QueueExecutor
 
     /// Where event batches are parsed and applied and served searches folded into the online statistics:
