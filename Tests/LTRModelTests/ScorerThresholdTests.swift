@@ -1,0 +1,66 @@
+import Foundation
+import LTRModel
+import RerankCore
+import Testing
+
+/// The scorer's threshold comparisons at the edges of the float line: every value against every threshold,
+/// equal to it, one step on either side, the infinities, -0 and NaN, and a block whose rows all hold one value.
+@Suite struct ScorerThresholdTests {
+    /// One stump per threshold, all on feature 0: left leaf 0, right leaf the stump's number, so a row's score
+    /// tells which thresholds it was above.
+    static func stumps(_ thresholds: [Float]) -> RankingModel {
+        let trees = thresholds.enumerated().map { index, threshold in
+            RegressionTree(
+                splitFeature: [0], threshold: [threshold], leftChild: [~0], rightChild: [~1],
+                leafValue: [0, Double(index + 1)])
+        }
+        return RankingModel(
+            featureNames: ["f0"], trees: trees, parameters: TrainingParameters(),
+            summary: TrainingSummary(rows: 0, queries: 0, iterations: trees.count, bestIteration: trees.count, metric: "ndcg@10"))
+    }
+
+    static let edges: [Float] = [
+        -.infinity, -.greatestFiniteMagnitude, -1e30, -1, -.leastNormalMagnitude, -.leastNonzeroMagnitude, -0.0, 0,
+        .leastNonzeroMagnitude, .leastNormalMagnitude, 1e-30, 0.5, 1, 1.5, 1e30, .greatestFiniteMagnitude, .infinity,
+    ]
+
+    /// Every threshold, the values one step below and above it, and NaN.
+    static func probes(_ thresholds: [Float]) -> [Float] {
+        thresholds.flatMap { [$0.nextDown, $0, $0.nextUp] } + [.nan]
+    }
+
+    @Test func edgesOfTheFloatLine() throws {
+        let model = Self.stumps(Self.edges)
+        let values = Self.probes(Self.edges)
+        let scores = try model.scorer().score(rows: values)
+        for (value, score) in zip(values, scores) {
+            #expect(score == model.predict([value]), "value \(value)")
+        }
+    }
+
+    @Test func manyThresholdsPerBucket() throws {
+        // Thresholds crowded in a few places and spread over many magnitudes, as trained models have them.
+        var random = SplitMix64(seed: 7)
+        func uniform() -> Float { Float(random.next() >> 40) / Float(1 << 24) }
+        let crowded = (0..<300).map { _ in 0.25 + uniform() / 1_000 }
+        let spread = (0..<300).map { _ in (uniform() - 0.5) * pow(10, Float(random.next() % 20) - 10) }
+        let thresholds = Array(Set(crowded + spread + [0, 1, -1]))
+        let model = Self.stumps(thresholds)
+        let values = Self.probes(thresholds) + (0..<500).map { _ in (uniform() - 0.5) * 1_000 }
+        let scorer = model.scorer()
+        let scores = try scorer.score(rows: values)
+        for (value, score) in zip(values, scores) {
+            #expect(score == model.predict([value]), "value \(value)")
+        }
+    }
+
+    @Test func blockOfOneValue() throws {
+        // A block whose rows all hold one value (the search's context, the searcher's own features) is ranked once.
+        let model = Self.stumps(Self.edges)
+        let scorer = model.scorer()
+        for value in Self.probes(Self.edges) {
+            let scores = try scorer.score(rows: [Float](repeating: value, count: 100))
+            #expect(scores == [Double](repeating: model.predict([value]), count: 100), "value \(value)")
+        }
+    }
+}
