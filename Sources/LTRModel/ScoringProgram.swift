@@ -151,7 +151,7 @@ struct ScoringProgram: Sendable {
                 column[row] = ThresholdIndex.key(value.isNaN ? 0 : value + 0)
                 allSame = allSame && column[row] == column[0]
             }
-            let cutCount = index.keys.count
+            let cutCount = index.count
             if allSame {
                 let rank = index.rank(of: column[0])
                 for slot in 0..<cutCount { sets[slot] = slot < rank ? block : .empty }

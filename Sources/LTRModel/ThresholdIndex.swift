@@ -1,41 +1,54 @@
 /// One feature's distinct split thresholds, with a table that answers "how many thresholds are below this
-/// value" in a look-up and a step or two, for `ScoringProgram`.
+/// value" in a look-up and a few steps, for `ScoringProgram`.
 ///
 /// Values and thresholds are compared as order-preserving integer keys (`key(a) < key(b)` ⇔ `a < b` for
 /// any float but NaN, with -0 made a 0 first). The keys' range from the lowest threshold to the highest is cut
-/// into equal buckets, and the table holds, for each bucket, the number of thresholds below its start; a
-/// value's rank is its bucket's entry plus the thresholds of that bucket still below it. Keys order floats by
-/// magnitude and exponent, so buckets are about as fine for small thresholds as for large ones.
+/// into equal buckets, and the table holds, for each bucket, the number of thresholds below its start. A
+/// value's rank is its bucket's entry plus the thresholds of its bucket still below it, counted by a search
+/// over a window as wide as the fullest bucket, whose steps do not depend on the value. Keys order floats by
+/// exponent, then mantissa, so buckets are about as fine for small thresholds as for large ones; a lone
+/// threshold far from the others (LightGBM's 1e-35 "zero or not") only widens the window.
 struct ThresholdIndex: Sendable {
-    /// The thresholds' keys, increasing.
-    let keys: [Int64]
+    /// The thresholds' keys, increasing, then `window` keys above any value's.
+    private let keys: [Int64]
+    /// The number of thresholds.
+    let count: Int
     private let lowest: Int64
     private let shift: Int64
     /// Per bucket, the number of thresholds whose key is below the bucket's first key.
     private let below: [Int32]
+    /// A power of two at least the number of thresholds in any one bucket.
+    private let window: Int
 
-    /// Buckets per threshold: enough that most buckets hold at most one.
+    /// Buckets per threshold, at most `maxBuckets`: enough that most buckets hold at most one.
     private static let bucketsPerThreshold = 8
     private static let maxBuckets = 2048
+    /// Above every key of a float.
+    private static let beyond = Int64(Int32.max) + 1
 
     /// - Parameter thresholds: distinct, increasing, none NaN or -0; at least one.
     init(_ thresholds: [Float]) {
-        keys = thresholds.map(Self.key)
+        let keys = thresholds.map(Self.key)
+        count = keys.count
         lowest = keys[0]
         let span = keys[keys.count - 1] - lowest
         let buckets = min(Self.maxBuckets, Self.bucketsPerThreshold * keys.count)
         var shift: Int64 = 0
         while span >> shift >= Int64(buckets) { shift += 1 }
         self.shift = shift
-        let bucketCount = Int(span >> shift) + 1
-        var below = [Int32](repeating: 0, count: bucketCount)
-        var rank = 0
-        for bucket in 0..<bucketCount {
-            let start = lowest + (Int64(bucket) << shift)
-            while rank < keys.count && keys[rank] < start { rank += 1 }
-            below[bucket] = Int32(rank)
+        var below = [Int32](repeating: 0, count: Int(span >> shift) + 1)
+        var fullest = 0
+        for key in keys { below[Int((key - lowest) >> shift)] += 1 }
+        var rank: Int32 = 0
+        for bucket in below.indices {
+            fullest = max(fullest, Int(below[bucket]))
+            (below[bucket], rank) = (rank, rank + below[bucket])
         }
         self.below = below
+        var window = 1
+        while window < fullest { window <<= 1 }
+        self.window = window
+        self.keys = keys + [Int64](repeating: Self.beyond, count: window)
     }
 
     /// An integer that orders as the float does, for any value but NaN; -0 and 0 are told apart, so callers
@@ -46,13 +59,23 @@ struct ThresholdIndex: Sendable {
     }
 
     /// The number of thresholds below the value whose key is `key`.
+    ///
+    /// The thresholds after the key's bucket are all above the key, so counting within a window that starts at
+    /// the bucket's first threshold and spans the fullest bucket is exact. Each step adds `half` or nothing by
+    /// the sign of a difference (32-bit keys in 64 bits: no overflow), not by a comparison the compiler would
+    /// turn into a jump that the processor mispredicts.
     @inline(__always) func rank(of key: Int64) -> Int {
         keys.withUnsafeBufferPointer { keys in
             below.withUnsafeBufferPointer { below in
                 let bucket = Int(min(max(key - lowest, 0) >> shift, Int64(below.count - 1)))
-                var rank = Int(below[bucket])
-                while rank < keys.count && keys[rank] < key { rank += 1 }
-                return rank
+                var base = Int(below[bucket])
+                var length = window
+                while length > 1 {
+                    let half = length >> 1
+                    base &+= half & Int((keys[base &+ half &- 1] &- key) >> 63)
+                    length &-= half
+                }
+                return base &+ (1 & Int((keys[base] &- key) >> 63))
             }
         }
     }
