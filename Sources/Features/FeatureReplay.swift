@@ -45,6 +45,18 @@ public struct FeatureReplay: Sendable {
             context: impression.context, items: impression.items.map(FeatureKey.of), firstPosition: impression.firstPosition)
     }
 
+    /// The tables that `additional` more entries each would grow, grown ahead without changing these
+    /// statistics, to be installed before applying what inserts them; nil when none would grow.
+    public func growth(toFit additional: Int) -> PreparedGrowth<FeatureReplay>? {
+        let storeGrowth = store.growth(toFit: additional)
+        let grownSearches = searches.grown(toFit: additional)
+        guard storeGrowth != nil || grownSearches != nil else { return nil }
+        let growth = PreparedGrowth<FeatureReplay>()
+        if let storeGrowth { growth.add(\.store, storeGrowth) }
+        if let grownSearches { growth.add(\.searches, grownSearches) }
+        return growth
+    }
+
     /// Whether the search with this query id is among the searches remembered for their events.
     public func remembers(queryID: String) -> Bool { searches.slot(of: FeatureKey.of(queryID)) != nil }
 

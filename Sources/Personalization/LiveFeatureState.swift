@@ -14,6 +14,8 @@ public final class LiveFeatureState: Sendable {
 
     private let replay: ReadWriteLock<FeatureReplay>
     private let pending: Mutex<PendingWork>
+    /// Times the statistics were replaced (``replace(with:)``), which a growth built before cannot follow.
+    private let replacements = Atomic<Int>(0)
     private let candidatesScored = Atomic<Int>(0)
     private let candidatesWithoutAttributes = Atomic<Int>(0)
     public let limits: FeatureReplay.Limits
@@ -52,20 +54,21 @@ public final class LiveFeatureState: Sendable {
         let work = pending.withLock { $0.take() }
         var next = 0
         while next < work.count {
-            replay.write { replay in
-                var done = 0
-                while next < work.count, done < Self.chunk {
-                    switch work[next] {
-                    case .search(let impression):
-                        replay.apply(impression)
-                        done += max(1, impression.items.count)
-                    case .attributes(let updates):
-                        for update in updates { replay.learn(update) }
-                        done += updates.count
+            var end = next
+            var units = 0
+            while end < work.count, units < Self.chunk {
+                units += work[end].units
+                end += 1
+            }
+            exclusive(units: units) { replay in
+                for item in work[next..<end] {
+                    switch item {
+                    case .search(let impression): replay.apply(impression)
+                    case .attributes(let updates): for update in updates { replay.learn(update) }
                     }
-                    next += 1
                 }
             }
+            next = end
         }
     }
 
@@ -74,8 +77,32 @@ public final class LiveFeatureState: Sendable {
     public func apply(_ events: [LoggedEvent]) {
         applyPending()
         for start in stride(from: 0, to: events.count, by: Self.chunk) {
+            let chunk = events[start..<min(events.count, start + Self.chunk)]
+            exclusive(units: chunk.count) { replay in
+                for event in chunk { replay.apply(event) }
+            }
+        }
+    }
+
+    /// Entries one unit of work (an event, a hit of a search, an attribute) may insert into any one table, at most:
+    /// an item, its category, brand and price band.
+    static let insertionsPerUnit = 4
+
+    /// Runs `body`, which inserts at most ``insertionsPerUnit`` entries per unit into any table, under the
+    /// exclusive lock, after growing beforehand every table those insertions would grow.
+    ///
+    /// A table grows by copying its arrays and rebuilding its index: milliseconds for a large one, which searches
+    /// would wait out. The growth is built under the shared lock, searches reading on meanwhile, and only swapped
+    /// in under the exclusive one. This is safe because one writer applies (the ingestion queue): the statistics
+    /// cannot change between the two locks, except by ``replace(with:)``, which the count of replacements tells.
+    private func exclusive(units: Int, _ body: (inout FeatureReplay) -> Void) {
+        let insertions = Self.insertionsPerUnit * units + 16
+        let (growth, seen) = replay.read { ($0.growth(toFit: insertions), replacements.load(ordering: .acquiring)) }
+        // The tables the growth replaced are freed with it, after the lock.
+        withExtendedLifetime(growth) {
             replay.write { replay in
-                for event in events[start..<min(events.count, start + Self.chunk)] { replay.apply(event) }
+                if let growth, replacements.load(ordering: .relaxed) == seen { growth.install(into: &replay) }
+                body(&replay)
             }
         }
     }
@@ -102,7 +129,10 @@ public final class LiveFeatureState: Sendable {
     /// Replaces the statistics, e.g. with a newer model's snapshot.
     public func replace(with store: FeatureStore) {
         let resized = store.resized(to: limits.store)
-        replay.write { $0 = FeatureReplay(store: resized, maxSearches: limits.maxSearches) }
+        replay.write {
+            $0 = FeatureReplay(store: resized, maxSearches: limits.maxSearches)
+            replacements.add(1, ordering: .releasing)
+        }
     }
 
     /// Each table's entries, capacity, evictions and bytes, and the served searches dropped unapplied.
@@ -129,6 +159,14 @@ struct PendingWork {
     enum Item {
         case search(LoggedImpression)
         case attributes([CatalogUpdate])
+
+        /// Its work in units of ``LiveFeatureState/chunk``: a search's hits, or the attributes.
+        var units: Int {
+            switch self {
+            case .search(let impression): max(1, impression.items.count)
+            case .attributes(let updates): updates.count
+            }
+        }
     }
 
     let capacity: Int

@@ -157,6 +157,50 @@ import Testing
         #expect(replay.store.items.slot(of: FeatureKey.of("item-999")) != nil)
     }
 
+    /// Statistics whose tables are grown ahead of each chunk (as serving does, off the exclusive lock) take the
+    /// chunk without growing any table, and end with the same entries and feature rows as statistics that grew
+    /// as they went.
+    @Test func growingAheadChangesNothingButWhenTablesGrow() throws {
+        var limits = FeatureReplay.Limits()
+        limits.store.maxItems = 3_000
+        limits.store.maxUsers = 2_000
+        limits.maxSearches = 1_000
+        let declared = try DeclaredFeatures([FeatureDeclaration(name: "tier", source: .user, field: "tier", kind: .numeric)])
+        var inline = FeatureReplay(limits: limits, declared: declared)
+        var ahead = inline
+        func step(_ number: Int, _ replay: inout FeatureReplay) {
+            let item = "item-\(number % 2_500)"
+            replay.learn(attributes: [item: ItemAttributes(category: "c\(number % 90)", brand: "b\(number)", price: Double(number % 500))])
+            replay.learn(profiles: ["user-\(number)": declared.values(of: .user, in: ["tier": .int(number)])])
+            replay.apply(impression("q\(number)", [item, "item-\(number / 2)"], at: Double(number), user: "user-\(number)", query: "query \(number % 700)"))
+            replay.apply(LoggedEvent(
+                queryID: "q\(number)", time: Double(number), kind: .click, itemID: item, userID: nil, sessionID: "s\(number)", position: 0))
+        }
+        let chunk = 50
+        var grew = 0
+        for start in stride(from: 0, to: 4_000, by: chunk) {
+            // Each step learns an item (its category, brand and price band) and a profile, shows two items and clicks one.
+            if let growth = ahead.growth(toFit: 4 * 6 * chunk) {
+                growth.install(into: &ahead)
+                grew += 1
+            }
+            // The store's tables (the remembered searches also count each search's list of items).
+            let room = ahead.store.statistics.map(\.bytes)
+            for number in start..<(start + chunk) {
+                step(number, &inline)
+                step(number, &ahead)
+            }
+            #expect(ahead.store.statistics.map(\.bytes) == room, "steps \(start)..<\(start + chunk) grew no table")
+        }
+        #expect(grew > 3)
+        #expect(ahead.statistics.map(\.entries) == inline.statistics.map(\.entries))
+        let candidates = (0..<40).map { Candidate(id: "item-\($0 * 60)", searchScore: 1, originalRank: $0) }
+        for user in ["user-3999", "user-10", "nobody"] {
+            let context = FeatureContext(time: 4_000, userID: user, sessionID: "s3999", device: .mobile, localTime: Self.noon, query: "query 99")
+            #expect(ahead.features(for: candidates, in: context) == inline.features(for: candidates, in: context))
+        }
+    }
+
     @Test func aSnapshotRestoresTheSameFeatures() throws {
         var replay = FeatureReplay()
         replay.learn(attributes: ["a": ItemAttributes(category: "shoes", brand: "acme", price: 50), "b": ItemAttributes(category: "hats")])

@@ -107,6 +107,25 @@ struct BoundedTable<Value: Sendable>: Sendable {
         return (Int(slot), true)
     }
 
+    /// A copy of the table with room for `additional` more entries without growing (its slot arrays and index
+    /// already grown), or nil when the table has that room.
+    ///
+    /// Growing a large table copies its arrays and rebuilds its index: milliseconds. This only reads the table,
+    /// so its single writer can build the copy while searches go on reading, and install it under the exclusive
+    /// lock in place of the table (``PreparedGrowth``) before the insertions that would have grown it there.
+    func grown(toFit additional: Int) -> BoundedTable? {
+        let entries = min(capacity, count + additional)
+        var index = max(16, buckets.count)
+        while index < 2 * entries && index < maximumBuckets { index *= 2 }
+        index = min(index, maximumBuckets)
+        let slotsShort = keys.capacity < entries
+        guard slotsShort || index > buckets.count else { return nil }
+        var grown = self
+        if slotsShort { grown.reserveSlots(max(entries, min(capacity, count * 2))) }
+        if index > buckets.count { grown.rebuildIndex(size: index, keys: count) }
+        return grown
+    }
+
     /// Slots from the least to the most recently updated (for snapshots, which keep that order).
     var slotsByRecency: [Int] {
         var slots: [Int] = []
@@ -147,7 +166,10 @@ struct BoundedTable<Value: Sendable>: Sendable {
 
     /// Grows the slot arrays geometrically but never past the capacity, so a full table holds no slack.
     private mutating func reserveGrowth() {
-        let size = min(capacity, max(16, keys.count * 2))
+        reserveSlots(min(capacity, max(16, keys.count * 2)))
+    }
+
+    private mutating func reserveSlots(_ size: Int) {
         keys.reserveCapacity(preferringHugePages: size)
         values.reserveCapacity(preferringHugePages: size)
         newer.reserveCapacity(preferringHugePages: size)
@@ -164,11 +186,16 @@ struct BoundedTable<Value: Sendable>: Sendable {
 
     private mutating func growIfNeeded() {
         guard keys.count * 2 > buckets.count, buckets.count < maximumBuckets else { return }
-        let size = min(maximumBuckets, max(16, buckets.count * 2))
+        // The newest key's bucket is inserted by the caller.
+        rebuildIndex(size: min(maximumBuckets, max(16, buckets.count * 2)), keys: keys.count - 1)
+    }
+
+    /// A new index of `size` buckets holding the first `count` slots' keys.
+    private mutating func rebuildIndex(size: Int, keys count: Int) {
         buckets = []
         buckets.reserveCapacity(preferringHugePages: size)
         buckets.append(contentsOf: repeatElement(Bucket(key: 0, slot: -1), count: size))
-        for (slot, key) in keys.enumerated() where slot < keys.count - 1 { insertBucket(key: key, slot: Int32(slot)) }
+        for slot in 0..<count { insertBucket(key: keys[slot], slot: Int32(slot)) }
     }
 
     private mutating func insertBucket(key: UInt64, slot: Int32) {

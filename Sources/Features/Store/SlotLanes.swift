@@ -29,6 +29,16 @@ struct SlotLanes<Element: Sendable>: Sendable {
         for index in start..<(start + width) { storage[index] = empty }
     }
 
+    /// A copy with storage for `slots` slots (at most the capacity) without growing, or nil when it has it
+    /// (see ``BoundedTable/grown(toFit:)``).
+    func grown(toFit slots: Int) -> SlotLanes? {
+        let needed = min(capacity, slots) * width
+        guard storage.capacity < needed else { return nil }
+        var grown = self
+        grown.storage.reserveCapacity(preferringHugePages: max(needed, min(capacity * width, storage.count * 2)))
+        return grown
+    }
+
     subscript(slot: Int, lane: Int) -> Element {
         get { storage[slot * width + lane] }
         set { storage[slot * width + lane] = newValue }
