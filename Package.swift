@@ -185,7 +185,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "RerankCoreTests", dependencies: ["RerankCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "RerankJSONTests", dependencies: ["RerankJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "RerankJSONTests", dependencies: ["RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "RankingTests", dependencies: ["Ranking"], swiftSettings: swiftSettings),
         // The model file and its scorer; the tests train their model first.
         .testTarget(

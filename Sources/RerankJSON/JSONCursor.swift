@@ -180,7 +180,7 @@ struct JSONCursor {
     }
 
     func double(_ range: Range<Int>) -> Double? {
-        Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+        JSONNumber.double(UnsafeBufferPointer(rebasing: bytes[range]))
     }
 }
 
