@@ -115,10 +115,12 @@ struct BoundedTable<Value: Sendable>: Sendable {
     /// lock in place of the table (``PreparedGrowth``) before the insertions that would have grown it there.
     func grown(toFit additional: Int) -> BoundedTable? {
         let entries = min(capacity, count + additional)
-        var index = max(16, buckets.count)
-        while index < 2 * entries && index < maximumBuckets { index *= 2 }
-        index = min(index, maximumBuckets)
         let slotsShort = keys.capacity < entries
+        guard slotsShort || 2 * entries > buckets.count else { return nil }
+        let limit = maximumBuckets
+        var index = max(16, buckets.count)
+        while index < 2 * entries && index < limit { index *= 2 }
+        index = min(index, limit)
         guard slotsShort || index > buckets.count else { return nil }
         var grown = self
         if slotsShort { grown.reserveSlots(max(entries, min(capacity, count * 2))) }

@@ -14,9 +14,6 @@ public final class PreparedGrowth<Root> {
 
     init() {}
 
-    /// Whether nothing needs to grow.
-    var isEmpty: Bool { installs.isEmpty }
-
     /// Puts `part` at `path` when installed.
     func add<Part>(_ path: WritableKeyPath<Root, Part>, _ part: Part) {
         var part = part
@@ -38,28 +35,28 @@ public final class PreparedGrowth<Root> {
 extension FeatureStore {
     /// The tables and lanes that `additional` more entries each would grow, grown ahead; nil when none would.
     func growth(toFit additional: Int) -> PreparedGrowth<FeatureStore>? {
-        let growth = PreparedGrowth<FeatureStore>()
-        func grow<Value>(_ table: WritableKeyPath<FeatureStore, BoundedTable<Value>>) {
-            if let grown = self[keyPath: table].grown(toFit: additional) { growth.add(table, grown) }
+        // Each part is read as a stored property: nothing here copies the store (a closure capturing `self` would).
+        var growth: PreparedGrowth<FeatureStore>?
+        func add<Part>(_ path: WritableKeyPath<FeatureStore, Part>, _ part: Part?) {
+            guard let part else { return }
+            if growth == nil { growth = PreparedGrowth() }
+            growth?.add(path, part)
         }
-        func grow<Element>(_ lanes: WritableKeyPath<FeatureStore, SlotLanes<Element>>, slots: Int) {
-            if let grown = self[keyPath: lanes].grown(toFit: slots + additional) { growth.add(lanes, grown) }
-        }
-        grow(\.items)
-        grow(\.itemValues, slots: items.count)
-        grow(\.itemContext, slots: items.count)
-        grow(\.neighbours, slots: items.count)
-        grow(\.groups)
-        grow(\.groupContext, slots: groups.count)
-        grow(\.queryItems)
-        grow(\.users)
-        grow(\.recent, slots: users.count)
-        grow(\.userItems)
-        grow(\.tastes)
-        grow(\.sessions)
-        grow(\.sessionClicks, slots: sessions.count)
-        grow(\.profiles)
-        grow(\.profileValues, slots: profiles.count)
-        return growth.isEmpty ? nil : growth
+        add(\.items, items.grown(toFit: additional))
+        add(\.itemValues, itemValues.grown(toFit: items.count + additional))
+        add(\.itemContext, itemContext.grown(toFit: items.count + additional))
+        add(\.neighbours, neighbours.grown(toFit: items.count + additional))
+        add(\.groups, groups.grown(toFit: additional))
+        add(\.groupContext, groupContext.grown(toFit: groups.count + additional))
+        add(\.queryItems, queryItems.grown(toFit: additional))
+        add(\.users, users.grown(toFit: additional))
+        add(\.recent, recent.grown(toFit: users.count + additional))
+        add(\.userItems, userItems.grown(toFit: additional))
+        add(\.tastes, tastes.grown(toFit: additional))
+        add(\.sessions, sessions.grown(toFit: additional))
+        add(\.sessionClicks, sessionClicks.grown(toFit: sessions.count + additional))
+        add(\.profiles, profiles.grown(toFit: additional))
+        add(\.profileValues, profileValues.grown(toFit: profiles.count + additional))
+        return growth
     }
 }
