@@ -50,7 +50,7 @@ extension FeatureStore {
             items.values[slot].examinations += examination
             itemContext[slot, device].shown += 1
             itemContext[slot, daypart].shown += 1
-            countGroups(groupKeys(ofItemIn: slot), at: time, lanes: (device, daypart, weekend)) { $0.shown += 1 }
+            countGroups(ofItemIn: slot, at: time, lanes: (device, daypart, weekend)) { $0.shown += 1 }
             for pairKey in pairKeys {
                 let pair = queryItems.update(FeatureKey.pair(pairKey, item)).slot
                 Self.decay(&queryItems.values[pair], to: time, halfLife: halfLife)
@@ -92,7 +92,7 @@ extension FeatureStore {
             itemContext[slot, device].clicks += 1
             itemContext[slot, daypart].clicks += 1
             let weekend = ContextLanes.weekend(context.localTime.isWeekend)
-            countGroups(groupKeys(ofItemIn: slot), at: time, lanes: (device, daypart, weekend)) { $0.clicks += 1 }
+            countGroups(ofItemIn: slot, at: time, lanes: (device, daypart, weekend)) { $0.clicks += 1 }
             for pairKey in pairKeys(of: context) {
                 guard let pair = queryItems.slot(of: FeatureKey.pair(pairKey, item)) else { continue }
                 Self.decay(&queryItems.values[pair], to: time, halfLife: limits.halfLife)
@@ -171,34 +171,34 @@ extension FeatureStore {
         row.updated = max(row.updated, time)
     }
 
-    /// Changes the counts of groups (``groupKeys(ofItemIn:)``) in the search's device, daypart and
-    /// weekday-or-weekend lanes, after fading them to `time`.
+    /// Changes the counts of the groups per-context rates are kept for of the item in `slot` (its category, its
+    /// price band and its declared categorical item values) in the search's device, daypart and
+    /// weekday-or-weekend lanes, after fading them to `time`. Called for every item shown: the two attribute
+    /// groups are counted without building a list of keys.
     private mutating func countGroups(
-        _ keys: [UInt64], at time: Double, lanes: (Int, Int, Int), _ change: (inout RateCounts) -> Void
+        ofItemIn slot: Int, at time: Double, lanes: (Int, Int, Int), _ change: (inout RateCounts) -> Void
     ) {
-        for group in keys {
-            let (slot, isNew) = groups.update(group)
-            if isNew { groupContext.reset(slot) }
-            groupContext.scale(slot, by: Self.fade(from: groups.values[slot], to: time, halfLife: limits.halfLife))
-            groups.values[slot] = max(groups.values[slot], time)
-            change(&groupContext[slot, lanes.0])
-            change(&groupContext[slot, lanes.1])
-            change(&groupContext[slot, lanes.2])
-        }
+        let attributes = items.values[slot].attributes
+        if let category = GroupKind.category.key(attributes.category) { countGroup(category, at: time, lanes: lanes, change) }
+        if let band = GroupKind.priceBand.key(attributes.priceBand) { countGroup(band, at: time, lanes: lanes, change) }
+        guard itemValues.width > 0 else { return }
+        for group in declaredGroupKeys(ofItemIn: slot) { countGroup(group, at: time, lanes: lanes, change) }
+    }
+
+    private mutating func countGroup(_ group: UInt64, at time: Double, lanes: (Int, Int, Int), _ change: (inout RateCounts) -> Void) {
+        let (slot, isNew) = groups.update(group)
+        if isNew { groupContext.reset(slot) }
+        groupContext.scale(slot, by: Self.fade(from: groups.values[slot], to: time, halfLife: limits.halfLife))
+        groups.values[slot] = max(groups.values[slot], time)
+        change(&groupContext[slot, lanes.0])
+        change(&groupContext[slot, lanes.1])
+        change(&groupContext[slot, lanes.2])
     }
 
     /// The factor counters last updated at `updated` fade by until `time` (1 when `time` is not later).
     static func fade(from updated: Double, to time: Double, halfLife: Double) -> Float {
         guard updated != never, time > updated, halfLife > 0 else { return 1 }
         return Float(exp2(-(time - updated) / halfLife))
-    }
-
-    /// The groups per-context rates are kept for of the item in `slot`: its category, its price band and its
-    /// declared categorical item values.
-    private func groupKeys(ofItemIn slot: Int) -> [UInt64] {
-        let attributes = items.values[slot].attributes
-        return [GroupKind.category.key(attributes.category), GroupKind.priceBand.key(attributes.priceBand)].compactMap { $0 }
-            + declaredGroupKeys(ofItemIn: slot)
     }
 
     /// The groups a user's tastes are kept for of the item in `slot`: its category, brand, price band and

@@ -119,9 +119,42 @@ public struct FeatureStore: Sendable {
     /// The time of a counter never updated.
     static let never = -Double.greatestFiniteMagnitude
 
-    /// Lower-cased, whitespace-collapsed query text, the key of per-query statistics.
+    /// Lower-cased, whitespace-collapsed query text, the key of per-query statistics: words split at whitespace and
+    /// punctuation, joined by single spaces.
     public static func normalize(query: String) -> String {
-        query.lowercased().split(whereSeparator: { $0.isWhitespace || $0.isPunctuation }).joined(separator: " ")
+        asciiNormalized(query)
+            ?? query.lowercased().split(whereSeparator: { $0.isWhitespace || $0.isPunctuation }).joined(separator: " ")
+    }
+
+    /// ``normalize(query:)`` of an ASCII query, byte by byte (twice a search: serving and logging it); nil when
+    /// the query is not ASCII. Separators are the ASCII bytes that are whitespace or punctuation as `Character`
+    /// tells them.
+    static func asciiNormalized(_ query: String) -> String? {
+        var query = query
+        return query.withUTF8 { bytes -> String? in
+            var words: [UInt8] = []
+            words.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                if asciiSeparators[Int(byte)] {
+                    pendingSpace = !words.isEmpty
+                    continue
+                }
+                if pendingSpace {
+                    words.append(UInt8(ascii: " "))
+                    pendingSpace = false
+                }
+                words.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte)
+            }
+            return String(decoding: words, as: UTF8.self)
+        }
+    }
+
+    /// Per ASCII byte: whether it separates words (whitespace or punctuation).
+    private static let asciiSeparators: [Bool] = (0..<128).map { byte in
+        let character = Character(Unicode.Scalar(UInt8(byte)))
+        return character.isWhitespace || character.isPunctuation
     }
 
     /// Probability that a person looks at position `position`, relative to the first, from clicks by position.
