@@ -40,6 +40,26 @@ import Prometheus
 final class ProxyMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    // Every search records these: their handles are made once per label values (``MetricHandles``).
+    private let requests: MetricHandles<RouteStatus, Metrics.Counter>
+    private let requestDurations: MetricHandles<String, Metrics.Timer>
+    private let upstreamDurations: MetricHandles<String, Metrics.Timer>
+    private let searches: MetricHandles<String, Metrics.Counter>
+    private let rerankDuration: Metrics.Timer
+    /// By reason label (``reasonLabel(_:)``).
+    private let skips: MetricHandles<String, Metrics.Counter>
+    private let fallbacks: MetricHandles<String, Metrics.Counter>
+    private let indexSearches: MetricHandles<IndexOutcome, Metrics.Counter>
+
+    private struct RouteStatus: Hashable, Sendable {
+        let route: String
+        let status: Int
+    }
+
+    private struct IndexOutcome: Hashable, Sendable {
+        let indexConfig: String
+        let outcome: String
+    }
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -50,18 +70,32 @@ final class ProxyMetrics: Sendable {
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
         ]
         self.factory = factory
+        let made = factory
+        requests = MetricHandles { key in
+            Counter(
+                label: "rerank_http_requests_total", dimensions: [("route", key.route), ("status", String(key.status))],
+                factory: made)
+        }
+        requestDurations = MetricHandles { Timer(label: "rerank_http_request_duration_seconds", dimensions: [("route", $0)], factory: made) }
+        upstreamDurations = MetricHandles { Timer(label: "rerank_upstream_duration_seconds", dimensions: [("route", $0)], factory: made) }
+        searches = MetricHandles { Counter(label: "rerank_searches_total", dimensions: [("outcome", $0)], factory: made) }
+        rerankDuration = Timer(label: "rerank_rerank_duration_seconds", factory: made)
+        skips = MetricHandles { Counter(label: "rerank_skips_total", dimensions: [("reason", $0)], factory: made) }
+        fallbacks = MetricHandles { Counter(label: "rerank_fallbacks_total", dimensions: [("reason", $0)], factory: made) }
+        indexSearches = MetricHandles { key in
+            Counter(
+                label: "rerank_index_searches_total", dimensions: [("index_config", key.indexConfig), ("outcome", key.outcome)],
+                factory: made)
+        }
     }
 
     func request(route: String, status: Int, duration: Duration) {
-        Counter(label: "rerank_http_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory)
-            .increment()
-        Timer(label: "rerank_http_request_duration_seconds", dimensions: [("route", route)], factory: factory)
-            .record(duration: duration)
+        requests[RouteStatus(route: route, status: status)].increment()
+        requestDurations[route].record(duration: duration)
     }
 
     func upstream(route: String, duration: Duration) {
-        Timer(label: "rerank_upstream_duration_seconds", dimensions: [("route", route)], factory: factory)
-            .record(duration: duration)
+        upstreamDurations[route].record(duration: duration)
     }
 
     func upstreamCut(route: String, timedOut: Bool) {
@@ -72,16 +106,11 @@ final class ProxyMetrics: Sendable {
     }
 
     func rerank(_ outcome: RerankOutcome, duration: Duration) {
-        Counter(label: "rerank_searches_total", dimensions: [("outcome", outcome.label)], factory: factory).increment()
+        searches[outcome.label].increment()
         switch outcome {
-        case .reranked:
-            Timer(label: "rerank_rerank_duration_seconds", factory: factory).record(duration: duration)
-        case .skipped(let reason):
-            Counter(label: "rerank_skips_total", dimensions: [("reason", Self.reasonLabel(reason))], factory: factory)
-                .increment()
-        case .fallback(let reason):
-            Counter(label: "rerank_fallbacks_total", dimensions: [("reason", Self.reasonLabel(reason))], factory: factory)
-                .increment()
+        case .reranked: rerankDuration.record(duration: duration)
+        case .skipped(let reason): skips[Self.reasonLabel(reason)].increment()
+        case .fallback(let reason): fallbacks[Self.reasonLabel(reason)].increment()
         }
     }
 
@@ -129,10 +158,7 @@ final class ProxyMetrics: Sendable {
 
     /// One search served by an `indices` entry (`indexConfig`) or the `rerank` section (`default`).
     func indexSearch(_ outcome: RerankOutcome, indexConfig: String) {
-        Counter(
-            label: "rerank_index_searches_total", dimensions: [("index_config", indexConfig), ("outcome", outcome.label)],
-            factory: factory
-        ).increment()
+        indexSearches[IndexOutcome(indexConfig: indexConfig, outcome: outcome.label)].increment()
     }
 
     func experimentsReload(succeeded: Bool) {
@@ -232,7 +258,27 @@ final class ProxyMetrics: Sendable {
 
     /// A bounded label from a reason: its words before any detail, e.g. `unparseable response`.
     static func reasonLabel(_ reason: String) -> String {
-        String(reason.prefix { $0 != ":" && !$0.isNumber }).trimmingCharacters(in: .whitespaces)
+        asciiReasonLabel(reason)
+            ?? String(reason.prefix { $0 != ":" && !$0.isNumber }).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// ``reasonLabel(_:)`` of an ASCII reason, byte by byte (every skipped search counts one); nil when the reason
+    /// is not ASCII. In ASCII the numbers are the digits, and `.whitespaces` are space and tab.
+    static func asciiReasonLabel(_ reason: String) -> String? {
+        var reason = reason
+        return reason.withUTF8 { bytes -> String? in
+            // Wholly ASCII: a combining mark after a colon would make them one `Character`, not a colon.
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            var end = 0
+            while end < bytes.count, bytes[end] != UInt8(ascii: ":"), !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) {
+                end += 1
+            }
+            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var start = 0
+            while start < end, isBlank(bytes[start]) { start += 1 }
+            while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        }
     }
 }
 
