@@ -50,7 +50,7 @@ public enum JSONValue: Sendable, Equatable {
     public var intValue: Int? {
         guard case .number(let text) = self else { return nil }
         if let int = Int(text) { return int }
-        if let double = Double(text), double == double.rounded(), abs(double) < 9e15 { return Int(double) }
+        if let double = doubleValue, double == double.rounded(), abs(double) < 9e15 { return Int(double) }
         return nil
     }
 
