@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -16,6 +17,7 @@ struct Rerank: AsyncParsableCommand {
     /// search's handler, upstream call and response then run on the threads that own its sockets instead of
     /// hopping to the concurrency pool and back at every await.
     static func main() async {
+        LoggingSystem.bootstrap(StandardErrorLogHandler.init)
         do {
             var command = try parseAsRoot()
             if let serve = command as? Serve {

@@ -6,14 +6,30 @@ import RerankCore
 extension ProxyController {
     /// The cluster's response body handed to the client part by part as it arrives, never held whole.
     ///
-    /// The response head has gone out by the time the body fails, so a body the cluster does not finish (cut off
-    /// at `upstream.timeout_ms`, or a connection that breaks) cannot become an error response: the client's
-    /// connection is closed instead, so that it sees a short body rather than a complete-looking one, and the cut is
-    /// counted in `rerank_upstream_cut_responses_total`.
-    func relayed(_ stream: UpstreamStream, endpoint: Endpoint, logger: Logger) -> ResponseBody {
+    /// The first part is awaited before the response head goes out. A body that arrives whole in it (the usual case
+    /// for a search answer over a local connection) goes out with the head in one write, as a read-whole response
+    /// does; a failure before it is an error response, as for a read-whole request.
+    ///
+    /// Once the head has gone out, a body the cluster does not finish (cut off at `upstream.timeout_ms`, or a
+    /// connection that breaks) cannot become an error response: the client's connection is closed instead, so that
+    /// it sees a short body rather than a complete-looking one, and the cut is counted in
+    /// `rerank_upstream_cut_responses_total`.
+    func relayed(_ stream: UpstreamStream, endpoint: Endpoint, logger: Logger) async throws(RerankError) -> ResponseBody {
+        // Read here, then by the body writer once the head is out: one reader at a time, never two at once.
+        nonisolated(unsafe) let parts = stream.body.makeAsyncIterator()
+        let first: ByteBuffer?
+        do {
+            first = try await parts.next()
+            if let first, first.readableBytes == stream.contentLength, try await parts.next() == nil {
+                return ResponseBody(byteBuffer: first)
+            }
+        } catch {
+            throw stream.explain(error)
+        }
+        guard let first else { return ResponseBody() }
         let metrics = metrics
         return ResponseBody(contentLength: stream.contentLength) { writer in
-            let parts = stream.body.makeAsyncIterator()
+            try await writer.write(first)
             while true {
                 let part: ByteBuffer?
                 do {

@@ -103,7 +103,7 @@ struct ProxyController: Sendable {
             request, endpoint: .passthrough, target: target, body: forwardBody, acceptEncoding: true, via: UpstreamClient.stream)
         return Response(
             status: .init(code: stream.status), headers: ProxyHeaders.downstream(stream.headers),
-            body: relayed(stream, endpoint: .passthrough, logger: logger))
+            body: try await relayed(stream, endpoint: .passthrough, logger: logger))
     }
 
     private func search(_ request: Request, logger: Logger) async throws(RerankError) -> Response {
@@ -155,7 +155,7 @@ struct ProxyController: Sendable {
         } else {
             headers[.rerankStatus] = RerankOutcome.skipped("upstream status \(stream.status)").header
         }
-        return Response(status: .init(code: stream.status), headers: headers, body: relayed(stream, endpoint: .search, logger: logger))
+        return Response(status: .init(code: stream.status), headers: headers, body: try await relayed(stream, endpoint: .search, logger: logger))
     }
 
     /// The cluster's headers as they go back to the client, with the arm that served the search.

@@ -48,6 +48,9 @@ final class UpstreamClient: Service, Sendable {
         client.timeout = .init(connect: .milliseconds(Int64(configuration.connectTimeoutMilliseconds)))
         client.redirectConfiguration = .disallow
         client.decompression = .disabled
+        // The sidecar bootstraps no tracer; without this AsyncHTTPClient would build a no-op span and its attributes
+        // for every request to the cluster.
+        client.tracing.tracer = nil
         var tls = TLSConfiguration.makeClientConfiguration()
         if !configuration.tlsVerify { tls.certificateVerification = .none }
         if let caFile = configuration.caFile { tls.trustRoots = .file(caFile) }
