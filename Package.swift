@@ -232,6 +232,7 @@ let package = Package(
                 "ClusterLogs", "RerankServer", "RerankConfiguration", "RerankServerTesting", "RerankTesting", "RerankFixtures", "EventLog",
                 "ExperimentAnalysis", "Features", "Personalization", "PersonalizationTraining",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import RerankCore
 import RerankJSON
 import Testing
 
@@ -124,6 +125,18 @@ import Testing
         #expect(huge.skipReason == "page beyond max_window 1000")
         #expect(try planner.plan(body: [], query: "filter_path=hits.hits._id").skipReason == "filter_path")
     }
-}
 
-import RerankCore
+    @Test(arguments: [
+        (#"{"query":{"match":{"title":"shoe"}}}"#, false),
+        (#"{"query":{"match":{"title":"next"}}}"#, false),
+        (#"{"query":{"match":{"title":"ext"}}}"#, true),  // a value spelled like the key: planned, to be safe
+        ("", false),
+        (#"{"ext":{"rerank":{}}}"#, true),
+        (#"{"q":1,"ext":{}}"#, true),
+        (#"{"\u0065xt":{"rerank":{}}}"#, true),
+        (#"{"title":"a \"quoted\" word"}"#, true),
+    ])
+    func aBodyMayHoldExtOnlyWhenItSpellsTheKeyOrEscapes(body: String, may: Bool) {
+        #expect(SearchPlanner.mayHaveExtension(Array(body.utf8)) == may)
+    }
+}

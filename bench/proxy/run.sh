@@ -21,6 +21,8 @@
 #   REPS=3            repetitions of every measurement (medians are reported)
 #   DURATION=8        seconds per throughput run (wrk -t$THREADS -c$CONNECTIONS)
 #   LAT_DURATION=5    seconds per single-connection latency run (wrk -t1 -c1)
+#   PACED_DURATION=6  seconds per paced run: $CONNECTIONS connections, each waiting THINK_MS after every answer
+#   THINK_MS=40       (paced.lua), so the engine runs below its capacity and the latency a proxy adds shows
 #   THREADS=2         wrk threads for the throughput runs
 #   CONNECTIONS=16    connections for the throughput runs
 #   WARMUP=2          seconds of unrecorded load per target before the first repetition
@@ -37,6 +39,8 @@ ROOT=$(cd "$HERE/../.." && pwd)
 REPS=${REPS:-3}
 DURATION=${DURATION:-8}
 LAT_DURATION=${LAT_DURATION:-5}
+PACED_DURATION=${PACED_DURATION:-6}
+THINK_MS=${THINK_MS:-40}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-16}
 WARMUP=${WARMUP:-2}
@@ -264,6 +268,10 @@ shoppers() {   # threads connections seconds url: wrk with every request another
     wrk -t"$1" -c"$2" -d"${3}s" --latency -s "$HERE/shoppers.lua" "$4/products/_search" \
         -- "$TEMPLATE" "$WORDS" "$DEVICES" "$USERS"
 }
+paced() {   # threads connections seconds url: the same searches, each connection waiting THINK_MS between them
+    wrk -t"$1" -c"$2" -d"${3}s" --latency -s "$HERE/paced.lua" "$4/products/_search" \
+        -- "$TEMPLATE" "$WORDS" "$DEVICES" "$USERS" "$THINK_MS"
+}
 measure() {   # phase rep target threads connections seconds
     local phase=$1 rep=$2 target=$3 threads=$4 connections=$5 seconds=$6 name upstream url proxy_pid upstream_pid
     IFS='|' read -r name upstream url proxy_pid upstream_pid <<<"$target"
@@ -271,7 +279,9 @@ measure() {   # phase rep target threads connections seconds
     if [ "$phase" != warmup ] && pgrep -x swift-frontend >/dev/null; then BUSY_SAMPLES=$((BUSY_SAMPLES + 1)); fi
     [ "$proxy_pid" != - ] && proxy_before=$(cpu_ticks "$proxy_pid")
     upstream_before=$(cpu_ticks "$upstream_pid")
-    out=$(shoppers "$threads" "$connections" "$seconds" "$url") || die "wrk failed against $name ($upstream)"
+    local load=shoppers
+    [ "$phase" = paced ] && load=paced
+    out=$($load "$threads" "$connections" "$seconds" "$url") || die "wrk failed against $name ($upstream)"
     [ "$proxy_pid" != - ] && proxy_after=$(cpu_ticks "$proxy_pid")
     upstream_after=$(cpu_ticks "$upstream_pid")
     printf '%s\n' "$out" >>"$WORK/wrk.txt"
@@ -286,8 +296,9 @@ measure() {   # phase rep target threads connections seconds
 log "warm-up: ${WARMUP}s per target"
 for target in "${TARGETS[@]}"; do measure warmup 0 "$target" "$THREADS" "$CONNECTIONS" "$WARMUP"; done
 for rep in $(seq "$REPS"); do
-    log "repetition $rep/$REPS: ${#TARGETS[@]} targets x (${DURATION}s at $CONNECTIONS connections + ${LAT_DURATION}s at 1)"
+    log "repetition $rep/$REPS: ${#TARGETS[@]} targets x (${DURATION}s at $CONNECTIONS connections + ${PACED_DURATION}s paced + ${LAT_DURATION}s at 1)"
     for target in "${TARGETS[@]}"; do measure load "$rep" "$target" "$THREADS" "$CONNECTIONS" "$DURATION"; done
+    for target in "${TARGETS[@]}"; do measure paced "$rep" "$target" "$THREADS" "$CONNECTIONS" "$PACED_DURATION"; done
     for target in "${TARGETS[@]}"; do measure latency "$rep" "$target" 1 1 "$LAT_DURATION"; done
 done
 LOAD_AT_END=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -331,7 +342,7 @@ cat >"$WORK/meta.json" <<JSON
 {"date": "$(date -u '+%Y-%m-%d %H:%M UTC')", "nproc": $(nproc), "cpu": "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)",
  "memory_gib": $(awk '/MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo),
  "command": "$COMMAND_LINE", "commit": "$BUILT_COMMIT", "dirty": $BUILT_DIRTY,
- "reps": $REPS, "duration": $DURATION, "lat_duration": $LAT_DURATION, "threads": $THREADS, "connections": $CONNECTIONS,
+ "reps": $REPS, "duration": $DURATION, "lat_duration": $LAT_DURATION, "paced_duration": $PACED_DURATION, "think_ms": $THINK_MS, "threads": $THREADS, "connections": $CONNECTIONS,
  "clk_tck": $(getconf CLK_TCK), "nginx": "$(nginx -v 2>&1 | sed 's|.*/||')", "wrk": "$(wrk -v 2>&1 | head -1 | cut -d' ' -f2)",
  "osmem": "$("$OSMEM" -version 2>&1 | head -1)", "load_start": "$LOAD_AT_START", "load_end": "$LOAD_AT_END",
  "not_quiet_at_start": "$QUIET_AT_START", "busy_samples": $BUSY_SAMPLES,

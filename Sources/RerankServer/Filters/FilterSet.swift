@@ -29,6 +29,9 @@ public struct FilterSet: Sendable {
         placeholders = Set(filters.flatMap(\.placeholders))
     }
 
+    /// Whether a filter applies to requests that do not name it (`apply: always`).
+    var applyUnnamed: Bool { filters.contains { $0.apply == .always } }
+
     /// Whether a filter reads the users' or sessions' event history.
     var readsHistory: Bool {
         filters.contains { if case .exclude = $0.kind { true } else { false } }

@@ -34,27 +34,55 @@ extension ProxyController {
     ) throws(RerankError) -> PreparedSearch {
         let scope = indices.scope(for: index)
         let arm = scope.map { snapshot.indices[$0.position] }
+        let rules = (arm ?? snapshot.serving).reranker.rules
+        if let unread = try unreadSearch(body, query: query, headers: headers, override: override, snapshot: snapshot, scope: scope, rules: rules) {
+            return unread
+        }
         var fields = arm?.fields ?? snapshot.fields
         for field in filters.fields where !fields.contains(field) { fields.append(field) }
         var plan = try (scope?.planner ?? planner).plan(body: body, query: query, fields: fields)
         var context = try contexts.context(headers: headers, extension: plan.rerankExtension)
         context.query = plan.userQuery
         let active = try filters.resolve(FilterRequest(plan.rerankExtension), context: context, history: history)
-        let route: ExperimentRoute
-        if let scope, let arm {
-            route = try ExperimentRoute(index: arm, name: scope.name, enabled: scope.rerankingEnabled, override: override)
-        } else {
-            route = try ExperimentRoute(snapshot, context: context, override: override, rerankingEnabled: rerankingEnabled)
-        }
+        let route = try self.route(context: context, override: override, snapshot: snapshot, scope: scope)
         if let reason = route.skipReason { plan = plan.withoutReranking(reason) }
         let reranked = plan.page != nil
-        let rules = (arm ?? snapshot.serving).reranker.rules
         if let exclusion = ExclusionFilter(
             rules: reranked ? [] : rules, excludedIDs: reranked ? [] : context.excludedIDs, filters: active)
         {
             (plan.body, plan.query) = try exclusion.applied(to: plan.body ?? body, query: plan.query)
         }
         return PreparedSearch(plan: plan, context: context, route: route, filters: active, scope: scope)
+    }
+
+    /// A search that goes upstream as the client sent it, without its body being read: one nothing is done to.
+    ///
+    /// That is a search whose arm does not rerank it, when no impression is logged, no filter applies without
+    /// being named, the body cannot hold an `ext` section (``SearchPlanner/mayHaveExtension(_:)``) and no rule or
+    /// `X-Rerank-Exclude` leaves anything out. The cluster then answers a malformed body itself. Nil for every
+    /// other search, which is planned.
+    private func unreadSearch(
+        _ body: [UInt8], query: String?, headers: ContextBuilder.Headers, override: String?,
+        snapshot: RerankerStore.Snapshot, scope: IndexScope?, rules: [BusinessRule]
+    ) throws(RerankError) -> PreparedSearch? {
+        guard impressions == nil, !filters.applyUnnamed, !SearchPlanner.mayHaveExtension(body) else { return nil }
+        let context = try contexts.context(headers: headers, extension: nil)
+        let route = try self.route(context: context, override: override, snapshot: snapshot, scope: scope)
+        guard let reason = route.skipReason, ExclusionFilter(rules: rules, excludedIDs: context.excludedIDs) == nil else {
+            return nil
+        }
+        return PreparedSearch(plan: SearchPlan(query: query, skipReason: reason), context: context, route: route, scope: scope)
+    }
+
+    /// The experiment arm that serves a search, or its `indices` entry's reranker.
+    private func route(
+        context: SearchContext, override: String?, snapshot: RerankerStore.Snapshot, scope: IndexScope?
+    ) throws(RerankError) -> ExperimentRoute {
+        if let scope {
+            return try ExperimentRoute(
+                index: snapshot.indices[scope.position], name: scope.name, enabled: scope.rerankingEnabled, override: override)
+        }
+        return try ExperimentRoute(snapshot, context: context, override: override, rerankingEnabled: rerankingEnabled)
     }
 
     /// Counts a search by the index config that served it, when `indices` entries are configured.

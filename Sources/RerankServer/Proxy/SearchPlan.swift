@@ -75,6 +75,19 @@ struct SearchPlanner: Sendable {
         return plan
     }
 
+    /// Whether a search body may hold an `ext` member: the key written out, or any backslash (a key may be spelled
+    /// with escapes). A body that may not holds no `ext.rerank`.
+    static func mayHaveExtension(_ bytes: [UInt8]) -> Bool {
+        let key: [UInt8] = Array(#""ext""#.utf8)
+        for index in bytes.indices {
+            if bytes[index] == 0x5C { return true }
+            if bytes[index] == 0x22, index + key.count <= bytes.count, bytes[index..<index + key.count].elementsEqual(key) {
+                return true
+            }
+        }
+        return false
+    }
+
     /// A search body's JSON object; an empty body is an empty object.
     static func object(of bytes: [UInt8]) throws(RerankError) -> JSONObject {
         guard !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) else { return JSONObject() }

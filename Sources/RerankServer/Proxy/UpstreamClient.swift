@@ -51,6 +51,7 @@ final class UpstreamClient: Service, Sendable {
         // The sidecar bootstraps no tracer; without this AsyncHTTPClient would build a no-op span and its attributes
         // for every request to the cluster.
         client.tracing.tracer = nil
+        client.http1_1ConnectionDebugInitializer = RequestCoalescer.install
         var tls = TLSConfiguration.makeClientConfiguration()
         if !configuration.tlsVerify { tls.certificateVerification = .none }
         if let caFile = configuration.caFile { tls.trustRoots = .file(caFile) }

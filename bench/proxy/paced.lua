@@ -1,0 +1,18 @@
+-- wrk script: shoppers.lua's requests, with every connection waiting THINK milliseconds after each answer before
+-- its next request, so that 16 connections load the engine below its capacity and the latency a proxy adds is not
+-- hidden in the engine's queue.
+--   wrk -t2 -c16 -d6s --latency -s paced.lua http://127.0.0.1:9200/products/_search -- TEMPLATE WORDS DEVICES USERS THINK
+
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "") .. "shoppers.lua")
+
+local think = 0
+local shoppers_init = init
+
+function init(args)
+   shoppers_init(args)
+   think = assert(tonumber(args[5]), "THINK (milliseconds) must be a number")
+end
+
+function delay()
+   return think
+end
