@@ -123,9 +123,9 @@ def build(runs, responses, meta, counters, profile):
         f"answers every request with the engine's recorded answer to the first word, so in front of it what differs "
         f"between paths is the proxy's own cost. Throughput and loaded latency: `wrk -t{meta['threads']} -c{c} "
         f"-d{meta['duration']}s`, every connection sending its next search as soon as the last is answered, which "
-        f"saturates the engine; paced latency: the same {c} connections, each waiting {meta['think_ms']} ms after "
-        f"every answer (`bench/proxy/paced.lua`, {meta['paced_duration']} s), which keeps the engine below its "
-        f"capacity; unloaded latency: `wrk -t1 -c1 -d{meta['lat_duration']}s`. {meta['reps']} "
+        f"saturates the engine; paced latency: the same {c} connections, each waiting a random time (exponential, "
+        f"mean {meta['think_ms']} ms) after every answer (`bench/proxy/paced.lua`, {meta['paced_duration']} s), "
+        f"which keeps the engine below its capacity and makes the arrivals close to a Poisson stream; unloaded latency: `wrk -t1 -c1 -d{meta['lat_duration']}s`. {meta['reps']} "
         f"repetitions, every path once per repetition, medians shown; ratios and differences are taken within a "
         f"repetition. CPU per request: utime+stime from `/proc/PID/stat` (all threads; nginx: master and workers) "
         f"over a run, divided by the requests wrk completed. wrk, the proxy and the upstream share the "
@@ -167,7 +167,7 @@ def build(runs, responses, meta, counters, profile):
     rows.append(("throughput with the model ÷ nginx's, in front of osmem-server", f"{fmt(throughput)}×",
                  f"≥ {GOALS['throughput']}×", verdict(throughput, GOALS["throughput"], True)))
     rows.append((f"p99 added over direct by the model + logging sidecar at {c} connections, each waiting "
-                 f"{meta['think_ms']} ms between searches ({fmt(paced_rps, 0)} req/s), osmem-server",
+                 f"{meta['think_ms']} ms on average between searches ({fmt(paced_rps, 0)} req/s), osmem-server",
                  f"{fmt(added_p99)} ms", f"≤ {GOALS['added_p99_ms']:g} ms",
                  verdict(added_p99, GOALS["added_p99_ms"], False)))
     rows.append((f"the same with no wait, the engine saturated (its queue sets direct's p99; not the target figure)",

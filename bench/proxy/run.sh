@@ -21,8 +21,9 @@
 #   REPS=3            repetitions of every measurement (medians are reported)
 #   DURATION=8        seconds per throughput run (wrk -t$THREADS -c$CONNECTIONS)
 #   LAT_DURATION=5    seconds per single-connection latency run (wrk -t1 -c1)
-#   PACED_DURATION=6  seconds per paced run: $CONNECTIONS connections, each waiting THINK_MS after every answer
-#   THINK_MS=40       (paced.lua), so the engine runs below its capacity and the latency a proxy adds shows
+#   PACED_DURATION=6  seconds per paced run: $CONNECTIONS connections, each waiting a random time of mean THINK_MS
+#   THINK_MS=40       after every answer (paced.lua), so the engine runs below its capacity and the latency a
+#                     proxy adds shows
 #   THREADS=2         wrk threads for the throughput runs
 #   CONNECTIONS=16    connections for the throughput runs
 #   WARMUP=2          seconds of unrecorded load per target before the first repetition
@@ -268,7 +269,7 @@ shoppers() {   # threads connections seconds url: wrk with every request another
     wrk -t"$1" -c"$2" -d"${3}s" --latency -s "$HERE/shoppers.lua" "$4/products/_search" \
         -- "$TEMPLATE" "$WORDS" "$DEVICES" "$USERS"
 }
-paced() {   # threads connections seconds url: the same searches, each connection waiting THINK_MS between them
+paced() {   # threads connections seconds url: the same searches, each connection waiting ~THINK_MS between them
     wrk -t"$1" -c"$2" -d"${3}s" --latency -s "$HERE/paced.lua" "$4/products/_search" \
         -- "$TEMPLATE" "$WORDS" "$DEVICES" "$USERS" "$THINK_MS"
 }
