@@ -35,13 +35,23 @@ extension ProxyController {
         let scope = indices.scope(for: index)
         let arm = scope.map { snapshot.indices[$0.position] }
         let rules = (arm ?? snapshot.serving).reranker.rules
-        if let unread = try unreadSearch(body, query: query, headers: headers, override: override, snapshot: snapshot, scope: scope, rules: rules) {
+        func planned() throws(RerankError) -> SearchPlan {
+            var fields = arm?.fields ?? snapshot.fields
+            for field in filters.fields where !fields.contains(field) { fields.append(field) }
+            return try (scope?.planner ?? planner).plan(body: body, query: query, fields: fields)
+        }
+        // A body that cannot hold `ext` (``SearchPlanner/mayHaveExtension(_:)``) gives the context without being
+        // parsed; it is parsed once the search turns out to need it.
+        let parsedFirst = impressions != nil || filters.applyUnnamed || SearchPlanner.mayHaveExtension(body)
+        let early = parsedFirst ? try planned() : nil
+        var context = try contexts.context(headers: headers, extension: early?.rerankExtension)
+        if early == nil,
+            let unread = try unreadSearch(query: query, context: context, override: override, snapshot: snapshot, scope: scope, rules: rules)
+        {
             return unread
         }
-        var fields = arm?.fields ?? snapshot.fields
-        for field in filters.fields where !fields.contains(field) { fields.append(field) }
-        var plan = try (scope?.planner ?? planner).plan(body: body, query: query, fields: fields)
-        var context = try contexts.context(headers: headers, extension: plan.rerankExtension)
+        var plan: SearchPlan
+        if let early { plan = early } else { plan = try planned() }
         context.query = plan.userQuery
         let active = try filters.resolve(FilterRequest(plan.rerankExtension), context: context, history: history)
         let route = try self.route(context: context, override: override, snapshot: snapshot, scope: scope)
@@ -55,18 +65,16 @@ extension ProxyController {
         return PreparedSearch(plan: plan, context: context, route: route, filters: active, scope: scope)
     }
 
-    /// A search that goes upstream as the client sent it, without its body being read: one nothing is done to.
+    /// A search that goes upstream as the client sent it, its body unread: one nothing is done to.
     ///
-    /// That is a search whose arm does not rerank it, when no impression is logged, no filter applies without
-    /// being named, the body cannot hold an `ext` section (``SearchPlanner/mayHaveExtension(_:)``) and no rule or
-    /// `X-Rerank-Exclude` leaves anything out. The cluster then answers a malformed body itself. Nil for every
-    /// other search, which is planned.
+    /// `prepare` asks only when no impression is logged, no filter applies without being named and the body
+    /// cannot hold an `ext` section; then the search goes unread when its arm does not rerank it and no exclude
+    /// rule leaves anything out. The cluster answers a malformed body itself. Nil for every other search, which is
+    /// planned.
     private func unreadSearch(
-        _ body: [UInt8], query: String?, headers: ContextBuilder.Headers, override: String?,
-        snapshot: RerankerStore.Snapshot, scope: IndexScope?, rules: [BusinessRule]
+        query: String?, context: SearchContext, override: String?, snapshot: RerankerStore.Snapshot,
+        scope: IndexScope?, rules: [BusinessRule]
     ) throws(RerankError) -> PreparedSearch? {
-        guard impressions == nil, !filters.applyUnnamed, !SearchPlanner.mayHaveExtension(body) else { return nil }
-        let context = try contexts.context(headers: headers, extension: nil)
         let route = try self.route(context: context, override: override, snapshot: snapshot, scope: scope)
         guard let reason = route.skipReason, ExclusionFilter(rules: rules, excludedIDs: context.excludedIDs) == nil else {
             return nil
