@@ -17,19 +17,21 @@ extension ProxyController {
     func relayed(_ stream: UpstreamStream, endpoint: Endpoint, logger: Logger) async throws(RerankError) -> ResponseBody {
         // Read here, then by the body writer once the head is out: one reader at a time, never two at once.
         nonisolated(unsafe) let parts = stream.body.makeAsyncIterator()
-        let first: ByteBuffer?
+        // The parts read before the head goes out.
+        var opening: [ByteBuffer] = []
         do {
-            first = try await parts.next()
-            if let first, first.readableBytes == stream.contentLength, try await parts.next() == nil {
-                return ResponseBody(byteBuffer: first)
+            guard let first = try await parts.next() else { return ResponseBody() }
+            opening.append(first)
+            if first.readableBytes == stream.contentLength {
+                guard let next = try await parts.next() else { return ResponseBody(byteBuffer: first) }
+                opening.append(next)
             }
         } catch {
             throw stream.explain(error)
         }
-        guard let first else { return ResponseBody() }
         let metrics = metrics
-        return ResponseBody(contentLength: stream.contentLength) { writer in
-            try await writer.write(first)
+        return ResponseBody(contentLength: stream.contentLength) { [opening] writer in
+            try await writer.write(contentsOf: opening)
             while true {
                 let part: ByteBuffer?
                 do {

@@ -78,7 +78,7 @@ struct SearchPlanner: Sendable {
     /// Whether a search body may hold an `ext` member: the key written out, or any backslash (a key may be spelled
     /// with escapes). A body that may not holds no `ext.rerank`.
     static func mayHaveExtension(_ bytes: [UInt8]) -> Bool {
-        let key: [UInt8] = Array(#""ext""#.utf8)
+        let key = extensionKey
         for index in bytes.indices {
             if bytes[index] == 0x5C { return true }
             if bytes[index] == 0x22, index + key.count <= bytes.count, bytes[index..<index + key.count].elementsEqual(key) {
@@ -87,6 +87,9 @@ struct SearchPlanner: Sendable {
         }
         return false
     }
+
+    /// `"ext"`, quotes included.
+    private static let extensionKey: [UInt8] = Array(#""ext""#.utf8)
 
     /// A search body's JSON object; an empty body is an empty object.
     static func object(of bytes: [UInt8]) throws(RerankError) -> JSONObject {
