@@ -179,7 +179,8 @@ let package = Package(
         .executableTarget(
             name: "rerank-bench-scoring",
             dependencies: [
-                "Personalization", "PersonalizationTraining", "Features", "LTRModel", "Ranking", "RerankCore", "RerankFixtures",
+                "Personalization", "PersonalizationTraining", "Features", "LTRModel", "LTRTraining", "Ranking", "RerankCore",
+                "RerankFixtures",
             ],
             path: "bench/scoring/Sources",
             swiftSettings: swiftSettings

@@ -20,10 +20,15 @@ extension FeatureStore {
         var rows = [Float](repeating: 0, count: candidates.count * width)
         var searcher = Searcher(store: self, context: context)
         let entries = searcher.entries(of: candidates)
+        // Through buffers: a candidate and its entries are read where they are, not copied out of their arrays.
         rows.withUnsafeMutableBufferPointer { rows in
-            for (index, candidate) in candidates.enumerated() {
-                let row = UnsafeMutableBufferPointer(rebasing: rows[(index * width)..<((index + 1) * width)])
-                if let learned = searcher.write(candidate, entries[index], into: row) { newAttributes.append(learned) }
+            candidates.withUnsafeBufferPointer { candidates in
+                entries.withUnsafeBufferPointer { entries in
+                    for index in candidates.indices {
+                        let row = UnsafeMutableBufferPointer(rebasing: rows[(index * width)..<((index + 1) * width)])
+                        if let learned = searcher.write(candidates[index], entries[index], into: row) { newAttributes.append(learned) }
+                    }
+                }
             }
         }
         return rows
@@ -36,8 +41,8 @@ extension FeatureStore {
 private struct CandidateEntries {
     var item: UInt64 = 0
     var row: ItemRow?
-    /// Where the item's counts by context start in the search's ``Searcher/contextCounts``; nil when unknown.
-    var contextStart: Int?
+    /// The item's slot in the store, whose counts by context the row reads; nil when unknown.
+    var slot: Int?
     var query: QueryItemRow?
     var touch: Touch?
     /// Co-occurrence weight of the item with the searcher's recent items.
@@ -73,8 +78,6 @@ private struct Searcher {
     let hourCos: Double
     let weekdaySin: Double
     let weekdayCos: Double
-    /// The candidates' item counts by context, gathered by ``entries(of:)``.
-    private var contextCounts: [RateCounts] = []
     /// The searcher's shares of the candidates' groups, gathered by ``entries(of:)``.
     private var shares = GroupShares(groups: 0)
 
@@ -158,11 +161,13 @@ private struct Searcher {
             let (item, query, touch) = slots[index]
             if let item {
                 entries[index].row = store.items.values[item]
-                entries[index].contextStart = contextCounts.count
-                contextCounts.append(contentsOf: store.itemContext.lanes(of: item))
+                entries[index].slot = item
                 if !recent.isEmpty {
-                    for neighbour in store.neighbours.lanes(of: item) where neighbour.weight > 0 && recent.contains(neighbour.item) {
-                        entries[index].cooccurring += Double(neighbour.weight)
+                    for lane in 0..<store.neighbours.width {
+                        let neighbour = store.neighbours[item, lane]
+                        if neighbour.weight > 0 && recent.contains(neighbour.item) {
+                            entries[index].cooccurring += Double(neighbour.weight)
+                        }
                     }
                 }
             }
@@ -183,11 +188,12 @@ private struct Searcher {
         }
         if let user, let userRow {
             shares = GroupShares(groups: (3 + store.itemValues.width) * candidates.count)
-            for entry in entries {
-                shares.insert(GroupKind.category.key(entry.attributes.category))
-                shares.insert(GroupKind.brand.key(entry.attributes.brand))
-                shares.insert(GroupKind.priceBand.key(entry.attributes.priceBand))
-                for value in entry.declared where value != DeclaredValue.missing { shares.insert(value) }
+            for index in entries.indices {
+                let attributes = entries[index].attributes
+                shares.insert(GroupKind.category.key(attributes.category))
+                shares.insert(GroupKind.brand.key(attributes.brand))
+                shares.insert(GroupKind.priceBand.key(attributes.priceBand))
+                for value in entries[index].declared where value != DeclaredValue.missing { shares.insert(value) }
             }
             shares.lookUp(in: store.tastes, user: user, interactions: Double(userRow.interactions))
         }
@@ -214,19 +220,19 @@ private struct Searcher {
         let sessionItemClicks = session.reduce(0) { $0 + ($1.item == item ? 1 : 0) }
         let sessionCategoryShare = attributes.category == 0 ? 0
             : Double(session.reduce(0) { $0 + ($1.category == sessionCategory ? 1 : 0) }) / Double(max(session.count, 1))
-        func itemRate(_ lane: Int) -> Double { rate(entries.contextStart.map { contextCounts[$0 + lane] }, prior: ctr) }
+        func itemRate(_ lane: Int) -> Double { rate(entries.slot.map { store.itemContext[$0, lane] }, prior: ctr) }
         func groupRate(_ group: Int?, _ lane: Int) -> Double { rate(group.map { store.groupContext[$0, lane] }, prior: ctr) }
         let row = FeatureRow(values: values)
         row[.searchScore] = candidate.searchScore
-        row[.originalRankLog] = log1p(Double(candidate.originalRank))
-        row[.itemShownLog] = log1p(shown * fade)
+        row[.originalRankLog] = LogOnePlus.of(Double(candidate.originalRank))
+        row[.itemShownLog] = LogOnePlus.of(shown * fade)
         row[.itemCTR] = ctr
         row[.itemCartRate] = smoothed(Double(counts.carts), over: shown, prior: globalCart, strength: 20)
         row[.itemPurchaseRate] = smoothed(Double(counts.purchases), over: shown, prior: globalPurchase, strength: 20)
-        row[.itemClicksLog] = log1p(Double(counts.clicks) * fade)
+        row[.itemClicksLog] = LogOnePlus.of(Double(counts.clicks) * fade)
         row[.itemDebiasedCTR] = smoothed(Double(counts.clicks), over: Double(counts.examinations), prior: globalCTR, strength: 20)
         row[.queryItemCTR] = smoothed(Double(queryCounts?.clicks ?? 0), over: Double(queryCounts?.shown ?? 0), prior: ctr, strength: 10)
-        row[.queryItemClicksLog] = log1p(Double(queryCounts?.clicks ?? 0))
+        row[.queryItemClicksLog] = LogOnePlus.of(Double(queryCounts?.clicks ?? 0))
         let debiasedCTR = row[.itemDebiasedCTR]
         row[.queryItemDebiasedCTR] = smoothed(
             Double(queryCounts?.clicks ?? 0), over: Double(queryCounts?.examinations ?? 0), prior: debiasedCTR, strength: 10)
@@ -234,13 +240,13 @@ private struct Searcher {
         row[.itemCascadeAttractiveness] = itemAttractiveness
         row[.queryItemCascadeAttractiveness] = attractiveness(queryCounts?.cascade ?? RateCounts(), prior: itemAttractiveness, strength: 5)
         row[.itemCold] = shown < 5 ? 1 : 0
-        row[.priceLog] = log1p(Double(max(0, attributes.price)))
-        row[.userItemInteractionsLog] = log1p(Double(touch?.count ?? 0))
-        row[.userItemHoursSinceLog] = touch.map { log1p(max(0, context.time - $0.last) / 3600) } ?? log1p(24 * 365)
+        row[.priceLog] = LogOnePlus.of(Double(max(0, attributes.price)))
+        row[.userItemInteractionsLog] = LogOnePlus.of(Double(touch?.count ?? 0))
+        row[.userItemHoursSinceLog] = touch.map { log1p(max(0, context.time - $0.last) / 3600) } ?? LogOnePlus.ofAYear
         row[.userCategoryShare] = shares[category]
         row[.userBrandShare] = shares[GroupKind.brand.key(attributes.brand)]
         row[.userPriceBandShare] = shares[band]
-        row[.userCooccurrence] = log1p(cooccurring)
+        row[.userCooccurrence] = LogOnePlus.of(cooccurring)
         row[.sessionItemClicks] = Double(sessionItemClicks)
         row[.sessionCategoryShare] = sessionCategoryShare
         row[.userCold] = userRow == nil ? 1 : 0
@@ -358,6 +364,20 @@ private struct GroupShares {
         guard let group, !used.isEmpty else { return 0 }
         let place = place(of: group)
         return groups[place] == group ? values[place] : 0
+    }
+}
+
+/// `log1p`, looked up in a table for whole numbers below 4,096 (ranks, counts, many prices): the same values
+/// as the call, which is several times slower.
+private enum LogOnePlus {
+    private static let wholeNumbers: [Double] = (0..<4096).map { log1p(Double($0)) }
+    /// The value for a user who never touched the item: a year's hours.
+    static let ofAYear = log1p(24 * 365.0)
+
+    @inline(__always) static func of(_ value: Double) -> Double {
+        guard value >= 0, value < 4096 else { return log1p(value) }
+        let whole = Int(value)
+        return Double(whole) == value ? wholeNumbers[whole] : log1p(value)
     }
 }
 

@@ -3,6 +3,8 @@
 // (by default 1M users, 1M sessions and 1M items), each run for another user, session and set of hits.
 //
 //   rerank-bench-scoring [RUNS] [--users N] [--items N] [--queries N]
+//   rerank-bench-scoring --export-rows DIR     # writes the rows of the bench's searches for bench/scoring/peer.sh
+//   rerank-bench-scoring --lightgbm DIR [RUNS] # times the scorer on the model LightGBM learned in DIR (peer.sh)
 import Features
 import Foundation
 import LTRModel
@@ -21,7 +23,18 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 let users = option("--users", default: 1_000_000)
 let itemCount = option("--items", default: 1_000_000)
 let queries = option("--queries", default: 10_000)
+@MainActor func directory(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    defer { arguments.removeSubrange(index...(index + 1)) }
+    return arguments[index + 1]
+}
+let exportDirectory = directory("--export-rows")
+let lightGBMDirectory = directory("--lightgbm")
 let iterations = Int(arguments.first ?? "") ?? 5000
+if let lightGBMDirectory {
+    try PeerRows(directory: lightGBMDirectory).timeScorer(runs: iterations)
+    exit(0)
+}
 
 var options = LogTrainingOptions()
 options.parameters.iterations = 300
@@ -93,14 +106,27 @@ let hitLists = (0..<1024).map { _ in
     return context
 }
 
+/// The rows the model scores for `hits` in `searchContext`, in the model's columns; the candidates are built
+/// before the clock starts when `timed` is given, as in the feature runs below.
+func featureRows(_ hits: [RankableHit], _ searchContext: SearchContext, timed: ((() -> [Float]) -> [Float])? = nil) -> [Float] {
+    let candidates = hits.map { Candidate(id: $0.id, searchScore: $0.searchScore, originalRank: $0.originalRank, keys: ranker.attributeKeys(of: $0)) }
+    let featureContext = FeatureContext(
+        time: searchContext.time, userID: searchContext.userID, sessionID: searchContext.sessionID, device: searchContext.device,
+        localTime: searchContext.localTime, query: FeatureStore.normalize(query: searchContext.query))
+    let extract = { live.features(for: candidates, in: featureContext) }
+    return FeatureSchema.select(model.extras.columns, from: timed.map { $0(extract) } ?? extract())
+}
+if let exportDirectory {
+    let lists = hitLists.indices.map { list in featureRows(hitLists[list], context(list)) }
+    try PeerRows(directory: exportDirectory).write(lists: lists, width: model.ranking.featureNames.count, scorer: model.ranking.scorer())
+    exit(0)
+}
+
 var samples: [Double] = []
 var featureSamples: [Double] = []
 var scoringSamples: [Double] = []
 samples.reserveCapacity(iterations)
 let scorer = model.ranking.scorer()
-func microseconds(_ duration: Duration) -> Double {
-    Double(duration.components.attoseconds) / 1e12 + Double(duration.components.seconds) * 1e6
-}
 var checksum = 0.0
 for run in 0..<(iterations / 10) { checksum += try ranker.score(hitLists[run % 1024], context: context(run)).scores[0] }
 // Runs alternate between the whole ranker and feature extraction alone, then scoring alone of the rows just
@@ -115,23 +141,15 @@ for run in 0..<(2 * iterations) {
         checksum += output.scores[0]
         continue
     }
-    let candidates = hits.map { Candidate(id: $0.id, searchScore: $0.searchScore, originalRank: $0.originalRank, keys: ranker.attributeKeys(of: $0)) }
-    let featureContext = FeatureContext(
-        time: searchContext.time, userID: searchContext.userID, sessionID: searchContext.sessionID, device: searchContext.device,
-        localTime: searchContext.localTime, query: FeatureStore.normalize(query: searchContext.query))
-    let featureStart = clock.now
-    let rows = live.features(for: candidates, in: featureContext)
-    featureSamples.append(microseconds(clock.now - featureStart))
-    let columns = FeatureSchema.select(model.extras.columns, from: rows)
+    let columns = featureRows(hits, searchContext) { extract in
+        let featureStart = clock.now
+        let rows = extract()
+        featureSamples.append(microseconds(clock.now - featureStart))
+        return rows
+    }
     let scoringStart = clock.now
     checksum += try scorer.score(rows: columns)[0]
     scoringSamples.append(microseconds(clock.now - scoringStart))
-}
-func summary(_ samples: [Double]) -> String {
-    let sorted = samples.sorted()
-    let percentile = { (p: Double) in sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-    return String(format: "p10 %.1f µs, p50 %.1f µs, p90 %.1f µs, p99 %.1f µs, mean %.1f µs",
-        percentile(0.1), percentile(0.5), percentile(0.9), percentile(0.99), sorted.reduce(0, +) / Double(sorted.count))
 }
 print("features + scoring of 100 hits (\(iterations) runs, a different user and hits each): \(summary(samples))")
 print("feature extraction alone (\(iterations) other runs; candidates built outside the timing): \(summary(featureSamples))")
