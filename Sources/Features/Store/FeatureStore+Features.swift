@@ -368,8 +368,8 @@ private struct GroupShares {
 }
 
 /// `log1p`, looked up in a table for whole numbers below 4,096 (ranks, counts, many prices): the same values
-/// as the call, which is several times slower.
-private enum LogOnePlus {
+/// as the call, which is several times slower (but for -0, which becomes 0: every reader compares them equal).
+enum LogOnePlus {
     private static let wholeNumbers: [Double] = (0..<4096).map { log1p(Double($0)) }
     /// The value for a user who never touched the item: a year's hours.
     static let ofAYear = log1p(24 * 365.0)
