@@ -196,7 +196,8 @@ struct ScoringProgram: Sendable {
                         add(root, to: rows)
                         continue
                     }
-                    var node = nodes[Int(root)]
+                    var index = Int(root)
+                    var node = nodes[index]
                     var reach = rows
                     var depth = 0
                     while true {
@@ -215,15 +216,19 @@ struct ScoringProgram: Sendable {
                             if node.left < 0 {
                                 add(node.left, to: left)
                             } else {
+                                // Preorder: an internal left child is the next node. Its address does not wait
+                                // for this node's load, so the processor can fetch it ahead.
                                 reach = left
-                                node = nodes[Int(node.left)]
+                                index &+= 1
+                                node = nodes[index]
                                 continue
                             }
                         }
                         if depth == 0 { break }
                         depth -= 1
                         reach = stack[depth].0
-                        node = nodes[Int(stack[depth].1)]
+                        index = Int(stack[depth].1)
+                        node = nodes[index]
                     }
                 }
             }
