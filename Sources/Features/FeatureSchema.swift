@@ -101,13 +101,23 @@ public enum FeatureSchema {
 
     /// The values of `columns` from full rows (`width` values each, row-major; by default the built-in
     /// features only), row by row: what a model trained on those columns reads.
+    ///
+    /// A model that reads every column in order (most do) gets the rows themselves, not a copy.
     public static func select(_ columns: [Int], from rows: [Float], width: Int = width) -> [Float] {
-        var selected: [Float] = []
-        selected.reserveCapacity(rows.count / width * columns.count)
-        for start in stride(from: 0, to: rows.count, by: width) {
-            for column in columns { selected.append(rows[start + column]) }
+        if columns.count == width && columns.indices.allSatisfy({ columns[$0] == $0 }) { return rows }
+        let count = rows.count / width
+        return rows.withUnsafeBufferPointer { rows in
+            [Float](unsafeUninitializedCapacity: count * columns.count) { selected, initialized in
+                var next = 0
+                for start in stride(from: 0, to: count * width, by: width) {
+                    for column in columns {
+                        selected[next] = rows[start + column]
+                        next += 1
+                    }
+                }
+                initialized = next
+            }
         }
-        return selected
     }
 
     /// Column indices of features outside `excluded` families: the built-in ones, then `declared` ones

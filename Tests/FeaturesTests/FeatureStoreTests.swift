@@ -258,5 +258,10 @@ import Testing
         #expect(noContext.allSatisfy { FeatureSchema.definitions[$0].family != .context })
         #expect(Set(FeatureSchema.names).count == FeatureSchema.names.count)
         #expect(FeatureSchema.select([2, 0], from: (0..<(2 * FeatureSchema.width)).map(Float.init)) == [2, 0, Float(FeatureSchema.width + 2), Float(FeatureSchema.width)])
+        // Every column in order gives the rows as they are; all but the last, each row shortened by one.
+        let rows = (0..<(3 * 5)).map(Float.init)
+        #expect(FeatureSchema.select(Array(0..<5), from: rows, width: 5) == rows)
+        #expect(FeatureSchema.select(Array(0..<4), from: rows, width: 5) == [0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13])
+        #expect(FeatureSchema.select(all, from: []).isEmpty)
     }
 }
