@@ -106,18 +106,20 @@ let hitLists = (0..<1024).map { _ in
     return context
 }
 
-/// The rows the model scores for `hits` in `searchContext`, in the model's columns; the candidates are built
-/// before the clock starts when `timed` is given, as in the feature runs below.
-func featureRows(_ hits: [RankableHit], _ searchContext: SearchContext, timed: ((() -> [Float]) -> [Float])? = nil) -> [Float] {
+/// What feature extraction reads for `hits` in `searchContext`: the candidates and the feature context, built
+/// outside the timing of the feature runs below.
+func featureInputs(_ hits: [RankableHit], _ searchContext: SearchContext) -> ([Candidate], FeatureContext) {
     let candidates = hits.map { Candidate(id: $0.id, searchScore: $0.searchScore, originalRank: $0.originalRank, keys: ranker.attributeKeys(of: $0)) }
     let featureContext = FeatureContext(
         time: searchContext.time, userID: searchContext.userID, sessionID: searchContext.sessionID, device: searchContext.device,
         localTime: searchContext.localTime, query: FeatureStore.normalize(query: searchContext.query))
-    let extract = { live.features(for: candidates, in: featureContext) }
-    return FeatureSchema.select(model.extras.columns, from: timed.map { $0(extract) } ?? extract())
+    return (candidates, featureContext)
 }
 if let exportDirectory {
-    let lists = hitLists.indices.map { list in featureRows(hitLists[list], context(list)) }
+    let lists = hitLists.indices.map { list in
+        let (candidates, featureContext) = featureInputs(hitLists[list], context(list))
+        return FeatureSchema.select(model.extras.columns, from: live.features(for: candidates, in: featureContext))
+    }
     try PeerRows(directory: exportDirectory).write(lists: lists, width: model.ranking.featureNames.count, scorer: model.ranking.scorer())
     exit(0)
 }
@@ -141,12 +143,11 @@ for run in 0..<(2 * iterations) {
         checksum += output.scores[0]
         continue
     }
-    let columns = featureRows(hits, searchContext) { extract in
-        let featureStart = clock.now
-        let rows = extract()
-        featureSamples.append(microseconds(clock.now - featureStart))
-        return rows
-    }
+    let (candidates, featureContext) = featureInputs(hits, searchContext)
+    let featureStart = clock.now
+    let rows = live.features(for: candidates, in: featureContext)
+    featureSamples.append(microseconds(clock.now - featureStart))
+    let columns = FeatureSchema.select(model.extras.columns, from: rows)
     let scoringStart = clock.now
     checksum += try scorer.score(rows: columns)[0]
     scoringSamples.append(microseconds(clock.now - scoringStart))
