@@ -8,7 +8,8 @@
 /// A tree is then walked once for the whole block, depth first, carrying the set of rows that reach each
 /// node: a node splits its set with one bit-set operation, subtrees no row reaches are skipped, and each
 /// leaf adds its value to its rows. Every row sums the trees in model order, exactly as
-/// `RankingModel.predict`.
+/// `RankingModel.predict`. Where the processor has AVX-512 and no tree has more than 32 leaves, `VectorWalk`
+/// walks the block instead, with the same row sets and the same sums.
 struct ScoringProgram: Sendable {
     /// The rows of a block, one bit each.
     struct RowSet {
@@ -64,8 +65,14 @@ struct ScoringProgram: Sendable {
     /// Each tree's root, coded as a child.
     private let roots: [Int32]
     private let leafValues: [Double]
+    /// The walk on AVX-512, when this processor and the model allow it.
+    private let vectorWalk: VectorWalk?
 
-    init(trees: [RegressionTree], featureCount: Int) {
+    /// Whether blocks are walked by `VectorWalk`.
+    var isVectorized: Bool { vectorWalk != nil }
+
+    /// - Parameter vectorize: whether to use `VectorWalk` where the processor and the model allow it.
+    init(trees: [RegressionTree], featureCount: Int, vectorize: Bool) {
         var thresholds = [Set<Float>](repeating: [], count: featureCount)
         for tree in trees {
             // `+ 0` makes -0 a 0: the two compare equal, and keys must too.
@@ -81,7 +88,13 @@ struct ScoringProgram: Sendable {
         var startOfFeature = [Int](repeating: 0, count: featureCount)
         for (index, feature) in used.enumerated() { startOfFeature[feature] = starts[index] }
         var program: [Node] = [], values: [Double] = [], treeRoots: [Int32] = []
+        var treeNodes: [Range<Int>] = [], treeLeaves: [Range<Int>] = []
         for tree in trees {
+            let firstNode = program.count, firstLeaf = values.count
+            defer {
+                treeNodes.append(firstNode..<program.count)
+                treeLeaves.append(firstLeaf..<values.count)
+            }
             // Preorder: a node's index is taken before its children are emitted.
             func emit(_ child: Int32) -> Int32 {
                 guard child >= 0 else {
@@ -107,6 +120,9 @@ struct ScoringProgram: Sendable {
         nodes = program
         roots = treeRoots
         leafValues = values
+        vectorWalk =
+            vectorize && VectorWalk.isAvailable
+            ? VectorWalk(nodes: program, treeNodes: treeNodes, treeLeaves: treeLeaves, leafValues: values) : nil
     }
 
     /// Adds every tree's output to `scores` (zeroed by the caller; one per row of `rows`, row-major).
@@ -120,9 +136,15 @@ struct ScoringProgram: Sendable {
                         rowsAbove(
                             rows: rows, firstRow: start, count: count, featureCount: featureCount,
                             column: column.baseAddress!, into: above.baseAddress!)
-                        walk(
-                            above: UnsafePointer(above.baseAddress!), rows: RowSet(first: count),
-                            stack: stack.baseAddress!, scores: scores.baseAddress! + start)
+                        if let vectorWalk {
+                            vectorWalk.walk(
+                                above: UnsafePointer(above.baseAddress!), sets: above.count, count: count,
+                                scores: scores.baseAddress! + start)
+                        } else {
+                            walk(
+                                above: UnsafePointer(above.baseAddress!), rows: RowSet(first: count),
+                                stack: stack.baseAddress!, scores: scores.baseAddress! + start)
+                        }
                         start += count
                     }
                 }

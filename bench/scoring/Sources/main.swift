@@ -44,7 +44,7 @@ options.parameters.earlyStoppingRounds = 0
 let log = SyntheticLog.make(searches: 3000)
 let (model, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: options)
 let leaves = model.ranking.trees.map(\.leafValue.count).reduce(0, +)
-print("model: \(model.ranking.trees.count) trees, \(Double(leaves) / Double(model.ranking.trees.count)) leaves per tree on average, \(model.ranking.featureNames.count) features")
+print("model: \(model.ranking.trees.count) trees, \(Double(leaves) / Double(model.ranking.trees.count)) leaves per tree on average, \(model.ranking.featureNames.count) features, walked \(model.ranking.scorer().isVectorized ? "with AVX-512" : "portably")")
 
 // The crowd: every user clicks once in a session of their own, on items spread over the catalog, after a search
 // for one of `queries` queries; then the state holds users x sessions x items as a large store would.

@@ -1,0 +1,57 @@
+#ifndef C_TREE_WALK_H
+#define C_TREE_WALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/// The vector walk of `ScoringProgram` (LTRModel): every tree of a model whose trees have at most 32 leaves,
+/// walked for a block of up to 128 rows held as bit sets, with no branch that depends on the rows, using
+/// AVX-512 where the processor has it. Swift cannot ask for instructions beyond the build's baseline in one
+/// function; C can, so the kernel lives here and is called only after `rerank_tree_walk_available` says yes.
+
+/// Trees walked together: their internal nodes are interleaved (`nodes` from `first_node`), so that the nodes
+/// of one depth in different trees, which do not wait on each other, follow one another.
+#define RERANK_WALK_GROUP 4
+
+/// An internal node, as byte offsets the kernel adds to its bases without scaling: `above` is the offset of the
+/// set of rows above its threshold among the block's sets (16 bytes per set); `place`, `left` and `right` are
+/// the offsets, in the group's scratch of 16-byte sets, of the sets of rows that reach it and its children. A
+/// place is 64 times the tree's position in its group, plus an internal node's index within its tree (0 to
+/// 30) or 32 plus a leaf's index within its tree (0 to 31); its offset is 16 times that.
+typedef struct {
+    int32_t above;
+    uint16_t place;
+    uint16_t left;
+    uint16_t right;
+    uint16_t unused;
+} rerank_walk_node;
+
+/// Up to `RERANK_WALK_GROUP` consecutive trees: their internal nodes, parents before children (none for trees
+/// that are one leaf each), and the trees, from `first_tree`.
+typedef struct {
+    int32_t first_node;
+    int32_t node_count;
+    int32_t first_tree;
+    int32_t tree_count;
+} rerank_walk_group;
+
+/// A tree: the place (not the offset) of its root (internal node 0, or leaf 0 for a tree that is one leaf) and its number of
+/// leaves, whose values are 32 per tree in the kernel's leaf table (the ones past `leaf_count` are 0).
+typedef struct {
+    int32_t root;
+    int32_t leaf_count;
+} rerank_walk_tree;
+
+/// Whether this processor runs the kernel (AVX-512 F and BW; x86-64 only).
+bool rerank_tree_walk_available(void);
+
+/// Adds every tree's value for each of the block's `row_count` rows (at most 128) to `scores`, tree after tree
+/// in model order, exactly as a row-at-a-time walk would.
+///
+/// `above` holds two words per slot (rows 0–63, rows 64–127): the rows whose value is above the slot's
+/// threshold. `leaf_values` holds 32 values per tree.
+void rerank_tree_walk(
+    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
+    const double *leaf_values, const uint64_t *above, int64_t row_count, double *scores);
+
+#endif

@@ -1,0 +1,91 @@
+import LTRModel
+import RerankCore
+import Testing
+
+/// The AVX-512 walk against the portable one and against `RankingModel.predict`, row by row and to the last
+/// bit: trees of every size up to the walk's 32 leaves, blocks of every awkward size, values on, beside and
+/// between the thresholds, and NaN.
+@Suite struct VectorWalkTests {
+    static let features = 5
+    /// Few thresholds, so that many rows land on one and every side of a split is taken.
+    static let cuts: [Float] = [-2, -0.5, 0, 0.25, 1, 3.5]
+
+    /// A random tree of `leaves` leaves: each node splits its leaves in two at random, and nodes are numbered in
+    /// the order they are made, the right subtree first for some, as a leaf-wise learner numbers them.
+    static func tree(leaves: Int, random: inout SplitMix64) -> RegressionTree {
+        var tree = RegressionTree(splitFeature: [], threshold: [], leftChild: [], rightChild: [], leafValue: [])
+        func make(_ count: Int) -> Int32 {
+            guard count > 1 else {
+                tree.leafValue.append(Double(Int(random.next() % 2001) - 1000) / 997)
+                return ~Int32(tree.leafValue.count - 1)
+            }
+            let node = tree.splitFeature.count
+            tree.splitFeature.append(Int32(random.next() % UInt64(features)))
+            tree.threshold.append(cuts[Int(random.next() % UInt64(cuts.count))])
+            tree.leftChild.append(0)
+            tree.rightChild.append(0)
+            let left = 1 + Int(random.next() % UInt64(count - 1))
+            if random.next() % 2 == 0 {
+                tree.leftChild[node] = make(left)
+                tree.rightChild[node] = make(count - left)
+            } else {
+                tree.rightChild[node] = make(count - left)
+                tree.leftChild[node] = make(left)
+            }
+            return Int32(node)
+        }
+        _ = make(leaves)
+        return tree
+    }
+
+    static func model(leaves: [Int], seed: UInt64) -> RankingModel {
+        var random = SplitMix64(seed: seed)
+        let trees = leaves.map { tree(leaves: $0, random: &random) }
+        return RankingModel(
+            featureNames: (0..<features).map { "f\($0)" }, trees: trees, parameters: TrainingParameters(),
+            summary: TrainingSummary(rows: 0, queries: 0, iterations: trees.count, bestIteration: trees.count, metric: "ndcg@10"))
+    }
+
+    /// Rows of values on the thresholds, one step beside them, between them, and NaN.
+    static func rows(_ count: Int, seed: UInt64) -> [Float] {
+        var random = SplitMix64(seed: seed)
+        let values = cuts.flatMap { [$0.nextDown, $0, $0.nextUp, $0 + 0.1] } + [.nan, -0.0, -10, 10]
+        return (0..<(count * features)).map { _ in values[Int(random.next() % UInt64(values.count))] }
+    }
+
+    static func expectSameScores(_ model: RankingModel, rowCounts: [Int]) throws {
+        let vector = ModelScorer(model), portable = ModelScorer(model, vectorize: false)
+        #expect(!portable.isVectorized)
+        for count in rowCounts {
+            let rows = Self.rows(count, seed: UInt64(count))
+            let scores = try vector.score(rows: rows)
+            #expect(scores == (try portable.score(rows: rows)), "\(count) rows")
+            for row in 0..<count {
+                let expected = model.predict(Array(rows[(row * features)..<((row + 1) * features)]))
+                #expect(scores[row] == expected, "row \(row) of \(count)")
+            }
+        }
+    }
+
+    @Test func treesOfEverySizeUpTo32Leaves() throws {
+        let model = Self.model(leaves: Array(1...32) + (0..<40).map { 20 + $0 % 13 }, seed: 11)
+        #expect(ModelScorer(model).isVectorized == ModelScorer.vectorWalkAvailable)
+        try Self.expectSameScores(model, rowCounts: [1, 2, 7, 8, 9, 63, 64, 65, 100, 127, 128, 129, 255, 300])
+    }
+
+    @Test func blocksWhoseRowsAllHoldOneValue() throws {
+        let model = Self.model(leaves: [31, 31, 2, 1, 32], seed: 5)
+        let vector = ModelScorer(model)
+        for value in Self.cuts.flatMap({ [$0.nextDown, $0, $0.nextUp] }) + [.nan] {
+            let row = [Float](repeating: value, count: Self.features)
+            let scores = try vector.score(rows: Array([[Float]](repeating: row, count: 100).joined()))
+            #expect(scores == [Double](repeating: model.predict(row), count: 100), "value \(value)")
+        }
+    }
+
+    @Test func aTreeOfMoreThan32LeavesTakesThePortableWalk() throws {
+        let model = Self.model(leaves: [31, 33, 8], seed: 3)
+        #expect(!ModelScorer(model).isVectorized)
+        try Self.expectSameScores(model, rowCounts: [1, 100, 129])
+    }
+}
