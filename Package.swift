@@ -63,10 +63,10 @@ let package = Package(
         // Point-in-time features: the interaction statistics and the feature rows computed from them.
         .target(name: "Features", dependencies: ["CPrefetch", "RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank, what serving needs: the model file (trees, parameters, extras) and the compiled scorer.
-        .target(name: "LTRModel", dependencies: ["CTreeWalk", "RerankCore"], swiftSettings: swiftSettings),
+        .target(name: "LTRModel", dependencies: ["CScoring", "RerankCore"], swiftSettings: swiftSettings),
         // The scorer's tree walk on AVX-512, which Swift cannot ask for in one function and C can; LTRModel
         // calls it only where the processor has it.
-        .target(name: "CTreeWalk"),
+        .target(name: "CScoring"),
         // Learning to rank, training and offline metrics, after LightGBM's source tree: IO/ (dataset, binning,
         // LETOR and TREC files, LightGBM config), Objective/, TreeLearner/, Boosting/, Metric/.
         .target(name: "LTRTraining", dependencies: ["LTRModel", "RerankCore"], swiftSettings: swiftSettings),

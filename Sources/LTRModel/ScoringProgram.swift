@@ -3,7 +3,7 @@
 /// nodes in depth-first order, scored over blocks of up to 128 rows held as bit sets.
 ///
 /// For a block, each feature's values are ranked among that feature's thresholds (`ThresholdIndex`: a table
-/// look-up and a step or two; once for a block whose rows all hold one value), and for every threshold the set
+/// look-up and a step or two, 8 values at a time on AVX-512; once for a block whose rows all hold one value), and for every threshold the set
 /// of rows above it is built once (`value > threshold` ⇔ the row's rank exceeds the threshold's).
 /// A tree is then walked once for the whole block, depth first, carrying the set of rows that reach each
 /// node: a node splits its set with one bit-set operation, subtrees no row reaches are skipped, and each
@@ -67,11 +67,14 @@ struct ScoringProgram: Sendable {
     private let leafValues: [Double]
     /// The walk on AVX-512, when this processor and the model allow it.
     private let vectorWalk: VectorWalk?
+    /// Whether values are ranked among thresholds with AVX-512.
+    private let vectorizedRanks: Bool
 
     /// Whether blocks are walked by `VectorWalk`.
     var isVectorized: Bool { vectorWalk != nil }
 
-    /// - Parameter vectorize: whether to use `VectorWalk` where the processor and the model allow it.
+    /// - Parameter vectorize: whether to use the AVX-512 kernels (`VectorWalk`, `ThresholdIndex`'s ranks) where
+    ///   the processor and the model allow them.
     init(trees: [RegressionTree], featureCount: Int, vectorize: Bool) {
         var thresholds = [Set<Float>](repeating: [], count: featureCount)
         for tree in trees {
@@ -120,6 +123,7 @@ struct ScoringProgram: Sendable {
         nodes = program
         roots = treeRoots
         leafValues = values
+        vectorizedRanks = vectorize && VectorWalk.isAvailable
         vectorWalk =
             vectorize && VectorWalk.isAvailable
             ? VectorWalk(nodes: program, treeNodes: treeNodes, treeLeaves: treeLeaves, leafValues: values) : nil
@@ -129,13 +133,13 @@ struct ScoringProgram: Sendable {
     func score(rows: UnsafeBufferPointer<Float>, featureCount: Int, into scores: UnsafeMutableBufferPointer<Double>) {
         withUnsafeTemporaryAllocation(of: RowSet.self, capacity: max(1, setTotal)) { above in
             withUnsafeTemporaryAllocation(of: (RowSet, Int32).self, capacity: max(1, nodes.count)) { stack in
-                withUnsafeTemporaryAllocation(of: Int64.self, capacity: Self.blockSize) { column in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.blockSize) { ranks in
                     var start = 0
                     while start < scores.count {
                         let count = min(Self.blockSize, scores.count - start)
                         rowsAbove(
                             rows: rows, firstRow: start, count: count, featureCount: featureCount,
-                            column: column.baseAddress!, into: above.baseAddress!)
+                            ranks: ranks.baseAddress!, into: above.baseAddress!)
                         if let vectorWalk {
                             vectorWalk.walk(
                                 above: UnsafePointer(above.baseAddress!), sets: above.count, count: count,
@@ -158,31 +162,27 @@ struct ScoringProgram: Sendable {
         firstRow: Int,
         count: Int,
         featureCount: Int,
-        column: UnsafeMutablePointer<Int64>,
+        ranks: UnsafeMutablePointer<Int32>,
         into above: UnsafeMutablePointer<RowSet>
     ) {
         let block = RowSet(first: count)
         for (position, feature) in usedFeatures.enumerated() {
             let sets = above + setStart[position]
             let index = thresholds[position]
-            // The block's values as keys, a missing value (NaN) as 0, and whether they are all one value, as
-            // the search's context and the searcher's own features are.
-            var allSame = true
-            for row in 0..<count {
-                let value = rows[(firstRow + row) * featureCount + feature]
-                column[row] = ThresholdIndex.key(value.isNaN ? 0 : value + 0)
-                allSame = allSame && column[row] == column[0]
-            }
             let cutCount = index.count
-            if allSame {
-                let rank = index.rank(of: column[0])
+            // The values all one, as the search's context and the searcher's own features are: one rank.
+            if index.ranks(
+                of: rows.baseAddress! + firstRow * featureCount + feature, stride: featureCount, count: count, into: ranks,
+                vectorized: vectorizedRanks)
+            {
+                let rank = Int(ranks[0])
                 for slot in 0..<cutCount { sets[slot] = slot < rank ? block : .empty }
                 continue
             }
             // Each row is recorded at the highest threshold below its value (the scratch slot for none), then
             // spread down to the lower ones.
             for slot in -1..<cutCount { sets[slot] = .empty }
-            for row in 0..<count { sets[index.rank(of: column[row]) - 1].insert(row) }
+            for row in 0..<count { sets[Int(ranks[row]) - 1].insert(row) }
             var slot = cutCount - 1
             while slot > 0 {
                 sets[slot - 1] = sets[slot - 1] | sets[slot]

@@ -1,4 +1,4 @@
-import CTreeWalk
+import CScoring
 
 /// `ScoringProgram`'s walk of a block on AVX-512 (the C kernel `rerank_tree_walk`), for models whose trees have
 /// at most 32 leaves, on processors that have it.
@@ -10,7 +10,7 @@ import CTreeWalk
 /// time. The rows still sum the trees in model order, so the scores are the same to the last bit.
 struct VectorWalk: Sendable {
     /// Whether this processor runs the kernel.
-    static let isAvailable = rerank_tree_walk_available()
+    static let isAvailable = rerank_scoring_kernels_available()
     /// Leaves a tree may have; one byte per row names its leaf, and four registers hold the leaf values.
     static let maxLeaves = 32
 

@@ -4,8 +4,11 @@ import RerankCore
 import Testing
 
 /// The scorer's threshold comparisons at the edges of the float line: every value against every threshold,
-/// equal to it, one step on either side, the infinities, -0 and NaN, and a block whose rows all hold one value.
+/// equal to it, one step on either side, the infinities, -0 and NaN, and a block whose rows all hold one value;
+/// with the AVX-512 kernels where the processor has them, and without.
 @Suite struct ScorerThresholdTests {
+    static func scorers(_ model: RankingModel) -> [ModelScorer] { [model.scorer(), ModelScorer(model, vectorize: false)] }
+
     /// One stump per threshold, all on feature 0: left leaf 0, right leaf the stump's number, so a row's score
     /// tells which thresholds it was above.
     static func stumps(_ thresholds: [Float]) -> RankingModel {
@@ -32,9 +35,11 @@ import Testing
     @Test func edgesOfTheFloatLine() throws {
         let model = Self.stumps(Self.edges)
         let values = Self.probes(Self.edges)
-        let scores = try model.scorer().score(rows: values)
-        for (value, score) in zip(values, scores) {
-            #expect(score == model.predict([value]), "value \(value)")
+        for scorer in Self.scorers(model) {
+            let scores = try scorer.score(rows: values)
+            for (value, score) in zip(values, scores) {
+                #expect(score == model.predict([value]), "value \(value)")
+            }
         }
     }
 
@@ -47,20 +52,22 @@ import Testing
         let thresholds = Array(Set(crowded + spread + [0, 1, -1]))
         let model = Self.stumps(thresholds)
         let values = Self.probes(thresholds) + (0..<500).map { _ in (uniform() - 0.5) * 1_000 }
-        let scorer = model.scorer()
-        let scores = try scorer.score(rows: values)
-        for (value, score) in zip(values, scores) {
-            #expect(score == model.predict([value]), "value \(value)")
+        for scorer in Self.scorers(model) {
+            let scores = try scorer.score(rows: values)
+            for (value, score) in zip(values, scores) {
+                #expect(score == model.predict([value]), "value \(value)")
+            }
         }
     }
 
     @Test func blockOfOneValue() throws {
         // A block whose rows all hold one value (the search's context, the searcher's own features) is ranked once.
         let model = Self.stumps(Self.edges)
-        let scorer = model.scorer()
-        for value in Self.probes(Self.edges) {
-            let scores = try scorer.score(rows: [Float](repeating: value, count: 100))
-            #expect(scores == [Double](repeating: model.predict([value]), count: 100), "value \(value)")
+        for scorer in Self.scorers(model) {
+            for value in Self.probes(Self.edges) {
+                let scores = try scorer.score(rows: [Float](repeating: value, count: 100))
+                #expect(scores == [Double](repeating: model.predict([value]), count: 100), "value \(value)")
+            }
         }
     }
 }

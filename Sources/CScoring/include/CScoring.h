@@ -1,13 +1,14 @@
-#ifndef C_TREE_WALK_H
-#define C_TREE_WALK_H
+#ifndef C_SCORING_H
+#define C_SCORING_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/// The vector walk of `ScoringProgram` (LTRModel): every tree of a model whose trees have at most 32 leaves,
-/// walked for a block of up to 128 rows held as bit sets, with no branch that depends on the rows, using
-/// AVX-512 where the processor has it. Swift cannot ask for instructions beyond the build's baseline in one
-/// function; C can, so the kernel lives here and is called only after `rerank_tree_walk_available` says yes.
+/// The AVX-512 kernels of the model scorer (LTRModel): the ranks of a block's values among a feature's thresholds
+/// (`ThresholdIndex`), and the walk of every tree for a block of up to 128 rows held as bit sets (`VectorWalk`),
+/// with no branch that depends on the rows. Swift cannot ask for instructions beyond the build's baseline in one
+/// function; C can, so the kernels live here and are called only after `rerank_scoring_kernels_available` says
+/// yes.
 
 /// Trees walked together: their internal nodes are interleaved (`nodes` from `first_node`), so that the nodes
 /// of one depth in different trees, which do not wait on each other, follow one another.
@@ -42,8 +43,26 @@ typedef struct {
     int32_t leaf_count;
 } rerank_walk_tree;
 
-/// Whether this processor runs the kernel (AVX-512 F and BW; x86-64 only).
-bool rerank_tree_walk_available(void);
+/// Whether this processor runs the kernels (AVX-512 F and BW; x86-64 only).
+bool rerank_scoring_kernels_available(void);
+
+/// A feature's thresholds as `ThresholdIndex` holds them: `keys`, increasing and followed by `window` keys above
+/// any value's; `below`, per bucket, the number of thresholds below its first key; a key's bucket is
+/// `(key - lowest) >> shift`, clamped to 0 ... `last_bucket`.
+typedef struct {
+    const int64_t *keys;
+    const int32_t *below;
+    int64_t lowest;
+    int64_t shift;
+    int64_t last_bucket;
+    int64_t window;
+} rerank_threshold_index;
+
+/// Writes into `ranks` the number of thresholds below each of `count` values (the value of row r at
+/// `values[r * stride]`; NaN is read as 0 and -0 as 0), 8 values at a time, the steps of `ThresholdIndex.rank`
+/// in each lane. Returns whether the values all have one key.
+bool rerank_rank_values(
+    const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks);
 
 /// Adds every tree's value for each of the block's `row_count` rows (at most 128) to `scores`, tree after tree
 /// in model order, exactly as a row-at-a-time walk would.
