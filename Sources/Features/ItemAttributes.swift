@@ -53,16 +53,36 @@ public struct AttributeFields: Sendable, Codable, Equatable {
         )
     }
 
+    /// Where each attribute's field is among the paths of fields (``SourceFields/slot(of:)``).
+    public struct Slots: Sendable {
+        var category: Int?
+        var brand: Int?
+        var price: Int?
+        var priceBand: Int?
+
+        /// None known: every field is searched for.
+        public static let unknown = Slots()
+    }
+
+    /// Where the attributes' fields are in `fields`; the same for every hit of a search, whose fields are read
+    /// with the same paths.
+    public func slots(in fields: SourceFields) -> Slots {
+        Slots(
+            category: fields.slot(of: category), brand: fields.slot(of: brand), price: fields.slot(of: price),
+            priceBand: fields.slot(of: priceBand))
+    }
+
     /// The keys of the attributes in source field values: the same as `ItemKeys(attributes(from: fields))`,
-    /// without building their strings (a search reads them for every hit).
-    public func keys(from fields: SourceFields) -> ItemKeys {
-        func key(_ name: String) -> UInt64 { Self.text(fields[name]).map(FeatureKey.of) ?? 0 }
+    /// without building their strings (a search reads them for every hit). `slots` says where the fields
+    /// probably are (``slots(in:)`` of another hit of the search).
+    public func keys(from fields: SourceFields, slots: Slots = .unknown) -> ItemKeys {
+        func key(_ name: String, _ slot: Int?) -> UInt64 { Self.text(fields.value(of: name, at: slot)).map(FeatureKey.of) ?? 0 }
         var keys = ItemKeys()
-        keys.category = key(category)
-        keys.brand = key(brand)
-        let price = fields[price]?.doubleValue
+        keys.category = key(category, slots.category)
+        keys.brand = key(brand, slots.brand)
+        let price = fields.value(of: price, at: slots.price)?.doubleValue
         keys.price = price.map(Float.init) ?? -1
-        let band = key(priceBand)
+        let band = key(priceBand, slots.priceBand)
         keys.priceBand = band != 0 ? band : price.map(ItemKeys.priceBandKey) ?? 0
         return keys
     }

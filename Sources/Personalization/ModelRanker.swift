@@ -34,9 +34,12 @@ public struct ModelRanker: Ranker {
     public func attributeKeys(of hit: RankableHit) -> ItemKeys { attributeFields.keys(from: hit.fields) }
 
     public func score(_ hits: [RankableHit], context: SearchContext) throws -> RankerOutput {
+        // The hits' fields were read with the same paths: their places are found once.
+        let slots = hits.first.map { attributeFields.slots(in: $0.fields) } ?? .unknown
         let candidates = hits.map { hit in
             Candidate(
-                id: hit.id, searchScore: hit.searchScore, originalRank: hit.originalRank, keys: attributeKeys(of: hit),
+                id: hit.id, searchScore: hit.searchScore, originalRank: hit.originalRank,
+                keys: attributeFields.keys(from: hit.fields, slots: slots),
                 declared: declared.isEmpty ? [] : declared.values(of: .item, in: hit.fields))
         }
         let featureContext = FeatureContext(

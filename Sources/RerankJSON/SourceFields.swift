@@ -37,6 +37,17 @@ public struct SourceFields: Sendable, Equatable, ExpressibleByDictionaryLiteral,
         }
     }
 
+    /// Where `path` is among the paths, for ``value(of:at:)``; nil when it is not.
+    public func slot(of path: String) -> Int? { paths.firstIndex(of: path) }
+
+    /// The value at `path`, looked for first at `slot`: where ``slot(of:)`` found it in fields read with the same
+    /// paths, as every hit of one search is. Then it takes one comparison instead of a search; fields with other
+    /// paths are searched.
+    public func value(of path: String, at slot: Int?) -> JSONValue? {
+        if let slot, slot < paths.count, paths[slot] == path { return values[slot] }
+        return self[path]
+    }
+
     /// Sets the value of the path at `slot` of the paths this was made with.
     mutating func set(_ value: JSONValue, slot: Int) {
         values[slot] = value

@@ -155,4 +155,5 @@ for run in 0..<(2 * iterations) {
 print("features + scoring of 100 hits (\(iterations) runs, a different user and hits each): \(summary(samples))")
 print("feature extraction alone (\(iterations) other runs; candidates built outside the timing): \(summary(featureSamples))")
 print("scoring alone (the rows of those runs): \(summary(scoringSamples))")
+print("fixed work as long as the whole ranker's p50 (arithmetic, no memory; the machine's own tail): \(FixedWork.timings(lasting: samples.sorted()[samples.count / 2], runs: iterations))")
 print(String(format: "checksum %.3f", checksum))
