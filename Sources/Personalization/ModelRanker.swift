@@ -28,6 +28,10 @@ public struct ModelRanker: Ranker {
         preferredWeight = model.extras.blend?.weight
     }
 
+    /// How the model's trees are walked: "avx512" where the processor and the model allow it, else "portable"
+    /// (``ModelScorer/isVectorized``); the scores are the same.
+    public var walk: String { scorer.isVectorized ? "avx512" : "portable" }
+
     public var requiredFields: [String] { attributeFields.all + declared.fields(of: .item) }
 
     /// The attributes of a hit from its source fields, as keys.

@@ -106,10 +106,14 @@ final class ModelWatcher: Service, Sendable {
             if model.extras.state.latest > live.latest || model.extras.state.declared != live.declared {
                 live.replace(with: model.extras.state)
             }
-            install(ModelRanker(model: model, state: live))
+            let ranker = ModelRanker(model: model, state: live)
+            install(ranker)
             metrics.modelReload(succeeded: true, indexConfig: indexConfig)
             logger.notice(
-                "model reloaded", metadata: ["path": "\(path)", "version": "\(model.version)", "index_config": "\(indexConfig ?? "-")"])
+                "model reloaded",
+                metadata: [
+                    "path": "\(path)", "version": "\(model.version)", "index_config": "\(indexConfig ?? "-")", "walk": "\(ranker.walk)",
+                ])
             return model.version
         } catch {
             metrics.modelReload(succeeded: false, indexConfig: indexConfig)
