@@ -14,7 +14,8 @@ static inline __mmask8 lanes(int64_t rows) { return rows >= 8 ? 0xFF : (__mmask8
 __attribute__((target("avx512f,avx512bw")))
 bool rerank_rank_values(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks) {
-    const __m512i rows = _mm512_set_epi64(7 * stride, 6 * stride, 5 * stride, 4 * stride, 3 * stride, 2 * stride, stride, 0);
+    const __m512i rows =
+        _mm512_set_epi64(7 * stride, 6 * stride, 5 * stride, 4 * stride, 3 * stride, 2 * stride, stride, 0);
     const __m512i lowest = _mm512_set1_epi64(index->lowest), last = _mm512_set1_epi64(index->last_bucket);
     const __m128i shift = _mm_cvtsi64_si128(index->shift);
     const __m512i one = _mm512_set1_epi64(1);
@@ -30,8 +31,10 @@ bool rerank_rank_values(
             _mm256_xor_si256(bits, _mm256_and_si256(_mm256_srai_epi32(bits, 31), _mm256_set1_epi32(0x7FFFFFFF))));
         if (start == 0) first = _mm512_permutexvar_epi64(_mm512_setzero_si512(), key);
         same &= _mm512_mask_cmpeq_epi64_mask(live, key, first) | (__mmask8)~live;
-        const __m512i bucket = _mm512_min_epi64(_mm512_srl_epi64(_mm512_max_epi64(_mm512_sub_epi64(key, lowest), _mm512_setzero_si512()), shift), last);
-        __m512i base = _mm512_cvtepi32_epi64(_mm512_mask_i64gather_epi32(_mm256_setzero_si256(), live, bucket, index->below, 4));
+        const __m512i above_lowest = _mm512_max_epi64(_mm512_sub_epi64(key, lowest), _mm512_setzero_si512());
+        const __m512i bucket = _mm512_min_epi64(_mm512_srl_epi64(above_lowest, shift), last);
+        __m512i base =
+            _mm512_cvtepi32_epi64(_mm512_mask_i64gather_epi32(_mm256_setzero_si256(), live, bucket, index->below, 4));
         for (int64_t length = index->window; length > 1;) {
             const int64_t half = length >> 1;
             const __m512i probe = _mm512_mask_i64gather_epi64(
@@ -78,7 +81,9 @@ void rerank_tree_walk(
         for (int32_t member = 0; member < span.tree_count; member++) {
             // The places of leaves a tree does not have hold no rows.
             __m128i *leaves = reach + 64 * member + 32;
-            for (int place = 0; place < 32; place += 4) _mm512_store_si512((__m512i *)(leaves + place), _mm512_setzero_si512());
+            for (int place = 0; place < 32; place += 4) {
+                _mm512_store_si512((__m512i *)(leaves + place), _mm512_setzero_si512());
+            }
             reach[trees[span.first_tree + member].root] = block;
         }
         const rerank_walk_node *node = nodes + span.first_node;
@@ -90,7 +95,8 @@ void rerank_tree_walk(
         }
         for (int32_t member = 0; member < span.tree_count; member++) {
             const __m128i *leaves = reach + 64 * member + 32;
-            __m128i bits[5] = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128()};
+            __m128i bits[5];
+            for (int bit = 0; bit < 5; bit++) bits[bit] = _mm_setzero_si128();
 #pragma clang loop unroll(full)
             for (int leaf = 0; leaf < 32; leaf++) {
 #pragma clang loop unroll(full)

@@ -39,8 +39,7 @@ public struct ModelScorer: Sendable {
         featureCount = model.featureNames.count
         featureNames = model.featureNames
         treeCount = model.trees.count
-        program = ScoringProgram(
-            trees: model.trees, featureCount: model.featureNames.count, vectorize: vectorize && VectorWalk.isAvailable)
+        program = ScoringProgram(trees: model.trees, featureCount: model.featureNames.count, vectorize: vectorize)
     }
 
     /// The score of one row of raw features in schema order.

@@ -3,8 +3,9 @@
 /// nodes in depth-first order, scored over blocks of up to 128 rows held as bit sets.
 ///
 /// For a block, each feature's values are ranked among that feature's thresholds (`ThresholdIndex`: a table
-/// look-up and a step or two, 8 values at a time on AVX-512; once for a block whose rows all hold one value), and for every threshold the set
-/// of rows above it is built once (`value > threshold` ⇔ the row's rank exceeds the threshold's).
+/// look-up and a step or two, 8 values at a time on AVX-512; once for a block whose rows all hold one value),
+/// and for every threshold the set of rows above it is built once (`value > threshold` ⇔ the row's rank exceeds
+/// the threshold's).
 /// A tree is then walked once for the whole block, depth first, carrying the set of rows that reach each
 /// node: a node splits its set with one bit-set operation, subtrees no row reaches are skipped, and each
 /// leaf adds its value to its rows. Every row sums the trees in model order, exactly as
@@ -171,10 +172,8 @@ struct ScoringProgram: Sendable {
             let index = thresholds[position]
             let cutCount = index.count
             // The values all one, as the search's context and the searcher's own features are: one rank.
-            if index.ranks(
-                of: rows.baseAddress! + firstRow * featureCount + feature, stride: featureCount, count: count, into: ranks,
-                vectorized: vectorizedRanks)
-            {
+            let values = rows.baseAddress! + firstRow * featureCount + feature
+            if index.ranks(of: values, stride: featureCount, count: count, into: ranks, vectorized: vectorizedRanks) {
                 let rank = Int(ranks[0])
                 for slot in 0..<cutCount { sets[slot] = slot < rank ? block : .empty }
                 continue

@@ -65,7 +65,8 @@ struct ThresholdIndex: Sendable {
     /// if they do, only the first rank is written, unless `vectorized`. `vectorized` ranks 8 values at a time
     /// with AVX-512 (`rerank_rank_values`); only where the processor has it.
     func ranks(
-        of values: UnsafePointer<Float>, stride: Int, count: Int, into ranks: UnsafeMutablePointer<Int32>, vectorized: Bool
+        of values: UnsafePointer<Float>, stride: Int, count: Int, into ranks: UnsafeMutablePointer<Int32>,
+        vectorized: Bool
     ) -> Bool {
         if vectorized {
             return keys.withUnsafeBufferPointer { keys in

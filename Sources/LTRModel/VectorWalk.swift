@@ -29,41 +29,46 @@ struct VectorWalk: Sendable {
     ///   - treeLeaves: each tree's range in `leafValues`.
     init?(nodes: [ScoringProgram.Node], treeNodes: [Range<Int>], treeLeaves: [Range<Int>], leafValues: [Double]) {
         guard treeLeaves.allSatisfy({ $0.count <= Self.maxLeaves }) else { return nil }
-        let groupSize = Int(RERANK_WALK_GROUP)
+        let setBytes = MemoryLayout<ScoringProgram.RowSet>.stride
         var groups: [rerank_walk_group] = [], spans: [rerank_walk_tree] = [], walkNodes: [rerank_walk_node] = []
         var values: [Double] = []
-        for first in stride(from: 0, to: treeNodes.count, by: groupSize) {
-            let members = first..<min(first + groupSize, treeNodes.count)
+        for first in stride(from: 0, to: treeNodes.count, by: Int(RERANK_WALK_GROUP)) {
+            let members = first..<min(first + Int(RERANK_WALK_GROUP), treeNodes.count)
             // The group's nodes by depth, then tree, then preorder: a parent comes before its children, and the
             // nodes of one depth in different trees follow one another.
             var scheduled: [(depth: Int, node: rerank_walk_node)] = []
             for (member, tree) in members.enumerated() {
                 let nodeRange = treeNodes[tree], leafRange = treeLeaves[tree]
-                /// A place in the group's scratch: an internal node's index within its tree, or 32 plus a leaf's.
+                /// A child's place in the group's scratch: an internal node's index within its tree, or 32 plus a
+                /// leaf's.
                 func place(_ child: Int32) -> Int {
-                    64 * member + (child >= 0 ? Int(child) - nodeRange.lowerBound : Self.maxLeaves + Int(~child) - leafRange.lowerBound)
+                    let local = child >= 0
+                        ? Int(child) - nodeRange.lowerBound : Self.maxLeaves + Int(~child) - leafRange.lowerBound
+                    return 64 * member + local
                 }
-                /// The byte offset of a place's set.
-                func offset(_ child: Int32) -> UInt16 { UInt16(MemoryLayout<ScoringProgram.RowSet>.stride * place(child)) }
+                func offset(_ child: Int32) -> UInt16 { UInt16(setBytes * place(child)) }
                 var depth = [Int](repeating: 0, count: nodeRange.count)
                 for index in nodeRange {
-                    let program = nodes[index], own = depth[index - nodeRange.lowerBound]
-                    for child in [program.left, program.right] where child >= 0 { depth[Int(child) - nodeRange.lowerBound] = own + 1 }
-                    let node = rerank_walk_node(
-                        above: Int32(MemoryLayout<ScoringProgram.RowSet>.stride) * program.slot, place: offset(Int32(index)),
-                        left: offset(program.left), right: offset(program.right), unused: 0)
-                    scheduled.append((own, node))
+                    let node = nodes[index], own = depth[index - nodeRange.lowerBound]
+                    for child in [node.left, node.right] where child >= 0 {
+                        depth[Int(child) - nodeRange.lowerBound] = own + 1
+                    }
+                    let walkNode = rerank_walk_node(
+                        above: Int32(setBytes) * node.slot, place: offset(Int32(index)), left: offset(node.left),
+                        right: offset(node.right), unused: 0)
+                    scheduled.append((own, walkNode))
                 }
-                spans.append(rerank_walk_tree(root: Int32(place(nodeRange.isEmpty ? ~Int32(leafRange.lowerBound) : Int32(nodeRange.lowerBound))), leaf_count: Int32(leafRange.count)))
+                let root = nodeRange.isEmpty ? ~Int32(leafRange.lowerBound) : Int32(nodeRange.lowerBound)
+                spans.append(rerank_walk_tree(root: Int32(place(root)), leaf_count: Int32(leafRange.count)))
                 values += leafValues[leafRange]
                 values += repeatElement(0, count: Self.maxLeaves - leafRange.count)
             }
-            // A stable sort keeps trees, then preorder, within a depth.
+            // Ties in depth keep their order: trees, then preorder.
             let ordered = scheduled.enumerated().sorted { ($0.element.depth, $0.offset) < ($1.element.depth, $1.offset) }
             groups.append(
                 rerank_walk_group(
-                    first_node: Int32(walkNodes.count), node_count: Int32(ordered.count), first_tree: Int32(members.lowerBound),
-                    tree_count: Int32(members.count)))
+                    first_node: Int32(walkNodes.count), node_count: Int32(ordered.count),
+                    first_tree: Int32(members.lowerBound), tree_count: Int32(members.count)))
             walkNodes += ordered.map(\.element.node)
         }
         self.groups = groups
@@ -74,7 +79,9 @@ struct VectorWalk: Sendable {
 
     /// Adds every tree's value to the scores of the block's first `count` rows (at most 128); `above` holds the
     /// block's `sets` row sets.
-    func walk(above: UnsafePointer<ScoringProgram.RowSet>, sets: Int, count: Int, scores: UnsafeMutablePointer<Double>) {
+    func walk(
+        above: UnsafePointer<ScoringProgram.RowSet>, sets: Int, count: Int, scores: UnsafeMutablePointer<Double>
+    ) {
         groups.withUnsafeBufferPointer { groups in
             trees.withUnsafeBufferPointer { trees in
                 nodes.withUnsafeBufferPointer { nodes in

@@ -43,7 +43,8 @@ import Testing
         let trees = leaves.map { tree(leaves: $0, random: &random) }
         return RankingModel(
             featureNames: (0..<features).map { "f\($0)" }, trees: trees, parameters: TrainingParameters(),
-            summary: TrainingSummary(rows: 0, queries: 0, iterations: trees.count, bestIteration: trees.count, metric: "ndcg@10"))
+            summary: TrainingSummary(
+                rows: 0, queries: 0, iterations: trees.count, bestIteration: trees.count, metric: "ndcg@10"))
     }
 
     /// Rows of values on the thresholds, one step beside them, between them, and NaN.

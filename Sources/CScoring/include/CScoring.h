@@ -36,8 +36,9 @@ typedef struct {
     int32_t tree_count;
 } rerank_walk_group;
 
-/// A tree: the place (not the offset) of its root (internal node 0, or leaf 0 for a tree that is one leaf) and its number of
-/// leaves, whose values are 32 per tree in the kernel's leaf table (the ones past `leaf_count` are 0).
+/// A tree: the place (not the offset) of its root (internal node 0, or leaf 0 for a tree that is one leaf) and
+/// its number of leaves, whose values are 32 per tree in the kernel's leaf table (the ones past `leaf_count`
+/// are 0).
 typedef struct {
     int32_t root;
     int32_t leaf_count;
