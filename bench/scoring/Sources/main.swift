@@ -127,8 +127,11 @@ if let exportDirectory {
 var samples: [Double] = []
 var featureSamples: [Double] = []
 var scoringSamples: [Double] = []
+var portableSamples: [Double] = []
 samples.reserveCapacity(iterations)
 let scorer = model.ranking.scorer()
+// The portable walk on the same rows, for comparison where the AVX-512 one serves; its scores must be the same.
+let portable = ModelScorer(model.ranking, vectorize: false)
 var checksum = 0.0
 for run in 0..<(iterations / 10) { checksum += try ranker.score(hitLists[run % 1024], context: context(run)).scores[0] }
 // Runs alternate between the whole ranker and feature extraction alone, then scoring alone of the rows just
@@ -149,11 +152,21 @@ for run in 0..<(2 * iterations) {
     featureSamples.append(microseconds(clock.now - featureStart))
     let columns = FeatureSchema.select(model.extras.columns, from: rows)
     let scoringStart = clock.now
-    checksum += try scorer.score(rows: columns)[0]
+    let scores = try scorer.score(rows: columns)
     scoringSamples.append(microseconds(clock.now - scoringStart))
+    checksum += scores[0]
+    if scorer.isVectorized {
+        let portableStart = clock.now
+        let portableScores = try portable.score(rows: columns)
+        portableSamples.append(microseconds(clock.now - portableStart))
+        guard portableScores == scores else { fatalError("the AVX-512 and portable walks scored run \(run) differently") }
+    }
 }
 print("features + scoring of 100 hits (\(iterations) runs, a different user and hits each): \(summary(samples))")
 print("feature extraction alone (\(iterations) other runs; candidates built outside the timing): \(summary(featureSamples))")
 print("scoring alone (the rows of those runs): \(summary(scoringSamples))")
+if !portableSamples.isEmpty {
+    print("scoring alone, portable walk (the same rows, after each; the same scores): \(summary(portableSamples))")
+}
 print("fixed work as long as the whole ranker's p50 (arithmetic, no memory; the machine's own tail): \(FixedWork.timings(lasting: samples.sorted()[samples.count / 2], runs: iterations))")
 print(String(format: "checksum %.3f", checksum))
