@@ -22,7 +22,7 @@ public struct ModelScorer: Sendable {
     private let program: ScoringProgram
 
     /// Whether the trees are walked with AVX-512 (`VectorWalk`): on processors that have it, for models whose
-    /// trees have at most 32 leaves. The scores are the same either way.
+    /// trees have at most 64 leaves. The scores are the same either way.
     public var isVectorized: Bool { program.isVectorized }
 
     /// Whether this processor runs the AVX-512 walk.

@@ -9,7 +9,7 @@
 /// A tree is then walked once for the whole block, depth first, carrying the set of rows that reach each
 /// node: a node splits its set with one bit-set operation, subtrees no row reaches are skipped, and each
 /// leaf adds its value to its rows. Every row sums the trees in model order, exactly as
-/// `RankingModel.predict`. Where the processor has AVX-512 and no tree has more than 32 leaves, `VectorWalk`
+/// `RankingModel.predict`. Where the processor has AVX-512 and no tree has more than 64 leaves, `VectorWalk`
 /// walks the block instead, with the same row sets and the same sums.
 struct ScoringProgram: Sendable {
     /// The rows of a block, one bit each.

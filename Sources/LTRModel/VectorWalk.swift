@@ -1,7 +1,7 @@
 import CScoring
 
 /// `ScoringProgram`'s walk of a block on AVX-512 (the C kernel `rerank_tree_walk`), for models whose trees have
-/// at most 32 leaves, on processors that have it.
+/// at most 64 leaves, on processors that have it.
 ///
 /// The portable walk follows only the branches some row takes, so it branches on the rows at every node and
 /// every leaf; most of its time goes to branches the processor cannot predict. This walk does the same work for
@@ -11,13 +11,15 @@ import CScoring
 struct VectorWalk: Sendable {
     /// Whether this processor runs the kernel.
     static let isAvailable = rerank_scoring_kernels_available()
-    /// Leaves a tree may have; one byte per row names its leaf, and four registers hold the leaf values.
-    static let maxLeaves = 32
+    /// Leaves a tree may have: the kernel picks a row's leaf value from registers holding all the tree's.
+    static let maxLeaves = 64
 
+    /// Leaves per tree in the kernel's tables, 32 or 64: the fewest that hold every tree's.
+    private let leaves: Int
     private let groups: [rerank_walk_group]
     private let trees: [rerank_walk_tree]
     private let nodes: [rerank_walk_node]
-    /// `maxLeaves` per tree, zero past the tree's own.
+    /// `leaves` per tree, zero past the tree's own.
     private let leafValues: [Double]
 
     /// The kernel's tables for a program, or nil when a tree has more than `maxLeaves` leaves.
@@ -28,7 +30,9 @@ struct VectorWalk: Sendable {
     ///   - treeNodes: each tree's range in `nodes`.
     ///   - treeLeaves: each tree's range in `leafValues`.
     init?(nodes: [ScoringProgram.Node], treeNodes: [Range<Int>], treeLeaves: [Range<Int>], leafValues: [Double]) {
-        guard treeLeaves.allSatisfy({ $0.count <= Self.maxLeaves }) else { return nil }
+        let most = treeLeaves.map(\.count).max() ?? 0
+        guard most <= Self.maxLeaves else { return nil }
+        let leaves = most <= 32 ? 32 : 64
         let setBytes = MemoryLayout<ScoringProgram.RowSet>.stride
         var groups: [rerank_walk_group] = [], spans: [rerank_walk_tree] = [], walkNodes: [rerank_walk_node] = []
         var values: [Double] = []
@@ -39,12 +43,12 @@ struct VectorWalk: Sendable {
             var scheduled: [(depth: Int, node: rerank_walk_node)] = []
             for (member, tree) in members.enumerated() {
                 let nodeRange = treeNodes[tree], leafRange = treeLeaves[tree]
-                /// A child's place in the group's scratch: an internal node's index within its tree, or 32 plus a
-                /// leaf's.
+                /// A child's place in the group's scratch: an internal node's index within its tree, or `leaves`
+                /// plus a leaf's.
                 func place(_ child: Int32) -> Int {
                     let local = child >= 0
-                        ? Int(child) - nodeRange.lowerBound : Self.maxLeaves + Int(~child) - leafRange.lowerBound
-                    return 64 * member + local
+                        ? Int(child) - nodeRange.lowerBound : leaves + Int(~child) - leafRange.lowerBound
+                    return 2 * leaves * member + local
                 }
                 func offset(_ child: Int32) -> UInt16 { UInt16(setBytes * place(child)) }
                 var depth = [Int](repeating: 0, count: nodeRange.count)
@@ -61,7 +65,7 @@ struct VectorWalk: Sendable {
                 let root = nodeRange.isEmpty ? ~Int32(leafRange.lowerBound) : Int32(nodeRange.lowerBound)
                 spans.append(rerank_walk_tree(root: Int32(place(root)), leaf_count: Int32(leafRange.count)))
                 values += leafValues[leafRange]
-                values += repeatElement(0, count: Self.maxLeaves - leafRange.count)
+                values += repeatElement(0, count: leaves - leafRange.count)
             }
             // Ties in depth keep their order: trees, then preorder.
             let ordered = scheduled.enumerated().sorted { ($0.element.depth, $0.offset) < ($1.element.depth, $1.offset) }
@@ -71,6 +75,7 @@ struct VectorWalk: Sendable {
                     first_tree: Int32(members.lowerBound), tree_count: Int32(members.count)))
             walkNodes += ordered.map(\.element.node)
         }
+        self.leaves = leaves
         self.groups = groups
         trees = spans
         self.nodes = walkNodes
@@ -89,7 +94,7 @@ struct VectorWalk: Sendable {
                         above.withMemoryRebound(to: UInt64.self, capacity: 2 * sets) { above in
                             rerank_tree_walk(
                                 groups.baseAddress, Int64(groups.count), trees.baseAddress, nodes.baseAddress,
-                                leafValues.baseAddress, above, Int64(count), scores)
+                                leafValues.baseAddress, Int64(leaves), above, Int64(count), scores)
                         }
                     }
                 }

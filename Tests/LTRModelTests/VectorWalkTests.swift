@@ -3,7 +3,7 @@ import RerankCore
 import Testing
 
 /// The AVX-512 walk against the portable one and against `RankingModel.predict`, row by row and to the last
-/// bit: trees of every size up to the walk's 32 leaves, blocks of every awkward size, values on, beside and
+/// bit: trees of every size up to the walk's 64 leaves, blocks of every awkward size, values on, beside and
 /// between the thresholds, and NaN.
 @Suite struct VectorWalkTests {
     static let features = 5
@@ -74,6 +74,13 @@ import Testing
         try Self.expectSameScores(model, rowCounts: [1, 2, 7, 8, 9, 63, 64, 65, 100, 127, 128, 129, 255, 300])
     }
 
+    @Test func treesOfUpTo64Leaves() throws {
+        // One tree over 32 leaves puts every tree in the walk's 64-leaf tables.
+        let model = Self.model(leaves: Array(1...64) + (0..<20).map { 40 + $0 % 25 }, seed: 13)
+        #expect(ModelScorer(model).isVectorized == ModelScorer.vectorWalkAvailable)
+        try Self.expectSameScores(model, rowCounts: [1, 8, 9, 64, 65, 100, 128, 129, 300])
+    }
+
     @Test func blocksWhoseRowsAllHoldOneValue() throws {
         let model = Self.model(leaves: [31, 31, 2, 1, 32], seed: 5)
         let vector = ModelScorer(model)
@@ -84,8 +91,8 @@ import Testing
         }
     }
 
-    @Test func aTreeOfMoreThan32LeavesTakesThePortableWalk() throws {
-        let model = Self.model(leaves: [31, 33, 8], seed: 3)
+    @Test func aTreeOfMoreThan64LeavesTakesThePortableWalk() throws {
+        let model = Self.model(leaves: [31, 65, 8], seed: 3)
         #expect(!ModelScorer(model).isVectorized)
         try Self.expectSameScores(model, rowCounts: [1, 100, 129])
     }

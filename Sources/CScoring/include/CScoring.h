@@ -5,8 +5,8 @@
 #include <stdint.h>
 
 /// The AVX-512 kernels of the model scorer (LTRModel): the ranks of a block's values among a feature's thresholds
-/// (`ThresholdIndex`), and the walk of every tree for a block of up to 128 rows held as bit sets (`VectorWalk`),
-/// with no branch that depends on the rows. Swift cannot ask for instructions beyond the build's baseline in one
+/// (`ThresholdIndex`), and the walk of every tree (of up to 64 leaves) for a block of up to 128 rows held as bit
+/// sets (`VectorWalk`), with no branch that depends on the rows. Swift cannot ask for instructions beyond the build's baseline in one
 /// function; C can, so the kernels live here and are called only after `rerank_scoring_kernels_available` says
 /// yes.
 
@@ -16,9 +16,10 @@
 
 /// An internal node, as byte offsets the kernel adds to its bases without scaling: `above` is the offset of the
 /// set of rows above its threshold among the block's sets (16 bytes per set); `place`, `left` and `right` are
-/// the offsets, in the group's scratch of 16-byte sets, of the sets of rows that reach it and its children. A
-/// place is 64 times the tree's position in its group, plus an internal node's index within its tree (0 to
-/// 30) or 32 plus a leaf's index within its tree (0 to 31); its offset is 16 times that.
+/// the offsets, in the group's scratch of 16-byte sets, of the sets of rows that reach it and its children. With
+/// L leaves per tree in the walk's tables (32 or 64), a place is 2L times the tree's position in its group, plus
+/// an internal node's index within its tree (below L) or L plus a leaf's index within its tree; its offset is 16
+/// times that.
 typedef struct {
     int32_t above;
     uint16_t place;
@@ -37,8 +38,8 @@ typedef struct {
 } rerank_walk_group;
 
 /// A tree: the place (not the offset) of its root (internal node 0, or leaf 0 for a tree that is one leaf) and
-/// its number of leaves, whose values are 32 per tree in the kernel's leaf table (the ones past `leaf_count`
-/// are 0).
+/// its number of leaves, whose values are L per tree in the kernel's leaf table (the ones past `leaf_count` are
+/// 0).
 typedef struct {
     int32_t root;
     int32_t leaf_count;
@@ -69,9 +70,9 @@ bool rerank_rank_values(
 /// in model order, exactly as a row-at-a-time walk would.
 ///
 /// `above` holds two words per slot (rows 0–63, rows 64–127): the rows whose value is above the slot's
-/// threshold. `leaf_values` holds 32 values per tree.
+/// threshold. `leaf_values` holds `leaves` values per tree, 32 or 64 (L above).
 void rerank_tree_walk(
     const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
-    const double *leaf_values, const uint64_t *above, int64_t row_count, double *scores);
+    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores);
 
 #endif
