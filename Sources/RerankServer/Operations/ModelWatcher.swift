@@ -50,8 +50,19 @@ final class ModelWatcher: Service, Sendable {
         live = LiveFeatureState(model.extras.state, limits: limits)
         fieldNames = model.extras.attributeFields.all
         loadedStamp = Mutex(stamp)
-        install(ModelRanker(model: model, state: live))
+        let ranker = ModelRanker(model: model, state: live)
+        install(ranker)
         metrics.modelReload(succeeded: true, indexConfig: indexConfig)
+        announce("model loaded", version: model.version, ranker: ranker)
+    }
+
+    /// Logs a model now serving: its file, version, `indices` entry and how its trees are walked.
+    private func announce(_ message: Logger.Message, version: String, ranker: ModelRanker) {
+        logger.notice(
+            message,
+            metadata: [
+                "path": "\(path)", "version": "\(version)", "index_config": "\(indexConfig ?? "-")", "walk": "\(ranker.walk)",
+            ])
     }
 
     func run() async throws {
@@ -109,11 +120,7 @@ final class ModelWatcher: Service, Sendable {
             let ranker = ModelRanker(model: model, state: live)
             install(ranker)
             metrics.modelReload(succeeded: true, indexConfig: indexConfig)
-            logger.notice(
-                "model reloaded",
-                metadata: [
-                    "path": "\(path)", "version": "\(model.version)", "index_config": "\(indexConfig ?? "-")", "walk": "\(ranker.walk)",
-                ])
+            announce("model reloaded", version: model.version, ranker: ranker)
             return model.version
         } catch {
             metrics.modelReload(succeeded: false, indexConfig: indexConfig)
