@@ -76,7 +76,9 @@ public struct AttributeFields: Sendable, Codable, Equatable {
     /// without building their strings (a search reads them for every hit). `slots` says where the fields
     /// probably are (``slots(in:)`` of another hit of the search).
     public func keys(from fields: SourceFields, slots: Slots = .unknown) -> ItemKeys {
-        func key(_ name: String, _ slot: Int?) -> UInt64 { Self.text(fields.value(of: name, at: slot)).map(FeatureKey.of) ?? 0 }
+        func key(_ name: String, _ slot: Int?) -> UInt64 {
+            Self.text(fields.value(of: name, at: slot)).map(FeatureKey.of) ?? 0
+        }
         var keys = ItemKeys()
         keys.category = key(category, slots.category)
         keys.brand = key(brand, slots.brand)

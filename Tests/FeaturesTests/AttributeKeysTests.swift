@@ -7,7 +7,7 @@ import Testing
 /// Hits' attributes read straight into keys give the keys of the attributes read as strings, and the searcher's
 /// group shares are each group's weight in the user's tastes, however many groups a search spans.
 @Suite struct AttributeKeysTests {
-    @Test(arguments: [
+    static let hitFields: [SourceFields] = [
         ["category": JSONValue.string("shoes"), "brand": .string("acme"), "price": .double(42)],
         ["category": .array([.string("shoes"), .string("boots")]), "brand": .number("7"), "price": .number("9.5")],
         ["category": .string("shoes"), "price_band": .string("premium"), "price": .double(500)],
@@ -16,10 +16,27 @@ import Testing
         ["price": .double(2e30)],
         ["brand": .string("")],
         [:],
-    ])
+    ]
+
+    @Test(arguments: hitFields)
     func keysMatchTheAttributesTheyStandFor(fields: SourceFields) {
         let names = AttributeFields()
         #expect(names.keys(from: fields) == ItemKeys(names.attributes(from: fields)))
+    }
+
+    /// The fields' places found in one hit read any other hit's the same, whatever its paths: the same, in
+    /// another order, fewer or none.
+    @Test(arguments: hitFields)
+    func placesFoundInAnotherHitReadTheSameKeys(fields: SourceFields) {
+        let names = AttributeFields()
+        let expected = names.keys(from: fields)
+        let layouts: [SourceFields] = [
+            fields, ["price_band": .null, "price": .double(1), "brand": .string("x"), "category": .string("y")],
+            SourceFields(paths: ["title", "category"]), [:],
+        ]
+        for layout in layouts {
+            #expect(names.keys(from: fields, slots: names.slots(in: layout)) == expected, "places from \(layout)")
+        }
     }
 
     @Test func sharesCoverEveryGroupOfALargeSearch() {
