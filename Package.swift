@@ -64,8 +64,8 @@ let package = Package(
         .target(name: "Features", dependencies: ["CPrefetch", "RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank, what serving needs: the model file (trees, parameters, extras) and the compiled scorer.
         .target(name: "LTRModel", dependencies: ["CScoring", "RerankCore"], swiftSettings: swiftSettings),
-        // The scorer's tree walk on AVX-512, which Swift cannot ask for in one function and C can; LTRModel
-        // calls it only where the processor has it.
+        // The scorer's AVX-512 kernels (threshold ranks, tree walk), which Swift cannot ask for in one function
+        // and C can; LTRModel calls them only where the processor has AVX-512.
         .target(name: "CScoring"),
         // Learning to rank, training and offline metrics, after LightGBM's source tree: IO/ (dataset, binning,
         // LETOR and TREC files, LightGBM config), Objective/, TreeLearner/, Boosting/, Metric/.

@@ -126,7 +126,7 @@ struct ScoringProgram: Sendable {
         leafValues = values
         vectorizedRanks = vectorize && VectorWalk.isAvailable
         vectorWalk =
-            vectorize && VectorWalk.isAvailable
+            vectorizedRanks
             ? VectorWalk(nodes: program, treeNodes: treeNodes, treeLeaves: treeLeaves, leafValues: values) : nil
     }
 

@@ -5,9 +5,9 @@ import CScoring
 ///
 /// The portable walk follows only the branches some row takes, so it branches on the rows at every node and
 /// every leaf; most of its time goes to branches the processor cannot predict. This walk does the same work for
-/// every block: every node splits its set of rows, every leaf writes its index into the bytes of its rows with
-/// one masked move, and each row's value is picked from the tree's 32 by a permutation and added, 8 rows at a
-/// time. The rows still sum the trees in model order, so the scores are the same to the last bit.
+/// every block: every node splits its set of rows, each row's leaf index is built from unions of the leaves'
+/// sets, and each row's value is picked from the tree's 32 or 64 by permutations and added, 8 rows at a time.
+/// The rows still sum the trees in model order, so the scores are the same to the last bit.
 struct VectorWalk: Sendable {
     /// Whether this processor runs the kernel.
     static let isAvailable = rerank_scoring_kernels_available()

@@ -50,18 +50,20 @@ final class ModelWatcher: Service, Sendable {
         live = LiveFeatureState(model.extras.state, limits: limits)
         fieldNames = model.extras.attributeFields.all
         loadedStamp = Mutex(stamp)
+        serve(model, "model loaded")
+    }
+
+    /// Serves `model` over the live state, counts the load and logs it: its file, version, `indices` entry and
+    /// how its trees are walked.
+    private func serve(_ model: PersonalizationModel, _ message: Logger.Message) {
         let ranker = ModelRanker(model: model, state: live)
         install(ranker)
         metrics.modelReload(succeeded: true, indexConfig: indexConfig)
-        announce("model loaded", version: model.version, ranker: ranker)
-    }
-
-    /// Logs a model now serving: its file, version, `indices` entry and how its trees are walked.
-    private func announce(_ message: Logger.Message, version: String, ranker: ModelRanker) {
         logger.notice(
             message,
             metadata: [
-                "path": "\(path)", "version": "\(version)", "index_config": "\(indexConfig ?? "-")", "walk": "\(ranker.walk)",
+                "path": "\(path)", "version": "\(model.version)", "index_config": "\(indexConfig ?? "-")",
+                "walk": "\(ranker.walk)",
             ])
     }
 
@@ -117,10 +119,7 @@ final class ModelWatcher: Service, Sendable {
             if model.extras.state.latest > live.latest || model.extras.state.declared != live.declared {
                 live.replace(with: model.extras.state)
             }
-            let ranker = ModelRanker(model: model, state: live)
-            install(ranker)
-            metrics.modelReload(succeeded: true, indexConfig: indexConfig)
-            announce("model reloaded", version: model.version, ranker: ranker)
+            serve(model, "model reloaded")
             return model.version
         } catch {
             metrics.modelReload(succeeded: false, indexConfig: indexConfig)
