@@ -183,7 +183,7 @@ let package = Package(
             name: "rerank-bench-scoring",
             dependencies: [
                 "Personalization", "PersonalizationTraining", "Features", "LTRModel", "LTRTraining", "Ranking", "RerankCore",
-                "RerankFixtures",
+                "RerankFixtures", "RerankJSON",
             ],
             path: "bench/scoring/Sources",
             swiftSettings: swiftSettings

@@ -19,14 +19,16 @@ extension FeatureStore {
         let width = rowWidth
         var rows = [Float](repeating: 0, count: candidates.count * width)
         var searcher = Searcher(store: self, context: context)
-        let entries = searcher.entries(of: candidates)
+        let entries = searcher.entries(of: candidates, in: self)
         // Through buffers: a candidate and its entries are read where they are, not copied out of their arrays.
         rows.withUnsafeMutableBufferPointer { rows in
             candidates.withUnsafeBufferPointer { candidates in
                 entries.withUnsafeBufferPointer { entries in
                     for index in candidates.indices {
                         let row = UnsafeMutableBufferPointer(rebasing: rows[(index * width)..<((index + 1) * width)])
-                        if let learned = searcher.write(candidates[index], entries[index], into: row) { newAttributes.append(learned) }
+                        if let learned = searcher.write(candidates[index], entries[index], from: self, into: row) {
+                            newAttributes.append(learned)
+                        }
                     }
                 }
             }
@@ -55,9 +57,9 @@ private struct CandidateEntries {
     var declaredAreNew = false
 }
 
-/// What one search reads once, before its candidates: the searcher's profile, session and recent items.
+/// What one search reads once, before its candidates: the searcher's profile, session and recent items. The
+/// store itself is passed to each step, not kept: a copy would retain every one of its arrays.
 private struct Searcher {
-    let store: FeatureStore
     let context: FeatureContext
     let user: UInt64?
     let userRow: UserRow?
@@ -78,11 +80,10 @@ private struct Searcher {
     let hourCos: Double
     let weekdaySin: Double
     let weekdayCos: Double
-    /// The searcher's shares of the candidates' groups, gathered by ``entries(of:)``.
+    /// The searcher's shares of the candidates' groups, gathered by ``entries(of:in:)``.
     private var shares = GroupShares(groups: 0)
 
     init(store: FeatureStore, context: FeatureContext) {
-        self.store = store
         self.context = context
         user = context.userID.map(FeatureKey.of)
         let userSlot = user.flatMap(store.users.slot(of:))
@@ -128,13 +129,13 @@ private struct Searcher {
     /// Every candidate's entries, in passes: the index buckets of all candidates are prefetched, then looked up
     /// (prefetching the entries found), then the entries are read; last, the searcher's shares of the
     /// candidates' groups, the same way.
-    mutating func entries(of candidates: [Candidate]) -> [CandidateEntries] {
+    mutating func entries(of candidates: [Candidate], in store: FeatureStore) -> [CandidateEntries] {
         var entries = [CandidateEntries](repeating: CandidateEntries(), count: candidates.count)
         var keys: [(query: UInt64?, touch: UInt64?)] = []
         keys.reserveCapacity(candidates.count)
         let toucher = userRow == nil ? nil : user
-        for (index, candidate) in candidates.enumerated() {
-            let item = FeatureKey.of(candidate.id)
+        for index in candidates.indices {
+            let item = FeatureKey.of(candidates[index].id)
             entries[index].item = item
             keys.append((query.map { FeatureKey.pair($0, item) }, toucher.map { FeatureKey.pair($0, item) }))
             store.items.prefetch(item)
@@ -143,9 +144,9 @@ private struct Searcher {
         }
         var slots: [(item: Int?, query: Int?, touch: Int?)] = []
         slots.reserveCapacity(candidates.count)
-        for (entry, key) in zip(entries, keys) {
+        for (index, key) in keys.enumerated() {
             let slot = (
-                item: store.items.slot(of: entry.item), query: key.query.flatMap(store.queryItems.slot(of:)),
+                item: store.items.slot(of: entries[index].item), query: key.query.flatMap(store.queryItems.slot(of:)),
                 touch: key.touch.flatMap(store.userItems.slot(of:))
             )
             slots.append(slot)
@@ -202,7 +203,9 @@ private struct Searcher {
 
     /// Writes one candidate's row (``FeatureSchema/width`` values); returns the candidate's attributes when
     /// the store holds other ones for it.
-    mutating func write(_ candidate: Candidate, _ entries: CandidateEntries, into values: UnsafeMutableBufferPointer<Float>) -> CatalogUpdate? {
+    mutating func write(
+        _ candidate: Candidate, _ entries: CandidateEntries, from store: FeatureStore, into values: UnsafeMutableBufferPointer<Float>
+    ) -> CatalogUpdate? {
         let item = entries.item
         let counts = entries.row ?? ItemRow()
         let shown = Double(counts.shown)
@@ -265,14 +268,16 @@ private struct Searcher {
         row[.weekdaySin] = weekdaySin
         row[.weekdayCos] = weekdayCos
         row[.weekend] = context.localTime.isWeekend ? 1 : 0
-        if !store.declared.isEmpty { writeDeclared(entries, itemCTR: ctr, into: values) }
+        if !store.declared.isEmpty { writeDeclared(entries, itemCTR: ctr, from: store, into: values) }
         let known = candidate.attributes.flatMap { $0.isKnown && $0 != counts.attributes ? $0 : nil }
         guard known != nil || entries.declaredAreNew else { return nil }
         return CatalogUpdate(item: item, attributes: known ?? ItemKeys(), declared: entries.declaredAreNew ? entries.declared : [])
     }
 
     /// Writes the declared columns, after the built-in ones, in ``DeclaredFeatures/columns`` order.
-    private func writeDeclared(_ entries: CandidateEntries, itemCTR: Double, into values: UnsafeMutableBufferPointer<Float>) {
+    private func writeDeclared(
+        _ entries: CandidateEntries, itemCTR: Double, from store: FeatureStore, into values: UnsafeMutableBufferPointer<Float>
+    ) {
         var column = FeatureSchema.width
         var itemLane = 0
         func write(_ value: Double) {

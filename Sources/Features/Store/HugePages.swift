@@ -8,14 +8,21 @@ extension Array {
     /// hundreds of MiB also misses the TLB, and the page walks, not the cache misses, then bound how many
     /// lookups the processor overlaps. Where huge pages are off (or not offered) this is a plain reservation.
     mutating func reserveCapacity(preferringHugePages count: Int) {
-        reserveCapacity(count)
         #if os(Linux)
-        let bytes = capacity * MemoryLayout<Element>.stride
-        guard bytes >= HugePages.threshold else { return }
-        withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            HugePages.advise(UnsafeMutableRawPointer(base), bytes: bytes)
+        guard count > capacity, count * MemoryLayout<Element>.stride >= HugePages.threshold else {
+            reserveCapacity(count)
+            return
         }
+        // The new buffer is advised before the elements are copied into it, so that the pages the copy touches
+        // are huge from their first fault: advice given after the copy leaves the copied part (half of a
+        // doubled table) in 4 KiB pages.
+        let old = self
+        self = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: buffer.count * MemoryLayout<Element>.stride)
+            old.withUnsafeBufferPointer { initialized = buffer.initialize(fromContentsOf: $0) }
+        }
+        #else
+        reserveCapacity(count)
         #endif
     }
 }

@@ -13,6 +13,7 @@ import PersonalizationTraining
 import Ranking
 import RerankCore
 import RerankFixtures
+import RerankJSON
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 @MainActor func option(_ name: String, default value: Int) -> Int {
@@ -85,16 +86,19 @@ print(String(format: "state tables: %.0f MiB allocated", Double(bytes) / 1_048_5
 
 let live = LiveFeatureState(replay.store, limits: limits)
 let ranker = ModelRanker(model: model, state: live)
-// 1,024 different result lists of 100 hits, drawn from the whole catalog, with their fields as a search returns
-// them: more items than the processor's caches hold, as in a large store.
+// 1,024 different result lists of 100 hits, drawn from the whole catalog, with their fields as the sidecar reads
+// them from a search's response: every configured attribute path, the catalog's price band absent, numbers as
+// their text. More items than the processor's caches hold, as in a large store.
+let attributePaths = AttributeFields().all
 let hitLists = (0..<1024).map { _ in
     (0..<100).map { rank in
         let number = Int(random.next() % UInt64(itemCount))
         let attributes = attributes(number)
-        return RankableHit(
-            id: item(number), searchScore: Double(100 - rank) / 10, originalRank: rank,
-            fields: ["category": .string(attributes.category!), "brand": .string(attributes.brand!), "price": .double(attributes.price!)]
-        )
+        var fields = SourceFields(paths: attributePaths)
+        fields["category"] = .string(attributes.category!)
+        fields["brand"] = .string(attributes.brand!)
+        fields["price"] = .double(attributes.price!)
+        return RankableHit(id: item(number), searchScore: Double(100 - rank) / 10, originalRank: rank, fields: fields)
     }
 }
 @MainActor func context(_ run: Int) -> SearchContext {
