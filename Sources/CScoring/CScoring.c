@@ -49,6 +49,28 @@ bool rerank_rank_values(
     return same == 0xFF;
 }
 
+__attribute__((target("avx512f,avx512bw")))
+void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, uint64_t *sets) {
+    // The ranks as bytes; rows past `count` rank 0, above no threshold.
+    uint8_t bytes[128] __attribute__((aligned(64)));
+    _mm512_store_si512((__m512i *)bytes, _mm512_setzero_si512());
+    _mm512_store_si512((__m512i *)(bytes + 64), _mm512_setzero_si512());
+    for (int64_t start = 0; start < count; start += 16) {
+        const __mmask16 live = count - start >= 16 ? 0xFFFF : (__mmask16)((1u << (count - start)) - 1);
+        const __m512i wide = _mm512_maskz_loadu_epi32(live, ranks + start);
+        _mm_store_si128((__m128i *)(bytes + start), _mm512_cvtepi32_epi8(wide));
+    }
+    const __m512i low = _mm512_load_si512((const __m512i *)bytes);
+    const __m512i high = _mm512_load_si512((const __m512i *)(bytes + 64));
+    __m512i slot = _mm512_setzero_si512();
+    const __m512i one = _mm512_set1_epi8(1);
+    for (int64_t cut = 0; cut < cut_count; cut++) {
+        sets[2 * cut] = (uint64_t)_mm512_cmpgt_epu8_mask(low, slot);
+        sets[2 * cut + 1] = (uint64_t)_mm512_cmpgt_epu8_mask(high, slot);
+        slot = _mm512_add_epi8(slot, one);
+    }
+}
+
 /// Each row's value among a tree's leaf values (`LEAVES` of them, 32 or 64, in `LEAVES / 8` registers) for the
 /// leaf indexes in `leaf` (8 rows): permutations pick among 16 by bits 0–3, blends by bits 4 and 5.
 __attribute__((target("avx512f,avx512bw"), always_inline))
@@ -162,6 +184,12 @@ bool rerank_scoring_kernels_available(void) { return false; }
 bool rerank_rank_values(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks) {
     (void)index; (void)values; (void)stride; (void)count; (void)ranks;
+    __builtin_trap();
+}
+
+/// Never called: `rerank_scoring_kernels_available` is false here.
+void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, uint64_t *sets) {
+    (void)ranks; (void)count; (void)cut_count; (void)sets;
     __builtin_trap();
 }
 

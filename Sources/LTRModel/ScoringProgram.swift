@@ -1,3 +1,4 @@
+import CScoring
 
 /// The form of a model used by `ModelScorer`: each feature's distinct thresholds, and each tree's internal
 /// nodes in depth-first order, scored over blocks of up to 128 rows held as bit sets.
@@ -5,7 +6,7 @@
 /// For a block, each feature's values are ranked among that feature's thresholds (`ThresholdIndex`: a table
 /// look-up and a step or two, 8 values at a time on AVX-512; once for a block whose rows all hold one value),
 /// and for every threshold the set of rows above it is built once (`value > threshold` ⇔ the row's rank exceeds
-/// the threshold's).
+/// the threshold's; on AVX-512, for features of at most 255 thresholds, by comparing 64 ranks at a time as bytes).
 /// A tree is then walked once for the whole block, depth first, carrying the set of rows that reach each
 /// node: a node splits its set with one bit-set operation, subtrees no row reaches are skipped, and each
 /// leaf adds its value to its rows. Every row sums the trees in model order, exactly as
@@ -44,6 +45,8 @@ struct ScoringProgram: Sendable {
 
     /// Rows per block.
     static let blockSize = 128
+    /// The most thresholds a feature may have for `rerank_rows_above`, which compares ranks as bytes.
+    static let byteRankedCuts = 255
 
     /// An internal node: the slot of its threshold in the block's row sets, and its children, each `>= 0` an
     /// internal node's index or `< 0` leaf `~child` in `leafValues`.
@@ -176,6 +179,12 @@ struct ScoringProgram: Sendable {
             if index.ranks(of: values, stride: featureCount, count: count, into: ranks, vectorized: vectorizedRanks) {
                 let rank = Int(ranks[0])
                 for slot in 0..<cutCount { sets[slot] = slot < rank ? block : .empty }
+                continue
+            }
+            // On AVX-512, each threshold's set by comparing every row's rank with it, where ranks fit in bytes.
+            if vectorizedRanks, cutCount <= Self.byteRankedCuts {
+                let words = UnsafeMutableRawPointer(sets).assumingMemoryBound(to: UInt64.self)
+                rerank_rows_above(ranks, Int64(count), Int64(cutCount), words)
                 continue
             }
             // Each row is recorded at the highest threshold below its value (the scratch slot for none), then

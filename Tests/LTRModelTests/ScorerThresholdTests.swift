@@ -60,6 +60,21 @@ import Testing
         }
     }
 
+    /// A feature's rows above each threshold are found by comparing ranks as bytes on AVX-512, up to 255
+    /// thresholds; one more takes the other way. Both agree with the model, in full and partial blocks.
+    @Test(arguments: [255, 256])
+    func thresholdsAtTheByteLimit(count: Int) throws {
+        let thresholds = (0..<count).map { Float($0) * 0.5 - 40 }
+        let model = Self.stumps(thresholds)
+        let values = Self.probes(thresholds) + [-1_000, 1_000]
+        for scorer in Self.scorers(model) {
+            let scores = try scorer.score(rows: values)
+            for (value, score) in zip(values, scores) {
+                #expect(score == model.predict([value]), "value \(value)")
+            }
+        }
+    }
+
     @Test func blockOfOneValue() throws {
         // A block whose rows all hold one value (the search's context, the searcher's own features) is ranked once.
         let model = Self.stumps(Self.edges)

@@ -5,10 +5,10 @@
 #include <stdint.h>
 
 /// The AVX-512 kernels of the model scorer (LTRModel): the ranks of a block's values among a feature's thresholds
-/// (`ThresholdIndex`), and the walk of every tree (of up to 64 leaves) for a block of up to 128 rows held as bit
-/// sets (`VectorWalk`), with no branch that depends on the rows. Swift cannot ask for instructions beyond the build's baseline in one
-/// function; C can, so the kernels live here and are called only after `rerank_scoring_kernels_available` says
-/// yes.
+/// (`ThresholdIndex`), the rows above each threshold (`ScoringProgram`), and the walk of every tree (of up to 64
+/// leaves) for a block of up to 128 rows held as bit sets (`VectorWalk`), with no branch that depends on the rows.
+/// Swift cannot ask for instructions beyond the build's baseline in one function; C can, so the kernels live here
+/// and are called only after `rerank_scoring_kernels_available` says yes.
 
 /// Trees walked together: their internal nodes are interleaved (`nodes` from `first_node`), so that the nodes
 /// of one depth in different trees, which do not wait on each other, follow one another.
@@ -65,6 +65,11 @@ typedef struct {
 /// in each lane. Returns whether the values all have one key.
 bool rerank_rank_values(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks);
+
+/// Writes, for each of a feature's `cut_count` thresholds (at most 255), the set of the block's `count` rows (at
+/// most 128) whose rank (`ranks`, as `rerank_rank_values` gives them) is above the threshold's: two words per
+/// threshold (rows 0–63, rows 64–127), as `rerank_tree_walk` reads them.
+void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, uint64_t *sets);
 
 /// Adds every tree's value for each of the block's `row_count` rows (at most 128) to `scores`, tree after tree
 /// in model order, exactly as a row-at-a-time walk would.
