@@ -135,8 +135,10 @@ struct ScoringProgram: Sendable {
 
     /// Adds every tree's output to `scores` (zeroed by the caller; one per row of `rows`, row-major).
     func score(rows: UnsafeBufferPointer<Float>, featureCount: Int, into scores: UnsafeMutableBufferPointer<Double>) {
-        withUnsafeTemporaryAllocation(of: RowSet.self, capacity: max(1, setTotal)) { above in
-            withUnsafeTemporaryAllocation(of: (RowSet, Int32).self, capacity: max(1, nodes.count)) { stack in
+        // The portable walk's stack of pending nodes; the AVX-512 walk needs none.
+        let pending = vectorWalk == nil ? max(1, nodes.count) : 1
+        withUnsafeTemporaryAllocation(of: (RowSet, Int32).self, capacity: pending) { stack in
+            withUnsafeTemporaryAllocation(of: RowSet.self, capacity: max(1, setTotal)) { above in
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.blockSize) { ranks in
                     var start = 0
                     while start < scores.count {
