@@ -18,7 +18,8 @@ extension Array {
         // doubled table) in 4 KiB pages.
         let old = self
         self = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: buffer.count * MemoryLayout<Element>.stride)
+            let bytes = buffer.count * MemoryLayout<Element>.stride
+            HugePages.advise(UnsafeMutableRawPointer(buffer.baseAddress!), bytes: bytes)
             old.withUnsafeBufferPointer { initialized = buffer.initialize(fromContentsOf: $0) }
         }
         #else
