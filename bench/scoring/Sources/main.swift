@@ -89,15 +89,15 @@ let ranker = ModelRanker(model: model, state: live)
 // 1,024 different result lists of 100 hits, drawn from the whole catalog, with their fields as the sidecar reads
 // them from a search's response: every configured attribute path, the catalog's price band absent, numbers as
 // their text. More items than the processor's caches hold, as in a large store.
-let attributePaths = AttributeFields().all
+let attributeFields = AttributeFields()
 let hitLists = (0..<1024).map { _ in
     (0..<100).map { rank in
         let number = Int(random.next() % UInt64(itemCount))
         let attributes = attributes(number)
-        var fields = SourceFields(paths: attributePaths)
-        fields["category"] = .string(attributes.category!)
-        fields["brand"] = .string(attributes.brand!)
-        fields["price"] = .double(attributes.price!)
+        var fields = SourceFields(paths: attributeFields.all)
+        fields[attributeFields.category] = .string(attributes.category!)
+        fields[attributeFields.brand] = .string(attributes.brand!)
+        fields[attributeFields.price] = .double(attributes.price!)
         return RankableHit(id: item(number), searchScore: Double(100 - rank) / 10, originalRank: rank, fields: fields)
     }
 }
