@@ -77,12 +77,12 @@ public struct AttributeFields: Sendable, Codable, Equatable {
     /// probably are (``slots(in:)`` of another hit of the search).
     public func keys(from fields: SourceFields, slots: Slots = .unknown) -> ItemKeys {
         func key(_ name: String, _ slot: Int?) -> UInt64 {
-            Self.text(fields.value(of: name, at: slot)).map(FeatureKey.of) ?? 0
+            fields.withValue(of: name, at: slot) { Self.withText($0, FeatureKey.of) } ?? 0
         }
         var keys = ItemKeys()
         keys.category = key(category, slots.category)
         keys.brand = key(brand, slots.brand)
-        let price = fields.value(of: price, at: slots.price)?.doubleValue
+        let price = fields.withValue(of: price, at: slots.price) { $0?.doubleValue }
         keys.price = price.map(Float.init) ?? -1
         let band = key(priceBand, slots.priceBand)
         keys.priceBand = band != 0 ? band : price.map(ItemKeys.priceBandKey) ?? 0
@@ -90,11 +90,14 @@ public struct AttributeFields: Sendable, Codable, Equatable {
     }
 
     /// A field's value as text: a string, the first of an array, or a number as written; nil otherwise.
-    private static func text(_ value: JSONValue?) -> String? {
+    private static func text(_ value: JSONValue?) -> String? { withText(value) { $0 } }
+
+    /// `body` of the field's ``text(_:)``, read where it lies; nil when there is none.
+    private static func withText<Result>(_ value: JSONValue?, _ body: (String) -> Result) -> Result? {
         switch value {
-        case .string(let string): string
-        case .array(let array): array.first?.stringValue
-        case .number(let number): number
+        case .string(let string): body(string)
+        case .array(let array): array.first?.stringValue.map(body)
+        case .number(let number): body(number)
         default: nil
         }
     }

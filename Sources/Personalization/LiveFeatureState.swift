@@ -34,7 +34,8 @@ public final class LiveFeatureState: Sendable {
     public func features(for candidates: [Candidate], in context: FeatureContext) -> [Float] {
         var learned: [CatalogUpdate] = []
         let rows = replay.read { $0.features(for: candidates, in: context, newAttributes: &learned) }
-        let undescribed = candidates.reduce(0) { $0 + ($1.attributes?.isKnown == true ? 0 : 1) }
+        // By index: iterating would copy each candidate out, retaining and releasing its id and values.
+        let undescribed = candidates.indices.reduce(0) { $0 + (candidates[$1].attributes?.isKnown == true ? 0 : 1) }
         candidatesScored.add(candidates.count, ordering: .relaxed)
         candidatesWithoutAttributes.add(undescribed, ordering: .relaxed)
         if !learned.isEmpty { pending.withLock { _ = $0.append(.attributes(learned)) } }

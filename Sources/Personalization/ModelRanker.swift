@@ -34,23 +34,35 @@ public struct ModelRanker: Ranker {
 
     public var requiredFields: [String] { attributeFields.all + declared.fields(of: .item) }
 
-    /// The attributes of a hit from its source fields, as keys.
-    public func attributeKeys(of hit: RankableHit) -> ItemKeys { attributeFields.keys(from: hit.fields) }
-
-    public func score(_ hits: [RankableHit], context: SearchContext) throws -> RankerOutput {
+    /// What feature extraction reads of `hits`: their ids, the engine's verdicts, and their attributes as keys.
+    public func candidates(of hits: [RankableHit]) -> [Candidate] {
         // The hits' fields were read with the same paths: their places are found once.
         let slots = hits.first.map { attributeFields.slots(in: $0.fields) } ?? .unknown
-        let candidates = hits.map { hit in
-            Candidate(
-                id: hit.id, searchScore: hit.searchScore, originalRank: hit.originalRank,
-                keys: attributeFields.keys(from: hit.fields, slots: slots),
-                declared: declared.isEmpty ? [] : declared.values(of: .item, in: hit.fields))
+        // Through a buffer: iterating or indexing the array would copy each hit out, retaining and releasing its
+        // strings and arrays.
+        return hits.withUnsafeBufferPointer { hits in
+            var candidates: [Candidate] = []
+            candidates.reserveCapacity(hits.count)
+            for index in hits.indices {
+                candidates.append(Candidate(
+                    id: hits[index].id, searchScore: hits[index].searchScore, originalRank: hits[index].originalRank,
+                    keys: attributeFields.keys(from: hits[index].fields, slots: slots),
+                    declared: declared.isEmpty ? [] : declared.values(of: .item, in: hits[index].fields)))
+            }
+            return candidates
         }
-        let featureContext = FeatureContext(
+    }
+
+    /// The feature context of a search.
+    public static func featureContext(of context: SearchContext) -> FeatureContext {
+        FeatureContext(
             time: context.time, userID: context.userID, sessionID: context.sessionID, device: context.device,
             localTime: context.localTime, query: FeatureStore.normalize(query: context.query), attributes: context.attributes
         )
-        let full = state.features(for: candidates, in: featureContext)
+    }
+
+    public func score(_ hits: [RankableHit], context: SearchContext) throws -> RankerOutput {
+        let full = state.features(for: candidates(of: hits), in: Self.featureContext(of: context))
         let width = featureNames.count
         let scores = try scorer.score(rows: FeatureSchema.select(columns, from: full, width: width))
         let features = context.explain

@@ -16,11 +16,15 @@ import Darwin
 /// ```
 public final class ReadWriteLock<Value>: @unchecked Sendable {
     // @unchecked: every access to `value` happens while `lock` is held (shared for reads, exclusive for writes).
-    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
-    private var value: Value
+    // Usable from inlinable code: `read` and `write` are specialized in their callers, where a generic `read`
+    // would copy the value out for each read (retaining and releasing everything it holds).
+    @usableFromInline let lock: UnsafeMutablePointer<pthread_rwlock_t>
+    /// Where the value lies: readers borrow it there.
+    @usableFromInline let value: UnsafeMutablePointer<Value>
 
     public init(_ value: Value) {
-        self.value = value
+        self.value = .allocate(capacity: 1)
+        self.value.initialize(to: value)
         lock = .allocate(capacity: 1)
         #if canImport(Glibc)
         var attributes = pthread_rwlockattr_t()
@@ -36,19 +40,23 @@ public final class ReadWriteLock<Value>: @unchecked Sendable {
     deinit {
         pthread_rwlock_destroy(lock)
         lock.deallocate()
+        value.deinitialize(count: 1)
+        value.deallocate()
     }
 
     /// Runs `body` with shared access; other readers may run at the same time.
+    @inlinable
     public func read<Result>(_ body: (borrowing Value) throws -> Result) rethrows -> Result {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
-        return try body(value)
+        return try body(value.pointee)
     }
 
     /// Runs `body` with exclusive access.
+    @inlinable
     public func write<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
-        return try body(&value)
+        return try body(&value.pointee)
     }
 }

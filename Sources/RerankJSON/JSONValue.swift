@@ -42,8 +42,8 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     public var doubleValue: Double? {
-        guard case .number(var text) = self else { return nil }
-        return text.withUTF8 { JSONNumber.double($0) }
+        guard case .number(let text) = self else { return nil }
+        return text.withContiguousUTF8 { JSONNumber.double($0) }
     }
 
     /// The value as an integer when it is a number with no fractional part.

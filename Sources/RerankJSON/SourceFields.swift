@@ -10,8 +10,9 @@
 /// fields["missing"]      // nil
 /// ```
 public struct SourceFields: Sendable, Equatable, ExpressibleByDictionaryLiteral, CustomStringConvertible {
-    private var paths: [String]
-    private var values: [JSONValue?]
+    // Usable from inlinable code: ``withValue(of:at:_:)`` reads them in the caller, without copying a value out.
+    @usableFromInline private(set) var paths: [String]
+    @usableFromInline private(set) var values: [JSONValue?]
 
     /// No value yet for any of `paths`.
     public init(paths: [String]) {
@@ -44,8 +45,16 @@ public struct SourceFields: Sendable, Equatable, ExpressibleByDictionaryLiteral,
     /// paths, as every hit of one search is. Then it takes one comparison instead of a search; fields with other
     /// paths are searched.
     public func value(of path: String, at slot: Int?) -> JSONValue? {
-        if let slot, slot < paths.count, paths[slot] == path { return values[slot] }
-        return self[path]
+        withValue(of: path, at: slot) { $0 }
+    }
+
+    /// Calls `body` with the value ``value(of:at:)`` gives, where it lies: a search reads several fields of every
+    /// hit, and a copy of each would retain and release its text.
+    @inlinable
+    public func withValue<Result>(of path: String, at slot: Int?, _ body: (JSONValue?) -> Result) -> Result {
+        if let slot, slot < paths.count, paths[slot] == path { return body(values[slot]) }
+        guard let slot = paths.firstIndex(of: path) else { return body(nil) }
+        return body(values[slot])
     }
 
     /// Sets the value of the path at `slot` of the paths this was made with.

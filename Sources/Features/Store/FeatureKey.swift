@@ -1,3 +1,5 @@
+import RerankJSON
+
 /// 64-bit keys for the feature store: a string's key is the same in every process and on every machine, so
 /// training and serving, and every sidecar, address the same entries.
 ///
@@ -6,9 +8,7 @@
 enum FeatureKey {
     /// The key of `text`.
     static func of(_ text: String) -> UInt64 {
-        var text = text
-        // Native strings hash from their contiguous UTF-8 bytes; the copy makes bridged ones contiguous.
-        return text.withUTF8 { bytes in
+        text.withContiguousUTF8 { bytes in
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in bytes {
                 hash ^= UInt64(byte)

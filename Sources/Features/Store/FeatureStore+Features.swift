@@ -19,10 +19,10 @@ extension FeatureStore {
         let width = rowWidth
         var rows = [Float](repeating: 0, count: candidates.count * width)
         var searcher = Searcher(store: self, context: context)
-        let entries = searcher.entries(of: candidates, in: self)
         // Through buffers: a candidate and its entries are read where they are, not copied out of their arrays.
-        rows.withUnsafeMutableBufferPointer { rows in
-            candidates.withUnsafeBufferPointer { candidates in
+        candidates.withUnsafeBufferPointer { candidates in
+            let entries = searcher.entries(of: candidates, in: self)
+            rows.withUnsafeMutableBufferPointer { rows in
                 entries.withUnsafeBufferPointer { entries in
                     for index in candidates.indices {
                         let row = UnsafeMutableBufferPointer(rebasing: rows[(index * width)..<((index + 1) * width)])
@@ -83,7 +83,8 @@ private struct Searcher {
     /// The searcher's shares of the candidates' groups, gathered by ``entries(of:in:)``.
     private var shares = GroupShares(groups: 0)
 
-    init(store: FeatureStore, context: FeatureContext) {
+    /// `store` is borrowed: an initializer's arguments are otherwise its own, a copy retaining every array.
+    init(store: borrowing FeatureStore, context: FeatureContext) {
         self.context = context
         user = context.userID.map(FeatureKey.of)
         let userSlot = user.flatMap(store.users.slot(of:))
@@ -129,7 +130,7 @@ private struct Searcher {
     /// Every candidate's entries, in passes: the index buckets of all candidates are prefetched, then looked up
     /// (prefetching the entries found), then the entries are read; last, the searcher's shares of the
     /// candidates' groups, the same way.
-    mutating func entries(of candidates: [Candidate], in store: FeatureStore) -> [CandidateEntries] {
+    mutating func entries(of candidates: UnsafeBufferPointer<Candidate>, in store: FeatureStore) -> [CandidateEntries] {
         var entries = [CandidateEntries](repeating: CandidateEntries(), count: candidates.count)
         var keys: [(query: UInt64?, touch: UInt64?)] = []
         keys.reserveCapacity(candidates.count)

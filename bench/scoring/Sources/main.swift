@@ -114,11 +114,7 @@ let hitLists = (0..<1024).map { _ in
 /// What feature extraction reads for `hits` in `searchContext`: the candidates and the feature context, built
 /// outside the timing of the feature runs below.
 func featureInputs(_ hits: [RankableHit], _ searchContext: SearchContext) -> ([Candidate], FeatureContext) {
-    let candidates = hits.map { Candidate(id: $0.id, searchScore: $0.searchScore, originalRank: $0.originalRank, keys: ranker.attributeKeys(of: $0)) }
-    let featureContext = FeatureContext(
-        time: searchContext.time, userID: searchContext.userID, sessionID: searchContext.sessionID, device: searchContext.device,
-        localTime: searchContext.localTime, query: FeatureStore.normalize(query: searchContext.query))
-    return (candidates, featureContext)
+    (ranker.candidates(of: hits), ModelRanker.featureContext(of: searchContext))
 }
 if let exportDirectory {
     let lists = hitLists.indices.map { list in
@@ -133,6 +129,7 @@ var samples: [Double] = []
 var featureSamples: [Double] = []
 var scoringSamples: [Double] = []
 var portableSamples: [Double] = []
+var inputSamples: [Double] = []
 samples.reserveCapacity(iterations)
 let scorer = model.ranking.scorer()
 // The portable walk on the same rows, for comparison where the AVX-512 one serves; its scores must be the same.
@@ -151,7 +148,9 @@ for run in 0..<(2 * iterations) {
         checksum += output.scores[0]
         continue
     }
+    let inputStart = clock.now
     let (candidates, featureContext) = featureInputs(hits, searchContext)
+    inputSamples.append(microseconds(clock.now - inputStart))
     let featureStart = clock.now
     let rows = live.features(for: candidates, in: featureContext)
     featureSamples.append(microseconds(clock.now - featureStart))
@@ -169,6 +168,7 @@ for run in 0..<(2 * iterations) {
 }
 print("features + scoring of 100 hits (\(iterations) runs, a different user and hits each): \(summary(samples))")
 print("feature extraction alone (\(iterations) other runs; candidates built outside the timing): \(summary(featureSamples))")
+print("the hits read into candidates alone (ModelRanker.candidates(of:), the same runs): \(summary(inputSamples))")
 print("scoring alone (the rows of those runs): \(summary(scoringSamples))")
 if !portableSamples.isEmpty {
     print("scoring alone, portable walk (the same rows, after each; the same scores): \(summary(portableSamples))")
