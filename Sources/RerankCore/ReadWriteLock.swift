@@ -16,15 +16,11 @@ import Darwin
 /// ```
 public final class ReadWriteLock<Value>: @unchecked Sendable {
     // @unchecked: every access to `value` happens while `lock` is held (shared for reads, exclusive for writes).
-    // Usable from inlinable code: `read` and `write` are specialized in their callers, where a generic `read`
-    // would copy the value out for each read (retaining and releasing everything it holds).
-    @usableFromInline let lock: UnsafeMutablePointer<pthread_rwlock_t>
-    /// Where the value lies: readers borrow it there.
-    @usableFromInline let value: UnsafeMutablePointer<Value>
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+    private var value: Value
 
     public init(_ value: Value) {
-        self.value = .allocate(capacity: 1)
-        self.value.initialize(to: value)
+        self.value = value
         lock = .allocate(capacity: 1)
         #if canImport(Glibc)
         var attributes = pthread_rwlockattr_t()
@@ -40,23 +36,19 @@ public final class ReadWriteLock<Value>: @unchecked Sendable {
     deinit {
         pthread_rwlock_destroy(lock)
         lock.deallocate()
-        value.deinitialize(count: 1)
-        value.deallocate()
     }
 
     /// Runs `body` with shared access; other readers may run at the same time.
-    @inlinable
     public func read<Result>(_ body: (borrowing Value) throws -> Result) rethrows -> Result {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
-        return try body(value.pointee)
+        return try body(value)
     }
 
     /// Runs `body` with exclusive access.
-    @inlinable
     public func write<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
-        return try body(&value.pointee)
+        return try body(&value)
     }
 }

@@ -40,7 +40,12 @@ extension FeatureStore {
 /// The store's entries for one candidate. They are looked up for every candidate before any row is written,
 /// each step prefetched for all candidates before the first is taken, so the cache misses of different
 /// candidates overlap instead of following one another (most lookups miss the caches in a large store).
+///
+/// Plain values only (the declared values lie in the searcher's ``Searcher/declared``): a search makes and drops
+/// an array of them without touching each one.
 private struct CandidateEntries {
+    /// The candidate's place among the search's candidates.
+    var position = 0
     var item: UInt64 = 0
     var row: ItemRow?
     /// The item's slot in the store, whose counts by context the row reads; nil when unknown.
@@ -51,8 +56,6 @@ private struct CandidateEntries {
     var cooccurring = 0.0
     /// The hit's attributes when it carries any, else the store's.
     var attributes = ItemKeys()
-    /// The hit's declared item values when it carries any, else the store's (empty when none are declared).
-    var declared: [UInt64] = []
     /// Whether the hit's declared values differ from the store's, which should learn them.
     var declaredAreNew = false
 }
@@ -82,6 +85,9 @@ private struct Searcher {
     let weekdayCos: Double
     /// The searcher's shares of the candidates' groups, gathered by ``entries(of:in:)``.
     private var shares = GroupShares(groups: 0)
+    /// The candidates' declared item values, ``FeatureStore/itemValues`` wide each, in their order: the hit's
+    /// when it carries any, else the store's (empty when none are declared). Gathered by ``entries(of:in:)``.
+    private var declared: [UInt64] = []
 
     /// `store` is borrowed: an initializer's arguments are otherwise its own, a copy retaining every array.
     init(store: borrowing FeatureStore, context: FeatureContext) {
@@ -137,12 +143,14 @@ private struct Searcher {
         let toucher = userRow == nil ? nil : user
         for index in candidates.indices {
             let item = FeatureKey.of(candidates[index].id)
+            entries[index].position = index
             entries[index].item = item
             keys.append((query.map { FeatureKey.pair($0, item) }, toucher.map { FeatureKey.pair($0, item) }))
             store.items.prefetch(item)
             if let query = keys[index].query { store.queryItems.prefetch(query) }
             if let touch = keys[index].touch { store.userItems.prefetch(touch) }
         }
+        declared.reserveCapacity(store.itemValues.width * candidates.count)
         var slots: [(item: Int?, query: Int?, touch: Int?)] = []
         slots.reserveCapacity(candidates.count)
         for (index, key) in keys.enumerated() {
@@ -181,10 +189,10 @@ private struct Searcher {
                 let stored = item.map { Array(store.itemValues.lanes(of: $0)) }
                 let carried = candidates[index].declared
                 if carried.count == store.itemValues.width, DeclaredFeatures.anyKnown(carried) {
-                    entries[index].declared = carried
+                    declared += carried
                     entries[index].declaredAreNew = carried != stored
                 } else {
-                    entries[index].declared = stored ?? Array(repeating: DeclaredValue.missing, count: store.itemValues.width)
+                    declared += stored ?? Array(repeating: DeclaredValue.missing, count: store.itemValues.width)
                 }
             }
         }
@@ -195,11 +203,17 @@ private struct Searcher {
                 shares.insert(GroupKind.category.key(attributes.category))
                 shares.insert(GroupKind.brand.key(attributes.brand))
                 shares.insert(GroupKind.priceBand.key(attributes.priceBand))
-                for value in entries[index].declared where value != DeclaredValue.missing { shares.insert(value) }
+                for value in declared(of: entries[index], in: store) where value != DeclaredValue.missing { shares.insert(value) }
             }
             shares.lookUp(in: store.tastes, user: user, interactions: Double(userRow.interactions))
         }
         return entries
+    }
+
+    /// The declared item values of a candidate (``declared``).
+    private func declared(of entries: CandidateEntries, in store: FeatureStore) -> ArraySlice<UInt64> {
+        let width = store.itemValues.width
+        return declared[(entries.position * width)..<((entries.position + 1) * width)]
     }
 
     /// Writes one candidate's row (``FeatureSchema/width`` values); returns the candidate's attributes when
@@ -272,7 +286,8 @@ private struct Searcher {
         if !store.declared.isEmpty { writeDeclared(entries, itemCTR: ctr, from: store, into: values) }
         let known = candidate.attributes.flatMap { $0.isKnown && $0 != counts.attributes ? $0 : nil }
         guard known != nil || entries.declaredAreNew else { return nil }
-        return CatalogUpdate(item: item, attributes: known ?? ItemKeys(), declared: entries.declaredAreNew ? entries.declared : [])
+        return CatalogUpdate(
+            item: item, attributes: known ?? ItemKeys(), declared: entries.declaredAreNew ? Array(declared(of: entries, in: store)) : [])
     }
 
     /// Writes the declared columns, after the built-in ones, in ``DeclaredFeatures/columns`` order.
@@ -280,6 +295,7 @@ private struct Searcher {
         _ entries: CandidateEntries, itemCTR: Double, from store: FeatureStore, into values: UnsafeMutableBufferPointer<Float>
     ) {
         var column = FeatureSchema.width
+        let itemValues = declared(of: entries, in: store)
         var itemLane = 0
         func write(_ value: Double) {
             values[column] = Float(value)
@@ -292,7 +308,7 @@ private struct Searcher {
         for (index, declaration) in store.declared.declarations.enumerated() {
             switch (declaration.source, declaration.kind) {
             case (.item, .categorical):
-                let value = entries.declared[itemLane]
+                let value = itemValues[itemValues.startIndex + itemLane]
                 itemLane += 1
                 let slot = value == DeclaredValue.missing ? nil : store.groups.slot(of: value)
                 let counts = slot.map { slot in
@@ -304,7 +320,7 @@ private struct Searcher {
                 write(rate(counts, prior: globalCTR))
                 write(value == DeclaredValue.missing ? 0 : shares[value])
             case (.item, let kind):
-                write(number(entries.declared[itemLane], kind))
+                write(number(itemValues[itemValues.startIndex + itemLane], kind))
                 itemLane += 1
             case (.user, .categorical), (.context, .categorical):
                 // The segment's key is its lane, counted with the items shown like a query.
@@ -330,6 +346,12 @@ private struct GroupShares {
     private var used: [Int] = []
 
     init(groups count: Int) {
+        // None for a searcher the store does not know: nothing is allocated.
+        guard count > 0 else {
+            groups = []
+            values = []
+            return
+        }
         var size = 16
         while size < 2 * count { size *= 2 }
         groups = [UInt64](repeating: 0, count: size)
