@@ -86,19 +86,32 @@ print(String(format: "state tables: %.0f MiB allocated", Double(bytes) / 1_048_5
 
 let live = LiveFeatureState(replay.store, limits: limits)
 let ranker = ModelRanker(model: model, state: live)
-// 1,024 different result lists of 100 hits, drawn from the whole catalog, with their fields as the sidecar reads
-// them from a search's response: every configured attribute path, the catalog's price band absent, numbers as
-// their text. More items than the processor's caches hold, as in a large store.
+// 1,024 different result lists of 100 hits, drawn from the whole catalog (more items than the processor's caches
+// hold, as in a large store), each as the body of a search response. Each run reads its hits out of a body as the
+// sidecar does right before ranking (`ResponseReranker`: the hits scanned, the ranker's fields selected from each
+// `_source`), outside the timing: the ranker gets hits just read, in the caches, as in the sidecar.
 let attributeFields = AttributeFields()
-let hitLists = (0..<1024).map { _ in
-    (0..<100).map { rank in
+let selector = FieldSelector(paths: ranker.requiredFields)
+let bodies = (0..<1024).map { _ in
+    let hits = (0..<100).map { rank in
         let number = Int(random.next() % UInt64(itemCount))
         let attributes = attributes(number)
-        var fields = SourceFields(paths: attributeFields.all)
-        fields[attributeFields.category] = .string(attributes.category!)
-        fields[attributeFields.brand] = .string(attributes.brand!)
-        fields[attributeFields.price] = .double(attributes.price!)
-        return RankableHit(id: item(number), searchScore: Double(100 - rank) / 10, originalRank: rank, fields: fields)
+        return """
+            {"_index":"catalog","_id":"\(item(number))","_score":\(Double(100 - rank) / 10),"_source":{"title":"item \(number)",\
+            "\(attributeFields.category)":"\(attributes.category!)","\(attributeFields.brand)":"\(attributes.brand!)",\
+            "\(attributeFields.price)":\(attributes.price!)}}
+            """
+    }
+    return Array(#"{"took":3,"timed_out":false,"hits":{"total":{"value":100},"hits":["#.utf8) + Array(hits.joined(separator: ",").utf8)
+        + Array("]}}".utf8)
+}
+/// The hits of response `list`, read as the sidecar reads them.
+func readHits(_ list: Int) throws -> [RankableHit] {
+    let body = bodies[list]
+    guard let layout = try HitScanner.scan(body) else { fatalError("response \(list) has no hits") }
+    return layout.hits.enumerated().map { rank, hit in
+        let fields = hit.source.map { selector.values(in: body, object: $0) } ?? [:]
+        return RankableHit(id: hit.id ?? "", index: hit.index, searchScore: hit.score ?? 0, originalRank: rank, fields: fields)
     }
 }
 @MainActor func context(_ run: Int) -> SearchContext {
@@ -117,8 +130,8 @@ func featureInputs(_ hits: [RankableHit], _ searchContext: SearchContext) -> ([C
     (ranker.candidates(of: hits), ModelRanker.featureContext(of: searchContext))
 }
 if let exportDirectory {
-    let lists = hitLists.indices.map { list in
-        let (candidates, featureContext) = featureInputs(hitLists[list], context(list))
+    let lists = try bodies.indices.map { list in
+        let (candidates, featureContext) = featureInputs(try readHits(list), context(list))
         return FeatureSchema.select(model.extras.columns, from: live.features(for: candidates, in: featureContext))
     }
     try PeerRows(directory: exportDirectory).write(lists: lists, width: model.ranking.featureNames.count, scorer: model.ranking.scorer())
@@ -135,17 +148,19 @@ let scorer = model.ranking.scorer()
 // The portable walk on the same rows, for comparison where the AVX-512 one serves; its scores must be the same.
 let portable = ModelScorer(model.ranking, vectorize: false)
 var checksum = 0.0
-for run in 0..<(iterations / 10) { checksum += try ranker.score(hitLists[run % 1024], context: context(run)).scores[0] }
+for run in 0..<(iterations / 10) { checksum += try ranker.score(try readHits(run % 1024), context: context(run)).scores[0] }
 // Runs alternate between the whole ranker and feature extraction alone, then scoring alone of the rows just
 // extracted, each on a search of its own.
 for run in 0..<(2 * iterations) {
-    let hits = hitLists[Int(random.next() % 1024)]
+    let hits = try readHits(Int(random.next() % 1024))
     let searchContext = context(run)
     if run.isMultiple(of: 2) {
         let begin = clock.now
         let output = try ranker.score(hits, context: searchContext)
         samples.append(microseconds(clock.now - begin))
         checksum += output.scores[0]
+        // The hits are the caller's: they are dropped after the timing, not within it (as after their last use).
+        withExtendedLifetime(hits) {}
         continue
     }
     let inputStart = clock.now
@@ -165,6 +180,7 @@ for run in 0..<(2 * iterations) {
         portableSamples.append(microseconds(clock.now - portableStart))
         guard portableScores == scores else { fatalError("the AVX-512 and portable walks scored run \(run) differently") }
     }
+    withExtendedLifetime((hits, candidates)) {}
 }
 print("features + scoring of 100 hits (\(iterations) runs, a different user and hits each): \(summary(samples))")
 print("feature extraction alone (\(iterations) other runs; candidates built outside the timing): \(summary(featureSamples))")
