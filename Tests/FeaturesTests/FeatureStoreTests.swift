@@ -219,6 +219,42 @@ import Testing
         #expect(restored.statistics.map(\.entries) == replay.store.statistics.map(\.entries))
     }
 
+    /// A snapshot of format 3, which kept no taste groups, is read with every user's taste groups unknown, so
+    /// every group is looked up: the same features as the store it was written from.
+    @Test func aSnapshotOfFormat3ReadsTheSameFeatures() throws {
+        var replay = FeatureReplay()
+        replay.learn(attributes: ["a": ItemAttributes(category: "shoes", brand: "acme", price: 50), "b": ItemAttributes(category: "hats")])
+        for step in 0..<30 {
+            replay.apply(impression("q\(step)", ["a", "b", "c"], at: Double(step * 60), user: "u\(step % 3)"))
+            replay.apply(event(.click, step.isMultiple(of: 2) ? "a" : "b", at: Double(step * 60 + 5), in: "q\(step)", user: "u\(step % 3)"))
+        }
+        var object = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(replay.store)) as? [String: Any])
+        object["format"] = 3
+        object["tables"] = Data(replay.store.tableBytes(format: 3)).base64EncodedString()
+        let restored = try JSONDecoder().decode(FeatureStore.self, from: try JSONSerialization.data(withJSONObject: object))
+        #expect(restored.users.count == 3)
+        #expect(restored.users.values.allSatisfy { $0.tasteGroups == .unknown })
+        let candidates = ["a", "b", "c"].enumerated().map { Candidate(id: $1, searchScore: 1, originalRank: $0) }
+        for user in ["u0", "u1", "u2"] {
+            let context = self.context(at: 2000, user: user)
+            let rows = restored.features(for: candidates, in: context)
+            #expect(rows == replay.store.features(for: candidates, in: context))
+            #expect(rows[Feature.userCategoryShare.rawValue] > 0)
+        }
+    }
+
+    /// A user's taste groups hold every group the user has a taste in, and clear most others.
+    @Test func tasteGroupsHoldTheUsersGroupsAndClearMostOthers() {
+        var random = SplitMix64(seed: 5)
+        var groups = TasteGroups()
+        let tasted = (0..<3).map { _ in random.next() }
+        for group in tasted { groups.insert(group) }
+        #expect(tasted.allSatisfy(groups.mayContain))
+        let others = (0..<1000).filter { _ in groups.mayContain(random.next()) }.count
+        #expect(others < 150, "\(others) of 1,000 other groups may be among 3 tasted")
+        #expect(TasteGroups.unknown.mayContain(random.next()))
+    }
+
     @Test func aSmallerStoreKeepsTheMostRecentEntriesOfASnapshot() {
         var replay = FeatureReplay()
         for step in 0..<100 { replay.apply(event(.click, "item-\(step)", at: Double(step), user: "user-\(step)")) }

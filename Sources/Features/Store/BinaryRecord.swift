@@ -3,6 +3,8 @@ import Foundation
 /// Little-endian bytes for the store's snapshot in model files.
 struct ByteWriter {
     private(set) var bytes: [UInt8] = []
+    /// The snapshot format written: records write the fields of that format.
+    let format: Int
 
     mutating func write(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
@@ -22,9 +24,12 @@ struct ByteWriter {
 struct ByteReader {
     private let bytes: [UInt8]
     private var offset = 0
+    /// The snapshot format the bytes were written in (``FeatureStore/snapshotFormat`` or an earlier one it reads).
+    let format: Int
 
-    init(_ bytes: [UInt8]) {
+    init(_ bytes: [UInt8], format: Int) {
         self.bytes = bytes
+        self.format = format
     }
 
     var isAtEnd: Bool { offset == bytes.count }
@@ -63,8 +68,14 @@ struct ByteReader {
 protocol BinaryRecord {
     /// Bytes one record takes.
     static var byteCount: Int { get }
+    /// Bytes one record took in snapshots of `format`; ``byteCount`` unless the record changed since.
+    static func byteCount(format: Int) -> Int
     func write(to writer: inout ByteWriter)
     init(from reader: inout ByteReader) throws(SnapshotError)
+}
+
+extension BinaryRecord {
+    static func byteCount(format: Int) -> Int { byteCount }
 }
 
 /// A statistics snapshot that cannot be read.
@@ -162,11 +173,14 @@ extension QueryItemRow: BinaryRecord {
 
 
 extension UserRow: BinaryRecord {
-    static var byteCount: Int { 16 }
+    static var byteCount: Int { 24 }
+    /// Format 3 kept no taste groups.
+    static func byteCount(format: Int) -> Int { format < 4 ? 16 : byteCount }
     func write(to writer: inout ByteWriter) {
         writer.write(interactions)
         writer.write(lastSeen)
         writer.write(recentCount)
+        if writer.format >= 4 { writer.write(tasteGroups.bits) }
     }
     init(from reader: inout ByteReader) throws(SnapshotError) {
         interactions = try reader.read()
@@ -175,6 +189,8 @@ extension UserRow: BinaryRecord {
         guard (0...Int32(FeatureStore.Limits.recentItemsPerUser)).contains(recentCount) else {
             throw .impossibleValue("a user in the statistics snapshot has \(recentCount) recent items")
         }
+        // A snapshot of format 3 did not keep them: any group may hold the user's tastes.
+        tasteGroups = reader.format < 4 ? .unknown : TasteGroups(bits: try reader.read())
     }
 }
 

@@ -234,7 +234,10 @@ extension FeatureStore {
         if isNew { recent.reset(slot) }
         users.values[slot].interactions += weight
         users.values[slot].lastSeen = time
-        for group in groups { tastes.values[tastes.update(FeatureKey.pair(user, group)).slot] += weight }
+        for group in groups {
+            tastes.values[tastes.update(FeatureKey.pair(user, group)).slot] += weight
+            users.values[slot].tasteGroups.insert(group)
+        }
         let touch = userItems.update(FeatureKey.pair(user, item)).slot
         userItems.values[touch].count += 1
         userItems.values[touch].last = time

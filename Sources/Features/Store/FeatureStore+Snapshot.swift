@@ -1,11 +1,16 @@
 import Foundation
 
-/// Model files carry the store as it stood after training: `{"format": 3, "limits": {...}, "latest": T,
+/// Model files carry the store as it stood after training: `{"format": 4, "limits": {...}, "latest": T,
 /// "tables": "<base64>"}`, the tables written entry by entry from the least to the most recently updated, so a
 /// store loaded with other limits keeps the most recent entries. A store with declared features adds
 /// `"declared": [...]` and, after the other tables, the items' declared values and the users file's profiles.
+///
+/// Format 4 added each user's taste groups (``UserRow/tasteGroups``); format 3 is still read, its users' taste
+/// groups unknown.
 extension FeatureStore: Codable {
-    static let snapshotFormat = 3
+    static let snapshotFormat = 4
+    /// The earliest format this build reads.
+    static let earliestSnapshotFormat = 3
 
     private enum CodingKeys: String, CodingKey {
         case format, limits, latest, tables, declared
@@ -14,8 +19,8 @@ extension FeatureStore: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let format = try container.decode(Int.self, forKey: .format)
-        guard format == Self.snapshotFormat else {
-            throw SnapshotError.otherFormat(format, expected: Self.snapshotFormat)
+        guard (Self.earliestSnapshotFormat...Self.snapshotFormat).contains(format) else {
+            throw SnapshotError.otherFormat(format, readable: Self.earliestSnapshotFormat...Self.snapshotFormat)
         }
         let limits = try container.decode(Limits.self, forKey: .limits)
         guard let data = Data(base64Encoded: try container.decode(String.self, forKey: .tables)) else {
@@ -23,7 +28,8 @@ extension FeatureStore: Codable {
         }
         let declared = try container.decodeIfPresent(DeclaredFeatures.self, forKey: .declared) ?? .none
         try self.init(
-            tables: Array(data), latest: try container.decode(Double.self, forKey: .latest), limits: limits, declared: declared)
+            tables: Array(data), format: format, latest: try container.decode(Double.self, forKey: .latest), limits: limits,
+            declared: declared)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -31,7 +37,7 @@ extension FeatureStore: Codable {
         try container.encode(Self.snapshotFormat, forKey: .format)
         try container.encode(limits, forKey: .limits)
         try container.encode(latest, forKey: .latest)
-        try container.encode(Data(tableBytes()).base64EncodedString(), forKey: .tables)
+        try container.encode(Data(tableBytes(format: Self.snapshotFormat)).base64EncodedString(), forKey: .tables)
         if !declared.isEmpty { try container.encode(declared, forKey: .declared) }
     }
 
@@ -40,12 +46,14 @@ extension FeatureStore: Codable {
     public func resized(to limits: Limits) -> FeatureStore {
         guard limits != self.limits else { return self }
         // The bytes were written by this build, so reading them back cannot fail.
-        return (try? FeatureStore(tables: tableBytes(), latest: latest, limits: limits, declared: declared))
+        let tables = tableBytes(format: Self.snapshotFormat)
+        return (try? FeatureStore(tables: tables, format: Self.snapshotFormat, latest: latest, limits: limits, declared: declared))
             ?? FeatureStore(limits: limits, declared: declared)
     }
 
-    private func tableBytes() -> [UInt8] {
-        var writer = ByteWriter()
+    /// The tables in snapshot `format`: the current one, or an earlier one this build still reads.
+    func tableBytes(format: Int) -> [UInt8] {
+        var writer = ByteWriter(format: format)
         for value in positionShown + positionClicks + [totalShown, totalClicks, totalCarts, totalPurchases] {
             writer.write(value)
         }
@@ -66,10 +74,10 @@ extension FeatureStore: Codable {
         return writer.bytes
     }
 
-    private init(tables: [UInt8], latest: Double, limits: Limits, declared: DeclaredFeatures) throws(SnapshotError) {
+    private init(tables: [UInt8], format: Int, latest: Double, limits: Limits, declared: DeclaredFeatures) throws(SnapshotError) {
         self.init(limits: limits, declared: declared)
         self.latest = latest
-        var reader = ByteReader(tables)
+        var reader = ByteReader(tables, format: format)
         for index in 0..<positionShown.count { positionShown[index] = try reader.read() }
         for index in 0..<positionClicks.count { positionClicks[index] = try reader.read() }
         totalShown = try reader.read()
@@ -114,7 +122,7 @@ extension FeatureStore: Codable {
     private static func read<Value: BinaryRecord>(
         into table: inout BoundedTable<Value>, from reader: inout ByteReader
     ) throws(SnapshotError) -> [Int?] {
-        let count = try reader.readCount(entryBytes: 8 + Value.byteCount)
+        let count = try reader.readCount(entryBytes: 8 + Value.byteCount(format: reader.format))
         var slots: [Int] = []
         slots.reserveCapacity(count)
         for _ in 0..<count {

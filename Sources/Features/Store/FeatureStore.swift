@@ -286,6 +286,25 @@ struct UserRow: Sendable, Codable, Equatable {
     var lastSeen = 0.0
     /// How many of the user's recent-item lanes are used (oldest first).
     var recentCount: Int32 = 0
+    /// The groups the user has tastes in, a bit each (``TasteGroups``): a search looks up in ``FeatureStore/tastes``
+    /// only the groups whose bit is set, as the others hold none of the user's. A user evicted and seen again
+    /// starts with none, as their interactions start again from 0.
+    var tasteGroups = TasteGroups()
+}
+
+/// A set of groups as 64 bits, one per group's key's top 6 bits: a group whose bit is clear is not in the set;
+/// one whose bit is set may be. A user with a handful of tastes clears most of a search's groups.
+struct TasteGroups: Sendable, Codable, Equatable {
+    var bits: UInt64 = 0
+
+    /// Every group may be in the set: what a snapshot that did not keep the bits reads as.
+    static let unknown = TasteGroups(bits: .max)
+
+    mutating func insert(_ group: UInt64) { bits |= Self.bit(group) }
+
+    func mayContain(_ group: UInt64) -> Bool { bits & Self.bit(group) != 0 }
+
+    private static func bit(_ group: UInt64) -> UInt64 { 1 << (group >> 58) }
 }
 
 /// How often and when a user last acted on an item.

@@ -26,8 +26,10 @@ public struct SnapshotError: Error, Sendable, Equatable, CustomStringConvertible
     public static func == (lhs: SnapshotError, rhs: SnapshotError) -> Bool { lhs.code == rhs.code }
 
     /// Written by a rerank with another snapshot format.
-    static func otherFormat(_ format: Int, expected: Int) -> SnapshotError {
-        .init(.otherFormat, "the statistics snapshot has format \(format); this rerank reads format \(expected): retrain the model")
+    static func otherFormat(_ format: Int, readable: ClosedRange<Int>) -> SnapshotError {
+        .init(
+            .otherFormat,
+            "the statistics snapshot has format \(format); this rerank reads formats \(readable.lowerBound) to \(readable.upperBound): retrain the model")
     }
 
     static func notBase64() -> SnapshotError { .init(.notBase64, "the statistics snapshot's tables are not base64") }
