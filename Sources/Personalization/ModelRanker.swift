@@ -38,19 +38,17 @@ public struct ModelRanker: Ranker {
     public func candidates(of hits: [RankableHit]) -> [Candidate] {
         // The hits' fields were read with the same paths: their places are found once.
         let slots = hits.first.map { attributeFields.slots(in: $0.fields) } ?? .unknown
-        // Through a buffer: iterating or indexing the array would copy each hit out, retaining and releasing its
-        // strings and arrays.
-        return hits.withUnsafeBufferPointer { hits in
-            var candidates: [Candidate] = []
-            candidates.reserveCapacity(hits.count)
-            for index in hits.indices {
-                candidates.append(Candidate(
-                    id: hits[index].id, searchScore: hits[index].searchScore, originalRank: hits[index].originalRank,
-                    keys: attributeFields.keys(from: hits[index].fields, slots: slots),
-                    declared: declared.isEmpty ? [] : declared.values(of: .item, in: hits[index].fields)))
-            }
-            return candidates
+        // By index: iterating the hits (`map`, `for in`) copies each one out, retaining and releasing its strings
+        // and arrays (7 µs for 100 hits on the scoring bench).
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(hits.count)
+        for index in hits.indices {
+            candidates.append(Candidate(
+                id: hits[index].id, searchScore: hits[index].searchScore, originalRank: hits[index].originalRank,
+                keys: attributeFields.keys(from: hits[index].fields, slots: slots),
+                declared: declared.isEmpty ? [] : declared.values(of: .item, in: hits[index].fields)))
         }
+        return candidates
     }
 
     /// The feature context of a search.

@@ -205,7 +205,7 @@ private struct Searcher {
                 shares.insert(GroupKind.priceBand.key(attributes.priceBand))
                 for value in declared(of: entries[index], in: store) where value != DeclaredValue.missing { shares.insert(value) }
             }
-            shares.lookUp(in: store.tastes, user: user, groups: userRow.tasteGroups, interactions: Double(userRow.interactions))
+            shares.lookUp(in: store.tastes, user: user, tasteGroups: userRow.tasteGroups, interactions: Double(userRow.interactions))
         }
         return entries
     }
@@ -374,9 +374,9 @@ private struct GroupShares {
     }
 
     /// Looks up in `tastes`, the user's interaction weights by group, every group the user may have tastes in
-    /// (`groups`); the others' shares are 0.
-    mutating func lookUp(in tastes: BoundedTable<Float>, user: UInt64, groups userGroups: TasteGroups, interactions: Double) {
-        let places = used.filter { userGroups.mayContain(groups[$0]) }
+    /// (`tasteGroups`); the others' shares are 0.
+    mutating func lookUp(in tastes: BoundedTable<Float>, user: UInt64, tasteGroups: TasteGroups, interactions: Double) {
+        let places = used.filter { tasteGroups.mayContain(groups[$0]) }
         let keys = places.map { FeatureKey.pair(user, groups[$0]) }
         for key in keys { tastes.prefetch(key) }
         let slots = keys.map { key in
