@@ -173,14 +173,15 @@ extension QueryItemRow: BinaryRecord {
 
 
 extension UserRow: BinaryRecord {
+    /// The snapshot format that added the taste groups; earlier ones kept none.
+    static let tasteGroupsFormat = 4
     static var byteCount: Int { 24 }
-    /// Format 3 kept no taste groups.
-    static func byteCount(format: Int) -> Int { format < 4 ? 16 : byteCount }
+    static func byteCount(format: Int) -> Int { format < tasteGroupsFormat ? 16 : byteCount }
     func write(to writer: inout ByteWriter) {
         writer.write(interactions)
         writer.write(lastSeen)
         writer.write(recentCount)
-        if writer.format >= 4 { writer.write(tasteGroups.bits) }
+        if writer.format >= Self.tasteGroupsFormat { writer.write(tasteGroups.bits) }
     }
     init(from reader: inout ByteReader) throws(SnapshotError) {
         interactions = try reader.read()
@@ -189,8 +190,8 @@ extension UserRow: BinaryRecord {
         guard (0...Int32(FeatureStore.Limits.recentItemsPerUser)).contains(recentCount) else {
             throw .impossibleValue("a user in the statistics snapshot has \(recentCount) recent items")
         }
-        // A snapshot of format 3 did not keep them: any group may hold the user's tastes.
-        tasteGroups = reader.format < 4 ? .unknown : TasteGroups(bits: try reader.read())
+        // An earlier snapshot did not keep them: any group may hold the user's tastes.
+        tasteGroups = reader.format < Self.tasteGroupsFormat ? .unknown : TasteGroups(bits: try reader.read())
     }
 }
 
