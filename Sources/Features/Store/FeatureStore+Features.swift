@@ -260,7 +260,7 @@ private struct Searcher {
         row[.itemCold] = shown < 5 ? 1 : 0
         row[.priceLog] = LogOnePlus.of(Double(max(0, attributes.price)))
         row[.userItemInteractionsLog] = LogOnePlus.of(Double(touch?.count ?? 0))
-        row[.userItemHoursSinceLog] = touch.map { log1p(max(0, context.time - $0.last) / 3600) } ?? LogOnePlus.ofAYear
+        row[.userItemHoursSinceLog] = touch.map { LogOnePlus.of(max(0, context.time - $0.last) / 3600) } ?? LogOnePlus.ofAYear
         row[.userCategoryShare] = shares[category]
         row[.userBrandShare] = shares[GroupKind.brand.key(attributes.brand)]
         row[.userPriceBandShare] = shares[band]
@@ -397,17 +397,26 @@ private struct GroupShares {
     }
 }
 
-/// `log1p`, looked up in a table for whole numbers below 4,096 (ranks, counts, many prices): the same values
-/// as the call, which is several times slower (but for -0, which becomes 0: every reader compares them equal).
+/// `log1p`, looked up in a table for whole numbers below 4,096 (ranks, counts, many prices) and otherwise
+/// computed from `log`, which is faster than `log1p`. Rows hold `Float`s: the values are `log1p`'s once rounded to
+/// `Float` (-0 becomes 0: every reader compares them equal).
 enum LogOnePlus {
     private static let wholeNumbers: [Double] = (0..<4096).map { log1p(Double($0)) }
     /// The value for a user who never touched the item: a year's hours.
     static let ofAYear = log1p(24 * 365.0)
 
     @inline(__always) static func of(_ value: Double) -> Double {
-        guard value >= 0, value < 4096 else { return log1p(value) }
+        guard value >= 0, value < 4096 else { return value > 0 && value.isFinite ? fromLog(value) : log1p(value) }
         let whole = Int(value)
-        return Double(whole) == value ? wholeNumbers[whole] : log1p(value)
+        return Double(whole) == value ? wholeNumbers[whole] : fromLog(value)
+    }
+
+    /// `log(1 + x)` corrected for the rounding of `1 + x` (Goldberg, "What every computer scientist should know
+    /// about floating-point arithmetic", theorem 4): within a few units in the last place of `log1p(x)` for
+    /// finite `x >= 0`, far below a `Float`'s.
+    @inline(__always) private static func fromLog(_ x: Double) -> Double {
+        let sum = 1 + x
+        return sum == 1 ? x : log(sum) * (x / (sum - 1))
     }
 }
 
