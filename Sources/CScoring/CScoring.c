@@ -88,8 +88,9 @@ static inline __m512d pick(const __m512d *table, __m512i leaf, const int LEAVES)
 
 /// For each group of trees, three steps with no branch on the rows:
 /// 1. Every internal node, parents first, splits the set of rows that reach it into its children's places in a
-///    scratch of `2 * LEAVES` sets per tree, subtrees no row reaches included. The group's trees are interleaved,
-///    so a node seldom waits for the set its parent has just stored.
+///    scratch of sets (the group's internal nodes in order, then `LEAVES` per tree for the leaves), subtrees no
+///    row reaches included. The group's trees are interleaved, so a node seldom waits for the set its parent has
+///    just stored.
 /// 2. Each row's leaf index in a tree, as 128 bytes in two registers. A tree's leaves' sets are disjoint, so bit
 ///    b of a row's index is set exactly when the row is in a leaf whose index has bit b: five or six unions of
 ///    sets, each then spread into its bit of the rows' bytes with one masked move per 64 rows.
@@ -115,9 +116,10 @@ static inline void walk(
     const char *const sets = (const char *)above;
     for (int64_t group = 0; group < group_count; group++) {
         const rerank_walk_group span = groups[group];
+        __m128i *const group_leaves = reach + LEAVES * RERANK_WALK_GROUP;
         for (int32_t member = 0; member < span.tree_count; member++) {
             // The places of leaves a tree does not have hold no rows.
-            __m128i *leaves = reach + 2 * LEAVES * member + LEAVES;
+            __m128i *leaves = group_leaves + LEAVES * member;
             for (int place = 0; place < LEAVES; place += 4) {
                 _mm512_store_si512((__m512i *)(leaves + place), _mm512_setzero_si512());
             }
@@ -125,13 +127,13 @@ static inline void walk(
         }
         const rerank_walk_node *node = nodes + span.first_node;
         for (int32_t index = 0; index < span.node_count; index++) {
-            const __m128i rows = _mm_load_si128((const __m128i *)(scratch + node[index].place));
+            const __m128i rows = _mm_load_si128(reach + index);
             const __m128i right = _mm_loadu_si128((const __m128i *)(sets + node[index].above));
             _mm_store_si128((__m128i *)(scratch + node[index].left), _mm_andnot_si128(right, rows));
             _mm_store_si128((__m128i *)(scratch + node[index].right), _mm_and_si128(right, rows));
         }
         for (int32_t member = 0; member < span.tree_count; member++) {
-            const __m128i *leaves = reach + 2 * LEAVES * member + LEAVES;
+            const __m128i *leaves = group_leaves + LEAVES * member;
             __m128i bits[6];
             for (int bit = 0; bit < BITS; bit++) bits[bit] = _mm_setzero_si128();
 #pragma clang loop unroll(full)

@@ -36,44 +36,51 @@ struct VectorWalk: Sendable {
         let setBytes = MemoryLayout<ScoringProgram.RowSet>.stride
         var groups: [rerank_walk_group] = [], spans: [rerank_walk_tree] = [], walkNodes: [rerank_walk_node] = []
         var values: [Double] = []
-        for first in stride(from: 0, to: treeNodes.count, by: Int(RERANK_WALK_GROUP)) {
-            let members = first..<min(first + Int(RERANK_WALK_GROUP), treeNodes.count)
+        let group = Int(RERANK_WALK_GROUP)
+        for first in stride(from: 0, to: treeNodes.count, by: group) {
+            let members = first..<min(first + group, treeNodes.count)
             // The group's nodes by depth, then tree, then preorder: a parent comes before its children, and the
             // nodes of one depth in different trees follow one another.
-            var scheduled: [(depth: Int, node: rerank_walk_node)] = []
+            var scheduled: [(depth: Int, member: Int, node: Int)] = []
             for (member, tree) in members.enumerated() {
-                let nodeRange = treeNodes[tree], leafRange = treeLeaves[tree]
-                /// A child's place in the group's scratch: an internal node's index within its tree, or `leaves`
-                /// plus a leaf's.
-                func place(_ child: Int32) -> Int {
-                    let local = child >= 0
-                        ? Int(child) - nodeRange.lowerBound : leaves + Int(~child) - leafRange.lowerBound
-                    return 2 * leaves * member + local
-                }
-                func offset(_ child: Int32) -> UInt16 { UInt16(setBytes * place(child)) }
+                let nodeRange = treeNodes[tree]
                 var depth = [Int](repeating: 0, count: nodeRange.count)
                 for index in nodeRange {
                     let node = nodes[index], own = depth[index - nodeRange.lowerBound]
                     for child in [node.left, node.right] where child >= 0 {
                         depth[Int(child) - nodeRange.lowerBound] = own + 1
                     }
-                    let walkNode = rerank_walk_node(
-                        above: Int32(setBytes) * node.slot, place: offset(Int32(index)), left: offset(node.left),
-                        right: offset(node.right), unused: 0)
-                    scheduled.append((own, walkNode))
+                    scheduled.append((own, member, index))
                 }
-                let root = nodeRange.isEmpty ? ~Int32(leafRange.lowerBound) : Int32(nodeRange.lowerBound)
-                spans.append(rerank_walk_tree(root: Int32(place(root)), leaf_count: Int32(leafRange.count)))
-                values += leafValues[leafRange]
-                values += repeatElement(0, count: leaves - leafRange.count)
             }
             // Ties in depth keep their order: trees, then preorder.
             let ordered = scheduled.enumerated().sorted { ($0.element.depth, $0.offset) < ($1.element.depth, $1.offset) }
+                .map(\.element)
+            // An internal node's place is its position in the group's order; the leaves' follow the group's nodes.
+            var placeOfNode: [Int: Int] = [:]
+            for (position, entry) in ordered.enumerated() { placeOfNode[entry.node] = position }
+            func place(_ child: Int32, member: Int) -> Int {
+                guard child < 0 else { return placeOfNode[Int(child)]! }
+                return leaves * group + leaves * member + Int(~child) - treeLeaves[members.lowerBound + member].lowerBound
+            }
+            func offset(_ child: Int32, member: Int) -> UInt16 { UInt16(setBytes * place(child, member: member)) }
+            for (member, tree) in members.enumerated() {
+                let nodeRange = treeNodes[tree], leafRange = treeLeaves[tree]
+                let root = nodeRange.isEmpty ? ~Int32(leafRange.lowerBound) : Int32(nodeRange.lowerBound)
+                spans.append(rerank_walk_tree(root: Int32(place(root, member: member)), leaf_count: Int32(leafRange.count)))
+                values += leafValues[leafRange]
+                values += repeatElement(0, count: leaves - leafRange.count)
+            }
             groups.append(
                 rerank_walk_group(
                     first_node: Int32(walkNodes.count), node_count: Int32(ordered.count),
                     first_tree: Int32(members.lowerBound), tree_count: Int32(members.count)))
-            walkNodes += ordered.map(\.element.node)
+            walkNodes += ordered.map { entry in
+                let node = nodes[entry.node]
+                return rerank_walk_node(
+                    above: Int32(setBytes) * node.slot, left: offset(node.left, member: entry.member),
+                    right: offset(node.right, member: entry.member))
+            }
         }
         self.leaves = leaves
         self.groups = groups

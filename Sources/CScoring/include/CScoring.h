@@ -15,17 +15,15 @@
 #define RERANK_WALK_GROUP 4
 
 /// An internal node, as byte offsets the kernel adds to its bases without scaling: `above` is the offset of the
-/// set of rows above its threshold among the block's sets (16 bytes per set); `place`, `left` and `right` are
-/// the offsets, in the group's scratch of 16-byte sets, of the sets of rows that reach it and its children. With
-/// L leaves per tree in the walk's tables (32 or 64), a place is 2L times the tree's position in its group, plus
-/// an internal node's index within its tree (below L) or L plus a leaf's index within its tree; its offset is 16
-/// times that.
+/// set of rows above its threshold among the block's sets (16 bytes per set); `left` and `right` are the offsets,
+/// in the group's scratch of 16-byte sets, of the sets of rows that reach its children. With L leaves per tree in
+/// the walk's tables (32 or 64), the scratch holds first the group's internal nodes, in the order of `nodes` (the
+/// set of the group's n-th node is the n-th, which the kernel reads without an offset), then L places per tree
+/// for its leaves, from place L * RERANK_WALK_GROUP; an offset is 16 times a place.
 typedef struct {
     int32_t above;
-    uint16_t place;
     uint16_t left;
     uint16_t right;
-    uint16_t unused;
 } rerank_walk_node;
 
 /// Up to `RERANK_WALK_GROUP` consecutive trees: their internal nodes, parents before children (none for trees
