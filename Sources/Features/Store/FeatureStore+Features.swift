@@ -83,8 +83,9 @@ private struct Searcher {
     let hourCos: Double
     let weekdaySin: Double
     let weekdayCos: Double
-    /// The searcher's shares of the candidates' groups, gathered by ``entries(of:in:)``.
-    private var shares = GroupShares(groups: 0)
+    /// The searcher's share of interactions in each candidate's groups, ``ShareLane/count`` per candidate in
+    /// their order (empty for a searcher the store does not know). Gathered by ``entries(of:in:)``.
+    private var shares: [Double] = []
     /// The candidates' declared item values, ``FeatureStore/itemValues`` wide each, in their order: the hit's
     /// when it carries any, else the store's (empty when none are declared). Gathered by ``entries(of:in:)``.
     private var declared: [UInt64] = []
@@ -196,17 +197,7 @@ private struct Searcher {
                 }
             }
         }
-        if let user, let userRow {
-            shares = GroupShares(groups: (3 + store.itemValues.width) * candidates.count)
-            for index in entries.indices {
-                let attributes = entries[index].attributes
-                shares.insert(GroupKind.category.key(attributes.category))
-                shares.insert(GroupKind.brand.key(attributes.brand))
-                shares.insert(GroupKind.priceBand.key(attributes.priceBand))
-                for value in declared(of: entries[index], in: store) where value != DeclaredValue.missing { shares.insert(value) }
-            }
-            shares.lookUp(in: store.tastes, user: user, tasteGroups: userRow.tasteGroups, interactions: Double(userRow.interactions))
-        }
+        if let user, let userRow { lookUpShares(of: entries, user: user, row: userRow, in: store) }
         return entries
     }
 
@@ -214,6 +205,46 @@ private struct Searcher {
     private func declared(of entries: CandidateEntries, in store: FeatureStore) -> ArraySlice<UInt64> {
         let width = store.itemValues.width
         return declared[(entries.position * width)..<((entries.position + 1) * width)]
+    }
+
+    /// Looks up the searcher's share of interactions in each candidate's groups (its category, brand and price
+    /// band, and its declared item values), in passes as the entries are. Only groups the user's taste bits allow
+    /// are looked up (``UserRow/tasteGroups``): a clear bit means no taste there, a share of 0. Candidates share
+    /// groups, so most look-ups after the first of a group find it in the caches.
+    private mutating func lookUpShares(of entries: [CandidateEntries], user: UInt64, row: UserRow, in store: FeatureStore) {
+        let lanes = ShareLane.count(in: store)
+        let categorical = lanes == ShareLane.declared ? [] : store.declared.declarations(of: .item).map { $0.kind == .categorical }
+        // The (user, group) key of each lane to look up; 0 for none.
+        var keys = [UInt64](repeating: 0, count: lanes * entries.count)
+        for index in entries.indices {
+            let attributes = entries[index].attributes
+            func ask(_ lane: Int, _ group: UInt64?) {
+                guard let group, row.tasteGroups.mayContain(group) else { return }
+                let key = FeatureKey.pair(user, group)
+                keys[index * lanes + lane] = key
+                store.tastes.prefetch(key)
+            }
+            ask(ShareLane.category, GroupKind.category.key(attributes.category))
+            ask(ShareLane.brand, GroupKind.brand.key(attributes.brand))
+            ask(ShareLane.priceBand, GroupKind.priceBand.key(attributes.priceBand))
+            for (lane, value) in declared(of: entries[index], in: store).enumerated()
+            where categorical[lane] && value != DeclaredValue.missing {
+                ask(ShareLane.declared + lane, value)
+            }
+        }
+        let slots = keys.map { key in
+            let slot = key == 0 ? nil : store.tastes.slot(of: key)
+            if let slot { store.tastes.prefetchValue(slot) }
+            return slot
+        }
+        let interactions = max(Double(row.interactions), 1e-9)
+        shares = slots.map { slot in slot.map { Double(store.tastes.values[$0]) / interactions } ?? 0 }
+    }
+
+    /// The searcher's share of interactions in a candidate's group `lane` (``ShareLane``); 0 when the store does
+    /// not know the searcher.
+    private func share(_ lane: Int, of entries: CandidateEntries, in store: FeatureStore) -> Double {
+        shares.isEmpty ? 0 : shares[entries.position * ShareLane.count(in: store) + lane]
     }
 
     /// Writes one candidate's row (``FeatureSchema/width`` values); returns the candidate's attributes when
@@ -261,9 +292,9 @@ private struct Searcher {
         row[.priceLog] = LogOnePlus.of(Double(max(0, attributes.price)))
         row[.userItemInteractionsLog] = LogOnePlus.of(Double(touch?.count ?? 0))
         row[.userItemHoursSinceLog] = touch.map { LogOnePlus.of(max(0, context.time - $0.last) / 3600) } ?? LogOnePlus.ofAYear
-        row[.userCategoryShare] = shares[category]
-        row[.userBrandShare] = shares[GroupKind.brand.key(attributes.brand)]
-        row[.userPriceBandShare] = shares[band]
+        row[.userCategoryShare] = share(ShareLane.category, of: entries, in: store)
+        row[.userBrandShare] = share(ShareLane.brand, of: entries, in: store)
+        row[.userPriceBandShare] = share(ShareLane.priceBand, of: entries, in: store)
         row[.userCooccurrence] = LogOnePlus.of(cooccurring)
         row[.sessionItemClicks] = Double(sessionItemClicks)
         row[.sessionCategoryShare] = sessionCategoryShare
@@ -309,6 +340,7 @@ private struct Searcher {
             switch (declaration.source, declaration.kind) {
             case (.item, .categorical):
                 let value = itemValues[itemValues.startIndex + itemLane]
+                let share = share(ShareLane.declared + itemLane, of: entries, in: store)
                 itemLane += 1
                 let slot = value == DeclaredValue.missing ? nil : store.groups.slot(of: value)
                 let counts = slot.map { slot in
@@ -318,7 +350,7 @@ private struct Searcher {
                     }
                 }
                 write(rate(counts, prior: globalCTR))
-                write(value == DeclaredValue.missing ? 0 : shares[value])
+                write(share)
             case (.item, let kind):
                 write(number(itemValues[itemValues.startIndex + itemLane], kind))
                 itemLane += 1
@@ -335,66 +367,15 @@ private struct Searcher {
     }
 }
 
-/// The searcher's share of interactions in each group some candidate falls in. Hits share a few categories,
-/// brands and price bands, so each group is looked up once per search, and all of them in one pass of
-/// independent reads (a large store's tastes miss the caches).
-private struct GroupShares {
-    /// Open addressing on the group keys (already mixed); 0 marks an empty place.
-    private var groups: [UInt64]
-    private var values: [Double]
-    /// The places in use, in insertion order.
-    private var used: [Int] = []
+/// A candidate's groups in ``Searcher``'s shares: its category, brand and price band, then one per declared item
+/// value (0 for numeric ones).
+private enum ShareLane {
+    static let category = 0
+    static let brand = 1
+    static let priceBand = 2
+    static let declared = 3
 
-    init(groups count: Int) {
-        // None for a searcher the store does not know: nothing is allocated.
-        guard count > 0 else {
-            groups = []
-            values = []
-            return
-        }
-        var size = 16
-        while size < 2 * count { size *= 2 }
-        groups = [UInt64](repeating: 0, count: size)
-        values = [Double](repeating: 0, count: size)
-    }
-
-    private func place(of group: UInt64) -> Int {
-        let mask = groups.count - 1
-        var place = Int(truncatingIfNeeded: group) & mask
-        while groups[place] != 0 && groups[place] != group { place = (place + 1) & mask }
-        return place
-    }
-
-    mutating func insert(_ group: UInt64?) {
-        guard let group else { return }
-        let place = place(of: group)
-        guard groups[place] == 0 else { return }
-        groups[place] = group
-        used.append(place)
-    }
-
-    /// Looks up in `tastes`, the user's interaction weights by group, every group the user may have tastes in
-    /// (`tasteGroups`); the others' shares are 0.
-    mutating func lookUp(in tastes: BoundedTable<Float>, user: UInt64, tasteGroups: TasteGroups, interactions: Double) {
-        let places = used.filter { tasteGroups.mayContain(groups[$0]) }
-        let keys = places.map { FeatureKey.pair(user, groups[$0]) }
-        for key in keys { tastes.prefetch(key) }
-        let slots = keys.map { key in
-            let slot = tastes.slot(of: key)
-            if let slot { tastes.prefetchValue(slot) }
-            return slot
-        }
-        for (place, slot) in zip(places, slots) {
-            values[place] = slot.map { Double(tastes.values[$0]) / max(interactions, 1e-9) } ?? 0
-        }
-    }
-
-    /// The share of `group`; 0 for no group, or when the searcher is unknown.
-    subscript(group: UInt64?) -> Double {
-        guard let group, !used.isEmpty else { return 0 }
-        let place = place(of: group)
-        return groups[place] == group ? values[place] : 0
-    }
+    static func count(in store: FeatureStore) -> Int { declared + store.itemValues.width }
 }
 
 /// `log1p`, looked up in a table for whole numbers below 4,096 (ranks, counts, many prices) and otherwise
