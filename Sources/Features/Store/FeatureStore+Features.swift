@@ -214,14 +214,14 @@ private struct Searcher {
     private mutating func lookUpShares(of entries: [CandidateEntries], user: UInt64, row: UserRow, in store: FeatureStore) {
         let lanes = ShareLane.count(in: store)
         let categorical = lanes == ShareLane.declared ? [] : store.declared.declarations(of: .item).map { $0.kind == .categorical }
-        // The (user, group) key of each lane to look up; 0 for none.
-        var keys = [UInt64](repeating: 0, count: lanes * entries.count)
+        // The lanes to look up, with their (user, group) keys.
+        var asked: [(lane: Int, key: UInt64)] = []
         for index in entries.indices {
             let attributes = entries[index].attributes
             func ask(_ lane: Int, _ group: UInt64?) {
                 guard let group, row.tasteGroups.mayContain(group) else { return }
                 let key = FeatureKey.pair(user, group)
-                keys[index * lanes + lane] = key
+                asked.append((index * lanes + lane, key))
                 store.tastes.prefetch(key)
             }
             ask(ShareLane.category, GroupKind.category.key(attributes.category))
@@ -232,13 +232,16 @@ private struct Searcher {
                 ask(ShareLane.declared + lane, value)
             }
         }
-        let slots = keys.map { key in
-            let slot = key == 0 ? nil : store.tastes.slot(of: key)
+        let slots = asked.map { lane, key in
+            let slot = store.tastes.slot(of: key)
             if let slot { store.tastes.prefetchValue(slot) }
             return slot
         }
         let interactions = max(Double(row.interactions), 1e-9)
-        shares = slots.map { slot in slot.map { Double(store.tastes.values[$0]) / interactions } ?? 0 }
+        shares = [Double](repeating: 0, count: lanes * entries.count)
+        for (lane, slot) in zip(asked.lazy.map(\.lane), slots) {
+            if let slot { shares[lane] = Double(store.tastes.values[slot]) / interactions }
+        }
     }
 
     /// The searcher's share of interactions in a candidate's group `lane` (``ShareLane``); 0 when the store does
