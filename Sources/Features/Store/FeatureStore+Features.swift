@@ -45,8 +45,8 @@ extension FeatureStore {
 /// an array of them without touching each one.
 private struct CandidateEntries {
     /// The candidate's place among the search's candidates.
-    var position = 0
-    var item: UInt64 = 0
+    let position: Int
+    let item: UInt64
     var row: ItemRow?
     /// The item's slot in the store, whose counts by context the row reads; nil when unknown.
     var slot: Int?
@@ -58,6 +58,11 @@ private struct CandidateEntries {
     var attributes = ItemKeys()
     /// Whether the hit's declared values differ from the store's, which should learn them.
     var declaredAreNew = false
+
+    init(position: Int, item: UInt64) {
+        self.position = position
+        self.item = item
+    }
 }
 
 /// What one search reads once, before its candidates: the searcher's profile, session and recent items. The
@@ -138,25 +143,22 @@ private struct Searcher {
     /// (prefetching the entries found), then the entries are read; last, the searcher's shares of the
     /// candidates' groups, the same way.
     mutating func entries(of candidates: UnsafeBufferPointer<Candidate>, in store: FeatureStore) -> [CandidateEntries] {
-        var entries = [CandidateEntries](repeating: CandidateEntries(), count: candidates.count)
-        var keys: [(query: UInt64?, touch: UInt64?)] = []
+        var keys: [(item: UInt64, query: UInt64?, touch: UInt64?)] = []
         keys.reserveCapacity(candidates.count)
         let toucher = userRow == nil ? nil : user
-        for index in candidates.indices {
-            let item = FeatureKey.of(candidates[index].id)
-            entries[index].position = index
-            entries[index].item = item
-            keys.append((query.map { FeatureKey.pair($0, item) }, toucher.map { FeatureKey.pair($0, item) }))
+        for candidate in candidates {
+            let item = FeatureKey.of(candidate.id)
+            let key = (item, query.map { FeatureKey.pair($0, item) }, toucher.map { FeatureKey.pair($0, item) })
+            keys.append(key)
             store.items.prefetch(item)
-            if let query = keys[index].query { store.queryItems.prefetch(query) }
-            if let touch = keys[index].touch { store.userItems.prefetch(touch) }
+            if let query = key.1 { store.queryItems.prefetch(query) }
+            if let touch = key.2 { store.userItems.prefetch(touch) }
         }
-        declared.reserveCapacity(store.itemValues.width * candidates.count)
         var slots: [(item: Int?, query: Int?, touch: Int?)] = []
         slots.reserveCapacity(candidates.count)
-        for (index, key) in keys.enumerated() {
+        for key in keys {
             let slot = (
-                item: store.items.slot(of: entries[index].item), query: key.query.flatMap(store.queryItems.slot(of:)),
+                item: store.items.slot(of: key.item), query: key.query.flatMap(store.queryItems.slot(of:)),
                 touch: key.touch.flatMap(store.userItems.slot(of:))
             )
             slots.append(slot)
@@ -168,34 +170,38 @@ private struct Searcher {
             if let query = slot.query { store.queryItems.prefetchValue(query) }
             if let touch = slot.touch { store.userItems.prefetchValue(touch) }
         }
-        for index in entries.indices {
+        declared.reserveCapacity(store.itemValues.width * candidates.count)
+        var entries: [CandidateEntries] = []
+        entries.reserveCapacity(candidates.count)
+        for index in candidates.indices {
             let (item, query, touch) = slots[index]
+            var entry = CandidateEntries(position: index, item: keys[index].item)
             if let item {
-                entries[index].row = store.items.values[item]
-                entries[index].slot = item
+                entry.row = store.items.values[item]
+                entry.slot = item
                 if !recent.isEmpty {
                     for lane in 0..<store.neighbours.width {
                         let neighbour = store.neighbours[item, lane]
                         if neighbour.weight > 0 && recent.contains(neighbour.item) {
-                            entries[index].cooccurring += Double(neighbour.weight)
+                            entry.cooccurring += Double(neighbour.weight)
                         }
                     }
                 }
             }
-            entries[index].query = query.map { store.queryItems.values[$0] }
-            entries[index].touch = touch.map { store.userItems.values[$0] }
-            entries[index].attributes = candidates[index].attributes.flatMap { $0.isKnown ? $0 : nil }
-                ?? entries[index].row?.attributes ?? ItemKeys()
+            entry.query = query.map { store.queryItems.values[$0] }
+            entry.touch = touch.map { store.userItems.values[$0] }
+            entry.attributes = candidates[index].attributes.flatMap { $0.isKnown ? $0 : nil } ?? entry.row?.attributes ?? ItemKeys()
             if store.itemValues.width > 0 {
                 let stored = item.map { Array(store.itemValues.lanes(of: $0)) }
                 let carried = candidates[index].declared
                 if carried.count == store.itemValues.width, DeclaredFeatures.anyKnown(carried) {
                     declared += carried
-                    entries[index].declaredAreNew = carried != stored
+                    entry.declaredAreNew = carried != stored
                 } else {
                     declared += stored ?? Array(repeating: DeclaredValue.missing, count: store.itemValues.width)
                 }
             }
+            entries.append(entry)
         }
         if let user, let userRow { lookUpShares(of: entries, user: user, row: userRow, in: store) }
         return entries
