@@ -12,15 +12,13 @@ bool rerank_scoring_kernels_available(void) {
 static inline __mmask8 lanes(int64_t rows) { return rows >= 8 ? 0xFF : (__mmask8)((1u << rows) - 1); }
 
 __attribute__((target("avx512f,avx512bw")))
-bool rerank_rank_values(
+void rerank_rank_values(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks) {
     const __m512i rows =
         _mm512_set_epi64(7 * stride, 6 * stride, 5 * stride, 4 * stride, 3 * stride, 2 * stride, stride, 0);
     const __m512i lowest = _mm512_set1_epi64(index->lowest), last = _mm512_set1_epi64(index->last_bucket);
     const __m128i shift = _mm_cvtsi64_si128(index->shift);
     const __m512i one = _mm512_set1_epi64(1);
-    __m512i first = _mm512_setzero_si512();
-    __mmask8 same = 0xFF;
     for (int64_t start = 0; start < count; start += 8) {
         const __mmask8 live = lanes(count - start);
         const __m256 raw = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), live, rows, values + start * stride, 4);
@@ -29,8 +27,6 @@ bool rerank_rank_values(
         const __m256i bits = _mm256_castps_si256(_mm256_andnot_ps(_mm256_cmp_ps(value, value, _CMP_UNORD_Q), value));
         const __m512i key = _mm512_cvtepi32_epi64(
             _mm256_xor_si256(bits, _mm256_and_si256(_mm256_srai_epi32(bits, 31), _mm256_set1_epi32(0x7FFFFFFF))));
-        if (start == 0) first = _mm512_permutexvar_epi64(_mm512_setzero_si512(), key);
-        same &= _mm512_mask_cmpeq_epi64_mask(live, key, first) | (__mmask8)~live;
         const __m512i above_lowest = _mm512_max_epi64(_mm512_sub_epi64(key, lowest), _mm512_setzero_si512());
         const __m512i bucket = _mm512_min_epi64(_mm512_srl_epi64(above_lowest, shift), last);
         __m512i base =
@@ -46,7 +42,6 @@ bool rerank_rank_values(
         base = _mm512_mask_add_epi64(base, _mm512_cmplt_epi64_mask(probe, key), base, one);
         _mm512_mask_cvtepi64_storeu_epi32(ranks + start, live, base);
     }
-    return same == 0xFF;
 }
 
 __attribute__((target("avx512f,avx512bw")))
@@ -183,7 +178,7 @@ void rerank_tree_walk(
 bool rerank_scoring_kernels_available(void) { return false; }
 
 /// Never called: `rerank_scoring_kernels_available` is false here.
-bool rerank_rank_values(
+void rerank_rank_values(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks) {
     (void)index; (void)values; (void)stride; (void)count; (void)ranks;
     __builtin_trap();

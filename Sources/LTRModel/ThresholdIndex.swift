@@ -62,32 +62,44 @@ struct ThresholdIndex: Sendable {
 
     /// Writes into `ranks` the number of thresholds below each of `count` values, the value of row r at
     /// `values[r * stride]`, a missing value (NaN) read as 0, and returns whether the values all have one key;
-    /// if they do, only the first rank is written, unless `vectorized`. `vectorized` ranks 8 values at a time
-    /// with AVX-512 (`rerank_rank_values`); only where the processor has it.
+    /// if they do, only the first rank is written. `vectorized` ranks 8 values at a time with AVX-512
+    /// (`rerank_rank_values`); only where the processor has it.
     func ranks(
         of values: UnsafePointer<Float>, stride: Int, count: Int, into ranks: UnsafeMutablePointer<Int32>,
         vectorized: Bool
     ) -> Bool {
+        // A search's context and the searcher's own features are one value for every row, and so are, for most
+        // searches, the searcher's history with the hits: one rank.
+        if let key = Self.commonKey(of: values, stride: stride, count: count) {
+            ranks[0] = Int32(rank(of: key))
+            return true
+        }
         if vectorized {
-            return keys.withUnsafeBufferPointer { keys in
+            keys.withUnsafeBufferPointer { keys in
                 below.withUnsafeBufferPointer { below in
                     var index = rerank_threshold_index(
                         keys: keys.baseAddress, below: below.baseAddress, lowest: lowest, shift: shift,
                         last_bucket: Int64(below.count - 1), window: Int64(window))
-                    return rerank_rank_values(&index, values, Int64(stride), Int64(count), ranks)
+                    rerank_rank_values(&index, values, Int64(stride), Int64(count), ranks)
                 }
             }
+            return false
         }
-        // Keys fit 32 bits; they wait in `ranks` for their ranks.
-        var allSame = true
-        for row in 0..<count {
-            let value = values[row * stride]
-            ranks[row] = Int32(truncatingIfNeeded: Self.key(value.isNaN ? 0 : value + 0))
-            allSame = allSame && ranks[row] == ranks[0]
-        }
-        for row in 0..<(allSame ? min(count, 1) : count) { ranks[row] = Int32(rank(of: Int64(ranks[row]))) }
-        return allSame
+        for row in 0..<count { ranks[row] = Int32(rank(of: Self.rowKey(values[row * stride]))) }
+        return false
     }
+
+    /// The key all `count` values share (NaN read as 0), or nil when two differ; the first difference ends
+    /// the scan, so varying values cost a comparison or two.
+    private static func commonKey(of values: UnsafePointer<Float>, stride: Int, count: Int) -> Int64? {
+        guard count > 0 else { return nil }
+        let first = rowKey(values[0])
+        for row in 1..<count where rowKey(values[row * stride]) != first { return nil }
+        return first
+    }
+
+    /// The key of a row's value, a missing value (NaN) read as 0 and -0 as 0.
+    @inline(__always) private static func rowKey(_ value: Float) -> Int64 { key(value.isNaN ? 0 : value + 0) }
 
     /// The number of thresholds below the value whose key is `key`.
     ///

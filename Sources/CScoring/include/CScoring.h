@@ -60,8 +60,8 @@ typedef struct {
 
 /// Writes into `ranks` the number of thresholds below each of `count` values (the value of row r at
 /// `values[r * stride]`; NaN is read as 0 and -0 as 0), 8 values at a time, the steps of `ThresholdIndex.rank`
-/// in each lane. Returns whether the values all have one key.
-bool rerank_rank_values(
+/// in each lane.
+void rerank_rank_values(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks);
 
 /// Writes, for each of a feature's `cut_count` thresholds (at most 255), the set of the block's `count` rows (at
