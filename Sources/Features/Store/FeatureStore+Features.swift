@@ -148,11 +148,11 @@ private struct Searcher {
         let toucher = userRow == nil ? nil : user
         for candidate in candidates {
             let item = FeatureKey.of(candidate.id)
-            let key = (item, query.map { FeatureKey.pair($0, item) }, toucher.map { FeatureKey.pair($0, item) })
+            let key = (item: item, query: query.map { FeatureKey.pair($0, item) }, touch: toucher.map { FeatureKey.pair($0, item) })
             keys.append(key)
             store.items.prefetch(item)
-            if let query = key.1 { store.queryItems.prefetch(query) }
-            if let touch = key.2 { store.userItems.prefetch(touch) }
+            if let query = key.query { store.queryItems.prefetch(query) }
+            if let touch = key.touch { store.userItems.prefetch(touch) }
         }
         var slots: [(item: Int?, query: Int?, touch: Int?)] = []
         slots.reserveCapacity(candidates.count)
