@@ -220,8 +220,8 @@ private struct Searcher {
     private mutating func lookUpShares(of entries: [CandidateEntries], user: UInt64, row: UserRow, in store: FeatureStore) {
         let lanes = ShareLane.count(in: store)
         let categorical = lanes == ShareLane.declared ? [] : store.declared.declarations(of: .item).map { $0.kind == .categorical }
-        // The lanes to look up, with their (user, group) keys.
-        var asked: [(lane: Int, key: UInt64)] = []
+        // The places in `shares` to look up (a candidate's lanes in a row), with their (user, group) keys.
+        var asked: [(place: Int, key: UInt64)] = []
         for index in entries.indices {
             let attributes = entries[index].attributes
             func ask(_ lane: Int, _ group: UInt64?) {
@@ -238,15 +238,15 @@ private struct Searcher {
                 ask(ShareLane.declared + lane, value)
             }
         }
-        let slots = asked.map { lane, key in
+        let slots = asked.map { _, key in
             let slot = store.tastes.slot(of: key)
             if let slot { store.tastes.prefetchValue(slot) }
             return slot
         }
         let interactions = max(Double(row.interactions), 1e-9)
         shares = [Double](repeating: 0, count: lanes * entries.count)
-        for (lane, slot) in zip(asked.lazy.map(\.lane), slots) {
-            if let slot { shares[lane] = Double(store.tastes.values[slot]) / interactions }
+        for (place, slot) in zip(asked.lazy.map(\.place), slots) {
+            if let slot { shares[place] = Double(store.tastes.values[slot]) / interactions }
         }
     }
 
