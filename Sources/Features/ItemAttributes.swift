@@ -23,10 +23,35 @@ public struct ItemAttributes: Sendable, Codable, Equatable {
     static func band(_ price: Double) -> String { "p\(bandNumber(price))" }
 
     /// The number of ``band(_:)``: 0 up to 10, then one more for every factor of 2.5 (prices that are not
-    /// finite are in band 0).
+    /// finite are in band 0). That is `Int(log(price / 10) / log(2.5)) + 1`, which a search computes for every
+    /// hit without a band: found by comparing with the powers of 2.5 instead (a logarithm takes longer), and
+    /// computed so only where rounding could decide it.
     static func bandNumber(_ price: Double) -> Int {
         guard price > 10, price.isFinite else { return 0 }
-        return Int(log(price / 10) / log(2.5)) + 1
+        let ratio = price / 10
+        return BandEdges.number(of: ratio) ?? Int(log(ratio) / log(2.5)) + 1
+    }
+}
+
+/// The powers of 2.5 where price bands change (``ItemAttributes/bandNumber(_:)``).
+private enum BandEdges {
+    /// 2.5^0 up to the first power past the largest `Double` (infinity).
+    private static let powers: [Double] = {
+        var powers: [Double] = [1]
+        while powers.last!.isFinite { powers.append(pow(2.5, Double(powers.count))) }
+        return powers
+    }()
+    /// How close to a power a ratio may be and still have its band found by comparison. `log` and the division
+    /// err by a few units in the last place, far less than this.
+    private static let margin = 1e-9
+
+    /// The band of `ratio` (a finite price over 10, so at least 1): `k` for a ratio between 2.5^(k-1) and 2.5^k;
+    /// nil within ``margin`` of a power above 1, where only the logarithm itself says which side it lies on.
+    static func number(of ratio: Double) -> Int? {
+        var band = 1
+        while ratio >= powers[band] { band += 1 }
+        let above = band == 1 || ratio >= powers[band - 1] * (1 + margin)
+        return above && ratio < powers[band] * (1 - margin) ? band : nil
     }
 }
 
