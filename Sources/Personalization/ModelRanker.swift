@@ -42,11 +42,12 @@ public struct ModelRanker: Ranker {
         // and arrays (7 µs for 100 hits on the scoring bench).
         var candidates: [Candidate] = []
         candidates.reserveCapacity(hits.count)
+        let readsDeclared = !declared.isEmpty
         for index in hits.indices {
             candidates.append(Candidate(
                 id: hits[index].id, searchScore: hits[index].searchScore, originalRank: hits[index].originalRank,
                 keys: attributeFields.keys(from: hits[index].fields, slots: slots),
-                declared: declared.isEmpty ? [] : declared.values(of: .item, in: hits[index].fields)))
+                declared: readsDeclared ? declared.values(of: .item, in: hits[index].fields) : []))
         }
         return candidates
     }

@@ -116,6 +116,37 @@ import Testing
         #expect(value(.sessionItemClicks, later) == 0, "sessions forget after their TTL")
     }
 
+    /// An item's count of neighbours is the lanes in use, as it fills up and once read back from a snapshot, and a
+    /// search sums the neighbours of exactly those lanes.
+    @Test func anItemCountsTheNeighbourLanesItUses() throws {
+        var replay = FeatureReplay()
+        func counts(_ store: FeatureStore) -> [UInt64: UInt8] {
+            Dictionary(uniqueKeysWithValues: (0..<store.items.count).map { (store.items.keys[$0], store.items.values[$0].neighbours) })
+        }
+        func lanesInUse(_ store: FeatureStore) -> [UInt64: UInt8] {
+            Dictionary(uniqueKeysWithValues: (0..<store.items.count).map { slot in
+                (store.items.keys[slot], UInt8(store.neighbours.lanes(of: slot).filter { $0.weight > 0 }.count))
+            })
+        }
+        // "hub" is clicked after each of 12 other items, by users of their own: more neighbours than it has lanes.
+        for other in 0..<12 {
+            replay.apply(event(.click, "item-\(other)", at: Double(2 * other), user: "u\(other)"))
+            replay.apply(event(.click, "hub", at: Double(2 * other + 1), user: "u\(other)"))
+        }
+        #expect(counts(replay.store) == lanesInUse(replay.store))
+        let hub = try #require(replay.store.items.slot(of: FeatureKey.of("hub")))
+        #expect(replay.store.items.values[hub].neighbours == UInt8(FeatureStore.Limits.neighboursPerItem))
+        #expect(replay.store.items.values[try #require(replay.store.items.slot(of: FeatureKey.of("item-3")))].neighbours == 1)
+        replay.apply(event(.click, "item-11", at: 30, user: "searcher"))
+        let candidates = ["hub", "item-0", "item-11"].enumerated().map { Candidate(id: $1, searchScore: 1, originalRank: $0) }
+        let rows = replay.features(for: candidates, in: context(at: 31, user: "searcher"))
+        #expect(value(.userCooccurrence, rows, row: 0) > 0, "item-11 is among the hub's neighbours")
+        #expect(value(.userCooccurrence, rows, row: 1) == 0)
+        let restored = try JSONDecoder().decode(FeatureStore.self, from: try JSONEncoder().encode(replay.store))
+        #expect(counts(restored) == counts(replay.store))
+        #expect(restored.features(for: candidates, in: context(at: 31, user: "searcher")) == rows)
+    }
+
     @Test func aUsersRecentItemsKeepTheNewest() {
         var replay = FeatureReplay()
         let count = FeatureStore.Limits.recentItemsPerUser + 4
@@ -219,9 +250,10 @@ import Testing
         #expect(restored.statistics.map(\.entries) == replay.store.statistics.map(\.entries))
     }
 
-    /// A snapshot of format 3, which kept no taste groups, is read with every user's taste groups unknown, so
-    /// every group is looked up: the same features as the store it was written from.
-    @Test func aSnapshotOfFormat3ReadsTheSameFeatures() throws {
+    /// A snapshot of format 3, which kept no taste groups, or of format 4, which kept no items acted on, is read
+    /// with what it did not keep unknown, so every group or user × item pair is looked up: the same features as the
+    /// store it was written from.
+    @Test(arguments: [3, 4]) func aSnapshotOfAnEarlierFormatReadsTheSameFeatures(format: Int) throws {
         var replay = FeatureReplay()
         replay.learn(attributes: ["a": ItemAttributes(category: "shoes", brand: "acme", price: 50), "b": ItemAttributes(category: "hats")])
         for step in 0..<30 {
@@ -229,30 +261,48 @@ import Testing
             replay.apply(event(.click, step.isMultiple(of: 2) ? "a" : "b", at: Double(step * 60 + 5), in: "q\(step)", user: "u\(step % 3)"))
         }
         var object = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(replay.store)) as? [String: Any])
-        object["format"] = 3
-        object["tables"] = Data(replay.store.tableBytes(format: 3)).base64EncodedString()
+        object["format"] = format
+        object["tables"] = Data(replay.store.tableBytes(format: format)).base64EncodedString()
         let restored = try JSONDecoder().decode(FeatureStore.self, from: try JSONSerialization.data(withJSONObject: object))
         #expect(restored.users.count == 3)
-        #expect(restored.users.values.allSatisfy { $0.tasteGroups == .unknown })
+        #expect(restored.users.values.allSatisfy { ($0.tasteGroups == .unknown) == (format == 3) })
+        #expect(restored.users.values.allSatisfy { $0.touchedItems == .unknown })
         let candidates = ["a", "b", "c"].enumerated().map { Candidate(id: $1, searchScore: 1, originalRank: $0) }
         for user in ["u0", "u1", "u2"] {
             let context = self.context(at: 2000, user: user)
             let rows = restored.features(for: candidates, in: context)
             #expect(rows == replay.store.features(for: candidates, in: context))
             #expect(rows[Feature.userCategoryShare.rawValue] > 0)
+            #expect(rows[Feature.userItemInteractionsLog.rawValue] > 0)
         }
     }
 
-    /// A user's taste groups hold every group the user has a taste in, and clear most others.
-    @Test func tasteGroupsHoldTheUsersGroupsAndClearMostOthers() {
+    /// Key bits hold every key put in, and clear most others.
+    @Test func keyBitsHoldTheirKeysAndClearMostOthers() {
         var random = SplitMix64(seed: 5)
-        var groups = TasteGroups()
+        var groups = KeyBits()
         let tasted = (0..<3).map { _ in random.next() }
         for group in tasted { groups.insert(group) }
         #expect(tasted.allSatisfy(groups.mayContain))
         let others = (0..<1000).filter { _ in groups.mayContain(random.next()) }.count
-        #expect(others < 150, "\(others) of 1,000 other groups may be among 3 tasted")
-        #expect(TasteGroups.unknown.mayContain(random.next()))
+        #expect(others < 150, "\(others) of 1,000 other keys may be among 3 put in")
+        #expect(KeyBits.unknown.mayContain(random.next()))
+    }
+
+    /// A user's touched items hold each item the user acted on, whose interactions a search still reads, and clear
+    /// most others.
+    @Test func aUsersTouchedItemsHoldTheItemsTheyActedOn() throws {
+        var replay = FeatureReplay()
+        let items = (0..<5).map { "item-\($0)" }
+        for (step, item) in items.enumerated() { replay.apply(event(.click, item, at: Double(step), user: "u")) }
+        let row = try #require(replay.store.users.slot(of: FeatureKey.of("u")).map { replay.store.users.values[$0] })
+        #expect(items.allSatisfy { row.touchedItems.mayContain(FeatureKey.of($0)) })
+        let others = (0..<1000).filter { row.touchedItems.mayContain(FeatureKey.of("other-\($0)")) }.count
+        #expect(others < 200, "\(others) of 1,000 other items may be among 5 acted on")
+        let candidates = (items + ["other"]).enumerated().map { Candidate(id: $1, searchScore: 1, originalRank: $0) }
+        let rows = replay.features(for: candidates, in: context(at: 10, user: "u"))
+        for index in items.indices { #expect(value(.userItemInteractionsLog, rows, row: index) > 0) }
+        #expect(value(.userItemInteractionsLog, rows, row: items.count) == 0)
     }
 
     @Test func aSmallerStoreKeepsTheMostRecentEntriesOfASnapshot() {

@@ -175,13 +175,16 @@ extension QueryItemRow: BinaryRecord {
 extension UserRow: BinaryRecord {
     /// The snapshot format that added the taste groups; earlier ones kept none.
     static let tasteGroupsFormat = 4
-    static var byteCount: Int { 24 }
-    static func byteCount(format: Int) -> Int { format < tasteGroupsFormat ? 16 : byteCount }
+    /// The snapshot format that added the items acted on; earlier ones kept none.
+    static let touchedItemsFormat = 5
+    static var byteCount: Int { 32 }
+    static func byteCount(format: Int) -> Int { format < tasteGroupsFormat ? 16 : format < touchedItemsFormat ? 24 : byteCount }
     func write(to writer: inout ByteWriter) {
         writer.write(interactions)
         writer.write(lastSeen)
         writer.write(recentCount)
         if writer.format >= Self.tasteGroupsFormat { writer.write(tasteGroups.bits) }
+        if writer.format >= Self.touchedItemsFormat { writer.write(touchedItems.bits) }
     }
     init(from reader: inout ByteReader) throws(SnapshotError) {
         interactions = try reader.read()
@@ -190,8 +193,9 @@ extension UserRow: BinaryRecord {
         guard (0...Int32(FeatureStore.Limits.recentItemsPerUser)).contains(recentCount) else {
             throw .impossibleValue("a user in the statistics snapshot has \(recentCount) recent items")
         }
-        // An earlier snapshot did not keep them: any group may hold the user's tastes.
-        tasteGroups = reader.format < Self.tasteGroupsFormat ? .unknown : TasteGroups(bits: try reader.read())
+        // An earlier snapshot did not keep them: any group may hold the user's tastes, any item their touches.
+        tasteGroups = reader.format < Self.tasteGroupsFormat ? .unknown : KeyBits(bits: try reader.read())
+        touchedItems = reader.format < Self.touchedItemsFormat ? .unknown : KeyBits(bits: try reader.read())
     }
 }
 

@@ -239,6 +239,7 @@ extension FeatureStore {
             users.values[slot].tasteGroups.insert(group)
         }
         let touch = userItems.update(FeatureKey.pair(user, item)).slot
+        users.values[slot].touchedItems.insert(item)
         userItems.values[touch].count += 1
         userItems.values[touch].last = time
         var count = Int(users.values[slot].recentCount)
@@ -270,6 +271,7 @@ extension FeatureStore {
             if neighbour.weight < neighbours[slot, weakest].weight { weakest = lane }
         }
         neighbours[slot, weakest] = Neighbour(item: other, weight: 1)
+        items.values[slot].neighbours = max(items.values[slot].neighbours, UInt8(weakest + 1))
     }
 
     private mutating func addClick(_ session: UInt64, item: UInt64, category: UInt64, at time: Double) {

@@ -140,14 +140,15 @@ private struct Searcher {
     }
 
     /// Every candidate's entries, in passes: the index buckets of all candidates are prefetched, then looked up
-    /// (prefetching the entries found), then the entries are read; last, the searcher's shares of the
-    /// candidates' groups, the same way.
+    /// (prefetching the entries found), then the entries are read (prefetching the neighbours an item has),
+    /// then the neighbours; last, the searcher's shares of the candidates' groups, the same way.
     mutating func entries(of candidates: UnsafeBufferPointer<Candidate>, in store: FeatureStore) -> [CandidateEntries] {
         var keys: [(item: UInt64, query: UInt64?, touch: UInt64?)] = []
         keys.reserveCapacity(candidates.count)
-        let toucher = userRow == nil ? nil : user
         for candidate in candidates {
             let item = FeatureKey.of(candidate.id)
+            // Only items the searcher may have acted on are looked up (``UserRow/touchedItems``).
+            let toucher = userRow.flatMap { $0.touchedItems.mayContain(item) ? user : nil }
             let key = (item: item, query: query.map { FeatureKey.pair($0, item) }, touch: toucher.map { FeatureKey.pair($0, item) })
             keys.append(key)
             store.items.prefetch(item)
@@ -164,8 +165,9 @@ private struct Searcher {
             slots.append(slot)
             if let item = slot.item {
                 store.items.prefetchValue(item)
-                store.itemContext.prefetch(item)
-                if !recent.isEmpty { store.neighbours.prefetch(item) }
+                // Only the lanes a row reads: by the search's device and by its daypart.
+                store.itemContext.prefetch(item, lanes: device..<(device + 1))
+                store.itemContext.prefetch(item, lanes: daypart..<(daypart + 1))
             }
             if let query = slot.query { store.queryItems.prefetchValue(query) }
             if let touch = slot.touch { store.userItems.prefetchValue(touch) }
@@ -177,16 +179,10 @@ private struct Searcher {
             let (item, query, touch) = slots[index]
             var entry = CandidateEntries(position: index, item: keys[index].item)
             if let item {
-                entry.row = store.items.values[item]
+                let row = store.items.values[item]
+                entry.row = row
                 entry.slot = item
-                if !recent.isEmpty {
-                    for lane in 0..<store.neighbours.width {
-                        let neighbour = store.neighbours[item, lane]
-                        if neighbour.weight > 0 && recent.contains(neighbour.item) {
-                            entry.cooccurring += Double(neighbour.weight)
-                        }
-                    }
-                }
+                if !recent.isEmpty && row.neighbours > 0 { store.neighbours.prefetch(item, lanes: 0..<Int(row.neighbours)) }
             }
             entry.query = query.map { store.queryItems.values[$0] }
             entry.touch = touch.map { store.userItems.values[$0] }
@@ -203,8 +199,23 @@ private struct Searcher {
             }
             entries.append(entry)
         }
+        if !recent.isEmpty {
+            for index in entries.indices { entries[index].cooccurring = cooccurrence(of: entries[index], in: store) }
+        }
         if let user, let userRow { lookUpShares(of: entries, user: user, row: userRow, in: store) }
         return entries
+    }
+
+    /// The summed weight of the candidate's neighbours among the searcher's recent items (their lanes were
+    /// prefetched as the entries were read).
+    private func cooccurrence(of entries: CandidateEntries, in store: FeatureStore) -> Double {
+        guard let slot = entries.slot, let row = entries.row else { return 0 }
+        var weight = 0.0
+        for lane in 0..<Int(row.neighbours) {
+            let neighbour = store.neighbours[slot, lane]
+            if recent.contains(neighbour.item) { weight += Double(neighbour.weight) }
+        }
+        return weight
     }
 
     /// The declared item values of a candidate (``declared``).

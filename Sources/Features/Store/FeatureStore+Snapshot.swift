@@ -1,14 +1,14 @@
 import Foundation
 
-/// Model files carry the store as it stood after training: `{"format": 4, "limits": {...}, "latest": T,
+/// Model files carry the store as it stood after training: `{"format": 5, "limits": {...}, "latest": T,
 /// "tables": "<base64>"}`, the tables written entry by entry from the least to the most recently updated, so a
 /// store loaded with other limits keeps the most recent entries. A store with declared features adds
 /// `"declared": [...]` and, after the other tables, the items' declared values and the users file's profiles.
 ///
-/// Format 4 added each user's taste groups (``UserRow/tasteGroups``); format 3 is still read, its users' taste
-/// groups unknown.
+/// Format 4 added each user's taste groups (``UserRow/tasteGroups``), format 5 the items each user acted on
+/// (``UserRow/touchedItems``); formats 3 and 4 are still read, with what they did not keep unknown.
 extension FeatureStore: Codable {
-    static let snapshotFormat = 4
+    static let snapshotFormat = 5
     /// The earliest format this build reads.
     static let earliestSnapshotFormat = 3
 
@@ -88,6 +88,10 @@ extension FeatureStore: Codable {
         let itemSlots = try Self.read(into: &items, from: &reader)
         try Self.read(into: &itemContext, slots: itemSlots, from: &reader)
         try Self.read(into: &neighbours, slots: itemSlots, from: &reader)
+        for case let slot? in itemSlots {
+            let used = neighbours.lanes(of: slot).lastIndex { $0.weight > 0 }.map { $0 - slot * neighbours.width + 1 }
+            items.values[slot].neighbours = UInt8(used ?? 0)
+        }
         try Self.read(into: &groupContext, slots: try Self.read(into: &groups, from: &reader), from: &reader)
         _ = try Self.read(into: &queryItems, from: &reader)
         try Self.read(into: &recent, slots: try Self.read(into: &users, from: &reader), from: &reader)

@@ -234,6 +234,10 @@ struct ItemRow: Sendable, Codable, Equatable {
     /// Clicks and cascade examinations (`shown`).
     var cascade = RateCounts()
     var attributes = ItemKeys()
+    /// How many of the item's neighbour lanes hold a neighbour: they fill from the first, so lanes
+    /// `0..<neighbours`. Searches read only those, and no lane of the many items seen with no other. Not in
+    /// snapshots: counted from the lanes when they are read.
+    var neighbours: UInt8 = 0
 }
 
 /// An item's catalog attributes as keys (0: unknown) and its price (negative: unknown).
@@ -286,25 +290,29 @@ struct UserRow: Sendable, Codable, Equatable {
     var lastSeen = 0.0
     /// How many of the user's recent-item lanes are used (oldest first).
     var recentCount: Int32 = 0
-    /// The groups the user has tastes in, a bit each (``TasteGroups``): a search looks up in ``FeatureStore/tastes``
-    /// only the groups whose bit is set, as the others hold none of the user's. A user evicted and seen again
-    /// starts with none, as their interactions start again from 0.
-    var tasteGroups = TasteGroups()
+    /// The groups the user has tastes in (``KeyBits``): a search looks up in ``FeatureStore/tastes`` only the
+    /// groups whose bit is set, as the others hold none of the user's. A user evicted and seen again starts with
+    /// none, as their interactions start again from 0.
+    var tasteGroups = KeyBits()
+    /// The items the user acted on (``KeyBits``): a search looks up in ``FeatureStore/userItems`` only the items
+    /// whose bit is set. A user evicted and seen again starts with none, as with their tastes.
+    var touchedItems = KeyBits()
 }
 
-/// A set of groups as 64 bits, one per group's key's top 6 bits: a group whose bit is clear is not in the set;
-/// one whose bit is set may be. A user with a handful of tastes clears most of a search's groups.
-struct TasteGroups: Sendable, Codable, Equatable {
+/// A set of keys (groups, items) as 64 bits, one per key's top 6 bits: a key whose bit is clear is not in the
+/// set; one whose bit is set may be. A user with a handful of tastes, or of items acted on, clears most of a
+/// search's.
+struct KeyBits: Sendable, Codable, Equatable {
     var bits: UInt64 = 0
 
-    /// Every group may be in the set: what a snapshot that did not keep the bits reads as.
-    static let unknown = TasteGroups(bits: .max)
+    /// Every key may be in the set: what a snapshot that did not keep the bits reads as.
+    static let unknown = KeyBits(bits: .max)
 
-    mutating func insert(_ group: UInt64) { bits |= Self.bit(group) }
+    mutating func insert(_ key: UInt64) { bits |= Self.bit(key) }
 
-    func mayContain(_ group: UInt64) -> Bool { bits & Self.bit(group) != 0 }
+    func mayContain(_ key: UInt64) -> Bool { bits & Self.bit(key) != 0 }
 
-    private static func bit(_ group: UInt64) -> UInt64 { 1 << (group >> 58) }
+    private static func bit(_ key: UInt64) -> UInt64 { 1 << (key >> 58) }
 }
 
 /// How often and when a user last acted on an item.

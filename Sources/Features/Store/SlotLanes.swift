@@ -44,9 +44,11 @@ struct SlotLanes<Element: Sendable>: Sendable {
         set { storage[slot * width + lane] = newValue }
     }
 
-    /// Starts loading `slot`'s lanes (see ``BoundedTable/prefetch(_:)``).
-    func prefetch(_ slot: Int) {
-        storage.withUnsafeBufferPointer { rerank_prefetch($0.baseAddress! + slot * width, width * MemoryLayout<Element>.stride) }
+    /// Starts loading `slot`'s `lanes` (see ``BoundedTable/prefetch(_:)``).
+    func prefetch(_ slot: Int, lanes: Range<Int>) {
+        storage.withUnsafeBufferPointer {
+            rerank_prefetch($0.baseAddress! + slot * width + lanes.lowerBound, lanes.count * MemoryLayout<Element>.stride)
+        }
     }
 
     /// `slot`'s lanes, in order.
