@@ -9,14 +9,14 @@ import Testing
     @Test func wholeNumbersReadTheCallsValues() {
         for whole in 0..<4096 {
             let value = Double(whole)
-            #expect(LogOnePlus.of(value).bitPattern == log1p(value).bitPattern, "log1p(\(whole))")
+            #expect(LogOnePlus.shared.of(value).bitPattern == log1p(value).bitPattern, "log1p(\(whole))")
         }
     }
 
     @Test(arguments: [4096, 4097, 1e9, 0.5, 2.75, 4095.5, 1e-300, 1e-17, 3e-9, 0.999_999_9, .ulpOfOne, 1e300])
     func otherValuesRoundToTheCallsFloat(value: Double) {
-        #expect(Float(LogOnePlus.of(value)) == Float(log1p(value)))
-        #expect(abs(LogOnePlus.of(value) - log1p(value)) <= 4 * log1p(value).ulp)
+        #expect(Float(LogOnePlus.shared.of(value)) == Float(log1p(value)))
+        #expect(abs(LogOnePlus.shared.of(value) - log1p(value)) <= 4 * log1p(value).ulp)
     }
 
     /// Decayed counts, hours and prices: a million values spread over twelve orders of magnitude.
@@ -24,18 +24,18 @@ import Testing
         var differing: [Double] = []
         for step in 0..<1_000_000 {
             let value = pow(10, -6 + 12 * Double(step) / 1_000_000) * (1 + Double(step % 7) / 13)
-            if Float(LogOnePlus.of(value)) != Float(log1p(value)) { differing.append(value) }
+            if Float(LogOnePlus.shared.of(value)) != Float(log1p(value)) { differing.append(value) }
         }
         #expect(differing.isEmpty, "\(differing.prefix(5))")
     }
 
     @Test(arguments: [-0.25, -1, -2, .infinity, -.infinity])
     func negativeAndInfiniteValuesGetTheCall(value: Double) {
-        #expect(LogOnePlus.of(value).bitPattern == log1p(value).bitPattern)
+        #expect(LogOnePlus.shared.of(value).bitPattern == log1p(value).bitPattern)
     }
 
     @Test func minusZeroAndNaNStayWhatTheyMean() {
-        #expect(LogOnePlus.of(-0.0) == 0)
-        #expect(LogOnePlus.of(.nan).isNaN)
+        #expect(LogOnePlus.shared.of(-0.0) == 0)
+        #expect(LogOnePlus.shared.of(.nan).isNaN)
     }
 }

@@ -26,7 +26,7 @@ extension FeatureStore {
                 entries.withUnsafeBufferPointer { entries in
                     for index in candidates.indices {
                         let row = UnsafeMutableBufferPointer(rebasing: rows[(index * width)..<((index + 1) * width)])
-                        if let learned = searcher.write(candidates[index], entries[index], from: self, into: row) {
+                        if let learned = searcher.write(entries[index], from: self, into: row) {
                             newAttributes.append(learned)
                         }
                     }
@@ -42,11 +42,14 @@ extension FeatureStore {
 /// candidates overlap instead of following one another (most lookups miss the caches in a large store).
 ///
 /// Plain values only (the declared values lie in the searcher's ``Searcher/declared``): a search makes and drops
-/// an array of them without touching each one.
+/// an array of them without touching each one, and writes rows from them without copying a candidate (its id and
+/// declared values, retained and released).
 private struct CandidateEntries {
     /// The candidate's place among the search's candidates.
     let position: Int
     let item: UInt64
+    let searchScore: Double
+    let originalRank: Int
     var row: ItemRow?
     /// The item's slot in the store, whose counts by context the row reads; nil when unknown.
     var slot: Int?
@@ -56,12 +59,16 @@ private struct CandidateEntries {
     var cooccurring = 0.0
     /// The hit's attributes when it carries any, else the store's.
     var attributes = ItemKeys()
+    /// Whether the hit carries attributes other than the store's, which should learn them.
+    var attributesAreNew = false
     /// Whether the hit's declared values differ from the store's, which should learn them.
     var declaredAreNew = false
 
-    init(position: Int, item: UInt64) {
+    init(position: Int, item: UInt64, of candidate: borrowing Candidate) {
         self.position = position
         self.item = item
+        searchScore = candidate.searchScore
+        originalRank = candidate.originalRank
     }
 }
 
@@ -88,6 +95,7 @@ private struct Searcher {
     let hourCos: Double
     let weekdaySin: Double
     let weekdayCos: Double
+    let logOnePlus = LogOnePlus.shared
     /// The searcher's share of interactions in each candidate's groups, ``ShareLane/count`` per candidate in
     /// their order (empty for a searcher the store does not know). Gathered by ``entries(of:in:)``.
     private var shares: [Double] = []
@@ -145,8 +153,8 @@ private struct Searcher {
     mutating func entries(of candidates: UnsafeBufferPointer<Candidate>, in store: FeatureStore) -> [CandidateEntries] {
         var keys: [(item: UInt64, query: UInt64?, touch: UInt64?)] = []
         keys.reserveCapacity(candidates.count)
-        for candidate in candidates {
-            let item = FeatureKey.of(candidate.id)
+        for index in candidates.indices {
+            let item = FeatureKey.of(candidates[index].id)
             // Only items the searcher may have acted on are looked up (``UserRow/touchedItems``).
             let toucher = userRow.flatMap { $0.touchedItems.mayContain(item) ? user : nil }
             let key = (item: item, query: query.map { FeatureKey.pair($0, item) }, touch: toucher.map { FeatureKey.pair($0, item) })
@@ -177,7 +185,7 @@ private struct Searcher {
         entries.reserveCapacity(candidates.count)
         for index in candidates.indices {
             let (item, query, touch) = slots[index]
-            var entry = CandidateEntries(position: index, item: keys[index].item)
+            var entry = CandidateEntries(position: index, item: keys[index].item, of: candidates[index])
             if let item {
                 let row = store.items.values[item]
                 entry.row = row
@@ -186,7 +194,13 @@ private struct Searcher {
             }
             entry.query = query.map { store.queryItems.values[$0] }
             entry.touch = touch.map { store.userItems.values[$0] }
-            entry.attributes = candidates[index].attributes.flatMap { $0.isKnown ? $0 : nil } ?? entry.row?.attributes ?? ItemKeys()
+            let stored = entry.row?.attributes ?? ItemKeys()
+            if let carried = candidates[index].attributes, carried.isKnown {
+                entry.attributes = carried
+                entry.attributesAreNew = carried != stored
+            } else {
+                entry.attributes = stored
+            }
             if store.itemValues.width > 0 {
                 let stored = item.map { Array(store.itemValues.lanes(of: $0)) }
                 let carried = candidates[index].declared
@@ -270,7 +284,7 @@ private struct Searcher {
     /// Writes one candidate's row (``FeatureSchema/width`` values); returns the candidate's attributes when
     /// the store holds other ones for it.
     mutating func write(
-        _ candidate: Candidate, _ entries: CandidateEntries, from store: FeatureStore, into values: UnsafeMutableBufferPointer<Float>
+        _ entries: CandidateEntries, from store: FeatureStore, into values: UnsafeMutableBufferPointer<Float>
     ) -> CatalogUpdate? {
         let item = entries.item
         let counts = entries.row ?? ItemRow()
@@ -292,16 +306,16 @@ private struct Searcher {
         func itemRate(_ lane: Int) -> Double { rate(entries.slot.map { store.itemContext[$0, lane] }, prior: ctr) }
         func groupRate(_ group: Int?, _ lane: Int) -> Double { rate(group.map { store.groupContext[$0, lane] }, prior: ctr) }
         let row = FeatureRow(values: values)
-        row[.searchScore] = candidate.searchScore
-        row[.originalRankLog] = LogOnePlus.of(Double(candidate.originalRank))
-        row[.itemShownLog] = LogOnePlus.of(shown * fade)
+        row[.searchScore] = entries.searchScore
+        row[.originalRankLog] = logOnePlus.of(Double(entries.originalRank))
+        row[.itemShownLog] = logOnePlus.of(shown * fade)
         row[.itemCTR] = ctr
         row[.itemCartRate] = smoothed(Double(counts.carts), over: shown, prior: globalCart, strength: 20)
         row[.itemPurchaseRate] = smoothed(Double(counts.purchases), over: shown, prior: globalPurchase, strength: 20)
-        row[.itemClicksLog] = LogOnePlus.of(Double(counts.clicks) * fade)
+        row[.itemClicksLog] = logOnePlus.of(Double(counts.clicks) * fade)
         row[.itemDebiasedCTR] = smoothed(Double(counts.clicks), over: Double(counts.examinations), prior: globalCTR, strength: 20)
         row[.queryItemCTR] = smoothed(Double(queryCounts?.clicks ?? 0), over: Double(queryCounts?.shown ?? 0), prior: ctr, strength: 10)
-        row[.queryItemClicksLog] = LogOnePlus.of(Double(queryCounts?.clicks ?? 0))
+        row[.queryItemClicksLog] = logOnePlus.of(Double(queryCounts?.clicks ?? 0))
         let debiasedCTR = row[.itemDebiasedCTR]
         row[.queryItemDebiasedCTR] = smoothed(
             Double(queryCounts?.clicks ?? 0), over: Double(queryCounts?.examinations ?? 0), prior: debiasedCTR, strength: 10)
@@ -309,13 +323,13 @@ private struct Searcher {
         row[.itemCascadeAttractiveness] = itemAttractiveness
         row[.queryItemCascadeAttractiveness] = attractiveness(queryCounts?.cascade ?? RateCounts(), prior: itemAttractiveness, strength: 5)
         row[.itemCold] = shown < 5 ? 1 : 0
-        row[.priceLog] = LogOnePlus.of(Double(max(0, attributes.price)))
-        row[.userItemInteractionsLog] = LogOnePlus.of(Double(touch?.count ?? 0))
-        row[.userItemHoursSinceLog] = touch.map { LogOnePlus.of(max(0, context.time - $0.last) / 3600) } ?? LogOnePlus.ofAYear
+        row[.priceLog] = logOnePlus.of(Double(max(0, attributes.price)))
+        row[.userItemInteractionsLog] = logOnePlus.of(Double(touch?.count ?? 0))
+        row[.userItemHoursSinceLog] = touch.map { logOnePlus.of(max(0, context.time - $0.last) / 3600) } ?? logOnePlus.ofAYear
         row[.userCategoryShare] = share(ShareLane.category, of: entries, in: store)
         row[.userBrandShare] = share(ShareLane.brand, of: entries, in: store)
         row[.userPriceBandShare] = share(ShareLane.priceBand, of: entries, in: store)
-        row[.userCooccurrence] = LogOnePlus.of(cooccurring)
+        row[.userCooccurrence] = logOnePlus.of(cooccurring)
         row[.sessionItemClicks] = Double(sessionItemClicks)
         row[.sessionCategoryShare] = sessionCategoryShare
         row[.userCold] = userRow == nil ? 1 : 0
@@ -335,10 +349,10 @@ private struct Searcher {
         row[.weekdayCos] = weekdayCos
         row[.weekend] = context.localTime.isWeekend ? 1 : 0
         if !store.declared.isEmpty { writeDeclared(entries, itemCTR: ctr, from: store, into: values) }
-        let known = candidate.attributes.flatMap { $0.isKnown && $0 != counts.attributes ? $0 : nil }
-        guard known != nil || entries.declaredAreNew else { return nil }
+        guard entries.attributesAreNew || entries.declaredAreNew else { return nil }
         return CatalogUpdate(
-            item: item, attributes: known ?? ItemKeys(), declared: entries.declaredAreNew ? Array(declared(of: entries, in: store)) : [])
+            item: item, attributes: entries.attributesAreNew ? attributes : ItemKeys(),
+            declared: entries.declaredAreNew ? Array(declared(of: entries, in: store)) : [])
     }
 
     /// Writes the declared columns, after the built-in ones, in ``DeclaredFeatures/columns`` order.
@@ -401,12 +415,19 @@ private enum ShareLane {
 /// `log1p`, looked up in a table for whole numbers below 4,096 (ranks, counts, many prices) and otherwise
 /// computed from `log`, which is faster than `log1p`. Rows hold `Float`s: the values are `log1p`'s once rounded to
 /// `Float` (-0 becomes 0: every reader compares them equal).
-enum LogOnePlus {
-    private static let wholeNumbers: [Double] = (0..<4096).map { log1p(Double($0)) }
-    /// The value for a user who never touched the item: a year's hours.
-    static let ofAYear = log1p(24 * 365.0)
+///
+/// A searcher keeps its own copy of ``shared``: a static table is a lazily initialized global, and every read of
+/// one checks, through a call, that it was initialized (eight times per row).
+struct LogOnePlus {
+    static let shared = LogOnePlus()
 
-    @inline(__always) static func of(_ value: Double) -> Double {
+    private let wholeNumbers: [Double] = (0..<4096).map { log1p(Double($0)) }
+    /// The value for a user who never touched the item: a year's hours.
+    let ofAYear = log1p(24 * 365.0)
+
+    private init() {}
+
+    @inline(__always) func of(_ value: Double) -> Double {
         guard value >= 0, value < 4096 else { return value > 0 && value.isFinite ? fromLog(value) : log1p(value) }
         let whole = Int(value)
         return Double(whole) == value ? wholeNumbers[whole] : fromLog(value)
@@ -415,7 +436,7 @@ enum LogOnePlus {
     /// `log(1 + x)` corrected for the rounding of `1 + x` (Goldberg, "What every computer scientist should know
     /// about floating-point arithmetic", theorem 4): within a few units in the last place of `log1p(x)` for
     /// finite `x >= 0`, far below a `Float`'s.
-    @inline(__always) private static func fromLog(_ x: Double) -> Double {
+    @inline(__always) private func fromLog(_ x: Double) -> Double {
         let sum = 1 + x
         return sum == 1 ? x : log(sum) * (x / (sum - 1))
     }

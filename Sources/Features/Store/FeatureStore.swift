@@ -116,8 +116,9 @@ public struct FeatureStore: Sendable {
         }
     }
 
-    /// The time of a counter never updated.
-    static let never = -Double.greatestFiniteMagnitude
+    /// The time of a counter never updated: `-Double.greatestFiniteMagnitude`, written as a literal so that it
+    /// is a constant, not a global initialized on first use (and checked on every use).
+    static let never = -0x1.fffffffffffffp+1023
 
     /// Lower-cased, whitespace-collapsed query text, the key of per-query statistics: words split at whitespace and
     /// punctuation, joined by single spaces.
