@@ -25,6 +25,10 @@ struct ThresholdIndex: Sendable {
     /// Buckets per threshold, at most `maxBuckets`: enough that most buckets hold at most one.
     private static let bucketsPerThreshold = 8
     private static let maxBuckets = 2048
+    /// Where thresholds crowd into a few buckets (rates a hair apart), buckets are halved, up to this many, until
+    /// none holds more than `crowded`: each doubling of the fullest bucket is one more step of every search.
+    private static let maxRefinedBuckets = 16384
+    private static let crowded = 4
     /// Above every key of a float.
     private static let beyond = Int64(Int32.max) + 1
 
@@ -37,20 +41,32 @@ struct ThresholdIndex: Sendable {
         let buckets = min(Self.maxBuckets, Self.bucketsPerThreshold * keys.count)
         var shift: Int64 = 0
         while span >> shift >= Int64(buckets) { shift += 1 }
-        self.shift = shift
-        var below = [Int32](repeating: 0, count: Int(span >> shift) + 1)
-        var fullest = 0
-        for key in keys { below[Int((key - lowest) >> shift)] += 1 }
-        var rank: Int32 = 0
-        for bucket in below.indices {
-            fullest = max(fullest, Int(below[bucket]))
-            (below[bucket], rank) = (rank, rank + below[bucket])
+        var (below, fullest) = Self.table(keys, shift: shift)
+        while fullest > Self.crowded, shift > 0, span >> (shift - 1) < Int64(Self.maxRefinedBuckets) {
+            shift -= 1
+            (below, fullest) = Self.table(keys, shift: shift)
         }
+        self.shift = shift
         self.below = below
         var window = 1
         while window < fullest { window <<= 1 }
         self.window = window
         self.keys = keys + [Int64](repeating: Self.beyond, count: window)
+    }
+
+    /// Per bucket of `1 << shift` keys from the lowest key, the number of `keys` below it; and the most keys in
+    /// one bucket.
+    private static func table(_ keys: [Int64], shift: Int64) -> (below: [Int32], fullest: Int) {
+        let lowest = keys[0]
+        var below = [Int32](repeating: 0, count: Int((keys[keys.count - 1] - lowest) >> shift) + 1)
+        for key in keys { below[Int((key - lowest) >> shift)] += 1 }
+        var fullest = 0
+        var rank: Int32 = 0
+        for bucket in below.indices {
+            fullest = max(fullest, Int(below[bucket]))
+            (below[bucket], rank) = (rank, rank + below[bucket])
+        }
+        return (below, fullest)
     }
 
     /// An integer that orders as the float does, for any value but NaN; -0 and 0 are told apart, so callers
