@@ -194,12 +194,12 @@ private struct Searcher {
             }
             entry.query = query.map { store.queryItems.values[$0] }
             entry.touch = touch.map { store.userItems.values[$0] }
-            let stored = entry.row?.attributes ?? ItemKeys()
+            let storedAttributes = entry.row?.attributes ?? ItemKeys()
             if let carried = candidates[index].attributes, carried.isKnown {
                 entry.attributes = carried
-                entry.attributesAreNew = carried != stored
+                entry.attributesAreNew = carried != storedAttributes
             } else {
-                entry.attributes = stored
+                entry.attributes = storedAttributes
             }
             if store.itemValues.width > 0 {
                 let stored = item.map { Array(store.itemValues.lanes(of: $0)) }
