@@ -3,9 +3,10 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-bool rerank_scoring_kernels_available(void) {
+rerank_scoring_kernel rerank_best_scoring_kernel(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) return RERANK_KERNEL_AVX512;
+    return __builtin_cpu_supports("avx2") ? RERANK_KERNEL_AVX2 : RERANK_KERNEL_NONE;
 }
 
 /// The first `rows` of 8 lanes (all 8 from 8 on).
@@ -66,6 +67,57 @@ void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, u
     }
 }
 
+/// The steps both walks share, with SSE2 alone (every x86-64 has it), inlined into each kernel.
+///
+/// A group's scratch holds its internal nodes' sets, then `LEAVES` places per tree for the leaves' sets. Each
+/// tree's root holds the whole block, and the places past its leaves no rows (its own leaves' are all written by
+/// `split_nodes`, so they are not cleared: on processors that store one register per cycle, the stores bound
+/// the walk).
+static inline __attribute__((always_inline)) void start_group(
+    __m128i *reach, const rerank_walk_group span, const rerank_walk_tree *trees, __m128i block, const int LEAVES) {
+    for (int32_t member = 0; member < span.tree_count; member++) {
+        const rerank_walk_tree tree = trees[span.first_tree + member];
+        __m128i *const leaves = reach + LEAVES * (RERANK_WALK_GROUP + member);
+        for (int place = tree.leaf_count; place < LEAVES; place++) _mm_store_si128(leaves + place, _mm_setzero_si128());
+        reach[tree.root] = block;
+    }
+}
+
+/// Every internal node of a group, parents first, splits the set of rows that reach it into its children's
+/// places, subtrees no row reaches included. The group's trees are interleaved, so a node seldom waits for the
+/// set its parent has just stored.
+static inline __attribute__((always_inline)) void split_nodes(
+    __m128i *reach, const rerank_walk_node *node, int32_t node_count, const char *sets) {
+    char *const scratch = (char *)reach;
+    for (int32_t index = 0; index < node_count; index++) {
+        const __m128i rows = _mm_load_si128(reach + index);
+        const __m128i right = _mm_loadu_si128((const __m128i *)(sets + node[index].above));
+        _mm_store_si128((__m128i *)(scratch + node[index].left), _mm_andnot_si128(right, rows));
+        _mm_store_si128((__m128i *)(scratch + node[index].right), _mm_and_si128(right, rows));
+    }
+}
+
+/// The bits of every row's leaf index in a tree, as sets: a tree's leaves' sets are disjoint, so bit b of a
+/// row's index is set exactly when the row is in a leaf whose index has bit b.
+static inline __attribute__((always_inline)) void leaf_index_bits(const __m128i *leaves, __m128i *bits, const int LEAVES) {
+    const int BITS = LEAVES == 32 ? 5 : 6;
+    for (int bit = 0; bit < BITS; bit++) bits[bit] = _mm_setzero_si128();
+#pragma clang loop unroll(full)
+    for (int leaf = 0; leaf < LEAVES; leaf++) {
+#pragma clang loop unroll(full)
+        for (int bit = 0; bit < BITS; bit++) {
+            if (leaf & (1 << bit)) bits[bit] = _mm_or_si128(bits[bit], leaves[leaf]);
+        }
+    }
+}
+
+/// The block's first `row_count` rows (at most 128) as a set.
+static inline __m128i block_of(int64_t row_count) {
+    return _mm_set_epi64x(
+        row_count >= 128 ? -1 : row_count <= 64 ? 0 : (int64_t)((UINT64_C(1) << (row_count - 64)) - 1),
+        row_count >= 64 ? -1 : (int64_t)((UINT64_C(1) << row_count) - 1));
+}
+
 /// Each row's value among a tree's leaf values (`LEAVES` of them, 32 or 64, in `LEAVES / 8` registers) for the
 /// leaf indexes in `leaf` (8 rows): permutations pick among 16 by bits 0–3, blends by bits 4 and 5.
 __attribute__((target("avx512f,avx512bw"), always_inline))
@@ -81,18 +133,13 @@ static inline __m512d pick(const __m512d *table, __m512i leaf, const int LEAVES)
     return _mm512_mask_blend_pd(_mm512_test_epi64_mask(leaf, _mm512_set1_epi64(32)), below32, from32);
 }
 
-/// For each group of trees, three steps with no branch on the rows:
-/// 1. Every internal node, parents first, splits the set of rows that reach it into its children's places in a
-///    scratch of sets (the group's internal nodes in order, then `LEAVES` per tree for the leaves), subtrees no
-///    row reaches included. The group's trees are interleaved, so a node seldom waits for the set its parent has
-///    just stored.
-/// 2. Each row's leaf index in a tree, as 128 bytes in two registers. A tree's leaves' sets are disjoint, so bit
-///    b of a row's index is set exactly when the row is in a leaf whose index has bit b: five or six unions of
-///    sets, each then spread into its bit of the rows' bytes with one masked move per 64 rows.
-/// 3. Each row's leaf value, picked from the tree's `LEAVES` (`pick`), is added to the row's score, 8 rows at a
-///    time, tree after tree in model order.
+/// For each group of trees, three steps with no branch on the rows: the nodes split the rows (`split_nodes`),
+/// each row's leaf index in a tree is built as 128 bytes in two registers (its bits' sets, `leaf_index_bits`,
+/// each spread into its bit of the rows' bytes with one masked move per 64 rows), and each row's leaf value,
+/// picked from the tree's `LEAVES` (`pick`), is added to the row's score, 8 rows at a time, tree after tree in
+/// model order.
 __attribute__((target("avx512f,avx512bw"), always_inline))
-static inline void walk(
+static inline void walk512(
     const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
     const double *leaf_values, const uint64_t *above, int64_t row_count, double *scores, const int LEAVES) {
     const int BITS = LEAVES == 32 ? 5 : 6;
@@ -100,44 +147,18 @@ static inline void walk(
     uint8_t leaf_of[128] __attribute__((aligned(64)));
     // The block's scores, padded to 128 so that every step adds 8 rows without a mask.
     double sums[128] __attribute__((aligned(64)));
-    const __m128i block = _mm_set_epi64x(
-        row_count >= 128 ? -1 : row_count <= 64 ? 0 : (int64_t)((UINT64_C(1) << (row_count - 64)) - 1),
-        row_count >= 64 ? -1 : (int64_t)((UINT64_C(1) << row_count) - 1));
+    const __m128i block = block_of(row_count);
     const int64_t chunks = (row_count + 7) / 8;
     for (int64_t chunk = 0; chunk < chunks; chunk++) {
         _mm512_store_pd(sums + 8 * chunk, _mm512_maskz_loadu_pd(lanes(row_count - 8 * chunk), scores + 8 * chunk));
     }
-    char *const scratch = (char *)reach;
-    const char *const sets = (const char *)above;
     for (int64_t group = 0; group < group_count; group++) {
         const rerank_walk_group span = groups[group];
-        __m128i *const group_leaves = reach + LEAVES * RERANK_WALK_GROUP;
+        start_group(reach, span, trees, block, LEAVES);
+        split_nodes(reach, nodes + span.first_node, span.node_count, (const char *)above);
         for (int32_t member = 0; member < span.tree_count; member++) {
-            // The places of leaves a tree does not have hold no rows.
-            __m128i *leaves = group_leaves + LEAVES * member;
-            for (int place = 0; place < LEAVES; place += 4) {
-                _mm512_store_si512((__m512i *)(leaves + place), _mm512_setzero_si512());
-            }
-            reach[trees[span.first_tree + member].root] = block;
-        }
-        const rerank_walk_node *node = nodes + span.first_node;
-        for (int32_t index = 0; index < span.node_count; index++) {
-            const __m128i rows = _mm_load_si128(reach + index);
-            const __m128i right = _mm_loadu_si128((const __m128i *)(sets + node[index].above));
-            _mm_store_si128((__m128i *)(scratch + node[index].left), _mm_andnot_si128(right, rows));
-            _mm_store_si128((__m128i *)(scratch + node[index].right), _mm_and_si128(right, rows));
-        }
-        for (int32_t member = 0; member < span.tree_count; member++) {
-            const __m128i *leaves = group_leaves + LEAVES * member;
             __m128i bits[6];
-            for (int bit = 0; bit < BITS; bit++) bits[bit] = _mm_setzero_si128();
-#pragma clang loop unroll(full)
-            for (int leaf = 0; leaf < LEAVES; leaf++) {
-#pragma clang loop unroll(full)
-                for (int bit = 0; bit < BITS; bit++) {
-                    if (leaf & (1 << bit)) bits[bit] = _mm_or_si128(bits[bit], leaves[leaf]);
-                }
-            }
+            leaf_index_bits(reach + LEAVES * (RERANK_WALK_GROUP + member), bits, LEAVES);
             __m512i low = _mm512_setzero_si512(), high = _mm512_setzero_si512();
 #pragma clang loop unroll(full)
             for (int bit = 0; bit < BITS; bit++) {
@@ -163,35 +184,127 @@ static inline void walk(
 
 /// The walk compiled for each table size, so that its loops over leaves and bits unroll.
 __attribute__((target("avx512f,avx512bw")))
-void rerank_tree_walk(
+void rerank_tree_walk_avx512(
     const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
     const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores) {
     if (leaves == 32) {
-        walk(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 32);
+        walk512(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 32);
     } else {
-        walk(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 64);
+        walk512(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 64);
+    }
+}
+
+/// Every row's leaf index in a tree, one byte per row, from the sets of its bits (`leaf_index_bits`), 32 rows
+/// at a time: each bit's word is spread over bytes (a byte shuffle sends word byte k to row bytes 8k ... 8k + 7,
+/// and each keeps its own bit), and the bits are gathered highest first by doubling and adding.
+__attribute__((target("avx2"), always_inline))
+static inline void spread_leaf_indexes(const __m128i *bits, int64_t row_count, uint8_t *leaf_of, const int BITS) {
+    const __m256i own_bit = _mm256_set1_epi64x((int64_t)UINT64_C(0x8040201008040201));
+    // Rows 0–31 of a 64-bit word are its bytes 0–3, rows 32–63 its bytes 4–7; a shuffle reads within its 128-bit
+    // lane, and the word is in both.
+    const __m256i from_bytes[2] = {
+        _mm256_setr_epi8(
+            0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3),
+        _mm256_setr_epi8(
+            4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7)};
+    for (int64_t chunk = 0; chunk < (row_count + 31) / 32; chunk++) {
+        __m256i index = _mm256_setzero_si256();
+#pragma clang loop unroll(full)
+        for (int bit = BITS - 1; bit >= 0; bit--) {
+            const int64_t word = chunk < 2 ? _mm_cvtsi128_si64(bits[bit]) : _mm_extract_epi64(bits[bit], 1);
+            const __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi64x(word), from_bytes[chunk & 1]);
+            const __m256i in = _mm256_cmpeq_epi8(_mm256_and_si256(bytes, own_bit), own_bit);
+            // `in` is -1 where the row has the bit: index * 2 + 1.
+            index = _mm256_sub_epi8(_mm256_add_epi8(index, index), in);
+        }
+        _mm256_store_si256((__m256i *)(leaf_of + 32 * chunk), index);
+    }
+}
+
+/// Trees whose leaf values the AVX2 walk adds in one pass over the rows: two groups'.
+#define AVX2_BATCH (2 * RERANK_WALK_GROUP)
+
+/// The walk with AVX2: the same node and leaf-index steps as `walk512`; each row's leaf index is spread into
+/// bytes by `spread_leaf_indexes`, and its leaf values are looked up and added one row at a time (AVX2 has no
+/// permutation over 32 doubles), for two groups of trees at once, in model order, so that each row's score is
+/// loaded and stored once per 8 trees.
+__attribute__((target("avx2"), always_inline))
+static inline void walk2(
+    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
+    const double *leaf_values, const uint64_t *above, int64_t row_count, double *scores, const int LEAVES) {
+    const int BITS = LEAVES == 32 ? 5 : 6;
+    __m128i reach[2 * 64 * RERANK_WALK_GROUP] __attribute__((aligned(64)));
+    uint8_t leaf_of[AVX2_BATCH][128] __attribute__((aligned(64)));
+    const __m128i block = block_of(row_count);
+    for (int64_t first = 0; first < group_count; first += 2) {
+        int32_t batch = 0;
+        for (int64_t group = first; group < first + 2 && group < group_count; group++) {
+            const rerank_walk_group span = groups[group];
+            start_group(reach, span, trees, block, LEAVES);
+            split_nodes(reach, nodes + span.first_node, span.node_count, (const char *)above);
+            for (int32_t member = 0; member < span.tree_count; member++) {
+                __m128i bits[6];
+                leaf_index_bits(reach + LEAVES * (RERANK_WALK_GROUP + member), bits, LEAVES);
+                spread_leaf_indexes(bits, row_count, leaf_of[batch++], BITS);
+            }
+        }
+        const double *values = leaf_values + LEAVES * (int64_t)groups[first].first_tree;
+        if (batch == AVX2_BATCH) {
+            for (int64_t row = 0; row < row_count; row++) {
+                double sum = scores[row];
+#pragma clang loop unroll(full)
+                for (int tree = 0; tree < AVX2_BATCH; tree++) sum += values[LEAVES * tree + leaf_of[tree][row]];
+                scores[row] = sum;
+            }
+        } else {
+            for (int64_t row = 0; row < row_count; row++) {
+                double sum = scores[row];
+                for (int32_t tree = 0; tree < batch; tree++) sum += values[LEAVES * tree + leaf_of[tree][row]];
+                scores[row] = sum;
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2")))
+void rerank_tree_walk_avx2(
+    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
+    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores) {
+    if (leaves == 32) {
+        walk2(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 32);
+    } else {
+        walk2(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 64);
     }
 }
 
 #else
 
-bool rerank_scoring_kernels_available(void) { return false; }
+rerank_scoring_kernel rerank_best_scoring_kernel(void) { return RERANK_KERNEL_NONE; }
 
-/// Never called: `rerank_scoring_kernels_available` is false here.
+/// Never called: `rerank_best_scoring_kernel` is `RERANK_KERNEL_NONE` here.
 void rerank_rank_values(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks) {
     (void)index; (void)values; (void)stride; (void)count; (void)ranks;
     __builtin_trap();
 }
 
-/// Never called: `rerank_scoring_kernels_available` is false here.
+/// Never called: `rerank_best_scoring_kernel` is `RERANK_KERNEL_NONE` here.
 void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, uint64_t *sets) {
     (void)ranks; (void)count; (void)cut_count; (void)sets;
     __builtin_trap();
 }
 
-/// Never called: `rerank_scoring_kernels_available` is false here.
-void rerank_tree_walk(
+/// Never called: `rerank_best_scoring_kernel` is `RERANK_KERNEL_NONE` here.
+void rerank_tree_walk_avx512(
+    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
+    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores) {
+    (void)groups; (void)group_count; (void)trees; (void)nodes; (void)leaf_values; (void)leaves; (void)above;
+    (void)row_count; (void)scores;
+    __builtin_trap();
+}
+
+/// Never called: `rerank_best_scoring_kernel` is `RERANK_KERNEL_NONE` here.
+void rerank_tree_walk_avx2(
     const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
     const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores) {
     (void)groups; (void)group_count; (void)trees; (void)nodes; (void)leaf_values; (void)leaves; (void)above;

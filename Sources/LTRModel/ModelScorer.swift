@@ -4,7 +4,8 @@
 /// Rows are scored in blocks of up to 128 held as bit sets (see `ScoringProgram`): each feature value is
 /// ranked once among the model's thresholds on that feature, then every tree is walked once for the whole
 /// block, a node splitting the set of rows that reach it with a single bit-set operation and skipping
-/// subtrees no row reaches (on AVX-512, every node of every tree for the block with no branch on the rows).
+/// subtrees no row reaches (on AVX2 and AVX-512, every node of every tree for the block with no branch on the
+/// rows: `walk`).
 /// Scores are summed over trees in model order, exactly as `RankingModel.predict`.
 ///
 /// ```swift
@@ -21,25 +22,22 @@ public struct ModelScorer: Sendable {
 
     private let program: ScoringProgram
 
-    /// Whether the trees are walked with AVX-512 (`VectorWalk`): on processors that have it, for models whose
-    /// trees have at most 64 leaves. The scores are the same either way.
-    public var isVectorized: Bool { program.isVectorized }
+    /// How the trees are walked: the processor's best (`ScoringWalk.best`), or `.portable` for a model with a
+    /// tree of more than 64 leaves. The scores are the same either way.
+    public var walk: ScoringWalk { program.walk }
 
-    /// Whether this processor runs the AVX-512 walk.
-    package static var vectorWalkAvailable: Bool { VectorWalk.isAvailable }
-
-    /// Compiles a model's trees for scoring.
+    /// Compiles a model's trees for scoring, walked the best way the processor and the model allow.
     public init(_ model: RankingModel) {
-        self.init(model, vectorize: true)
+        self.init(model, walk: .best)
     }
 
-    /// Compiles a model's trees for scoring, with the AVX-512 walk where the processor and the model allow it
-    /// and `vectorize` is true.
-    package init(_ model: RankingModel, vectorize: Bool) {
+    /// Compiles a model's trees for scoring with `walk`, which the processor must run (`ScoringWalk.isAvailable`),
+    /// or portably where the model's trees are too large for it.
+    package init(_ model: RankingModel, walk: ScoringWalk) {
         featureCount = model.featureNames.count
         featureNames = model.featureNames
         treeCount = model.trees.count
-        program = ScoringProgram(trees: model.trees, featureCount: model.featureNames.count, vectorize: vectorize)
+        program = ScoringProgram(trees: model.trees, featureCount: model.featureNames.count, walk: walk)
     }
 
     /// The score of one row of raw features in schema order.

@@ -10,8 +10,8 @@ import CScoring
 /// A tree is then walked once for the whole block, depth first, carrying the set of rows that reach each
 /// node: a node splits its set with one bit-set operation, subtrees no row reaches are skipped, and each
 /// leaf adds its value to its rows. Every row sums the trees in model order, exactly as
-/// `RankingModel.predict`. Where the processor has AVX-512 and no tree has more than 64 leaves, `VectorWalk`
-/// walks the block instead, with the same row sets and the same sums.
+/// `RankingModel.predict`. Where the processor has AVX2 or AVX-512 and no tree has more than 64 leaves,
+/// `VectorWalk` walks the block instead, with the same row sets and the same sums.
 struct ScoringProgram: Sendable {
     /// The rows of a block, one bit each.
     struct RowSet {
@@ -69,17 +69,18 @@ struct ScoringProgram: Sendable {
     /// Each tree's root, coded as a child.
     private let roots: [Int32]
     private let leafValues: [Double]
-    /// The walk on AVX-512, when this processor and the model allow it.
+    /// The walk on AVX2 or AVX-512, when this processor and the model allow it.
     private let vectorWalk: VectorWalk?
-    /// Whether values are ranked among thresholds with AVX-512.
+    /// Whether values are ranked among thresholds, and the sets above them built, with AVX-512: with the AVX-512
+    /// walk.
     private let vectorizedRanks: Bool
 
-    /// Whether blocks are walked by `VectorWalk`.
-    var isVectorized: Bool { vectorWalk != nil }
+    /// How blocks are walked: `walk` as asked, or `.portable` for a model whose trees are too large for it.
+    var walk: ScoringWalk { vectorWalk?.kind ?? .portable }
 
-    /// - Parameter vectorize: whether to use the AVX-512 kernels (`VectorWalk`, `ThresholdIndex`'s ranks) where
-    ///   the processor and the model allow them.
-    init(trees: [RegressionTree], featureCount: Int, vectorize: Bool) {
+    /// - Parameter walk: the walk to use, which the processor runs; `.portable` where a tree has more leaves than
+    ///   `VectorWalk` takes. With `.avx512`, values are also ranked with AVX-512, whatever the model.
+    init(trees: [RegressionTree], featureCount: Int, walk: ScoringWalk) {
         var thresholds = [Set<Float>](repeating: [], count: featureCount)
         for tree in trees {
             // `+ 0` makes -0 a 0: the two compare equal, and keys must too.
@@ -127,10 +128,11 @@ struct ScoringProgram: Sendable {
         nodes = program
         roots = treeRoots
         leafValues = values
-        vectorizedRanks = vectorize && VectorWalk.isAvailable
         vectorWalk =
-            vectorizedRanks
-            ? VectorWalk(nodes: program, treeNodes: treeNodes, treeLeaves: treeLeaves, leafValues: values) : nil
+            walk == .portable
+            ? nil
+            : VectorWalk(nodes: program, treeNodes: treeNodes, treeLeaves: treeLeaves, leafValues: values, kind: walk)
+        vectorizedRanks = walk == .avx512
     }
 
     /// Adds every tree's output to `scores` (zeroed by the caller; one per row of `rows`, row-major).

@@ -1,18 +1,20 @@
 import CScoring
 
-/// `ScoringProgram`'s walk of a block on AVX-512 (the C kernel `rerank_tree_walk`), for models whose trees have
-/// at most 64 leaves, on processors that have it.
+/// `ScoringProgram`'s walk of a block with AVX-512 or AVX2 (the C kernels `rerank_tree_walk_avx512` and
+/// `rerank_tree_walk_avx2`), for models whose trees have at most 64 leaves, on processors that have them.
 ///
 /// The portable walk follows only the branches some row takes, so it branches on the rows at every node and
 /// every leaf; most of its time goes to branches the processor cannot predict. This walk does the same work for
 /// every block: every node splits its set of rows, each row's leaf index is built from unions of the leaves'
-/// sets, and each row's value is picked from the tree's 32 or 64 by permutations and added, 8 rows at a time.
-/// The rows still sum the trees in model order, so the scores are the same to the last bit.
+/// sets, and each row's value is picked from the tree's 32 or 64 and added (on AVX-512 by permutations, 8 rows at
+/// a time; on AVX2 by a look-up per row). The rows still sum the trees in model order, so the scores are the same
+/// to the last bit.
 struct VectorWalk: Sendable {
-    /// Whether this processor runs the kernel.
-    static let isAvailable = rerank_scoring_kernels_available()
-    /// Leaves a tree may have: the kernel picks a row's leaf value from registers holding all the tree's.
+    /// Leaves a tree may have: the kernels hold a tree's leaf values in 32 or 64 places (on AVX-512, registers).
     static let maxLeaves = 64
+
+    /// The kernel that walks: `.avx2` or `.avx512`.
+    let kind: ScoringWalk
 
     /// Leaves per tree in the kernel's tables, 32 or 64: the fewest that hold every tree's.
     private let leaves: Int
@@ -29,9 +31,15 @@ struct VectorWalk: Sendable {
     ///     `ScoringProgram.Node`.
     ///   - treeNodes: each tree's range in `nodes`.
     ///   - treeLeaves: each tree's range in `leafValues`.
-    init?(nodes: [ScoringProgram.Node], treeNodes: [Range<Int>], treeLeaves: [Range<Int>], leafValues: [Double]) {
+    ///   - kind: `.avx2` or `.avx512`, which the processor runs.
+    init?(
+        nodes: [ScoringProgram.Node], treeNodes: [Range<Int>], treeLeaves: [Range<Int>], leafValues: [Double],
+        kind: ScoringWalk
+    ) {
+        precondition(kind != .portable && kind.isAvailable, "a vector walk the processor runs")
         let most = treeLeaves.map(\.count).max() ?? 0
         guard most <= Self.maxLeaves else { return nil }
+        self.kind = kind
         let leaves = most <= 32 ? 32 : 64
         let setBytes = MemoryLayout<ScoringProgram.RowSet>.stride
         var groups: [rerank_walk_group] = [], spans: [rerank_walk_tree] = [], walkNodes: [rerank_walk_node] = []
@@ -99,7 +107,8 @@ struct VectorWalk: Sendable {
                 nodes.withUnsafeBufferPointer { nodes in
                     leafValues.withUnsafeBufferPointer { leafValues in
                         above.withMemoryRebound(to: UInt64.self, capacity: 2 * sets) { above in
-                            rerank_tree_walk(
+                            let kernel = kind == .avx512 ? rerank_tree_walk_avx512 : rerank_tree_walk_avx2
+                            kernel(
                                 groups.baseAddress, Int64(groups.count), trees.baseAddress, nodes.baseAddress,
                                 leafValues.baseAddress, Int64(leaves), above, Int64(count), scores)
                         }

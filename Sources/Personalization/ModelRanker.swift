@@ -28,9 +28,9 @@ public struct ModelRanker: Ranker {
         preferredWeight = model.extras.blend?.weight
     }
 
-    /// How the model's trees are walked: "avx512" where the processor and the model allow it, else "portable"
-    /// (``ModelScorer/isVectorized``); the scores are the same.
-    public var walk: String { scorer.isVectorized ? "avx512" : "portable" }
+    /// How the model's trees are walked: "avx512" or "avx2" where the processor and the model allow it, else
+    /// "portable" (``ModelScorer/walk``); the scores are the same.
+    public var walk: String { scorer.walk.rawValue }
 
     public var requiredFields: [String] { attributeFields.all + declared.fields(of: .item) }
 

@@ -5,9 +5,11 @@ import Testing
 
 /// The scorer's threshold comparisons at the edges of the float line: every value against every threshold,
 /// equal to it, one step on either side, the infinities, -0 and NaN, and a block whose rows all hold one value;
-/// with the AVX-512 kernels where the processor has them, and without.
+/// with every walk the processor runs (and with them, on AVX-512, its ranks).
 @Suite struct ScorerThresholdTests {
-    static func scorers(_ model: RankingModel) -> [ModelScorer] { [model.scorer(), ModelScorer(model, vectorize: false)] }
+    static func scorers(_ model: RankingModel) -> [ModelScorer] {
+        ScoringWalk.available.map { ModelScorer(model, walk: $0) }
+    }
 
     /// One stump per threshold, all on feature 0: left leaf 0, right leaf the stump's number, so a row's score
     /// tells which thresholds it was above.

@@ -2,9 +2,9 @@ import LTRModel
 import RerankCore
 import Testing
 
-/// The AVX-512 walk against the portable one and against `RankingModel.predict`, row by row and to the last
-/// bit: trees of every size up to the walk's 64 leaves, blocks of every awkward size, values on, beside and
-/// between the thresholds, and NaN.
+/// Every walk the processor runs (AVX-512, AVX2, portable) against the others and against `RankingModel.predict`,
+/// row by row and to the last bit: trees of every size up to the vector walks' 64 leaves, blocks of every awkward
+/// size, values on, beside and between the thresholds, and NaN.
 @Suite struct VectorWalkTests {
     static let features = 5
     /// Few thresholds, so that many rows land on one and every side of a split is taken.
@@ -54,13 +54,12 @@ import Testing
         return (0..<(count * features)).map { _ in values[Int(random.next() % UInt64(values.count))] }
     }
 
-    static func expectSameScores(_ model: RankingModel, rowCounts: [Int]) throws {
-        let vector = ModelScorer(model), portable = ModelScorer(model, vectorize: false)
-        #expect(!portable.isVectorized)
+    static func expectSameScores(_ model: RankingModel, walk: ScoringWalk, rowCounts: [Int]) throws {
+        let scorer = ModelScorer(model, walk: walk)
+        #expect(scorer.walk == walk)
         for count in rowCounts {
             let rows = Self.rows(count, seed: UInt64(count))
-            let scores = try vector.score(rows: rows)
-            #expect(scores == (try portable.score(rows: rows)), "\(count) rows")
+            let scores = try scorer.score(rows: rows)
             for row in 0..<count {
                 let expected = model.predict(Array(rows[(row * features)..<((row + 1) * features)]))
                 #expect(scores[row] == expected, "row \(row) of \(count)")
@@ -68,32 +67,43 @@ import Testing
         }
     }
 
-    @Test func treesOfEverySizeUpTo32Leaves() throws {
+    @Test(arguments: ScoringWalk.available) func treesOfEverySizeUpTo32Leaves(walk: ScoringWalk) throws {
         let model = Self.model(leaves: Array(1...32) + (0..<40).map { 20 + $0 % 13 }, seed: 11)
-        #expect(ModelScorer(model).isVectorized == ModelScorer.vectorWalkAvailable)
-        try Self.expectSameScores(model, rowCounts: [1, 2, 7, 8, 9, 63, 64, 65, 100, 127, 128, 129, 255, 300])
+        try Self.expectSameScores(model, walk: walk, rowCounts: [1, 2, 7, 8, 9, 63, 64, 65, 100, 127, 128, 129, 255, 300])
     }
 
-    @Test func treesOfUpTo64Leaves() throws {
+    @Test(arguments: ScoringWalk.available) func treesOfUpTo64Leaves(walk: ScoringWalk) throws {
         // One tree over 32 leaves puts every tree in the walk's 64-leaf tables.
         let model = Self.model(leaves: Array(1...64) + (0..<20).map { 40 + $0 % 25 }, seed: 13)
-        #expect(ModelScorer(model).isVectorized == ModelScorer.vectorWalkAvailable)
-        try Self.expectSameScores(model, rowCounts: [1, 8, 9, 64, 65, 100, 128, 129, 300])
+        try Self.expectSameScores(model, walk: walk, rowCounts: [1, 8, 9, 64, 65, 100, 128, 129, 300])
     }
 
-    @Test func blocksWhoseRowsAllHoldOneValue() throws {
+    @Test(arguments: ScoringWalk.available) func treesOfFewLeavesAfterLargerOnes(walk: ScoringWalk) throws {
+        // A group's tree of few leaves takes the places where the group before held a larger tree's leaves.
+        let model = Self.model(leaves: [31, 31, 31, 31, 30, 2, 1, 17, 31, 5, 31, 3], seed: 7)
+        try Self.expectSameScores(model, walk: walk, rowCounts: [1, 33, 100, 128])
+    }
+
+    @Test(arguments: ScoringWalk.available) func blocksWhoseRowsAllHoldOneValue(walk: ScoringWalk) throws {
         let model = Self.model(leaves: [31, 31, 2, 1, 32], seed: 5)
-        let vector = ModelScorer(model)
+        let scorer = ModelScorer(model, walk: walk)
         for value in Self.cuts.flatMap({ [$0.nextDown, $0, $0.nextUp] }) + [.nan] {
             let row = [Float](repeating: value, count: Self.features)
-            let scores = try vector.score(rows: Array([[Float]](repeating: row, count: 100).joined()))
+            let scores = try scorer.score(rows: Array([[Float]](repeating: row, count: 100).joined()))
             #expect(scores == [Double](repeating: model.predict(row), count: 100), "value \(value)")
         }
     }
 
-    @Test func aTreeOfMoreThan64LeavesTakesThePortableWalk() throws {
+    @Test func theScorerWalksTheProcessorsBestWay() {
+        let model = Self.model(leaves: [31, 8, 64], seed: 17)
+        #expect(ModelScorer(model).walk == ScoringWalk.best)
+        #expect(ScoringWalk.available.first == .portable)
+        #expect(ScoringWalk.available.last == ScoringWalk.best)
+    }
+
+    @Test(arguments: ScoringWalk.available) func aTreeOfMoreThan64LeavesTakesThePortableWalk(walk: ScoringWalk) throws {
         let model = Self.model(leaves: [31, 65, 8], seed: 3)
-        #expect(!ModelScorer(model).isVectorized)
-        try Self.expectSameScores(model, rowCounts: [1, 100, 129])
+        #expect(ModelScorer(model, walk: walk).walk == .portable)
+        try Self.expectSameScores(model, walk: .portable, rowCounts: [1, 100, 129])
     }
 }

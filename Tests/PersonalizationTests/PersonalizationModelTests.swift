@@ -32,8 +32,8 @@ import Testing
         try loaded.write(to: path)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == written)
         let ranker = ModelRanker(model: loaded, state: LiveFeatureState(loaded.extras.state))
-        // Trees of 31 leaves: the AVX-512 walk where the processor has it.
-        #expect(ranker.walk == (ModelScorer.vectorWalkAvailable ? "avx512" : "portable"))
+        // Trees of 31 leaves: the processor's best walk.
+        #expect(ranker.walk == ScoringWalk.best.rawValue)
         let hits = ["i0", "i1", "i2", "i3"].enumerated().map { rank, id in
             RankableHit(id: id, searchScore: 1, originalRank: rank, fields: ["category": .string(SyntheticLog.categories[rank])])
         }

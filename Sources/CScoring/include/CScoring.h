@@ -4,11 +4,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/// The AVX-512 kernels of the model scorer (LTRModel): the ranks of a block's values among a feature's thresholds
-/// (`ThresholdIndex`), the rows above each threshold (`ScoringProgram`), and the walk of every tree (of up to 64
-/// leaves) for a block of up to 128 rows held as bit sets (`VectorWalk`), with no branch that depends on the rows.
-/// Swift cannot ask for instructions beyond the build's baseline in one function; C can, so the kernels live here
-/// and are called only after `rerank_scoring_kernels_available` says yes.
+/// The AVX kernels of the model scorer (LTRModel): on AVX-512, the ranks of a block's values among a feature's
+/// thresholds (`ThresholdIndex`) and the rows above each threshold (`ScoringProgram`); on AVX-512 or AVX2, the walk
+/// of every tree (of up to 64 leaves) for a block of up to 128 rows held as bit sets (`VectorWalk`), with no branch
+/// that depends on the rows. Swift cannot ask for instructions beyond the build's baseline in one function; C can,
+/// so the kernels live here and are called only where `rerank_best_scoring_kernel` allows them.
 
 /// Trees walked together: their internal nodes are interleaved (`nodes` from `first_node`), so that the nodes
 /// of one depth in different trees, which do not wait on each other, follow one another.
@@ -43,8 +43,15 @@ typedef struct {
     int32_t leaf_count;
 } rerank_walk_tree;
 
-/// Whether this processor runs the kernels (AVX-512 F and BW; x86-64 only).
-bool rerank_scoring_kernels_available(void);
+/// The kernels a processor runs: none (not x86-64, or no AVX2), the AVX2 walk, or every kernel (AVX-512 F and BW).
+typedef enum {
+    RERANK_KERNEL_NONE = 0,
+    RERANK_KERNEL_AVX2 = 1,
+    RERANK_KERNEL_AVX512 = 2,
+} rerank_scoring_kernel;
+
+/// The best kernels this processor runs.
+rerank_scoring_kernel rerank_best_scoring_kernel(void);
 
 /// A feature's thresholds as `ThresholdIndex` holds them: `keys`, increasing and followed by `window` keys above
 /// any value's; `below`, per bucket, the number of thresholds below its first key; a key's bucket is
@@ -60,21 +67,26 @@ typedef struct {
 
 /// Writes into `ranks` the number of thresholds below each of `count` values (the value of row r at
 /// `values[r * stride]`; NaN is read as 0 and -0 as 0), 8 values at a time, the steps of `ThresholdIndex.rank`
-/// in each lane.
+/// in each lane. AVX-512 only.
 void rerank_rank_values(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks);
 
 /// Writes, for each of a feature's `cut_count` thresholds (at most 255), the set of the block's `count` rows (at
 /// most 128) whose rank (`ranks`, as `rerank_rank_values` gives them) is above the threshold's: two words per
-/// threshold (rows 0–63, rows 64–127), as `rerank_tree_walk` reads them.
+/// threshold (rows 0–63, rows 64–127), as the walks read them. AVX-512 only.
 void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, uint64_t *sets);
 
 /// Adds every tree's value for each of the block's `row_count` rows (at most 128) to `scores`, tree after tree
-/// in model order, exactly as a row-at-a-time walk would.
+/// in model order, exactly as a row-at-a-time walk would; with AVX-512 F and BW.
 ///
 /// `above` holds two words per slot (rows 0–63, rows 64–127): the rows whose value is above the slot's
 /// threshold. `leaf_values` holds `leaves` values per tree, 32 or 64 (L above).
-void rerank_tree_walk(
+void rerank_tree_walk_avx512(
+    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
+    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores);
+
+/// `rerank_tree_walk_avx512`'s work, with the same tables and the same scores, on AVX2.
+void rerank_tree_walk_avx2(
     const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
     const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores);
 

@@ -69,7 +69,7 @@ struct PeerRows {
         }
         let difference = zip(scores, expected).map { abs($0 - $1) }.max() ?? 0
         let leaves = model.trees.map(\.leafValue.count).reduce(0, +)
-        print("rerank's scorer on LightGBM's model (\(model.trees.count) trees, \(leaves / max(1, model.trees.count)) leaves per tree on average, \(width) features, walked \(scorer.isVectorized ? "with AVX-512" : "portably")), \(Self.listLength) rows at a time, \(samples.count) lists: \(summary(samples))")
+        print("rerank's scorer on LightGBM's model (\(model.trees.count) trees, \(leaves / max(1, model.trees.count)) leaves per tree on average, \(width) features, walked \(scorer.walk)), \(Self.listLength) rows at a time, \(samples.count) lists: \(summary(samples))")
         print(String(format: "largest difference from LightGBM's scores of the same rows: %.3g", difference))
     }
 

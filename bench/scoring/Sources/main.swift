@@ -46,7 +46,7 @@ options.parameters.earlyStoppingRounds = 0
 let log = SyntheticLog.make(searches: 3000)
 let (model, _) = try LogTrainer.train(log: log, items: SyntheticLog.items(), options: options)
 let leaves = model.ranking.trees.map(\.leafValue.count).reduce(0, +)
-print("model: \(model.ranking.trees.count) trees, \(Double(leaves) / Double(model.ranking.trees.count)) leaves per tree on average, \(model.ranking.featureNames.count) features, walked \(model.ranking.scorer().isVectorized ? "with AVX-512" : "portably")")
+print("model: \(model.ranking.trees.count) trees, \(Double(leaves) / Double(model.ranking.trees.count)) leaves per tree on average, \(model.ranking.featureNames.count) features, walked \(model.ranking.scorer().walk)")
 
 // The crowd: every user clicks once in a session of their own, on items spread over the catalog, after a search
 // for one of `queries` queries; then the state holds users x sessions x items as a large store would.
@@ -141,12 +141,12 @@ if let exportDirectory {
 var samples: [Double] = []
 var featureSamples: [Double] = []
 var scoringSamples: [Double] = []
-var portableSamples: [Double] = []
 var inputSamples: [Double] = []
 samples.reserveCapacity(iterations)
 let scorer = model.ranking.scorer()
-// The portable walk on the same rows, for comparison where the AVX-512 one serves; its scores must be the same.
-let portable = ModelScorer(model.ranking, vectorize: false)
+// The processor's other walks on the same rows, for comparison; their scores must be the same.
+let otherWalks = ScoringWalk.available.filter { $0 != scorer.walk }.map { ModelScorer(model.ranking, walk: $0) }
+var otherSamples = [[Double]](repeating: [], count: otherWalks.count)
 var checksum = 0.0
 for run in 0..<(iterations / 10) { checksum += try ranker.score(try readHits(run % 1024), context: context(run)).scores[0] }
 // Runs alternate between the whole ranker and feature extraction alone, then scoring alone of the rows just
@@ -174,11 +174,11 @@ for run in 0..<(2 * iterations) {
     let scores = try scorer.score(rows: columns)
     scoringSamples.append(microseconds(clock.now - scoringStart))
     checksum += scores[0]
-    if scorer.isVectorized {
-        let portableStart = clock.now
-        let portableScores = try portable.score(rows: columns)
-        portableSamples.append(microseconds(clock.now - portableStart))
-        guard portableScores == scores else { fatalError("the AVX-512 and portable walks scored run \(run) differently") }
+    for (index, other) in otherWalks.enumerated() {
+        let otherStart = clock.now
+        let otherScores = try other.score(rows: columns)
+        otherSamples[index].append(microseconds(clock.now - otherStart))
+        guard otherScores == scores else { fatalError("the \(scorer.walk) and \(other.walk) walks scored run \(run) differently") }
     }
     withExtendedLifetime((hits, candidates)) {}
 }
@@ -186,8 +186,8 @@ print("features + scoring of 100 hits (\(iterations) runs, a different user and 
 print("feature extraction alone (\(iterations) other runs; candidates built outside the timing): \(summary(featureSamples))")
 print("the hits read into candidates alone (ModelRanker.candidates(of:), the same runs): \(summary(inputSamples))")
 print("scoring alone (the rows of those runs): \(summary(scoringSamples))")
-if !portableSamples.isEmpty {
-    print("scoring alone, portable walk (the same rows, after each; the same scores): \(summary(portableSamples))")
+for (other, samples) in zip(otherWalks, otherSamples) {
+    print("scoring alone, \(other.walk) walk (the same rows, after each; the same scores): \(summary(samples))")
 }
 print("fixed work as long as the whole ranker's p50 (arithmetic, no memory; the machine's own tail): \(FixedWork.timings(lasting: samples.sorted()[samples.count / 2], runs: iterations))")
 print(String(format: "checksum %.3f", checksum))
