@@ -69,32 +69,34 @@ void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, u
 
 /// The steps both walks share, with SSE2 alone (every x86-64 has it), inlined into each kernel.
 ///
-/// A group's scratch holds its internal nodes' sets, then `LEAVES` places per tree for the leaves' sets. Each
+/// Splits the block's rows among the places of a group's nodes and leaves (`reach`), and returns the group.
+///
+/// The scratch holds the group's internal nodes' sets, then `LEAVES` places per tree for the leaves' sets. Each
 /// tree's root holds the whole block, and the places past its leaves no rows (its own leaves' are all written by
-/// `split_nodes`, so they are not cleared: on processors that store one register per cycle, the stores bound
-/// the walk).
-static inline __attribute__((always_inline)) void start_group(
-    __m128i *reach, const rerank_walk_group span, const rerank_walk_tree *trees, __m128i block, const int LEAVES) {
+/// their parents, so they are not cleared: on processors that store one register per cycle, the stores bound the
+/// walk). Then every internal node, parents first, splits the set of rows that reach it into its children's
+/// places, subtrees no row reaches included. The group's trees are interleaved, so a node seldom waits for the set
+/// its parent has just stored.
+static inline __attribute__((always_inline)) rerank_walk_group split_group(
+    __m128i *reach, const rerank_walk_program program, int64_t group, __m128i block, const uint64_t *above,
+    const int LEAVES) {
+    const rerank_walk_group span = program.groups[group];
     for (int32_t member = 0; member < span.tree_count; member++) {
-        const rerank_walk_tree tree = trees[span.first_tree + member];
+        const rerank_walk_tree tree = program.trees[span.first_tree + member];
         __m128i *const leaves = reach + LEAVES * (RERANK_WALK_GROUP + member);
         for (int place = tree.leaf_count; place < LEAVES; place++) _mm_store_si128(leaves + place, _mm_setzero_si128());
         reach[tree.root] = block;
     }
-}
-
-/// Every internal node of a group, parents first, splits the set of rows that reach it into its children's
-/// places, subtrees no row reaches included. The group's trees are interleaved, so a node seldom waits for the
-/// set its parent has just stored.
-static inline __attribute__((always_inline)) void split_nodes(
-    __m128i *reach, const rerank_walk_node *node, int32_t node_count, const char *sets) {
+    const rerank_walk_node *node = program.nodes + span.first_node;
+    const char *const sets = (const char *)above;
     char *const scratch = (char *)reach;
-    for (int32_t index = 0; index < node_count; index++) {
+    for (int32_t index = 0; index < span.node_count; index++) {
         const __m128i rows = _mm_load_si128(reach + index);
         const __m128i right = _mm_loadu_si128((const __m128i *)(sets + node[index].above));
         _mm_store_si128((__m128i *)(scratch + node[index].left), _mm_andnot_si128(right, rows));
         _mm_store_si128((__m128i *)(scratch + node[index].right), _mm_and_si128(right, rows));
     }
+    return span;
 }
 
 /// The bits of every row's leaf index in a tree, as sets: a tree's leaves' sets are disjoint, so bit b of a
@@ -133,15 +135,14 @@ static inline __m512d pick(const __m512d *table, __m512i leaf, const int LEAVES)
     return _mm512_mask_blend_pd(_mm512_test_epi64_mask(leaf, _mm512_set1_epi64(32)), below32, from32);
 }
 
-/// For each group of trees, three steps with no branch on the rows: the nodes split the rows (`split_nodes`),
+/// For each group of trees, three steps with no branch on the rows: the nodes split the rows (`split_group`),
 /// each row's leaf index in a tree is built as 128 bytes in two registers (its bits' sets, `leaf_index_bits`,
 /// each spread into its bit of the rows' bytes with one masked move per 64 rows), and each row's leaf value,
 /// picked from the tree's `LEAVES` (`pick`), is added to the row's score, 8 rows at a time, tree after tree in
 /// model order.
 __attribute__((target("avx512f,avx512bw"), always_inline))
 static inline void walk512(
-    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
-    const double *leaf_values, const uint64_t *above, int64_t row_count, double *scores, const int LEAVES) {
+    const rerank_walk_program program, const uint64_t *above, int64_t row_count, double *scores, const int LEAVES) {
     const int BITS = LEAVES == 32 ? 5 : 6;
     __m128i reach[2 * 64 * RERANK_WALK_GROUP] __attribute__((aligned(64)));
     uint8_t leaf_of[128] __attribute__((aligned(64)));
@@ -152,10 +153,8 @@ static inline void walk512(
     for (int64_t chunk = 0; chunk < chunks; chunk++) {
         _mm512_store_pd(sums + 8 * chunk, _mm512_maskz_loadu_pd(lanes(row_count - 8 * chunk), scores + 8 * chunk));
     }
-    for (int64_t group = 0; group < group_count; group++) {
-        const rerank_walk_group span = groups[group];
-        start_group(reach, span, trees, block, LEAVES);
-        split_nodes(reach, nodes + span.first_node, span.node_count, (const char *)above);
+    for (int64_t group = 0; group < program.group_count; group++) {
+        const rerank_walk_group span = split_group(reach, program, group, block, above, LEAVES);
         for (int32_t member = 0; member < span.tree_count; member++) {
             __m128i bits[6];
             leaf_index_bits(reach + LEAVES * (RERANK_WALK_GROUP + member), bits, LEAVES);
@@ -168,7 +167,7 @@ static inline void walk512(
             }
             _mm512_store_si512((__m512i *)leaf_of, low);
             _mm512_store_si512((__m512i *)(leaf_of + 64), high);
-            const double *values = leaf_values + LEAVES * (int64_t)(span.first_tree + member);
+            const double *values = program.leaf_values + LEAVES * (int64_t)(span.first_tree + member);
             __m512d table[8];
             for (int part = 0; part < LEAVES / 8; part++) table[part] = _mm512_loadu_pd(values + 8 * part);
             for (int64_t chunk = 0; chunk < chunks; chunk++) {
@@ -182,15 +181,13 @@ static inline void walk512(
     }
 }
 
-/// The walk compiled for each table size, so that its loops over leaves and bits unroll.
+/// The walks compiled for each table size, so that their loops over leaves and bits unroll.
 __attribute__((target("avx512f,avx512bw")))
-void rerank_tree_walk_avx512(
-    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
-    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores) {
-    if (leaves == 32) {
-        walk512(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 32);
+void rerank_tree_walk_avx512(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores) {
+    if (program->leaves == 32) {
+        walk512(*program, above, row_count, scores, 32);
     } else {
-        walk512(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 64);
+        walk512(*program, above, row_count, scores, 64);
     }
 }
 
@@ -230,25 +227,22 @@ static inline void spread_leaf_indexes(const __m128i *bits, int64_t row_count, u
 /// loaded and stored once per 8 trees.
 __attribute__((target("avx2"), always_inline))
 static inline void walk2(
-    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
-    const double *leaf_values, const uint64_t *above, int64_t row_count, double *scores, const int LEAVES) {
+    const rerank_walk_program program, const uint64_t *above, int64_t row_count, double *scores, const int LEAVES) {
     const int BITS = LEAVES == 32 ? 5 : 6;
     __m128i reach[2 * 64 * RERANK_WALK_GROUP] __attribute__((aligned(64)));
     uint8_t leaf_of[AVX2_BATCH][128] __attribute__((aligned(64)));
     const __m128i block = block_of(row_count);
-    for (int64_t first = 0; first < group_count; first += 2) {
+    for (int64_t first = 0; first < program.group_count; first += 2) {
         int32_t batch = 0;
-        for (int64_t group = first; group < first + 2 && group < group_count; group++) {
-            const rerank_walk_group span = groups[group];
-            start_group(reach, span, trees, block, LEAVES);
-            split_nodes(reach, nodes + span.first_node, span.node_count, (const char *)above);
+        for (int64_t group = first; group < first + 2 && group < program.group_count; group++) {
+            const rerank_walk_group span = split_group(reach, program, group, block, above, LEAVES);
             for (int32_t member = 0; member < span.tree_count; member++) {
                 __m128i bits[6];
                 leaf_index_bits(reach + LEAVES * (RERANK_WALK_GROUP + member), bits, LEAVES);
                 spread_leaf_indexes(bits, row_count, leaf_of[batch++], BITS);
             }
         }
-        const double *values = leaf_values + LEAVES * (int64_t)groups[first].first_tree;
+        const double *values = program.leaf_values + LEAVES * (int64_t)program.groups[first].first_tree;
         if (batch == AVX2_BATCH) {
             for (int64_t row = 0; row < row_count; row++) {
                 double sum = scores[row];
@@ -267,13 +261,11 @@ static inline void walk2(
 }
 
 __attribute__((target("avx2")))
-void rerank_tree_walk_avx2(
-    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
-    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores) {
-    if (leaves == 32) {
-        walk2(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 32);
+void rerank_tree_walk_avx2(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores) {
+    if (program->leaves == 32) {
+        walk2(*program, above, row_count, scores, 32);
     } else {
-        walk2(groups, group_count, trees, nodes, leaf_values, above, row_count, scores, 64);
+        walk2(*program, above, row_count, scores, 64);
     }
 }
 
@@ -295,20 +287,14 @@ void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, u
 }
 
 /// Never called: `rerank_best_scoring_kernel` is `RERANK_KERNEL_NONE` here.
-void rerank_tree_walk_avx512(
-    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
-    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores) {
-    (void)groups; (void)group_count; (void)trees; (void)nodes; (void)leaf_values; (void)leaves; (void)above;
-    (void)row_count; (void)scores;
+void rerank_tree_walk_avx512(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores) {
+    (void)program; (void)above; (void)row_count; (void)scores;
     __builtin_trap();
 }
 
 /// Never called: `rerank_best_scoring_kernel` is `RERANK_KERNEL_NONE` here.
-void rerank_tree_walk_avx2(
-    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
-    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores) {
-    (void)groups; (void)group_count; (void)trees; (void)nodes; (void)leaf_values; (void)leaves; (void)above;
-    (void)row_count; (void)scores;
+void rerank_tree_walk_avx2(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores) {
+    (void)program; (void)above; (void)row_count; (void)scores;
     __builtin_trap();
 }
 

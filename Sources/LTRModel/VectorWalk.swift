@@ -106,11 +106,12 @@ struct VectorWalk: Sendable {
             trees.withUnsafeBufferPointer { trees in
                 nodes.withUnsafeBufferPointer { nodes in
                     leafValues.withUnsafeBufferPointer { leafValues in
+                        var program = rerank_walk_program(
+                            groups: groups.baseAddress, group_count: Int64(groups.count), trees: trees.baseAddress,
+                            nodes: nodes.baseAddress, leaf_values: leafValues.baseAddress, leaves: Int64(leaves))
                         above.withMemoryRebound(to: UInt64.self, capacity: 2 * sets) { above in
                             let kernel = kind == .avx512 ? rerank_tree_walk_avx512 : rerank_tree_walk_avx2
-                            kernel(
-                                groups.baseAddress, Int64(groups.count), trees.baseAddress, nodes.baseAddress,
-                                leafValues.baseAddress, Int64(leaves), above, Int64(count), scores)
+                            kernel(&program, above, Int64(count), scores)
                         }
                     }
                 }

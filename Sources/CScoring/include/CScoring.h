@@ -76,18 +76,25 @@ void rerank_rank_values(
 /// threshold (rows 0–63, rows 64–127), as the walks read them. AVX-512 only.
 void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, uint64_t *sets);
 
+/// A model's trees as the walks read them: `group_count` groups, their trees and internal nodes, and `leaves`
+/// values per tree in `leaf_values`, 32 or 64 (L above; the ones past a tree's `leaf_count` are 0).
+typedef struct {
+    const rerank_walk_group *groups;
+    int64_t group_count;
+    const rerank_walk_tree *trees;
+    const rerank_walk_node *nodes;
+    const double *leaf_values;
+    int64_t leaves;
+} rerank_walk_program;
+
 /// Adds every tree's value for each of the block's `row_count` rows (at most 128) to `scores`, tree after tree
 /// in model order, exactly as a row-at-a-time walk would; with AVX-512 F and BW.
 ///
 /// `above` holds two words per slot (rows 0–63, rows 64–127): the rows whose value is above the slot's
-/// threshold. `leaf_values` holds `leaves` values per tree, 32 or 64 (L above).
-void rerank_tree_walk_avx512(
-    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
-    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores);
+/// threshold.
+void rerank_tree_walk_avx512(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores);
 
-/// `rerank_tree_walk_avx512`'s work, with the same tables and the same scores, on AVX2.
-void rerank_tree_walk_avx2(
-    const rerank_walk_group *groups, int64_t group_count, const rerank_walk_tree *trees, const rerank_walk_node *nodes,
-    const double *leaf_values, int64_t leaves, const uint64_t *above, int64_t row_count, double *scores);
+/// `rerank_tree_walk_avx512`'s work, with the same scores, on AVX2.
+void rerank_tree_walk_avx2(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores);
 
 #endif
