@@ -184,38 +184,40 @@ static inline void walk512(
 /// The walks compiled for each table size, so that their loops over leaves and bits unroll.
 __attribute__((target("avx512f,avx512bw")))
 void rerank_tree_walk_avx512(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores) {
-    if (program->leaves == 32) {
-        walk512(*program, above, row_count, scores, 32);
-    } else {
-        walk512(*program, above, row_count, scores, 64);
-    }
+    if (program->leaves == 32) walk512(*program, above, row_count, scores, 32);
+    else walk512(*program, above, row_count, scores, 64);
 }
 
-/// Every row's leaf index in a tree, one byte per row, from the sets of its bits (`leaf_index_bits`), 32 rows
-/// at a time: each bit's word is spread over bytes (a byte shuffle sends word byte k to row bytes 8k ... 8k + 7,
-/// and each keeps its own bit), and the bits are gathered highest first by doubling and adding.
+/// Every row's leaf index in a tree, one byte per row for all 128 rows, from the sets of its bits
+/// (`leaf_index_bits`): each bit's set is copied into both halves of a register, spread over bytes 32 rows at a
+/// time (a byte shuffle sends set byte k to row bytes 8k ... 8k + 7, and each keeps its own bit), and the bits are
+/// gathered highest first by doubling and adding.
 __attribute__((target("avx2"), always_inline))
-static inline void spread_leaf_indexes(const __m128i *bits, int64_t row_count, uint8_t *leaf_of, const int BITS) {
+static inline void spread_leaf_indexes(const __m128i *bits, uint8_t *leaf_of, const int BITS) {
     const __m256i own_bit = _mm256_set1_epi64x((int64_t)UINT64_C(0x8040201008040201));
-    // Rows 0–31 of a 64-bit word are its bytes 0–3, rows 32–63 its bytes 4–7; a shuffle reads within its 128-bit
-    // lane, and the word is in both.
-    const __m256i from_bytes[2] = {
-        _mm256_setr_epi8(
-            0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3),
-        _mm256_setr_epi8(
-            4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7)};
-    for (int64_t chunk = 0; chunk < (row_count + 31) / 32; chunk++) {
-        __m256i index = _mm256_setzero_si256();
+    // Rows 32c ... 32c + 31 are set bytes 4c ... 4c + 3; a shuffle reads within its 128-bit half, and the set is in
+    // both: the low half takes bytes 4c and 4c + 1, the high half 4c + 2 and 4c + 3.
+    __m256i from_bytes[4], index[4];
+    for (int chunk = 0; chunk < 4; chunk++) {
+        const char low = (char)(4 * chunk), high = (char)(4 * chunk + 2);
+        from_bytes[chunk] = _mm256_setr_epi8(
+            low, low, low, low, low, low, low, low, low + 1, low + 1, low + 1, low + 1, low + 1, low + 1, low + 1,
+            low + 1, high, high, high, high, high, high, high, high, high + 1, high + 1, high + 1, high + 1, high + 1,
+            high + 1, high + 1, high + 1);
+        index[chunk] = _mm256_setzero_si256();
+    }
 #pragma clang loop unroll(full)
-        for (int bit = BITS - 1; bit >= 0; bit--) {
-            const int64_t word = chunk < 2 ? _mm_cvtsi128_si64(bits[bit]) : _mm_extract_epi64(bits[bit], 1);
-            const __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi64x(word), from_bytes[chunk & 1]);
+    for (int bit = BITS - 1; bit >= 0; bit--) {
+        const __m256i set = _mm256_broadcastsi128_si256(bits[bit]);
+#pragma clang loop unroll(full)
+        for (int chunk = 0; chunk < 4; chunk++) {
+            const __m256i bytes = _mm256_shuffle_epi8(set, from_bytes[chunk]);
             const __m256i in = _mm256_cmpeq_epi8(_mm256_and_si256(bytes, own_bit), own_bit);
             // `in` is -1 where the row has the bit: index * 2 + 1.
-            index = _mm256_sub_epi8(_mm256_add_epi8(index, index), in);
+            index[chunk] = _mm256_sub_epi8(_mm256_add_epi8(index[chunk], index[chunk]), in);
         }
-        _mm256_store_si256((__m256i *)(leaf_of + 32 * chunk), index);
     }
+    for (int chunk = 0; chunk < 4; chunk++) _mm256_store_si256((__m256i *)(leaf_of + 32 * chunk), index[chunk]);
 }
 
 /// Trees whose leaf values the AVX2 walk adds in one pass over the rows: two groups'.
@@ -239,7 +241,7 @@ static inline void walk2(
             for (int32_t member = 0; member < span.tree_count; member++) {
                 __m128i bits[6];
                 leaf_index_bits(reach + LEAVES * (RERANK_WALK_GROUP + member), bits, LEAVES);
-                spread_leaf_indexes(bits, row_count, leaf_of[batch++], BITS);
+                spread_leaf_indexes(bits, leaf_of[batch++], BITS);
             }
         }
         const double *values = program.leaf_values + LEAVES * (int64_t)program.groups[first].first_tree;
@@ -262,11 +264,8 @@ static inline void walk2(
 
 __attribute__((target("avx2")))
 void rerank_tree_walk_avx2(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores) {
-    if (program->leaves == 32) {
-        walk2(*program, above, row_count, scores, 32);
-    } else {
-        walk2(*program, above, row_count, scores, 64);
-    }
+    if (program->leaves == 32) walk2(*program, above, row_count, scores, 32);
+    else walk2(*program, above, row_count, scores, 64);
 }
 
 #else
