@@ -67,8 +67,8 @@ void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, u
     }
 }
 
-/// The steps both walks share, with SSE2 alone (every x86-64 has it), inlined into each kernel.
-///
+// The steps both walks share, with SSE2 alone (every x86-64 has it), inlined into each kernel.
+
 /// Splits the block's rows among the places of a group's nodes and leaves (`reach`), and returns the group.
 ///
 /// The scratch holds the group's internal nodes' sets, then `LEAVES` places per tree for the leaves' sets. Each

@@ -153,7 +153,7 @@ struct ScoringProgram: Sendable {
                                 above: UnsafePointer(above.baseAddress!), sets: above.count, count: count,
                                 scores: scores.baseAddress! + start)
                         } else {
-                            walk(
+                            walkPortably(
                                 above: UnsafePointer(above.baseAddress!), rows: RowSet(first: count),
                                 stack: stack.baseAddress!, scores: scores.baseAddress! + start)
                         }
@@ -204,7 +204,7 @@ struct ScoringProgram: Sendable {
     }
 
     /// Walks every tree once for the block's `rows`, adding leaf values to `scores`.
-    private func walk(
+    private func walkPortably(
         above: UnsafePointer<RowSet>,
         rows: RowSet,
         stack: UnsafeMutablePointer<(RowSet, Int32)>,

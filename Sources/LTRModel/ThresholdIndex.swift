@@ -79,8 +79,8 @@ struct ThresholdIndex: Sendable {
     /// Writes into `ranks` the number of thresholds below each of `count` values, the value of row r at
     /// `values[r * stride]`, a missing value (NaN) read as 0, and returns whether the values all have one key;
     /// if they do, only the first rank is written. `vectorized` ranks 8 values at a time with AVX-512
-    /// (`rerank_rank_values`); only where the processor has it. (On AVX2, a gather of 4 ranks no faster than 4
-    /// ranks one after the other.)
+    /// (`rerank_rank_values`); only where the processor has it. Elsewhere four values are ranked at a time, their
+    /// steps interleaved (on AVX2, a gather of 4 ranks is no faster).
     func ranks(
         of values: UnsafePointer<Float>, stride: Int, count: Int, into ranks: UnsafeMutablePointer<Int32>,
         vectorized: Bool
