@@ -64,8 +64,8 @@ let package = Package(
         .target(name: "Features", dependencies: ["CPrefetch", "RerankCore", "RerankJSON"], swiftSettings: swiftSettings),
         // Learning to rank, what serving needs: the model file (trees, parameters, extras) and the compiled scorer.
         .target(name: "LTRModel", dependencies: ["CScoring", "RerankCore"], swiftSettings: swiftSettings),
-        // The scorer's AVX-512 kernels (threshold ranks, tree walk) and AVX2 walk, which Swift cannot ask for in
-        // one function and C can; LTRModel calls them only where the processor has the instructions.
+        // The scorer's AVX-512 kernels (threshold ranks, tree walk), AVX2 walk and SSE ranks, which Swift cannot ask
+        // for in one function and C can; LTRModel calls them only where the processor has the instructions.
         .target(name: "CScoring"),
         // Learning to rank, training and offline metrics, after LightGBM's source tree: IO/ (dataset, binning,
         // LETOR and TREC files, LightGBM config), Objective/, TreeLearner/, Boosting/, Metric/.

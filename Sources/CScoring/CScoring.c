@@ -45,6 +45,38 @@ void rerank_rank_values(
     }
 }
 
+/// A value's rank with at most `WIDTH` (4 or 8) thresholds in its bucket's window (`rerank_rank_values_sse`).
+__attribute__((target("popcnt"), always_inline))
+static inline void rank_values_sse(
+    const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks,
+    const int WIDTH) {
+    const float *const thresholds = index->thresholds;
+    const int32_t *const below = index->below;
+    const int64_t lowest = index->lowest, shift = index->shift, last = index->last_bucket;
+    for (int64_t row = 0; row < count; row++) {
+        const float raw = values[row * stride];
+        // NaN becomes 0, and -0 (`+ 0`) 0.
+        const float value = raw != raw ? 0.0f : raw + 0.0f;
+        int32_t bits;
+        __builtin_memcpy(&bits, &value, sizeof bits);
+        const int64_t key = (int64_t)(bits ^ ((bits >> 31) & 0x7FFFFFFF));
+        const int64_t above_lowest = key > lowest ? key - lowest : 0;
+        const int64_t bucket = above_lowest >> shift < last ? above_lowest >> shift : last;
+        const int32_t base = below[bucket];
+        const __m128 x = _mm_set1_ps(value);
+        int mask = _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(thresholds + base), x));
+        if (WIDTH == 8) mask |= _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(thresholds + base + 4), x)) << 4;
+        ranks[row] = base + __builtin_popcount((unsigned)mask);
+    }
+}
+
+__attribute__((target("popcnt")))
+void rerank_rank_values_sse(
+    const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks) {
+    if (index->window <= 4) rank_values_sse(index, values, stride, count, ranks, 4);
+    else rank_values_sse(index, values, stride, count, ranks, 8);
+}
+
 __attribute__((target("avx512f,avx512bw")))
 void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, uint64_t *sets) {
     // The ranks as bytes; rows past `count` rank 0, above no threshold.
@@ -274,6 +306,13 @@ rerank_scoring_kernel rerank_best_scoring_kernel(void) { return RERANK_KERNEL_NO
 
 /// Never called: `rerank_best_scoring_kernel` is `RERANK_KERNEL_NONE` here.
 void rerank_rank_values(
+    const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks) {
+    (void)index; (void)values; (void)stride; (void)count; (void)ranks;
+    __builtin_trap();
+}
+
+/// Never called: `rerank_best_scoring_kernel` is `RERANK_KERNEL_NONE` here.
+void rerank_rank_values_sse(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks) {
     (void)index; (void)values; (void)stride; (void)count; (void)ranks;
     __builtin_trap();

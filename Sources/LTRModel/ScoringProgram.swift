@@ -4,7 +4,8 @@ import CScoring
 /// nodes in depth-first order, scored over blocks of up to 128 rows held as bit sets.
 ///
 /// For a block, each feature's values are ranked among that feature's thresholds (`ThresholdIndex`: a table
-/// look-up and a step or two, 8 values at a time on AVX-512; once for a block whose rows all hold one value),
+/// look-up and a step or two, or one comparison of up to 8 thresholds at once with SSE where the walk is AVX2, 8
+/// values at a time on AVX-512; once for a block whose rows all hold one value),
 /// and for every threshold the set of rows above it is built once (`value > threshold` ⇔ the row's rank exceeds
 /// the threshold's; on AVX-512, for features of at most 255 thresholds, by comparing 64 ranks at a time as bytes).
 /// A tree is then walked once for the whole block, depth first, carrying the set of rows that reach each
@@ -71,9 +72,9 @@ struct ScoringProgram: Sendable {
     private let leafValues: [Double]
     /// The walk on AVX2 or AVX-512, when this processor and the model allow it.
     private let vectorWalk: VectorWalk?
-    /// Whether values are ranked among thresholds, and the sets above them built, with AVX-512: with the AVX-512
-    /// walk.
-    private let vectorizedRanks: Bool
+    /// How values are ranked among thresholds: with AVX-512 (which also builds the sets above them) for the
+    /// AVX-512 walk, with SSE for the AVX2 walk.
+    private let rankKernel: ThresholdIndex.Kernel
 
     /// How blocks are walked: `walk` as asked, or `.portable` for a model whose trees are too large for it.
     var walk: ScoringWalk { vectorWalk?.kind ?? .portable }
@@ -132,7 +133,12 @@ struct ScoringProgram: Sendable {
             walk == .portable
             ? nil
             : VectorWalk(nodes: program, treeNodes: treeNodes, treeLeaves: treeLeaves, leafValues: values, kind: walk)
-        vectorizedRanks = walk == .avx512
+        rankKernel =
+            switch walk {
+            case .portable: .portable
+            case .avx2: .sse
+            case .avx512: .avx512
+            }
     }
 
     /// Adds every tree's output to `scores` (zeroed by the caller; one per row of `rows`, row-major).
@@ -180,13 +186,13 @@ struct ScoringProgram: Sendable {
             let cutCount = index.count
             // The values all one, as the search's context and the searcher's own features are: one rank.
             let values = rows.baseAddress! + firstRow * featureCount + feature
-            if index.ranks(of: values, stride: featureCount, count: count, into: ranks, vectorized: vectorizedRanks) {
+            if index.ranks(of: values, stride: featureCount, count: count, into: ranks, kernel: rankKernel) {
                 let rank = Int(ranks[0])
                 for slot in 0..<cutCount { sets[slot] = slot < rank ? block : .empty }
                 continue
             }
             // On AVX-512, each threshold's set by comparing every row's rank with it, where ranks fit in bytes.
-            if vectorizedRanks, cutCount <= Self.byteRankedCuts {
+            if rankKernel == .avx512, cutCount <= Self.byteRankedCuts {
                 let words = UnsafeMutableRawPointer(sets).assumingMemoryBound(to: UInt64.self)
                 rerank_rows_above(ranks, Int64(count), Int64(cutCount), words)
                 continue

@@ -5,7 +5,8 @@ public enum ScoringWalk: String, Sendable, CaseIterable {
     /// Depth first per block of rows, following only the branches some row takes; on every processor.
     case portable
     /// Every node of every tree for the block, with no branch on the rows (`VectorWalk`), each row's leaf value
-    /// looked up on its own; on x86-64 processors with AVX2.
+    /// looked up on its own, and feature values ranked by comparing a few thresholds at once with SSE; on x86-64
+    /// processors with AVX2.
     case avx2
     /// As `avx2`, leaf values picked 8 rows at a time, and feature values ranked 8 at a time; on x86-64
     /// processors with AVX-512 F and BW.

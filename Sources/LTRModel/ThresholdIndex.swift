@@ -11,8 +11,19 @@ import CScoring
 /// exponent, then mantissa, so buckets are about as fine for small thresholds as for large ones; a lone
 /// threshold far from the others (LightGBM's 1e-35 "zero or not") only widens the window.
 struct ThresholdIndex: Sendable {
+    /// How values are ranked: as below, four at a time (every processor); with SSE and POPCNT, one at a time, by
+    /// comparing a bucket's window of at most 8 thresholds with the value at once, no search (x86-64 processors
+    /// with AVX2, which have both; a wider window is ranked portably); or with AVX-512, 8 at a time.
+    enum Kernel: Sendable {
+        case portable
+        case sse
+        case avx512
+    }
+
     /// The thresholds' keys, increasing, then `window` keys above any value's.
     private let keys: [Int64]
+    /// The thresholds, increasing, then 8 infinities, for the SSE kernel's comparisons.
+    private let thresholds: [Float]
     /// The number of thresholds.
     let count: Int
     private let lowest: Int64
@@ -52,6 +63,7 @@ struct ThresholdIndex: Sendable {
         while window < fullest { window <<= 1 }
         self.window = window
         self.keys = keys + [Int64](repeating: Self.beyond, count: window)
+        self.thresholds = thresholds + [Float](repeating: .infinity, count: 8)
     }
 
     /// Per bucket of `1 << shift` keys from the lowest key, the number of `keys` below it; and the most keys in
@@ -78,12 +90,10 @@ struct ThresholdIndex: Sendable {
 
     /// Writes into `ranks` the number of thresholds below each of `count` values, the value of row r at
     /// `values[r * stride]`, a missing value (NaN) read as 0, and returns whether the values all have one key;
-    /// if they do, only the first rank is written. `vectorized` ranks 8 values at a time with AVX-512
-    /// (`rerank_rank_values`); only where the processor has it. Elsewhere four values are ranked at a time, their
-    /// steps interleaved (on AVX2, a gather of 4 ranks is no faster).
+    /// if they do, only the first rank is written. `kernel` (`Kernel`) must be one the processor runs.
     func ranks(
         of values: UnsafePointer<Float>, stride: Int, count: Int, into ranks: UnsafeMutablePointer<Int32>,
-        vectorized: Bool
+        kernel: Kernel
     ) -> Bool {
         // A search's context and the searcher's own features are one value for every row, and so are, for most
         // searches, the searcher's history with the hits: one rank.
@@ -91,16 +101,15 @@ struct ThresholdIndex: Sendable {
             ranks[0] = Int32(rank(of: key))
             return true
         }
-        if vectorized {
-            keys.withUnsafeBufferPointer { keys in
-                below.withUnsafeBufferPointer { below in
-                    var index = rerank_threshold_index(
-                        keys: keys.baseAddress, below: below.baseAddress, lowest: lowest, shift: shift,
-                        last_bucket: Int64(below.count - 1), window: Int64(window))
-                    rerank_rank_values(&index, values, Int64(stride), Int64(count), ranks)
-                }
-            }
+        switch kernel {
+        case .avx512:
+            withCIndex { rerank_rank_values(&$0, values, Int64(stride), Int64(count), ranks) }
             return false
+        case .sse where window <= 8:
+            withCIndex { rerank_rank_values_sse(&$0, values, Int64(stride), Int64(count), ranks) }
+            return false
+        case .sse, .portable:
+            break
         }
         keys.withUnsafeBufferPointer { keys in
             below.withUnsafeBufferPointer { below in
@@ -133,6 +142,20 @@ struct ThresholdIndex: Sendable {
             }
         }
         return false
+    }
+
+    /// Calls `body` with the index as the C kernels read it.
+    private func withCIndex(_ body: (inout rerank_threshold_index) -> Void) {
+        keys.withUnsafeBufferPointer { keys in
+            thresholds.withUnsafeBufferPointer { thresholds in
+                below.withUnsafeBufferPointer { below in
+                    var index = rerank_threshold_index(
+                        keys: keys.baseAddress, thresholds: thresholds.baseAddress, below: below.baseAddress,
+                        lowest: lowest, shift: shift, last_bucket: Int64(below.count - 1), window: Int64(window))
+                    body(&index)
+                }
+            }
+        }
     }
 
     /// The key all `count` values share (NaN read as 0), or nil when two differ; the first difference ends

@@ -5,7 +5,7 @@ import Testing
 
 /// The scorer's threshold comparisons at the edges of the float line: every value against every threshold,
 /// equal to it, one step on either side, the infinities, -0 and NaN, and a block whose rows all hold one value;
-/// with every walk the processor runs (and with them, on AVX-512, its ranks).
+/// with every walk the processor runs (and with them its ranks: on AVX2 with SSE, on AVX-512 with AVX-512).
 @Suite struct ScorerThresholdTests {
     static func scorers(_ model: RankingModel) -> [ModelScorer] {
         ScoringWalk.available.map { ModelScorer(model, walk: $0) }
@@ -69,6 +69,26 @@ import Testing
         let thresholds = (0..<count).map { Float($0) * 0.5 - 40 }
         let model = Self.stumps(thresholds)
         let values = Self.probes(thresholds) + [-1_000, 1_000]
+        for scorer in Self.scorers(model) {
+            let scores = try scorer.score(rows: values)
+            for (value, score) in zip(values, scores) {
+                #expect(score == model.predict([value]), "value \(value)")
+            }
+        }
+    }
+
+    /// Thresholds a float step apart share a bucket however fine the buckets are: 3, 6 and 12 of them make a
+    /// window of 4, 8 and 16 thresholds (on AVX2, compared at once in one or two registers, or, past 8, searched).
+    @Test(arguments: [3, 6, 12])
+    func crowdedBucket(crowd: Int) throws {
+        var thresholds: [Float] = [-1e30, 1e30]
+        var next: Float = 1
+        for _ in 0..<crowd {
+            thresholds.append(next)
+            next = next.nextUp
+        }
+        let model = Self.stumps(thresholds)
+        let values = Self.probes(thresholds) + [-1e31, 0, 2, 1e31]
         for scorer in Self.scorers(model) {
             let scores = try scorer.score(rows: values)
             for (value, score) in zip(values, scores) {

@@ -4,8 +4,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/// The AVX kernels of the model scorer (LTRModel): on AVX-512, the ranks of a block's values among a feature's
-/// thresholds (`ThresholdIndex`) and the rows above each threshold (`ScoringProgram`); on AVX-512 or AVX2, the walk
+/// The SIMD kernels of the model scorer (LTRModel): the ranks of a block's values among a feature's thresholds
+/// (`ThresholdIndex`; with AVX-512, or with SSE and POPCNT) and, on AVX-512, the rows above each threshold
+/// (`ScoringProgram`); on AVX-512 or AVX2, the walk
 /// of every tree (of up to 64 leaves) for a block of up to 128 rows held as bit sets (`VectorWalk`), with no branch
 /// that depends on the rows. Swift cannot ask for instructions beyond the build's baseline in one function; C can,
 /// so the kernels live here and are called only where `rerank_best_scoring_kernel` allows them.
@@ -54,10 +55,12 @@ typedef enum {
 rerank_scoring_kernel rerank_best_scoring_kernel(void);
 
 /// A feature's thresholds as `ThresholdIndex` holds them: `keys`, increasing and followed by `window` keys above
-/// any value's; `below`, per bucket, the number of thresholds below its first key; a key's bucket is
-/// `(key - lowest) >> shift`, clamped to 0 ... `last_bucket`.
+/// any value's; the same thresholds as floats in `thresholds`, followed by 8 infinities; `below`, per bucket, the
+/// number of thresholds below its first key; a key's bucket is `(key - lowest) >> shift`, clamped to 0 ...
+/// `last_bucket`.
 typedef struct {
     const int64_t *keys;
+    const float *thresholds;
     const int32_t *below;
     int64_t lowest;
     int64_t shift;
@@ -69,6 +72,12 @@ typedef struct {
 /// `values[r * stride]`; NaN is read as 0 and -0 as 0), 8 values at a time, the steps of `ThresholdIndex.rank`
 /// in each lane. AVX-512 only.
 void rerank_rank_values(
+    const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks);
+
+/// `rerank_rank_values`' ranks with SSE alone (every x86-64 has it) and POPCNT, one value at a time, for an index
+/// whose `window` is at most 8: a value's rank is its bucket's entry plus the number of the (at most 8) thresholds
+/// from there that are below it, counted by comparing them all at once, with no search. Where POPCNT is.
+void rerank_rank_values_sse(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks);
 
 /// Writes, for each of a feature's `cut_count` thresholds (at most 255), the set of the block's `count` rows (at
