@@ -60,8 +60,10 @@ static inline void rank_values_sse(
         int32_t bits;
         __builtin_memcpy(&bits, &value, sizeof bits);
         const int64_t key = (int64_t)(bits ^ ((bits >> 31) & 0x7FFFFFFF));
-        const int64_t above_lowest = key > lowest ? key - lowest : 0;
-        const int64_t bucket = above_lowest >> shift < last ? above_lowest >> shift : last;
+        // Clamped to 0 ... `last` by masks, not by jumps the processor would mispredict.
+        const int64_t from_lowest = key - lowest;
+        const int64_t past_last = ((from_lowest & ~(from_lowest >> 63)) >> shift) - last;
+        const int64_t bucket = last + (past_last & (past_last >> 63));
         const int32_t base = below[bucket];
         const __m128 x = _mm_set1_ps(value);
         int mask = _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(thresholds + base), x));
