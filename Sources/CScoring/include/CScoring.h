@@ -6,10 +6,10 @@
 
 /// The SIMD kernels of the model scorer (LTRModel): the ranks of a block's values among a feature's thresholds
 /// (`ThresholdIndex`; with AVX-512, or with SSE and POPCNT) and, on AVX-512, the rows above each threshold
-/// (`ScoringProgram`); on AVX-512 or AVX2, the walk
-/// of every tree (of up to 64 leaves) for a block of up to 128 rows held as bit sets (`VectorWalk`), with no branch
-/// that depends on the rows. Swift cannot ask for instructions beyond the build's baseline in one function; C can,
-/// so the kernels live here and are called only where `rerank_best_scoring_kernel` allows them.
+/// (`ScoringProgram`); on AVX-512 or AVX2, the walk of every tree (of up to 64 leaves) for a block of up to 128 rows
+/// held as bit sets (`VectorWalk`), with no branch that depends on the rows. Swift cannot ask for instructions
+/// beyond the build's baseline in one function; C can, so the kernels live here and are called only where
+/// `rerank_best_scoring_kernel` allows them.
 
 /// Trees walked together: their internal nodes are interleaved (`nodes` from `first_node`), so that the nodes
 /// of one depth in different trees, which do not wait on each other, follow one another.
@@ -76,7 +76,8 @@ void rerank_rank_values(
 
 /// `rerank_rank_values`' ranks with SSE alone (every x86-64 has it) and POPCNT, one value at a time, for an index
 /// whose `window` is at most 8: a value's rank is its bucket's entry plus the number of the (at most 8) thresholds
-/// from there that are below it, counted by comparing them all at once, with no search. Where POPCNT is.
+/// from there that are below it, counted by comparing them all at once, with no search. Only where the processor
+/// has POPCNT (every one with AVX2 has).
 void rerank_rank_values_sse(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks);
 
