@@ -30,11 +30,12 @@ import Testing
         let path = directory + "/model.json"
         let first = try Self.trainedModel(iterations: 5, path: path)
         let second = try Self.trainedModel(iterations: 8, path: directory + "/next.json")
+        // Four tasks search at once: each through a connection of its own.
         try await withLiveSidecar(configure: { configuration in
             configuration.rerank.model = path
             configuration.rerank.modelCheckMilliseconds = 50
             configuration.rerank.budgetMilliseconds = 10_000
-        }) { client, _ in
+        }, client: .ahc()) { client, _ in
             let query = ByteBuffer(string: #"{"query":{"match":{"title":"jacket"}},"size":5,"ext":{"rerank":{"user_id":"u1"}}}"#)
             let search = { @Sendable () async throws -> (status: Int, model: String?) in
                 try await client.execute(uri: "/products/_search", method: .post, headers: [.contentType: "application/json"], body: query) {
