@@ -24,6 +24,16 @@ import Testing
             summary: TrainingSummary(rows: 0, queries: 0, iterations: trees.count, bestIteration: trees.count, metric: "ndcg@10"))
     }
 
+    /// Every walk scores each value (a row of one feature) as the model's own `predict` does, to the last bit.
+    static func expectEveryScorerPredicts(_ model: RankingModel, _ values: [Float]) throws {
+        for scorer in scorers(model) {
+            let scores = try scorer.score(rows: values)
+            for (value, score) in zip(values, scores) {
+                #expect(score == model.predict([value]), "\(scorer.walk) walk, value \(value)")
+            }
+        }
+    }
+
     static let edges: [Float] = [
         -.infinity, -.greatestFiniteMagnitude, -1e30, -1, -.leastNormalMagnitude, -.leastNonzeroMagnitude, -0.0, 0,
         .leastNonzeroMagnitude, .leastNormalMagnitude, 1e-30, 0.5, 1, 1.5, 1e30, .greatestFiniteMagnitude, .infinity,
@@ -37,12 +47,7 @@ import Testing
     @Test func edgesOfTheFloatLine() throws {
         let model = Self.stumps(Self.edges)
         let values = Self.probes(Self.edges)
-        for scorer in Self.scorers(model) {
-            let scores = try scorer.score(rows: values)
-            for (value, score) in zip(values, scores) {
-                #expect(score == model.predict([value]), "value \(value)")
-            }
-        }
+        try Self.expectEveryScorerPredicts(model, values)
     }
 
     @Test func manyThresholdsPerBucket() throws {
@@ -54,12 +59,7 @@ import Testing
         let thresholds = Array(Set(crowded + spread + [0, 1, -1]))
         let model = Self.stumps(thresholds)
         let values = Self.probes(thresholds) + (0..<500).map { _ in (uniform() - 0.5) * 1_000 }
-        for scorer in Self.scorers(model) {
-            let scores = try scorer.score(rows: values)
-            for (value, score) in zip(values, scores) {
-                #expect(score == model.predict([value]), "value \(value)")
-            }
-        }
+        try Self.expectEveryScorerPredicts(model, values)
     }
 
     /// A feature's rows above each threshold are found by comparing ranks as bytes on AVX-512, up to 255
@@ -69,12 +69,7 @@ import Testing
         let thresholds = (0..<count).map { Float($0) * 0.5 - 40 }
         let model = Self.stumps(thresholds)
         let values = Self.probes(thresholds) + [-1_000, 1_000]
-        for scorer in Self.scorers(model) {
-            let scores = try scorer.score(rows: values)
-            for (value, score) in zip(values, scores) {
-                #expect(score == model.predict([value]), "value \(value)")
-            }
-        }
+        try Self.expectEveryScorerPredicts(model, values)
     }
 
     /// Thresholds a float step apart share a bucket however fine the buckets are: 3, 6 and 12 of them make a
@@ -89,12 +84,7 @@ import Testing
         }
         let model = Self.stumps(thresholds)
         let values = Self.probes(thresholds) + [-1e31, 0, 2, 1e31]
-        for scorer in Self.scorers(model) {
-            let scores = try scorer.score(rows: values)
-            for (value, score) in zip(values, scores) {
-                #expect(score == model.predict([value]), "value \(value)")
-            }
-        }
+        try Self.expectEveryScorerPredicts(model, values)
     }
 
     @Test func blockOfOneValue() throws {
