@@ -6,7 +6,10 @@
 rerank_scoring_kernel rerank_best_scoring_kernel(void) {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")) return RERANK_KERNEL_AVX512;
-    return __builtin_cpu_supports("avx2") ? RERANK_KERNEL_AVX2 : RERANK_KERNEL_NONE;
+    // Every processor with AVX2 has the others; the AVX2 kernels use them all.
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+                      __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("popcnt");
+    return avx2 ? RERANK_KERNEL_AVX2 : RERANK_KERNEL_NONE;
 }
 
 /// The first `rows` of 8 lanes (all 8 from 8 on).
@@ -45,34 +48,57 @@ void rerank_rank_values(
     }
 }
 
-/// A value's rank with at most `WIDTH` (4 or 8) thresholds in its bucket's window (`rerank_rank_values_sse`).
-__attribute__((target("popcnt"), always_inline))
+/// The rank of `value` (NaN and -0 already made 0), whose bucket is `bucket`, with at most `WIDTH` (4 or 8)
+/// thresholds in a bucket's window (`rerank_rank_values_sse`): the bucket's entry, plus the thresholds of the
+/// window below the value, counted by one or two comparisons of 4 and a POPCNT.
+__attribute__((target("sse4.1,popcnt"), always_inline))
+static inline int32_t rank_in_window(const rerank_threshold_index *index, __m128 value, int64_t bucket, const int WIDTH) {
+    const int32_t base = index->below[bucket];
+    const float *const window = index->thresholds + base;
+    int mask = _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(window), value));
+    if (WIDTH == 8) mask |= _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(window + 4), value)) << 4;
+    return base + __builtin_popcount((unsigned)mask);
+}
+
+/// `rerank_rank_values_sse` for one `WIDTH`: the keys and buckets of 4 rows at a time, then each row's rank in
+/// its window; the last rows, fewer than 4, one at a time.
+__attribute__((target("sse4.1,popcnt"), always_inline))
 static inline void rank_values_sse(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks,
     const int WIDTH) {
-    const float *const thresholds = index->thresholds;
-    const int32_t *const below = index->below;
-    const int64_t lowest = index->lowest, shift = index->shift, last = index->last_bucket;
-    for (int64_t row = 0; row < count; row++) {
-        const float raw = values[row * stride];
+    const __m128i lowest = _mm_set1_epi32((int32_t)index->lowest), last = _mm_set1_epi32((int32_t)index->last_bucket);
+    const __m128i shift = _mm_cvtsi32_si128((int)index->shift);
+    int64_t row = 0;
+    for (; row + 4 <= count; row += 4) {
+        const __m128 raw = _mm_setr_ps(
+            values[row * stride], values[(row + 1) * stride], values[(row + 2) * stride], values[(row + 3) * stride]);
         // NaN becomes 0, and -0 (`+ 0`) 0.
+        const __m128 value = _mm_andnot_ps(_mm_cmpunord_ps(raw, raw), _mm_add_ps(raw, _mm_setzero_ps()));
+        const __m128i bits = _mm_castps_si128(value);
+        const __m128i key = _mm_xor_si128(bits, _mm_and_si128(_mm_srai_epi32(bits, 31), _mm_set1_epi32(0x7FFFFFFF)));
+        // Keys are 32-bit, so a key's distance above the lowest (0 below it) is below 2^32, unsigned.
+        const __m128i above_lowest = _mm_sub_epi32(_mm_max_epi32(key, lowest), lowest);
+        int32_t buckets[4];
+        _mm_storeu_si128((__m128i *)buckets, _mm_min_epu32(_mm_srl_epi32(above_lowest, shift), last));
+        ranks[row] = rank_in_window(index, _mm_shuffle_ps(value, value, 0x00), buckets[0], WIDTH);
+        ranks[row + 1] = rank_in_window(index, _mm_shuffle_ps(value, value, 0x55), buckets[1], WIDTH);
+        ranks[row + 2] = rank_in_window(index, _mm_shuffle_ps(value, value, 0xAA), buckets[2], WIDTH);
+        ranks[row + 3] = rank_in_window(index, _mm_shuffle_ps(value, value, 0xFF), buckets[3], WIDTH);
+    }
+    for (; row < count; row++) {
+        const float raw = values[row * stride];
         const float value = raw != raw ? 0.0f : raw + 0.0f;
         int32_t bits;
         __builtin_memcpy(&bits, &value, sizeof bits);
         const int64_t key = (int64_t)(bits ^ ((bits >> 31) & 0x7FFFFFFF));
-        // Clamped to 0 ... `last` by masks, not by jumps the processor would mispredict.
-        const int64_t from_lowest = key - lowest;
-        const int64_t past_last = ((from_lowest & ~(from_lowest >> 63)) >> shift) - last;
-        const int64_t bucket = last + (past_last & (past_last >> 63));
-        const int32_t base = below[bucket];
-        const __m128 x = _mm_set1_ps(value);
-        int mask = _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(thresholds + base), x));
-        if (WIDTH == 8) mask |= _mm_movemask_ps(_mm_cmplt_ps(_mm_loadu_ps(thresholds + base + 4), x)) << 4;
-        ranks[row] = base + __builtin_popcount((unsigned)mask);
+        const int64_t from_lowest = key > index->lowest ? key - index->lowest : 0;
+        const int64_t bucket = from_lowest >> index->shift;
+        ranks[row] = rank_in_window(
+            index, _mm_set1_ps(value), bucket < index->last_bucket ? bucket : index->last_bucket, WIDTH);
     }
 }
 
-__attribute__((target("popcnt")))
+__attribute__((target("sse4.1,popcnt")))
 void rerank_rank_values_sse(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks) {
     if (index->window <= 4) rank_values_sse(index, values, stride, count, ranks, 4);
@@ -124,11 +150,20 @@ static inline __attribute__((always_inline)) rerank_walk_group split_group(
     const rerank_walk_node *node = program.nodes + span.first_node;
     const char *const sets = (const char *)above;
     char *const scratch = (char *)reach;
+#pragma clang loop unroll_count(4)
     for (int32_t index = 0; index < span.node_count; index++) {
+        // The node read as one word, its fields taken out by shifts: three narrow loads a node, with the two of
+        // the sets, bound the loop on processors that load two values a cycle. The empty `asm` keeps the compiler
+        // from splitting the word back into narrow loads.
+        uint64_t word;
+        __builtin_memcpy(&word, node + index, sizeof word);
+        __asm__("" : "+r"(word));
+        const int32_t above_offset = (int32_t)(uint32_t)word;
+        const uint32_t left = (uint32_t)(word >> 32) & 0xFFFF, right_offset = (uint32_t)(word >> 48);
         const __m128i rows = _mm_load_si128(reach + index);
-        const __m128i right = _mm_loadu_si128((const __m128i *)(sets + node[index].above));
-        _mm_store_si128((__m128i *)(scratch + node[index].left), _mm_andnot_si128(right, rows));
-        _mm_store_si128((__m128i *)(scratch + node[index].right), _mm_and_si128(right, rows));
+        const __m128i right = _mm_loadu_si128((const __m128i *)(sets + above_offset));
+        _mm_store_si128((__m128i *)(scratch + left), _mm_andnot_si128(right, rows));
+        _mm_store_si128((__m128i *)(scratch + right_offset), _mm_and_si128(right, rows));
     }
     return span;
 }
@@ -261,7 +296,7 @@ static inline void spread_leaf_indexes(const __m128i *bits, uint8_t *leaf_of, co
 /// bytes by `spread_leaf_indexes`, and its leaf values are looked up and added one row at a time (AVX2 has no
 /// permutation over 32 doubles), for two groups of trees at once, in model order, so that each row's score is
 /// loaded and stored once per 8 trees.
-__attribute__((target("avx2"), always_inline))
+__attribute__((target("avx2,bmi"), always_inline))
 static inline void walk2(
     const rerank_walk_program program, const uint64_t *above, int64_t row_count, double *scores, const int LEAVES) {
     const int BITS = LEAVES == 32 ? 5 : 6;
@@ -280,8 +315,8 @@ static inline void walk2(
         }
         const double *values = program.leaf_values + LEAVES * (int64_t)program.groups[first].first_tree;
         if (batch == AVX2_BATCH) {
-            // Eight rows' leaf indexes in a tree are one word, read once and shifted a byte per row: a load per
-            // index was the bound (two a cycle, with the leaf value's).
+            // Eight rows' leaf indexes in a tree are one word, read once, each row's byte taken out by one BEXTR: a
+            // load per index was the bound (two a cycle, with the leaf value's), then a shift and a move per byte.
             int64_t row = 0;
             for (; row + 8 <= row_count; row += 8) {
                 uint64_t indexes[AVX2_BATCH];
@@ -292,8 +327,7 @@ static inline void walk2(
                     double sum = scores[row + offset];
 #pragma clang loop unroll(full)
                     for (int tree = 0; tree < AVX2_BATCH; tree++) {
-                        sum += values[LEAVES * tree + (indexes[tree] & 0xFF)];
-                        indexes[tree] >>= 8;
+                        sum += values[LEAVES * tree + _bextr_u64(indexes[tree], 8 * offset, 8)];
                     }
                     scores[row + offset] = sum;
                 }
@@ -314,7 +348,7 @@ static inline void walk2(
     }
 }
 
-__attribute__((target("avx2")))
+__attribute__((target("avx2,bmi")))
 void rerank_tree_walk_avx2(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores) {
     if (program->leaves == 32) walk2(*program, above, row_count, scores, 32);
     else walk2(*program, above, row_count, scores, 64);

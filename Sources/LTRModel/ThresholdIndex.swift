@@ -11,9 +11,10 @@ import CScoring
 /// exponent, then mantissa, so buckets are about as fine for small thresholds as for large ones; a lone
 /// threshold far from the others (LightGBM's 1e-35 "zero or not") only widens the window.
 struct ThresholdIndex: Sendable {
-    /// How values are ranked: as below, four at a time (every processor); with SSE and POPCNT, one at a time, by
-    /// comparing a bucket's window of at most 8 thresholds with the value at once, no search (x86-64 processors
-    /// with AVX2, which have both; a wider window is ranked portably); or with AVX-512, 8 at a time.
+    /// How values are ranked: as below, four at a time (every processor); with SSE4.1 and POPCNT, four keys and
+    /// buckets at once, then each value by comparing its bucket's window of at most 8 thresholds with it at once, no
+    /// search (x86-64 processors with AVX2, which have both; a wider window is ranked portably); or with AVX-512, 8 at
+    /// a time.
     enum Kernel: Sendable {
         case portable
         case sse

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /// The SIMD kernels of the model scorer (LTRModel): the ranks of a block's values among a feature's thresholds
-/// (`ThresholdIndex`; with AVX-512, or with SSE and POPCNT) and, on AVX-512, the rows above each threshold
+/// (`ThresholdIndex`; with AVX-512, or with SSE4.1 and POPCNT) and, on AVX-512, the rows above each threshold
 /// (`ScoringProgram`); on AVX-512 or AVX2, the walk of every tree (of up to 64 leaves) for a block of up to 128 rows
 /// held as bit sets (`VectorWalk`), with no branch that depends on the rows. Swift cannot ask for instructions
 /// beyond the build's baseline in one function; C can, so the kernels live here and are called only where
@@ -74,10 +74,10 @@ typedef struct {
 void rerank_rank_values(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks);
 
-/// `rerank_rank_values`' ranks with SSE alone (every x86-64 has it) and POPCNT, one value at a time, for an index
-/// whose `window` is at most 8: a value's rank is its bucket's entry plus the number of the (at most 8) thresholds
+/// `rerank_rank_values`' ranks with SSE4.1 and POPCNT, for an index whose `window` is at most 8: four values' keys
+/// and buckets at once, then each value's rank, its bucket's entry plus the number of the (at most 8) thresholds
 /// from there that are below it, counted by comparing them all at once, with no search. Only where the processor
-/// has POPCNT (every one with AVX2 has).
+/// has SSE4.1 and POPCNT (every one with AVX2 has both; `rerank_best_scoring_kernel` checks).
 void rerank_rank_values_sse(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks);
 
@@ -104,7 +104,8 @@ typedef struct {
 /// threshold.
 void rerank_tree_walk_avx512(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores);
 
-/// `rerank_tree_walk_avx512`'s work, with the same scores, on AVX2.
+/// `rerank_tree_walk_avx512`'s work, with the same scores, on AVX2 (and BMI1, which every processor with AVX2 has;
+/// `rerank_best_scoring_kernel` checks).
 void rerank_tree_walk_avx2(const rerank_walk_program *program, const uint64_t *above, int64_t row_count, double *scores);
 
 #endif
