@@ -1,5 +1,7 @@
 #include "CScoring.h"
 
+#include <stddef.h>
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -60,18 +62,19 @@ static inline int32_t rank_in_window(const rerank_threshold_index *index, __m128
     return base + __builtin_popcount((unsigned)mask);
 }
 
-/// `rerank_rank_values_sse` for one `WIDTH`: the keys and buckets of 4 rows at a time, then each row's rank in
-/// its window; the last rows, fewer than 4, one at a time.
+/// `rerank_rank_values_sse` for one `WIDTH`: the keys and buckets of 4 rows at a time (the last group's missing
+/// rows read as 0 and not ranked), then each row's rank in its window.
 __attribute__((target("sse4.1,popcnt"), always_inline))
 static inline void rank_values_sse(
     const rerank_threshold_index *index, const float *values, int64_t stride, int64_t count, int32_t *ranks,
     const int WIDTH) {
     const __m128i lowest = _mm_set1_epi32((int32_t)index->lowest), last = _mm_set1_epi32((int32_t)index->last_bucket);
     const __m128i shift = _mm_cvtsi32_si128((int)index->shift);
-    int64_t row = 0;
-    for (; row + 4 <= count; row += 4) {
+    for (int64_t row = 0; row < count; row += 4) {
+        const int64_t rows = count - row;
         const __m128 raw = _mm_setr_ps(
-            values[row * stride], values[(row + 1) * stride], values[(row + 2) * stride], values[(row + 3) * stride]);
+            values[row * stride], rows > 1 ? values[(row + 1) * stride] : 0.0f,
+            rows > 2 ? values[(row + 2) * stride] : 0.0f, rows > 3 ? values[(row + 3) * stride] : 0.0f);
         // NaN becomes 0, and -0 (`+ 0`) 0.
         const __m128 value = _mm_andnot_ps(_mm_cmpunord_ps(raw, raw), _mm_add_ps(raw, _mm_setzero_ps()));
         const __m128i bits = _mm_castps_si128(value);
@@ -81,20 +84,9 @@ static inline void rank_values_sse(
         int32_t buckets[4];
         _mm_storeu_si128((__m128i *)buckets, _mm_min_epu32(_mm_srl_epi32(above_lowest, shift), last));
         ranks[row] = rank_in_window(index, _mm_shuffle_ps(value, value, 0x00), buckets[0], WIDTH);
-        ranks[row + 1] = rank_in_window(index, _mm_shuffle_ps(value, value, 0x55), buckets[1], WIDTH);
-        ranks[row + 2] = rank_in_window(index, _mm_shuffle_ps(value, value, 0xAA), buckets[2], WIDTH);
-        ranks[row + 3] = rank_in_window(index, _mm_shuffle_ps(value, value, 0xFF), buckets[3], WIDTH);
-    }
-    for (; row < count; row++) {
-        const float raw = values[row * stride];
-        const float value = raw != raw ? 0.0f : raw + 0.0f;
-        int32_t bits;
-        __builtin_memcpy(&bits, &value, sizeof bits);
-        const int64_t key = (int64_t)(bits ^ ((bits >> 31) & 0x7FFFFFFF));
-        const int64_t from_lowest = key > index->lowest ? key - index->lowest : 0;
-        const int64_t bucket = from_lowest >> index->shift;
-        ranks[row] = rank_in_window(
-            index, _mm_set1_ps(value), bucket < index->last_bucket ? bucket : index->last_bucket, WIDTH);
+        if (rows > 1) ranks[row + 1] = rank_in_window(index, _mm_shuffle_ps(value, value, 0x55), buckets[1], WIDTH);
+        if (rows > 2) ranks[row + 2] = rank_in_window(index, _mm_shuffle_ps(value, value, 0xAA), buckets[2], WIDTH);
+        if (rows > 3) ranks[row + 3] = rank_in_window(index, _mm_shuffle_ps(value, value, 0xFF), buckets[3], WIDTH);
     }
 }
 
@@ -128,6 +120,12 @@ void rerank_rows_above(const int32_t *ranks, int64_t count, int64_t cut_count, u
 }
 
 // The steps both walks share, with SSE2 alone (every x86-64 has it), inlined into each kernel.
+
+// `split_group` reads a node as one little-endian word: `above` in its low half, then `left`, then `right`.
+_Static_assert(sizeof(rerank_walk_node) == 8, "a node is one 64-bit word");
+_Static_assert(offsetof(rerank_walk_node, above) == 0 && offsetof(rerank_walk_node, left) == 4 &&
+                   offsetof(rerank_walk_node, right) == 6,
+               "a node's fields where split_group takes them out");
 
 /// Splits the block's rows among the places of a group's nodes and leaves (`reach`), and returns the group.
 ///

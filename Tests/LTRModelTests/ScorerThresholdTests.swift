@@ -72,6 +72,18 @@ import Testing
         try Self.expectEveryScorerPredicts(model, values)
     }
 
+    /// Every row of blocks of every length, whole groups of four values and the rows past them (the SSE ranks take
+    /// four at a time), each block's values turned by its length, so that no row finds the rank the row in its place
+    /// had in the block before.
+    @Test func everyRowOfBlocksOfEveryLength() throws {
+        let model = Self.stumps(Self.edges)
+        let probes = Self.probes(Self.edges).filter { !$0.isNaN }
+        for count in Array(1...9) + [99, 100, 101, 127, 128] {
+            let values = (0..<count).map { probes[($0 * 7 + count) % probes.count] }
+            try Self.expectEveryScorerPredicts(model, values)
+        }
+    }
+
     /// Thresholds a float step apart share a bucket however fine the buckets are: 3, 6 and 12 of them make a
     /// window of 4, 8 and 16 thresholds (on AVX2, compared at once in one or two registers, or, past 8, searched).
     @Test(arguments: [3, 6, 12])
