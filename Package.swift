@@ -237,6 +237,7 @@ let package = Package(
                 "ExperimentAnalysis", "Features", "Personalization", "PersonalizationTraining",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

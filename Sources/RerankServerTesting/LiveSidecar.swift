@@ -12,14 +12,9 @@ import RerankTesting
 ///     try await client.execute(uri: "/products/_search", method: .get) { #expect($0.status == .ok) }
 /// }
 /// ```
-///
-/// `client` is Hummingbird's live test client by default: one connection, for requests from one task at a time.
-/// A test that sends requests from several tasks at once passes `.ahc()` (AsyncHTTPClient, a connection per
-/// request in flight).
 public func withLiveSidecar(
     configure: (inout ServerConfiguration) -> Void = { _ in },
     now: @escaping @Sendable () -> Date = Date.init,
-    client: TestingSetup = .live,
     test: @escaping @Sendable (any TestClientProtocol, OsmemServer) async throws -> Void
 ) async throws {
     let cluster = try await OsmemServer.start()
@@ -29,7 +24,7 @@ public func withLiveSidecar(
     configuration.upstream.urls = [cluster.url]
     configure(&configuration)
     let app = try buildApplication(configuration, now: now)
-    try await app.test(client) { client in
+    try await app.test(.live) { client in
         try await test(client, cluster)
     }
 }
