@@ -250,6 +250,38 @@ import Testing
         #expect(restored.statistics.map(\.entries) == replay.store.statistics.map(\.entries))
     }
 
+    /// An item's lanes are stored in another order than snapshots keep theirs (``ContextLanes/itemPlace(of:)``):
+    /// a snapshot still holds them by device, in `Device`'s order, then by daypart, as every earlier build wrote
+    /// and reads them.
+    @Test func aSnapshotKeepsAnItemsLanesByDeviceThenDaypart() throws {
+        var replay = FeatureReplay()
+        for (index, (device, hour)) in [(Device.mobile, 2), (.desktop, 20)].enumerated() {
+            replay.apply(LoggedImpression(
+                queryID: "q\(index)", time: 100, userID: "u", sessionID: "s", device: device,
+                localTime: LocalTime(hour: hour, weekday: 3), query: "shoe", items: ["a"]))
+        }
+        // Shown once on mobile (lane 0) and once on desktop (lane 2), once at night (lane 5) and once in the
+        // evening (lane 8); no clicks.
+        let shown = Set([0, 2, 5, 8])
+        var expected: [UInt8] = []
+        for lane in 0..<(Device.allCases.count + Daypart.allCases.count) {
+            let counts: [Float] = [shown.contains(lane) ? 1 : 0, 0]
+            for value in counts { withUnsafeBytes(of: value.bitPattern.littleEndian) { expected += $0 } }
+        }
+        let bytes = replay.store.tableBytes(format: FeatureStore.snapshotFormat)
+        let found = bytes.indices.dropLast(expected.count - 1).contains { Array(bytes[$0..<($0 + expected.count)]) == expected }
+        #expect(found)
+        let restored = try JSONDecoder().decode(FeatureStore.self, from: try JSONEncoder().encode(replay.store))
+        let candidates = [Candidate(id: "a", searchScore: 1, originalRank: 0)]
+        for device in Device.allCases {
+            for hour in [2, 8, 14, 20] {
+                let context = FeatureContext(
+                    time: 200, userID: "u", sessionID: "s", device: device, localTime: LocalTime(hour: hour, weekday: 3), query: "shoe")
+                #expect(restored.features(for: candidates, in: context) == replay.store.features(for: candidates, in: context))
+            }
+        }
+    }
+
     /// A snapshot of format 3, which kept no taste groups, or of format 4, which kept no items acted on, is read
     /// with what it did not keep unknown, so every group or user × item pair is looked up: the same features as the
     /// store it was written from.

@@ -91,6 +91,9 @@ private struct Searcher {
     let device: Int
     let daypart: Int
     let weekend: Int
+    /// Where an item's lanes for the search's device and daypart are stored (``ContextLanes/itemPlace(of:)``).
+    let itemDevice: Int
+    let itemDaypart: Int
     let hourSin: Double
     let hourCos: Double
     let weekdaySin: Double
@@ -124,6 +127,8 @@ private struct Searcher {
         device = ContextLanes.device(context.device)
         daypart = ContextLanes.daypart(context.localTime.daypart)
         weekend = ContextLanes.weekend(context.localTime.isWeekend)
+        itemDevice = ContextLanes.itemPlace(of: context.device)
+        itemDaypart = ContextLanes.itemPlace(of: context.localTime.daypart)
         let hourAngle = Double(context.localTime.hour) / 24 * 2 * .pi
         let dayAngle = Double(context.localTime.weekday - 1) / 7 * 2 * .pi
         hourSin = sin(hourAngle)
@@ -174,8 +179,8 @@ private struct Searcher {
             if let item = slot.item {
                 store.items.prefetchValue(item)
                 // Only the lanes a row reads: by the search's device and by its daypart.
-                store.itemContext.prefetch(item, lanes: device..<(device + 1))
-                store.itemContext.prefetch(item, lanes: daypart..<(daypart + 1))
+                store.itemContext.prefetch(item, lanes: itemDevice..<(itemDevice + 1))
+                store.itemContext.prefetch(item, lanes: itemDaypart..<(itemDaypart + 1))
             }
             if let query = slot.query { store.queryItems.prefetchValue(query) }
             if let touch = slot.touch { store.userItems.prefetchValue(touch) }
@@ -333,8 +338,8 @@ private struct Searcher {
         row[.sessionItemClicks] = Double(sessionItemClicks)
         row[.sessionCategoryShare] = sessionCategoryShare
         row[.userCold] = userRow == nil ? 1 : 0
-        row[.deviceItemCTR] = itemRate(device)
-        row[.daypartItemCTR] = itemRate(daypart)
+        row[.deviceItemCTR] = itemRate(itemDevice)
+        row[.daypartItemCTR] = itemRate(itemDaypart)
         row[.categoryDeviceCTR] = groupRate(categorySlot, device)
         row[.categoryDaypartCTR] = groupRate(categorySlot, daypart)
         row[.categoryWeekendCTR] = groupRate(categorySlot, weekend)

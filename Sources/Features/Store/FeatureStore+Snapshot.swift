@@ -59,7 +59,8 @@ extension FeatureStore: Codable {
         }
         totalCascade.write(to: &writer)
         let itemSlots = Self.write(items, to: &writer)
-        Self.write(itemContext, of: itemSlots, to: &writer)
+        let itemPlaces = ContextLanes.itemPlaces
+        Self.write(itemContext, of: itemSlots, places: { itemPlaces[$0] }, to: &writer)
         Self.write(neighbours, of: itemSlots, to: &writer)
         Self.write(groupContext, of: Self.write(groups, to: &writer), to: &writer)
         Self.write(queryItems, to: &writer)
@@ -86,7 +87,8 @@ extension FeatureStore: Codable {
         totalPurchases = try reader.read()
         totalCascade = try RateCounts(from: &reader)
         let itemSlots = try Self.read(into: &items, from: &reader)
-        try Self.read(into: &itemContext, slots: itemSlots, from: &reader)
+        let itemPlaces = ContextLanes.itemPlaces
+        try Self.read(into: &itemContext, slots: itemSlots, places: { itemPlaces[$0] }, from: &reader)
         try Self.read(into: &neighbours, slots: itemSlots, from: &reader)
         for case let slot? in itemSlots {
             let used = neighbours.lanes(of: slot).lastIndex { $0.weight > 0 }.map { $0 - slot * neighbours.width + 1 }
@@ -117,8 +119,11 @@ extension FeatureStore: Codable {
         return slots
     }
 
-    private static func write<Lane: BinaryRecord>(_ lanes: SlotLanes<Lane>, of slots: [Int], to writer: inout ByteWriter) {
-        for slot in slots { for value in lanes.lanes(of: slot) { value.write(to: &writer) } }
+    /// Writes the lanes of `slots`, in order; lane `lane` from where `places` says it is stored.
+    private static func write<Lane: BinaryRecord>(
+        _ lanes: SlotLanes<Lane>, of slots: [Int], places: (Int) -> Int = { $0 }, to writer: inout ByteWriter
+    ) {
+        for slot in slots { for lane in 0..<lanes.width { lanes[slot, places(lane)].write(to: &writer) } }
     }
 
     /// Reads a table written by ``write(_:to:)``; returns the slots its entries took, in the order written. With
@@ -142,8 +147,9 @@ extension FeatureStore: Codable {
         return slots.enumerated().map { owner[$0.element] == $0.offset ? $0.element : nil }
     }
 
+    /// Reads lanes written by ``write(_:of:places:to:)`` into `slots`, lane `lane` where `places` says.
     private static func read<Lane: BinaryRecord>(
-        into lanes: inout SlotLanes<Lane>, slots: [Int?], from reader: inout ByteReader
+        into lanes: inout SlotLanes<Lane>, slots: [Int?], places: (Int) -> Int = { $0 }, from reader: inout ByteReader
     ) throws(SnapshotError) {
         var values: [Lane] = []
         values.reserveCapacity(lanes.width)
@@ -152,7 +158,7 @@ extension FeatureStore: Codable {
             for _ in 0..<lanes.width { values.append(try Lane(from: &reader)) }
             guard let slot else { continue }
             lanes.reset(slot)
-            for (lane, value) in values.enumerated() { lanes[slot, lane] = value }
+            for (lane, value) in values.enumerated() { lanes[slot, places(lane)] = value }
         }
     }
 }

@@ -221,6 +221,30 @@ enum ContextLanes {
     static func device(_ device: Device) -> Int { device.index }
     static func daypart(_ daypart: Daypart) -> Int { devices + daypart.index }
     static func weekend(_ isWeekend: Bool) -> Int { devices + dayparts + (isWeekend ? 1 : 0) }
+
+    // An item's lanes are stored in another order than the one above, which snapshots keep: tablet, mobile, the
+    // dayparts, desktop, then the rare devices. An item's nine lanes take 72 bytes, more than a cache line, and a
+    // search reads two of them, its device's and its daypart's, at every hit; so placed, a mobile or a desktop
+    // search finds both in one line for 69% of the items instead of 19% and 44%.
+
+    /// Where an item's lane for `device` is stored.
+    static func itemPlace(of device: Device) -> Int {
+        switch device {
+        case .tablet: 0
+        case .mobile: 1
+        case .desktop: 2 + dayparts
+        case .bot: 3 + dayparts
+        case .unknown: 4 + dayparts
+        }
+    }
+
+    /// Where an item's lane for `daypart` is stored.
+    static func itemPlace(of daypart: Daypart) -> Int { 2 + daypart.index }
+
+    /// Where each of an item's lanes, numbered as ``device(_:)`` and ``daypart(_:)`` number them, is stored.
+    static var itemPlaces: [Int] {
+        Device.allCases.map { itemPlace(of: $0) } + Daypart.allCases.map { itemPlace(of: $0) }
+    }
 }
 
 /// An item's counters and catalog attributes.
