@@ -269,15 +269,17 @@ import Testing
             for value in counts { withUnsafeBytes(of: value.bitPattern.littleEndian) { expected += $0 } }
         }
         let bytes = replay.store.tableBytes(format: FeatureStore.snapshotFormat)
-        let found = bytes.indices.dropLast(expected.count - 1).contains { Array(bytes[$0..<($0 + expected.count)]) == expected }
-        #expect(found)
+        let starts = bytes.indices.dropLast(expected.count - 1)
+        #expect(starts.contains { Array(bytes[$0..<($0 + expected.count)]) == expected })
         let restored = try JSONDecoder().decode(FeatureStore.self, from: try JSONEncoder().encode(replay.store))
         let candidates = [Candidate(id: "a", searchScore: 1, originalRank: 0)]
         for device in Device.allCases {
             for hour in [2, 8, 14, 20] {
                 let context = FeatureContext(
-                    time: 200, userID: "u", sessionID: "s", device: device, localTime: LocalTime(hour: hour, weekday: 3), query: "shoe")
-                #expect(restored.features(for: candidates, in: context) == replay.store.features(for: candidates, in: context))
+                    time: 200, userID: "u", sessionID: "s", device: device, localTime: LocalTime(hour: hour, weekday: 3),
+                    query: "shoe")
+                let original = replay.store.features(for: candidates, in: context)
+                #expect(restored.features(for: candidates, in: context) == original)
             }
         }
     }

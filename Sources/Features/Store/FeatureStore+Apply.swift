@@ -36,7 +36,8 @@ extension FeatureStore {
         let device = ContextLanes.device(context.device)
         let daypart = ContextLanes.daypart(context.localTime.daypart)
         let weekend = ContextLanes.weekend(context.localTime.isWeekend)
-        let itemLanes = (device: ContextLanes.itemPlace(of: context.device), daypart: ContextLanes.itemPlace(of: context.localTime.daypart))
+        let itemDevice = ContextLanes.itemPlace(of: context.device)
+        let itemDaypart = ContextLanes.itemPlace(of: context.localTime.daypart)
         let halfLife = limits.halfLife
         // The query and the declared segments: each counts its items' exposure and clicks (``queryItems``).
         let pairKeys = pairKeys(of: context)
@@ -49,8 +50,8 @@ extension FeatureStore {
             decayItem(slot, to: time)
             items.values[slot].shown += 1
             items.values[slot].examinations += examination
-            itemContext[slot, itemLanes.device].shown += 1
-            itemContext[slot, itemLanes.daypart].shown += 1
+            itemContext[slot, itemDevice].shown += 1
+            itemContext[slot, itemDaypart].shown += 1
             countGroups(ofItemIn: slot, at: time, lanes: (device, daypart, weekend)) { $0.shown += 1 }
             for pairKey in pairKeys {
                 let pair = queryItems.update(FeatureKey.pair(pairKey, item)).slot
@@ -90,8 +91,10 @@ extension FeatureStore {
         if isClick {
             let device = ContextLanes.device(context.device)
             let daypart = ContextLanes.daypart(context.localTime.daypart)
-            itemContext[slot, ContextLanes.itemPlace(of: context.device)].clicks += 1
-            itemContext[slot, ContextLanes.itemPlace(of: context.localTime.daypart)].clicks += 1
+            let itemDevice = ContextLanes.itemPlace(of: context.device)
+            let itemDaypart = ContextLanes.itemPlace(of: context.localTime.daypart)
+            itemContext[slot, itemDevice].clicks += 1
+            itemContext[slot, itemDaypart].clicks += 1
             let weekend = ContextLanes.weekend(context.localTime.isWeekend)
             countGroups(ofItemIn: slot, at: time, lanes: (device, daypart, weekend)) { $0.clicks += 1 }
             for pairKey in pairKeys(of: context) {
