@@ -2,7 +2,7 @@
 // statistics plus scoring of 100 hits with a 300-tree, 31-leaf model, against a live state filled with a crowd
 // (by default 1M users, 1M sessions and 1M items), each run for another user, session and set of hits.
 //
-//   rerank-bench-scoring [RUNS] [--users N] [--items N] [--queries N] [--leaves N]   # N leaves per tree, 31
+//   rerank-bench-scoring [RUNS] [--users N] [--items N] [--queries N] [--trees N] [--leaves N]   # 300 trees, 31 leaves
 //   rerank-bench-scoring --export-rows DIR     # writes the rows of the bench's searches for bench/scoring/peer.sh
 //   rerank-bench-scoring --lightgbm DIR [RUNS] # times the scorer on the model LightGBM learned in DIR (peer.sh)
 import Features
@@ -24,6 +24,7 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 let users = option("--users", default: 1_000_000)
 let itemCount = option("--items", default: 1_000_000)
 let queries = option("--queries", default: 10_000)
+let treeCount = option("--trees", default: 300)
 let leavesPerTree = option("--leaves", default: 31)
 @MainActor func directory(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
@@ -39,7 +40,7 @@ if let lightGBMDirectory {
 }
 
 var options = LogTrainingOptions()
-options.parameters.iterations = 300
+options.parameters.iterations = treeCount
 options.parameters.numLeaves = leavesPerTree
 options.parameters.minDataInLeaf = 5
 options.parameters.earlyStoppingRounds = 0
