@@ -67,9 +67,11 @@ def post_crowd(args):
     began = time.monotonic()
     for start in range(first, last, batch):
         if rate:  # this poster's share of the target rate: wait until the batch is due
-            due = began + (start - first) / rate
-            if due > time.monotonic():
-                time.sleep(due - time.monotonic())
+            # The wait read once: read twice, the clock can pass `due` between the test and the sleep (a
+            # negative sleep is an error).
+            wait = began + (start - first) / rate - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
         lines = []
         for n in range(start, min(last, start + batch)):
             lines.append('{"action_name":"click","client_id":"crowd-u%d","session_id":"crowd-s%d","query_id":"crowd-q%d",'
