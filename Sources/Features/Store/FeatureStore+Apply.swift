@@ -33,11 +33,7 @@ extension FeatureStore {
         let context = impression.context
         let time = context.time
         latest = max(latest, time)
-        let device = ContextLanes.device(context.device)
-        let daypart = ContextLanes.daypart(context.localTime.daypart)
-        let weekend = ContextLanes.weekend(context.localTime.isWeekend)
-        let itemDevice = ContextLanes.itemPlace(of: context.device)
-        let itemDaypart = ContextLanes.itemPlace(of: context.localTime.daypart)
+        let places = ContextLanes.Places(of: context)
         let halfLife = limits.halfLife
         // The query and the declared segments: each counts its items' exposure and clicks (``queryItems``).
         let pairKeys = pairKeys(of: context)
@@ -50,9 +46,9 @@ extension FeatureStore {
             decayItem(slot, to: time)
             items.values[slot].shown += 1
             items.values[slot].examinations += examination
-            itemContext[slot, itemDevice].shown += 1
-            itemContext[slot, itemDaypart].shown += 1
-            countGroups(ofItemIn: slot, at: time, lanes: (device, daypart, weekend)) { $0.shown += 1 }
+            itemContext[slot, places.itemDevice].shown += 1
+            itemContext[slot, places.itemDaypart].shown += 1
+            countGroups(ofItemIn: slot, at: time, lanes: places) { $0.shown += 1 }
             for pairKey in pairKeys {
                 let pair = queryItems.update(FeatureKey.pair(pairKey, item)).slot
                 Self.decay(&queryItems.values[pair], to: time, halfLife: halfLife)
@@ -89,14 +85,10 @@ extension FeatureStore {
         }
         let attributes = items.values[slot].attributes
         if isClick {
-            let device = ContextLanes.device(context.device)
-            let daypart = ContextLanes.daypart(context.localTime.daypart)
-            let itemDevice = ContextLanes.itemPlace(of: context.device)
-            let itemDaypart = ContextLanes.itemPlace(of: context.localTime.daypart)
-            itemContext[slot, itemDevice].clicks += 1
-            itemContext[slot, itemDaypart].clicks += 1
-            let weekend = ContextLanes.weekend(context.localTime.isWeekend)
-            countGroups(ofItemIn: slot, at: time, lanes: (device, daypart, weekend)) { $0.clicks += 1 }
+            let places = ContextLanes.Places(of: context)
+            itemContext[slot, places.itemDevice].clicks += 1
+            itemContext[slot, places.itemDaypart].clicks += 1
+            countGroups(ofItemIn: slot, at: time, lanes: places) { $0.clicks += 1 }
             for pairKey in pairKeys(of: context) {
                 guard let pair = queryItems.slot(of: FeatureKey.pair(pairKey, item)) else { continue }
                 Self.decay(&queryItems.values[pair], to: time, halfLife: limits.halfLife)
@@ -180,7 +172,7 @@ extension FeatureStore {
     /// weekday-or-weekend lanes, after fading them to `time`. Called for every item shown: the two attribute
     /// groups are counted without building a list of keys.
     private mutating func countGroups(
-        ofItemIn slot: Int, at time: Double, lanes: (Int, Int, Int), _ change: (inout RateCounts) -> Void
+        ofItemIn slot: Int, at time: Double, lanes: ContextLanes.Places, _ change: (inout RateCounts) -> Void
     ) {
         let attributes = items.values[slot].attributes
         if let category = GroupKind.category.key(attributes.category) { countGroup(category, at: time, lanes: lanes, change) }
@@ -189,14 +181,16 @@ extension FeatureStore {
         for group in declaredGroupKeys(ofItemIn: slot) { countGroup(group, at: time, lanes: lanes, change) }
     }
 
-    private mutating func countGroup(_ group: UInt64, at time: Double, lanes: (Int, Int, Int), _ change: (inout RateCounts) -> Void) {
+    private mutating func countGroup(
+        _ group: UInt64, at time: Double, lanes: ContextLanes.Places, _ change: (inout RateCounts) -> Void
+    ) {
         let (slot, isNew) = groups.update(group)
         if isNew { groupContext.reset(slot) }
         groupContext.scale(slot, by: Self.fade(from: groups.values[slot], to: time, halfLife: limits.halfLife))
         groups.values[slot] = max(groups.values[slot], time)
-        change(&groupContext[slot, lanes.0])
-        change(&groupContext[slot, lanes.1])
-        change(&groupContext[slot, lanes.2])
+        change(&groupContext[slot, lanes.device])
+        change(&groupContext[slot, lanes.daypart])
+        change(&groupContext[slot, lanes.weekend])
     }
 
     /// The factor counters last updated at `updated` fade by until `time` (1 when `time` is not later).

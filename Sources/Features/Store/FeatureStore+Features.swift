@@ -88,12 +88,8 @@ private struct Searcher {
     let globalCart: Double
     let globalPurchase: Double
     let globalAttractiveness: Double
-    let device: Int
-    let daypart: Int
-    let weekend: Int
-    /// Where an item's lanes for the search's device and daypart are stored (``ContextLanes/itemPlace(of:)``).
-    let itemDevice: Int
-    let itemDaypart: Int
+    /// Where the search's context counts among a group's lanes and an item's.
+    let places: ContextLanes.Places
     let hourSin: Double
     let hourCos: Double
     let weekdaySin: Double
@@ -124,11 +120,7 @@ private struct Searcher {
         globalCart = (store.totalCarts + 0.1) / (store.totalShown + 20)
         globalPurchase = (store.totalPurchases + 0.05) / (store.totalShown + 20)
         globalAttractiveness = (Double(store.totalCascade.clicks) + 1) / (Double(store.totalCascade.shown) + 5)
-        device = ContextLanes.device(context.device)
-        daypart = ContextLanes.daypart(context.localTime.daypart)
-        weekend = ContextLanes.weekend(context.localTime.isWeekend)
-        itemDevice = ContextLanes.itemPlace(of: context.device)
-        itemDaypart = ContextLanes.itemPlace(of: context.localTime.daypart)
+        places = ContextLanes.Places(of: context)
         let hourAngle = Double(context.localTime.hour) / 24 * 2 * .pi
         let dayAngle = Double(context.localTime.weekday - 1) / 7 * 2 * .pi
         hourSin = sin(hourAngle)
@@ -179,8 +171,8 @@ private struct Searcher {
             if let item = slot.item {
                 store.items.prefetchValue(item)
                 // Only the lanes a row reads: by the search's device and by its daypart.
-                store.itemContext.prefetch(item, lanes: itemDevice..<(itemDevice + 1))
-                store.itemContext.prefetch(item, lanes: itemDaypart..<(itemDaypart + 1))
+                store.itemContext.prefetch(item, lanes: places.itemDevice..<(places.itemDevice + 1))
+                store.itemContext.prefetch(item, lanes: places.itemDaypart..<(places.itemDaypart + 1))
             }
             if let query = slot.query { store.queryItems.prefetchValue(query) }
             if let touch = slot.touch { store.userItems.prefetchValue(touch) }
@@ -338,13 +330,13 @@ private struct Searcher {
         row[.sessionItemClicks] = Double(sessionItemClicks)
         row[.sessionCategoryShare] = sessionCategoryShare
         row[.userCold] = userRow == nil ? 1 : 0
-        row[.deviceItemCTR] = itemRate(itemDevice)
-        row[.daypartItemCTR] = itemRate(itemDaypart)
-        row[.categoryDeviceCTR] = groupRate(categorySlot, device)
-        row[.categoryDaypartCTR] = groupRate(categorySlot, daypart)
-        row[.categoryWeekendCTR] = groupRate(categorySlot, weekend)
-        row[.priceBandDeviceCTR] = groupRate(bandSlot, device)
-        row[.priceBandDaypartCTR] = groupRate(bandSlot, daypart)
+        row[.deviceItemCTR] = itemRate(places.itemDevice)
+        row[.daypartItemCTR] = itemRate(places.itemDaypart)
+        row[.categoryDeviceCTR] = groupRate(categorySlot, places.device)
+        row[.categoryDaypartCTR] = groupRate(categorySlot, places.daypart)
+        row[.categoryWeekendCTR] = groupRate(categorySlot, places.weekend)
+        row[.priceBandDeviceCTR] = groupRate(bandSlot, places.device)
+        row[.priceBandDaypartCTR] = groupRate(bandSlot, places.daypart)
         row[.deviceMobile] = context.device == .mobile ? 1 : 0
         row[.deviceTablet] = context.device == .tablet ? 1 : 0
         row[.deviceDesktop] = context.device == .desktop ? 1 : 0

@@ -245,6 +245,24 @@ enum ContextLanes {
     static var itemPlaces: [Int] {
         Device.allCases.map { itemPlace(of: $0) } + Daypart.allCases.map { itemPlace(of: $0) }
     }
+
+    /// The lanes one context counts in: a group's by its device, daypart and weekend, and where an item's for its
+    /// device and daypart are stored.
+    struct Places {
+        let device: Int
+        let daypart: Int
+        let weekend: Int
+        let itemDevice: Int
+        let itemDaypart: Int
+
+        init(of context: FeatureContext) {
+            device = ContextLanes.device(context.device)
+            daypart = ContextLanes.daypart(context.localTime.daypart)
+            weekend = ContextLanes.weekend(context.localTime.isWeekend)
+            itemDevice = ContextLanes.itemPlace(of: context.device)
+            itemDaypart = ContextLanes.itemPlace(of: context.localTime.daypart)
+        }
+    }
 }
 
 /// An item's counters and catalog attributes.
